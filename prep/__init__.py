@@ -1,3 +1,49 @@
+"""prep: check, convert, split and publish fine-tuning data.
+
+    >>> import prep
+    >>> report = prep.check("train.jsonl", model="gpt-4o-mini-2024-07-18")  # doctest: +SKIP
+    >>> report.ok, [str(i.code) for i in report.issues]                      # doctest: +SKIP
+"""
+
 from __future__ import annotations
 
+from .checker import CheckOptions, check
+from .errors import (
+    ConfigError,
+    InputError,
+    PrepError,
+    PublishError,
+    TokenizerUnavailableError,
+    UnknownModelError,
+    UsageError,
+)
+from .issues import CODES, Issue, Severity
+from .report import FileReport, Report
+from .targets import DataFormat, Method, Target, load_target
+from .tokens import ExampleTokens, count_tokens
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "CODES",
+    "CheckOptions",
+    "ConfigError",
+    "DataFormat",
+    "ExampleTokens",
+    "FileReport",
+    "InputError",
+    "Issue",
+    "Method",
+    "PrepError",
+    "PublishError",
+    "Report",
+    "Severity",
+    "Target",
+    "TokenizerUnavailableError",
+    "UnknownModelError",
+    "UsageError",
+    "__version__",
+    "check",
+    "count_tokens",
+    "load_target",
+]

@@ -1,0 +1,123 @@
+"""Checks of one example, per data format.
+
+Each check is a small pure function ``(example, ctx) -> Iterator[Problem]``: no
+I/O, no printing, no severities (the target assigns those). `CHECKS` lists the
+checks of each format; `check_example` runs them all, so every problem in an
+example is reported, not just the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..issues import Problem
+from ..targets import DataFormat
+from .chat import check_keys, check_messages, check_role_order, check_tool_calls_answered, check_tools, roles_of
+from .content import check_special_tokens
+from .context import CheckContext, type_name
+from .messages import check_message
+
+__all__ = ["CHECKS", "CheckContext", "check_example"]
+
+Check = Callable[[dict[str, Any], CheckContext], Iterator[Problem]]
+
+
+def check_conversation(example: dict[str, Any], ctx: CheckContext) -> Iterator[Problem]:
+    """Chat (supervised) and reinforcement examples: keys, messages, tools, role order."""
+    rules = ctx.rules
+    if rules.open:
+        yield from check_keys(example, "", frozenset(example), rules.required, f"a {ctx.format} example")
+    else:
+        yield from check_keys(example, "", rules.keys, rules.required, f"a {ctx.format} example")
+    messages = example.get("messages")
+    if "messages" in example:
+        yield from check_messages(messages, "/messages", ctx)
+    yield from check_role_order(roles_of(messages), "/messages", ctx)
+    yield from check_tool_calls_answered(messages, "/messages")
+    yield from check_tools(example, "", ctx, rules.keys)
+
+
+_OLD_PREFERENCE_KEYS = {"preferred_completion": "preferred_output", "non_preferred_completion": "non_preferred_output"}
+
+
+def check_preference(example: dict[str, Any], ctx: CheckContext) -> Iterator[Problem]:
+    """Preference (DPO) examples: input conversation plus one preferred and one non-preferred reply."""
+    rules = ctx.rules
+    renamed = set()
+    for key in [k for k in example if k in _OLD_PREFERENCE_KEYS]:
+        renamed.add(_OLD_PREFERENCE_KEYS[key])
+        yield Problem("P228", f"/{key}", f"{key!r} is the old name of this key; rename it to {_OLD_PREFERENCE_KEYS[key]!r}.")
+    others = {k: v for k, v in example.items() if k not in _OLD_PREFERENCE_KEYS}
+    yield from check_keys(others, "", rules.keys, rules.required - renamed, "a preference example")
+    inp = example.get("input")
+    if "input" in example:
+        yield from _check_preference_input(inp, ctx)
+    for key in ("preferred_output", "non_preferred_output"):
+        if key in example:
+            yield from _check_output(example[key], f"/{key}", ctx)
+    if "preferred_output" in example and example.get("preferred_output") == example.get("non_preferred_output"):
+        yield Problem("P230", "/non_preferred_output", "Preferred and non-preferred outputs are identical; DPO learns nothing from this pair.")
+
+
+def _check_preference_input(inp: Any, ctx: CheckContext) -> Iterator[Problem]:
+    if not isinstance(inp, dict):
+        yield Problem("P112", "/input", f'input must be an object {{"messages": [...]}}, found {type_name(inp)}.')
+        return
+    rules = ctx.rules
+    yield from check_keys(inp, "/input", rules.input_keys, frozenset({"messages"}), "the input of a preference example")
+    messages = inp.get("messages")
+    if "messages" in inp:
+        yield from check_messages(messages, "/input/messages", ctx)
+    roles = roles_of(messages)
+    yield from check_role_order(roles, "/input/messages", ctx)
+    if roles and roles[-1] == "assistant":
+        yield Problem(
+            "P229", f"/input/messages/{len(roles) - 1}", "input ends on an assistant message; the outputs should answer the last user turn."
+        )
+    yield from check_tool_calls_answered(messages, "/input/messages")
+    yield from check_tools(inp, "/input", ctx, rules.input_keys)
+
+
+def _check_output(output: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    if not isinstance(output, list) or len(output) != 1:
+        found = f"{len(output)} items" if isinstance(output, list) else f"a {type_name(output)}"
+        yield Problem("P227", ptr, f"Must be a list of exactly one assistant message, found {found}.")
+        if not isinstance(output, list) or not output:
+            return
+    for i, msg in enumerate(output):
+        if isinstance(msg, dict) and msg.get("role") != "assistant":
+            yield Problem("P227", f"{ptr}/{i}/role", f"Output message must have the role 'assistant', found {msg.get('role')!r}.")
+        else:
+            yield from check_message(msg, f"{ptr}/{i}", ctx, frozenset({"assistant"}))
+
+
+def check_completion(example: dict[str, Any], ctx: CheckContext) -> Iterator[Problem]:
+    """Legacy prompt/completion examples."""
+    rules = ctx.rules
+    yield from check_keys(example, "", rules.keys, rules.required, "a prompt/completion example")
+    for key in ("prompt", "completion"):
+        if key in example and not isinstance(example[key], str):
+            yield Problem("P112", f"/{key}", f"{key} must be a string, found {type_name(example[key])}.")
+    completion = example.get("completion")
+    if isinstance(completion, str) and not completion.strip():
+        yield Problem("P206", "/completion", "completion is empty; there is nothing to train on.")
+
+
+CHECKS: dict[DataFormat, tuple[Check, ...]] = {
+    DataFormat.CHAT: (check_conversation,),
+    DataFormat.REINFORCEMENT: (check_conversation,),
+    DataFormat.PREFERENCE: (check_preference,),
+    DataFormat.COMPLETION: (check_completion,),
+}
+
+
+def check_example(example: dict[str, Any], ctx: CheckContext, *, scan_special_tokens: bool = True) -> list[Problem]:
+    """All problems of one example. ``scan_special_tokens=False`` when the raw
+    line is known to hold no ``<|`` (a cheap byte test done by the caller)."""
+    problems: list[Problem] = []
+    for check in CHECKS[ctx.format]:
+        problems.extend(check(example, ctx))
+    if scan_special_tokens:
+        problems.extend(check_special_tokens(example, "", ctx))
+    return problems

@@ -1,0 +1,192 @@
+"""Checks of a whole conversation: keys, messages, tools, roles and their order.
+
+Used by the chat (supervised) and reinforcement formats, and by the `input` of
+a preference example; which keys and roles are allowed comes from the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..issues import Problem, escape_pointer
+from .content import count_images
+from .context import CheckContext, type_name
+from .messages import check_message, check_messages_list
+
+__all__ = [
+    "check_keys",
+    "check_messages",
+    "check_role_order",
+    "check_tool_calls_answered",
+    "check_tools",
+]
+
+_KEY_HINTS = {
+    "weight": "weight belongs inside assistant messages",
+    "role": "role belongs inside each message",
+    "content": "content belongs inside each message",
+}
+
+
+def check_keys(example: dict[str, Any], ptr: str, keys: frozenset[str], required: frozenset[str], where: str) -> Iterator[Problem]:
+    """A closed key set, as the service enforces it ("Example 1 contains an extra ...")."""
+    for key in [k for k in example if k not in keys]:
+        hint = _KEY_HINTS.get(key, f"allowed: {', '.join(sorted(keys))}")
+        yield Problem("P110", f"{ptr}{escape_pointer(key)}", f"Unknown key {key!r} in {where} ({hint}).")
+    for key in sorted(required - example.keys()):
+        yield Problem("P111", f"{ptr}/{key}", f"{where.capitalize()} needs the key {key!r}.")
+
+
+def check_messages(messages: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    """The messages array and each message in it."""
+    problems = list(check_messages_list(messages, ptr))
+    yield from problems
+    if problems and not isinstance(messages, list):
+        return
+    roles = ctx.rules.roles
+    for i, msg in enumerate(messages):
+        yield from check_message(msg, f"{ptr}/{i}", ctx, roles)
+    images = count_images(messages)
+    if images > ctx.target.images.max_per_example:
+        yield Problem(
+            "P218", ptr, f"Example has {images} images; at most {ctx.target.images.max_per_example} are allowed."
+        )
+
+
+def roles_of(messages: Any) -> list[Any]:
+    if not isinstance(messages, list):
+        return []
+    return [m.get("role") if isinstance(m, dict) else None for m in messages]
+
+
+def check_role_order(roles: list[Any], ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    """What the rules require of the roles' presence and order, and what they advise."""
+    rules = ctx.rules
+    if not roles:
+        return
+    if rules.requires_assistant and "assistant" not in roles:
+        yield Problem("P204", ptr, "Example has no assistant message, so there is nothing to train on.")
+    if rules.last_role and roles[-1] != rules.last_role:
+        yield Problem(
+            "P231", f"{ptr}/{len(roles) - 1}", f"Last message is {roles[-1]!r}; a {ctx.format} example must end on {rules.last_role!r}."
+        )
+    if "user" not in roles:
+        yield Problem("P223", ptr, "Example has no user message.")
+    for i, role in enumerate(roles):
+        if role in ("system", "developer") and i > 0 and roles[i - 1] not in ("system", "developer"):
+            yield Problem("P224", f"{ptr}/{i}", f"{role.capitalize()} message at position {i + 1} is not at the start.")
+        elif role in ("user", "assistant") and i > 0 and roles[i - 1] == role:
+            yield Problem("P225", f"{ptr}/{i}", f"Two {role} messages in a row (messages {i} and {i + 1}).")
+    if rules.requires_assistant and "assistant" in roles and roles[-1] != "assistant":
+        last = len(roles) - 1 - roles[::-1].index("assistant")
+        yield Problem(
+            "P226", f"{ptr}/{last + 1}", "Messages after the last assistant message are not trained on; remove them."
+        )
+
+
+def check_tool_calls_answered(messages: Any, ptr: str) -> Iterator[Problem]:
+    """Every tool message answers a tool_calls id of an earlier assistant message."""
+    if not isinstance(messages, list):
+        return
+    ids: set[str] = set()
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict):
+            continue
+        calls = msg.get("tool_calls")
+        if isinstance(calls, list):
+            ids.update(c["id"] for c in calls if isinstance(c, dict) and isinstance(c.get("id"), str))
+        call_id = msg.get("tool_call_id")
+        if msg.get("role") == "tool" and isinstance(call_id, str) and call_id not in ids:
+            yield Problem(
+                "P211", f"{ptr}/{i}/tool_call_id", f"tool_call_id {call_id!r} answers no earlier tool call in this example."
+            )
+
+
+def check_tools(example: dict[str, Any], ptr: str, ctx: CheckContext, keys: frozenset[str]) -> Iterator[Problem]:
+    """`tools`, `functions` and `parallel_tool_calls` (those of ``keys``), and calls to undefined functions."""
+    defined: set[str] = set()
+    if "tools" in example:
+        yield from _check_definitions(example["tools"], f"{ptr}/tools", ctx, defined, wrapped=True)
+    if "functions" in example and "functions" in keys:
+        yield Problem("P216", f"{ptr}/functions", "functions is deprecated; use tools.")
+        yield from _check_definitions(example["functions"], f"{ptr}/functions", ctx, defined, wrapped=False)
+    if "parallel_tool_calls" in keys and not isinstance(example.get("parallel_tool_calls", True), bool):
+        yield Problem("P112", f"{ptr}/parallel_tool_calls", "parallel_tool_calls must be true or false.")
+    messages = example.get("messages")
+    if isinstance(messages, list):
+        has_definitions = "tools" in example or "functions" in example
+        yield from _check_called_names(messages, f"{ptr}/messages", defined, has_definitions)
+        if "functions" not in example:
+            yield from _check_function_call_deprecated(messages, f"{ptr}/messages")
+
+
+def _check_function_call_deprecated(messages: list[Any], ptr: str) -> Iterator[Problem]:
+    for i, msg in enumerate(messages):
+        if isinstance(msg, dict) and "function_call" in msg:
+            yield Problem("P216", f"{ptr}/{i}/function_call", "function_call is deprecated; use tool_calls.")
+            return
+
+
+def _check_definitions(
+    defs: Any, ptr: str, ctx: CheckContext, defined: set[str], *, wrapped: bool
+) -> Iterator[Problem]:
+    if not isinstance(defs, list):
+        yield Problem("P112", ptr, f"Must be an array of definitions, found {type_name(defs)}.")
+        return
+    for i, item in enumerate(defs):
+        iptr = f"{ptr}/{i}"
+        if wrapped:
+            if not isinstance(item, dict) or item.get("type") != "function" or not isinstance(item.get("function"), dict):
+                yield Problem("P232", iptr, 'A tool must be {"type": "function", "function": {"name": …}}.')
+                continue
+            yield from _extra_keys(item, iptr, ("type", "function"), "a tool")
+            item, iptr = item["function"], f"{iptr}/function"
+        yield from _check_function_definition(item, iptr, ctx, defined)
+
+
+def _check_function_definition(fn: Any, ptr: str, ctx: CheckContext, defined: set[str]) -> Iterator[Problem]:
+    if not isinstance(fn, dict):
+        yield Problem("P232", ptr, f"A function definition must be an object, found {type_name(fn)}.")
+        return
+    yield from _extra_keys(fn, ptr, ("name", "description", "parameters", "strict"), "a function definition")
+    name = fn.get("name")
+    if not isinstance(name, str):
+        yield Problem("P232", f"{ptr}/name", "A function definition needs a string name.")
+    else:
+        defined.add(name)
+        if not ctx.name_ok(name):
+            yield Problem("P215", f"{ptr}/name", f"Function name {name!r} does not match {ctx.target.name_pattern.pattern}.")
+    if "description" in fn and not isinstance(fn["description"], str):
+        yield Problem("P232", f"{ptr}/description", "description must be a string.")
+    if "parameters" in fn and not isinstance(fn["parameters"], dict):
+        yield Problem("P232", f"{ptr}/parameters", "parameters must be a JSON Schema object.")
+    if "strict" in fn and not isinstance(fn["strict"], bool):
+        yield Problem("P232", f"{ptr}/strict", "strict must be true or false.")
+
+
+def _extra_keys(obj: dict[str, Any], ptr: str, allowed: tuple[str, ...], where: str) -> Iterator[Problem]:
+    for key in [k for k in obj if k not in allowed]:
+        yield Problem("P110", f"{ptr}{escape_pointer(key)}", f"Unknown key {key!r} in {where}.")
+
+
+def _check_called_names(messages: list[Any], ptr: str, defined: set[str], has_definitions: bool) -> Iterator[Problem]:
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict):
+            continue
+        for cptr, name in _called_names(msg, f"{ptr}/{i}"):
+            if name not in defined:
+                where = "the example's tools" if has_definitions else "any tool definition (the example has none)"
+                yield Problem("P233", cptr, f"Call to {name!r}, which is not in {where}.")
+
+
+def _called_names(msg: dict[str, Any], ptr: str) -> Iterator[tuple[str, str]]:
+    calls = msg.get("tool_calls")
+    if isinstance(calls, list):
+        for j, call in enumerate(calls):
+            fn = call.get("function") if isinstance(call, dict) else None
+            if isinstance(fn, dict) and isinstance(fn.get("name"), str):
+                yield f"{ptr}/tool_calls/{j}/function/name", fn["name"]
+    fc = msg.get("function_call")
+    if isinstance(fc, dict) and isinstance(fc.get("name"), str):
+        yield f"{ptr}/function_call/name", fc["name"]

@@ -1,0 +1,48 @@
+"""What every check receives: the target's rules for the file's format."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..targets import DataFormat, FormatRules, Target
+
+__all__ = ["CheckContext", "type_name"]
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    target: Target
+    format: DataFormat
+
+    @property
+    def rules(self) -> FormatRules:
+        return self.target.formats[self.format]
+
+    @cached_property
+    def special_tokens(self) -> re.Pattern[str]:
+        return re.compile("|".join(re.escape(t) for t in self.target.special_tokens))
+
+    def name_ok(self, name: str) -> bool:
+        return self.target.name_pattern.fullmatch(name) is not None
+
+    def __reduce__(self) -> tuple[type[CheckContext], tuple[Target, DataFormat]]:
+        return (CheckContext, (self.target, self.format))
+
+
+def type_name(value: object) -> str:
+    """The JSON name of a value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__

@@ -1,0 +1,132 @@
+"""Checks of one message: role, keys, content, weight, name and calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from ..issues import Problem, escape_pointer
+from .content import check_content
+from .context import CheckContext, type_name
+
+__all__ = ["check_call", "check_message", "check_messages_list"]
+
+
+def check_messages_list(value: Any, ptr: str) -> Iterator[Problem]:
+    """`messages` must be a non-empty array."""
+    if not isinstance(value, list):
+        yield Problem("P112", ptr, f"messages must be an array of messages, found {type_name(value)}.")
+    elif not value:
+        yield Problem("P113", ptr, "messages is empty; an example needs at least one message.")
+
+
+def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) -> Iterator[Problem]:
+    """Check one message against the rules of its role; ``roles`` are those the format allows."""
+    if not isinstance(msg, dict):
+        yield Problem("P112", ptr, f"A message must be an object, found {type_name(msg)}.")
+        return
+    role = msg.get("role")
+    rules = ctx.target.roles.get(role) if isinstance(role, str) else None
+    if rules is None:
+        yield _role_problem(role, ptr, roles)
+        return
+    if role not in roles:
+        allowed = ", ".join(sorted(roles))
+        yield Problem(
+            "P203", f"{ptr}/role", f"Role {role!r} is not allowed in {ctx.format} examples; allowed: {allowed}."
+        )
+    for key in [k for k in msg if k not in rules.keys]:
+        yield Problem(
+            "P110",
+            f"{ptr}{escape_pointer(key)}",
+            f"Unknown key {key!r} in a {role} message; allowed: {', '.join(sorted(rules.keys))}.",
+        )
+    for key in sorted(rules.required - msg.keys()):
+        yield Problem("P111", f"{ptr}/{key}", f"A {role} message needs {key!r}.")
+    yield from check_content(msg, ptr, role, rules.content, ctx)
+    if "weight" in msg:
+        yield from _check_weight(msg["weight"], role, f"{ptr}/weight")
+    if "name" in msg:
+        yield from _check_name(msg["name"], f"{ptr}/name", ctx)
+    if "tool_call_id" in msg and not isinstance(msg["tool_call_id"], str):
+        yield Problem("P112", f"{ptr}/tool_call_id", "tool_call_id must be a string.")
+    if "tool_calls" in msg:
+        yield from _check_tool_calls(msg["tool_calls"], f"{ptr}/tool_calls", ctx)
+    if "function_call" in msg:
+        yield from check_call(msg["function_call"], f"{ptr}/function_call", ctx)
+
+
+def _role_problem(role: Any, ptr: str, roles: frozenset[str]) -> Problem:
+    allowed = ", ".join(sorted(roles))
+    if role is None:
+        return Problem("P201", f"{ptr}/role", f"Message has no role; use one of: {allowed}.")
+    if isinstance(role, str) and role.strip().lower() in roles:
+        return Problem(
+            "P202", f"{ptr}/role", f"Unknown role {role!r}: roles are exact and lowercase ({role.strip().lower()!r})."
+        )
+    return Problem("P202", f"{ptr}/role", f"Unknown role {role!r}; use one of: {allowed}.")
+
+
+def _check_weight(weight: Any, role: str, ptr: str) -> Iterator[Problem]:
+    if role != "assistant":
+        yield Problem("P210", ptr, f"weight is only allowed on assistant messages, not on a {role} message.")
+    elif type(weight) is not int or weight not in (0, 1):
+        yield Problem("P209", ptr, f"weight must be the integer 0 or 1, found {orjson.dumps(weight).decode()}.")
+
+
+def _check_name(name: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    if not isinstance(name, str):
+        yield Problem("P112", ptr, f"name must be a string, found {type_name(name)}.")
+    elif not ctx.name_ok(name):
+        yield Problem("P215", ptr, f"Name {name!r} does not match {ctx.target.name_pattern.pattern}.")
+
+
+def _check_tool_calls(calls: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    if not isinstance(calls, list):
+        yield Problem("P112", ptr, f"tool_calls must be an array, found {type_name(calls)}.")
+        return
+    if not calls:
+        yield Problem("P113", ptr, "tool_calls is empty; remove it or add a call.")
+    for i, call in enumerate(calls):
+        item = f"{ptr}/{i}"
+        if not isinstance(call, dict):
+            yield Problem("P212", item, f"A tool call must be an object, found {type_name(call)}.")
+            continue
+        for key in [k for k in call if k not in ("id", "type", "function")]:
+            yield Problem("P110", f"{item}{escape_pointer(key)}", f"Unknown key {key!r} in a tool call.")
+        if not isinstance(call.get("id"), str) or not call["id"]:
+            yield Problem("P212", f"{item}/id", "A tool call needs a non-empty string id.")
+        if call.get("type") != "function":
+            yield Problem("P212", f"{item}/type", 'A tool call needs "type": "function".')
+        yield from check_call(call.get("function"), f"{item}/function", ctx)
+
+
+def check_call(call: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    """A function call: ``{"name": str, "arguments": JSON-encoded str}``."""
+    if not isinstance(call, dict):
+        yield Problem("P212", ptr, f"A function call must be an object with name and arguments, found {type_name(call)}.")
+        return
+    for key in [k for k in call if k not in ("name", "arguments")]:
+        yield Problem("P110", f"{ptr}{escape_pointer(key)}", f"Unknown key {key!r} in a function call.")
+    name = call.get("name")
+    if not isinstance(name, str):
+        yield Problem("P212", f"{ptr}/name", "A function call needs a string name.")
+    elif not ctx.name_ok(name):
+        yield Problem("P215", f"{ptr}/name", f"Function name {name!r} does not match {ctx.target.name_pattern.pattern}.")
+    if "arguments" not in call:
+        yield Problem("P212", f"{ptr}/arguments", "A function call needs arguments (a JSON-encoded string).")
+        return
+    arguments = call["arguments"]
+    if not isinstance(arguments, str):
+        yield Problem(
+            "P213",
+            f"{ptr}/arguments",
+            f"arguments must be a JSON-encoded string, found {type_name(arguments)}; encode it with json.dumps.",
+        )
+        return
+    try:
+        orjson.loads(arguments)
+    except orjson.JSONDecodeError as exc:
+        yield Problem("P214", f"{ptr}/arguments", f"arguments is not valid JSON: {exc}.")

@@ -1,0 +1,146 @@
+"""Issues: what checking finds, with a stable code, a place and a message.
+
+Checks yield `Problem`s (code, pointer, message): they know nothing of files or
+severities. The checker places each problem on its line and gives it the
+severity the target's profile assigns to the code, which makes an `Issue`.
+
+Codes come in families: P1xx reading and shape, P2xx messages, roles and
+content, P3xx tokens and length, P4xx the dataset as a whole. A code never
+changes meaning; retired codes are not reused.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = ["CODES", "Issue", "Problem", "Severity", "escape_pointer"]
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+class Code(NamedTuple):
+    severity: Severity
+    summary: str
+
+
+#: Every issue code, its default severity and a one-line meaning (the README
+#: table is checked against this mapping by a test).
+CODES: dict[str, Code] = {
+    # P1xx: reading and shape
+    "P101": Code(E, "Line is not valid UTF-8."),
+    "P102": Code(E, "File starts with a UTF-8 byte-order mark (the target forbids it)."),
+    "P103": Code(E, "Blank line: every line must hold one JSON object."),
+    "P104": Code(W, "Line ends with CRLF (Windows line ending)."),
+    "P105": Code(E, "Line is longer than the size bound; it was not parsed."),
+    "P106": Code(E, "Line is not valid JSON."),
+    "P107": Code(E, "Line is valid JSON but not a JSON object."),
+    "P108": Code(E, "Line matches no known example format."),
+    "P109": Code(E, "Line is in another format than the rest of the file."),
+    "P110": Code(E, "Unknown key: the service accepts a closed set of keys here."),
+    "P111": Code(E, "Required key is missing."),
+    "P112": Code(E, "Value has the wrong type."),
+    "P113": Code(E, "List is empty but must hold at least one item."),
+    "P114": Code(E, "Target requires a UTF-8 byte-order mark, and the file has none."),
+    "P115": Code(E, "File is empty: it holds no examples."),
+    # P2xx: messages, roles and content
+    "P201": Code(E, "Message has no role."),
+    "P202": Code(E, "Unknown role."),
+    "P203": Code(E, "Role is not allowed in this format."),
+    "P204": Code(E, "Example has no assistant message."),
+    "P205": Code(E, "Content is missing or null where it is required."),
+    "P206": Code(E, "Content is empty or only whitespace."),
+    "P207": Code(E, "Content part is malformed or of an unsupported type."),
+    "P208": Code(E, "Tool message content must be a string."),
+    "P209": Code(E, "weight must be the integer 0 or 1."),
+    "P210": Code(E, "weight is only allowed on assistant messages."),
+    "P211": Code(W, "tool_call_id answers no earlier tool_calls id."),
+    "P212": Code(E, "Tool call or function call is malformed."),
+    "P213": Code(E, "Function arguments must be a JSON-encoded string."),
+    "P214": Code(W, "Function arguments string is not valid JSON."),
+    "P215": Code(W, "Name does not match ^[a-zA-Z0-9_-]{1,64}$."),
+    "P216": Code(W, "functions / function_call are deprecated in favour of tools."),
+    "P217": Code(E, "Image in an assistant message."),
+    "P218": Code(E, "More images in one example than the target allows."),
+    "P219": Code(E, "Data-URL image is larger than the target allows."),
+    "P220": Code(E, "Image is not in an allowed format (JPEG, PNG or WEBP)."),
+    "P221": Code(E, "Text holds a special token that the service rejects."),
+    "P222": Code(E, "Assistant message has no content, tool_calls or function_call."),
+    "P223": Code(W, "Example has no user message."),
+    "P224": Code(W, "System message is not the first message."),
+    "P225": Code(W, "Two consecutive messages have the same role."),
+    "P226": Code(W, "Example ends after the last assistant message with untrained turns."),
+    "P227": Code(E, "Preference output must be a list of exactly one assistant message."),
+    "P228": Code(E, "Preference keys *_completion are the old names: use *_output."),
+    "P229": Code(W, "Preference input ends on an assistant message."),
+    "P230": Code(W, "Preferred and non-preferred outputs are identical."),
+    "P231": Code(E, "Reinforcement example must end on a user message."),
+    "P232": Code(E, "Tool definition is malformed."),
+    "P233": Code(W, "Tool call names a function that the example does not define."),
+    "P234": Code(E, "A reserved key name cannot hold grader data."),
+    # P3xx: tokens and length
+    "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
+    "P302": Code(W, "Model is shut down or no longer accepts new fine-tuning jobs."),
+    "P303": Code(I, "Token limits were not checked (--no-tokens)."),
+    # P4xx: the dataset as a whole
+    "P401": Code(E, "Fewer examples than the service's minimum."),
+    "P402": Code(W, "Fewer examples than recommended."),
+    "P403": Code(W, "Exact duplicate of an earlier example."),
+    "P404": Code(W, "Example is in both the training and the validation file."),
+    "P405": Code(E, "More examples than the target allows for this format."),
+    "P406": Code(E, "More examples with images than the target allows."),
+    "P407": Code(W, "File is larger than a single upload allows."),
+}
+
+
+def escape_pointer(*parts: str | int) -> str:
+    """Build an RFC 6901 JSON pointer (``~`` -> ``~0``, ``/`` -> ``~1``)."""
+    out = []
+    for part in parts:
+        text = str(part)
+        if "~" in text or "/" in text:
+            text = text.replace("~", "~0").replace("/", "~1")
+        out.append("/" + text)
+    return "".join(out)
+
+
+class Problem(NamedTuple):
+    """What a check found, before the checker places it in a file."""
+
+    code: str
+    pointer: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A problem placed in a file, with the severity the target gives its code.
+
+    ``line`` is 1-based (the physical line of a JSONL file, the sheet row of a
+    spreadsheet) and ``None`` for issues about the whole file. ``pointer`` is an
+    RFC 6901 JSON pointer into the example ("" is the whole example).
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    line: int | None = None
+    pointer: str = ""
+    path: str | None = None
+    column: str | None = None
+    sheet: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR

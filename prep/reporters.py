@@ -1,0 +1,161 @@
+"""Reporters turn a `Report` into text; they never check or decide anything.
+
+Every reporter is a function ``(report, stream, *, max_issues=None) -> None``
+registered in `REPORTERS`, whose keys are the ``--format`` choices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import islice
+from typing import Any, TextIO
+
+import orjson
+
+from .issues import Issue, Severity
+from .report import FileReport, Report
+
+__all__ = ["REPORTERS", "Reporter", "issue_dict", "report_dict"]
+
+Reporter = Callable[..., None]
+SCHEMA_VERSION = 1
+
+
+def issue_dict(issue: Issue) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": issue.code,
+        "severity": issue.severity.value,
+        "line": issue.line,
+        "pointer": issue.pointer,
+        "message": issue.message,
+    }
+    if issue.column is not None:
+        out["column"] = issue.column
+    if issue.sheet is not None:
+        out["sheet"] = issue.sheet
+    return out
+
+
+def _shown(report: Report, max_issues: int | None) -> list[list[Issue]]:
+    """The issues of each file that fit under ``max_issues`` (all when None)."""
+    budget = max_issues if max_issues is not None else float("inf")
+    shown = []
+    for f in report.files:
+        take = int(min(budget, len(f.issues)))
+        shown.append(f.issues[:take])
+        budget -= take
+    return shown
+
+
+def report_dict(report: Report, *, max_issues: int | None = None) -> dict[str, Any]:
+    """The JSON report (described by ``schemas/report.schema.json``)."""
+    files = []
+    for f, issues in zip(report.files, _shown(report, max_issues)):
+        files.append(
+            {
+                "path": f.path,
+                "format": f.format.value if f.format else None,
+                "method": f.method.value if f.method else None,
+                "examples": f.examples,
+                "ok": f.ok,
+                "errors": f.errors,
+                "warnings": f.warnings,
+                "infos": f.severities[Severity.INFO],
+                "omitted": sum(f.severities.values()) - len(issues),
+                "issues": [issue_dict(i) for i in issues],
+                "stats": f.stats_summary(),
+            }
+        )
+    return {
+        "version": SCHEMA_VERSION,
+        "ok": report.ok,
+        "status": "ok" if report.ok else "fail",
+        "target": report.target,
+        "tokens_checked": report.tokens_checked,
+        "tokenizer_error": report.tokenizer_error,
+        "summary": {
+            "files": len(report.files),
+            "examples": sum(f.examples for f in report.files),
+            "errors": report.count(Severity.ERROR),
+            "warnings": report.count(Severity.WARNING),
+            "infos": report.count(Severity.INFO),
+        },
+        "files": files,
+    }
+
+
+def report_json(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    stream.write(orjson.dumps(report_dict(report, max_issues=max_issues), option=orjson.OPT_INDENT_2).decode())
+    stream.write("\n")
+
+
+def format_issue(issue: Issue) -> str:
+    where = issue.path or ""
+    if issue.line is not None:
+        where += f":{issue.line}"
+    place = issue.pointer
+    if issue.column is not None:
+        place = f"column {issue.column}" + (f", {place}" if place else "")
+    if issue.sheet is not None:
+        place = f"sheet {issue.sheet}" + (f", {place}" if place else "")
+    suffix = f" ({place})" if place else ""
+    return f"{where}: {issue.code} {issue.message}{suffix}"
+
+
+def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    w = stream.write
+    for f, issues in zip(report.files, _shown(report, max_issues)):
+        for issue in issues:
+            w(format_issue(issue) + "\n")
+        hidden = sum(f.severities.values()) - len(issues)
+        if hidden:
+            w(f"{f.path}: … {hidden:,} more issue(s) not shown\n")
+    for f in report.files:
+        w(_file_summary(f))
+        if f.stats is not None and f.budget is not None:
+            w(_stats_table(f))
+    if not report.tokens_checked and not report.tokenizer_error:
+        w("Token limits were not checked (--no-tokens).\n")
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    verdict = "ok" if report.ok else "FAILED"
+    w(f"{verdict}: {len(report.files)} file(s), {errors:,} error(s), {warnings:,} warning(s)\n")
+
+
+def _file_summary(f: FileReport) -> str:
+    fmt = f.format.value if f.format else "unknown format"
+    state = "ok" if f.ok else f"{f.errors:,} error(s)"
+    return f"{f.path}: {fmt}, {f.examples:,} example(s), {state}, {f.warnings:,} warning(s)\n"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def _stats_table(f: FileReport) -> str:
+    s = f.stats_summary()
+    assert s is not None
+    lines = [f"  {'':18}{'min':>9}{'max':>10}{'mean':>11}{'median':>10}{'p10':>10}{'p90':>10}{'total':>13}"]
+    for label, key in (("tokens", "tokens"), ("assistant tokens", "assistant_tokens"), ("messages", "messages")):
+        d = s[key]
+        cells = [_num(d[k]) for k in ("min", "max", "mean", "median", "p10", "p90", "total")]
+        lines.append(f"  {label:18}{cells[0]:>9}{cells[1]:>10}{cells[2]:>11}{cells[3]:>10}{cells[4]:>10}{cells[5]:>10}{cells[6]:>13}")
+    budget = f.budget
+    assert budget is not None
+    if budget.is_default:
+        who = f"no --model: counted with {budget.encoding} against {budget.token_limit:,} tokens, safe for every current chat model"
+    else:
+        who = f"{budget.model or 'custom'}: {budget.encoding}, {budget.token_limit:,}-token limit"
+    e = s["estimate"]
+    lines.append(f"  {who}")
+    lines.append(f"  over the limit: {s['over_limit']:,} · without system: {s['without_system']:,} · "
+                 f"without user: {s['without_user']:,}")
+    lines.append(f"  estimate: {e['epochs']} epoch(s) × {e['billed_tokens']:,} billed tokens = "
+                 f"{e['trained_tokens']:,} trained tokens")
+    return "\n".join(lines) + "\n"
+
+
+REPORTERS: dict[str, Reporter] = {"text": report_text, "json": report_json}

@@ -1,0 +1,140 @@
+"""JSON Schemas generated from the records and from the JSON report's models.
+
+``prep schema --write schemas/`` regenerates ``schemas/``; a test fails when the
+committed files drift from the models.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .records import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
+
+__all__ = ["JsonReport", "build_schemas", "stale_schemas", "write_schemas"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class JsonIssue(_Strict):
+    code: str = Field(pattern=r"^P[1-4]\d\d$", description="Stable issue code; see the README's table.")
+    severity: Literal["error", "warning", "info"]
+    line: int | None = Field(description="1-based line (sheet row for spreadsheets); null for the whole file.")
+    pointer: str = Field(description="RFC 6901 JSON pointer into the example; empty for the whole example.")
+    message: str
+    column: str | None = Field(default=None, description="Spreadsheet column, when the input was a table.")
+    sheet: str | None = Field(default=None, description="Worksheet name, for XLSX input.")
+
+
+class JsonDistribution(_Strict):
+    total: int
+    min: int | None
+    max: int | None
+    mean: float | None
+    median: float | None
+    p10: float | None
+    p90: float | None
+
+
+class JsonEstimate(_Strict):
+    epochs: int = Field(description="Given with --epochs, else OpenAI's default-epoch heuristic.")
+    billed_tokens: int = Field(description="Per epoch: the sum over examples of min(limit, tokens).")
+    trained_tokens: int = Field(description="epochs x billed_tokens.")
+
+
+class JsonStats(_Strict):
+    model: str | None = Field(description="The --model, or null for the default limit.")
+    encoding: str
+    token_limit: int
+    default_limit: bool = Field(description="True when no model was given and the safe default limit applied.")
+    tokens: JsonDistribution
+    assistant_tokens: JsonDistribution = Field(description="Trained tokens per example (weight 0 excluded).")
+    messages: JsonDistribution
+    over_limit: int
+    without_system: int
+    without_user: int
+    estimate: JsonEstimate
+
+
+class JsonFile(_Strict):
+    path: str
+    format: Literal["chat", "completion", "preference", "reinforcement"] | None
+    method: Literal["supervised", "dpo", "reinforcement"] | None
+    examples: int
+    ok: bool
+    errors: int
+    warnings: int
+    infos: int
+    omitted: int = Field(description="Issues found but not listed (--max-issues or the kept-issue cap).")
+    issues: list[JsonIssue]
+    stats: JsonStats | None
+
+
+class JsonSummary(_Strict):
+    files: int
+    examples: int
+    errors: int
+    warnings: int
+    infos: int
+
+
+class JsonReport(_Strict):
+    """The report printed by ``prep check --format json``."""
+
+    version: Literal[1]
+    ok: bool
+    status: Literal["ok", "fail"]
+    target: str
+    tokens_checked: bool
+    tokenizer_error: str | None
+    summary: JsonSummary
+    files: list[JsonFile]
+
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "chat.schema.json": ChatRecord,
+    "completion.schema.json": CompletionRecord,
+    "preference.schema.json": PreferenceRecord,
+    "reinforcement.schema.json": ReinforcementRecord,
+    "report.schema.json": JsonReport,
+}
+
+
+def build_schemas() -> dict[str, dict[str, Any]]:
+    """Each schema file's name and content, generated from the models."""
+    out = {}
+    for name, model in _MODELS.items():
+        schema = model.model_json_schema()
+        out[name] = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    return out
+
+
+def _render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write_schemas(folder: str | os.PathLike[str]) -> list[Path]:
+    """Write every schema into ``folder`` (atomically); return the paths written."""
+    from .io import atomic_write_text
+
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, schema in build_schemas().items():
+        paths.append(atomic_write_text(Path(folder) / name, _render(schema)))
+    return paths
+
+
+def stale_schemas(folder: str | os.PathLike[str]) -> list[str]:
+    """Names of the schema files in ``folder`` that differ from the models."""
+    stale = []
+    for name, schema in build_schemas().items():
+        path = Path(folder) / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != _render(schema):
+            stale.append(name)
+    return stale
