@@ -1,0 +1,87 @@
+"""Shared test set-up: offline tokenizers, no network beyond localhost, file factories."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PREP_SHARED_DIR", REPO.parent / "shared"))
+TIKTOKEN_DIR = Path(os.environ.get("PREP_TIKTOKEN_DIR", SHARED / "tiktoken"))
+REAL = SHARED / "real"
+
+if not (TIKTOKEN_DIR / "o200k_base.tiktoken").is_file():
+    raise pytest.UsageError(
+        f"Tests need the tiktoken rank files in {TIKTOKEN_DIR}; set PREP_TIKTOKEN_DIR to their folder."
+    )
+# Tests count tokens with the shared rank files, never a download.
+os.environ["PREP_TIKTOKEN_DIR"] = str(TIKTOKEN_DIR)
+# Any HTTP(S) a subprocess might try goes to a closed local port instead of the internet.
+os.environ["HTTPS_PROXY"] = os.environ["HTTP_PROXY"] = "http://127.0.0.1:9"
+os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+for _key in ("OPENAI_API_KEY", "WANDB_API_KEY", "OPENAI_BASE_URL"):
+    os.environ.pop(_key, None)
+
+_real_connect = socket.socket.connect
+
+
+def _local_only(self: socket.socket, address: Any) -> Any:
+    host = address[0] if isinstance(address, tuple) else address
+    if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+        raise ConnectionRefusedError(f"tests may not connect to {host!r}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _local_only)
+
+
+@pytest.fixture
+def write_jsonl(tmp_path: Path) -> Callable[..., Path]:
+    """Write rows (dicts are JSON-encoded; str/bytes are written as they are) to a .jsonl file."""
+
+    def write(rows: Iterable[Any], name: str = "data.jsonl", newline: bytes = b"\n") -> Path:
+        path = tmp_path / name
+        parts = []
+        for row in rows:
+            if isinstance(row, bytes):
+                parts.append(row)
+            elif isinstance(row, str):
+                parts.append(row.encode("utf-8"))
+            else:
+                parts.append(json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        path.write_bytes(b"".join(p + newline for p in parts))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def run_prep(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    from prep.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def chat(user: str = "Hello", assistant: str = "Hi there!", **extra: Any) -> dict[str, Any]:
+    """A valid chat example."""
+    return {"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}], **extra}
+
+
+def prep_command() -> list[str]:
+    """How to run the installed CLI in a subprocess."""
+    return [sys.executable, "-m", "prep"]
