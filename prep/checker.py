@@ -49,7 +49,7 @@ class CheckOptions:
     tiktoken_dir: str | None = None
     epochs: int | None = None
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
-    max_kept_issues: int = 10_000
+    max_issues_per_code: int = 10_000
     ignore: frozenset[str] = frozenset()
     today: dt.date | None = None
 
@@ -124,8 +124,6 @@ class FileScan:
     examples: int = 0
     lines: int = 0
     bom: bool = False
-    crlf: int = 0
-    first_crlf: int | None = None
     image_examples: int = 0
     hashes: array[int] = field(default_factory=lambda: array("Q"))
     hash_lines: array[int] = field(default_factory=lambda: array("Q"))
@@ -139,7 +137,7 @@ class FileScan:
         if code in self.plan.options.ignore:
             return
         self.codes[code] += 1
-        if len(self.issues) < self.plan.options.max_kept_issues:
+        if self.codes[code] <= self.plan.options.max_issues_per_code:
             severity = self.plan.target.severity(code)
             column = origin.column_of(pointer) if origin else None
             sheet = origin.sheet if origin else None
@@ -156,9 +154,7 @@ class FileScan:
             self.add("P105", line.number, "", f"Line is over {bound:,} bytes (--max-line-bytes); it was not checked.")
             return
         if line.crlf:
-            self.crlf += 1
-            if self.first_crlf is None:
-                self.first_crlf = line.number
+            self.add("P104", line.number, "", "Line ends with CRLF; save the file with LF line endings.")
         value, problem = parse_line(line.data)
         if problem is not None:
             self.add(problem.code, line.number, problem.pointer, problem.message)
@@ -198,8 +194,9 @@ class FileScan:
         counter = self.counter.get()
         if counter is None or self.stats is None or self.plan.budget is None:
             return
-        roles = {m.get("role") for m in messages if isinstance(m, dict)}
-        self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
+        if fmt is not DataFormat.COMPLETION:
+            roles = {m.get("role") for m in messages if isinstance(m, dict)}
+            self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
         tokens = counter.example(value, fmt)
         self.stats.add_tokens(tokens.total, tokens.trained)
         limit = self.plan.budget.token_limit
@@ -210,14 +207,16 @@ class FileScan:
 
     def merge(self, other: FileScan) -> None:
         """Append a scan of the lines that follow this one's."""
-        room = max(0, self.plan.options.max_kept_issues - len(self.issues))
-        self.issues.extend(other.issues[:room])
-        self.codes.update(other.codes)
+        cap = self.plan.options.max_issues_per_code
+        for issue in other.issues:
+            if self.codes[issue.code] < cap:
+                self.issues.append(issue)
+            self.codes[issue.code] += 1
+        for code, n in other.codes.items():
+            self.codes[code] += n - min(n, cap)
         self.examples += other.examples
         self.lines += other.lines
         self.bom = self.bom or other.bom
-        self.crlf += other.crlf
-        self.first_crlf = self.first_crlf or other.first_crlf
         self.image_examples += other.image_examples
         self.hashes.extend(other.hashes)
         self.hash_lines.extend(other.hash_lines)
@@ -247,9 +246,6 @@ def duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int
 def finish(scan: FileScan, *, size: int | None = None) -> FileReport:
     """Add the issues about the whole file and build its report."""
     plan, target, n = scan.plan, scan.plan.target, scan.examples
-    if scan.first_crlf is not None:
-        scan.add("P104", scan.first_crlf, "", f"Line ends with CRLF, as do {scan.crlf:,} of {scan.lines:,} lines; "
-                 "save the file with LF line endings.")
     if target.bom == "require" and scan.lines and not scan.bom:
         scan.add("P114", None, "", f"The {target.title} requires UTF-8 with a byte-order mark; save the file with one.")
     for line, first in duplicates(scan.hashes, scan.hash_lines):

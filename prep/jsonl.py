@@ -65,9 +65,9 @@ def iter_lines(
         if chunk[-1:] == b"\n":
             chunk = chunk[:-1]
         elif len(chunk) == limit:
-            skipped = _skip_rest(readline)
+            skipped, newline = _skip_rest(readline)
             pos += skipped
-            yield Line(number, b"", False, len(chunk) + skipped - 1, bom)
+            yield Line(number, b"", False, len(chunk) + skipped - newline, bom)
             number += 1
             continue
         if chunk[-1:] == b"\r":
@@ -77,14 +77,16 @@ def iter_lines(
         number += 1
 
 
-def _skip_rest(readline: Any) -> int:
-    """Consume the rest of an over-long line; return the bytes consumed."""
+def _skip_rest(readline: Any) -> tuple[int, bool]:
+    """Consume the rest of an over-long line; return the bytes consumed and whether a newline ended it."""
     total = 0
     while True:
         piece = readline(_SKIP_CHUNK)
         total += len(piece)
-        if not piece or piece[-1:] == b"\n":
-            return total
+        if not piece:
+            return total, False
+        if piece[-1:] == b"\n":
+            return total, True
 
 
 def parse_line(data: bytes) -> tuple[Any, Problem | None]:

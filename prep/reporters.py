@@ -141,6 +141,8 @@ def _stats_table(f: FileReport) -> str:
     lines = [f"  {'':18}{'min':>9}{'max':>10}{'mean':>11}{'median':>10}{'p10':>10}{'p90':>10}{'total':>13}"]
     for label, key in (("tokens", "tokens"), ("assistant tokens", "assistant_tokens"), ("messages", "messages")):
         d = s[key]
+        if d["min"] is None:
+            continue
         cells = [_num(d[k]) for k in ("min", "max", "mean", "median", "p10", "p90", "total")]
         lines.append(f"  {label:18}{cells[0]:>9}{cells[1]:>10}{cells[2]:>11}{cells[3]:>10}{cells[4]:>10}{cells[5]:>10}{cells[6]:>13}")
     budget = f.budget

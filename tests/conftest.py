@@ -5,17 +5,13 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PREP_SHARED_DIR", REPO.parent / "shared"))
-TIKTOKEN_DIR = Path(os.environ.get("PREP_TIKTOKEN_DIR", SHARED / "tiktoken"))
-REAL = SHARED / "real"
+from tests.helpers import TIKTOKEN_DIR
 
 if not (TIKTOKEN_DIR / "o200k_base.tiktoken").is_file():
     raise pytest.UsageError(
@@ -75,13 +71,3 @@ def run_prep(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str
         return code, out, err
 
     return run
-
-
-def chat(user: str = "Hello", assistant: str = "Hi there!", **extra: Any) -> dict[str, Any]:
-    """A valid chat example."""
-    return {"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}], **extra}
-
-
-def prep_command() -> list[str]:
-    """How to run the installed CLI in a subprocess."""
-    return [sys.executable, "-m", "prep"]

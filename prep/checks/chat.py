@@ -71,6 +71,8 @@ def check_role_order(roles: list[Any], ptr: str, ctx: CheckContext) -> Iterator[
         yield Problem(
             "P231", f"{ptr}/{len(roles) - 1}", f"Last message is {roles[-1]!r}; a {ctx.format} example must end on {rules.last_role!r}."
         )
+    if not all(role in rules.roles for role in roles):
+        return  # the advice below is noise while a role is wrong
     if "user" not in roles:
         yield Problem("P223", ptr, "Example has no user message.")
     for i, role in enumerate(roles):

@@ -37,7 +37,7 @@ def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) 
         yield Problem(
             "P203", f"{ptr}/role", f"Role {role!r} is not allowed in {ctx.format} examples; allowed: {allowed}."
         )
-    for key in [k for k in msg if k not in rules.keys]:
+    for key in [k for k in msg if k not in rules.keys and k != "weight"]:
         yield Problem(
             "P110",
             f"{ptr}{escape_pointer(key)}",
