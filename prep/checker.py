@@ -128,12 +128,16 @@ class FileScan:
     hashes: array[int] = field(default_factory=lambda: array("Q"))
     hash_lines: array[int] = field(default_factory=lambda: array("Q"))
     stats: FileStats | None = None
+    # The line being scanned and what identifies its content (raw bytes, or the
+    # example's hash once parsed), for the fingerprint of the issues found on it.
+    _content: tuple[int, bytes | int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.plan.budget is not None:
             self.stats = FileStats(token_limit=self.plan.budget.token_limit)
 
-    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None) -> None:
+    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None,
+            *, fingerprint: str | None = None) -> None:
         if code in self.plan.options.ignore:
             return
         self.codes[code] += 1
@@ -141,10 +145,23 @@ class FileScan:
             severity = self.plan.target.severity(code)
             column = origin.column_of(pointer) if origin else None
             sheet = origin.sheet if origin else None
-            self.issues.append(Issue(code, severity, message, line, pointer, self.plan.path, column, sheet))
+            fingerprint = fingerprint or self._fingerprint(line)
+            self.issues.append(
+                Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint)
+            )
+
+    def _fingerprint(self, line: int | None) -> str | None:
+        """The content hash of ``line`` when it is the line being scanned."""
+        if line is None or self._content is None or self._content[0] != line:
+            return None
+        content = self._content[1]
+        if isinstance(content, int):
+            return f"{content:016x}"
+        return hashlib.blake2b(content, digest_size=8).hexdigest()
 
     def feed(self, line: Line) -> None:
         self.lines += 1
+        self._content = (line.number, line.data)
         if line.bom:
             self.bom = True
             if self.plan.target.bom == "forbid":
@@ -184,8 +201,10 @@ class FileScan:
 
     def _remember(self, number: int, value: dict[str, Any]) -> None:
         canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        self.hashes.append(int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little"))
+        digest = int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
+        self.hashes.append(digest)
         self.hash_lines.append(number)
+        self._content = (number, digest)
 
     def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat) -> None:
         messages = _messages_of(value, fmt)
@@ -234,13 +253,13 @@ def _messages_of(value: dict[str, Any], fmt: DataFormat) -> list[Any]:
     return messages if isinstance(messages, list) else []
 
 
-def duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int]]:
-    """(line, line of its first copy) for every example seen before, in file order."""
+def duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int, int]]:
+    """(line, line of its first copy, example hash) for every example seen before, in file order."""
     first: dict[int, int] = {}
     for h, line in zip(hashes, lines):
         seen = first.setdefault(h, line)
         if seen != line:
-            yield line, seen
+            yield line, seen, h
 
 
 def finish(scan: FileScan, *, size: int | None = None) -> FileReport:
@@ -248,8 +267,8 @@ def finish(scan: FileScan, *, size: int | None = None) -> FileReport:
     plan, target, n = scan.plan, scan.plan.target, scan.examples
     if target.bom == "require" and scan.lines and not scan.bom:
         scan.add("P114", None, "", f"The {target.title} requires UTF-8 with a byte-order mark; save the file with one.")
-    for line, first in duplicates(scan.hashes, scan.hash_lines):
-        scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.")
+    for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
+        scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
     _dataset_issues(scan, n, size)
     issues = sorted(scan.issues, key=lambda i: i.line or 0)
     severities: Counter[Severity] = Counter()
