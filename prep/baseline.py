@@ -133,7 +133,11 @@ def write_baseline(path: str | os.PathLike[str], files: Sequence[FileReport]) ->
     new = [_entry(i, _relative(f.path, folder)) for f in files for i in f.issues]
     entries.extend(new)
     entries.sort(key=lambda e: (e["path"], e.get("line") or 0, e["code"], e.get("pointer", "")))
-    atomic_write_text(path, _render(entries))
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, _render(entries))
+    except OSError as exc:
+        raise ConfigError(f"Cannot write the baseline {path}: {exc.strerror or exc}.") from None
     return len(new)
 
 
