@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from .checker import CheckOptions, check
+from .config import Config, find_config, load_config
 from .errors import (
     ConfigError,
     InputError,
@@ -18,6 +19,7 @@ from .errors import (
     UsageError,
 )
 from .issues import CODES, Issue, Severity
+from .project import ProjectReport, check_project
 from .report import FileReport, Report
 from .targets import DataFormat, Method, Target, load_target
 from .tokens import ExampleTokens, count_tokens
@@ -27,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CODES",
     "CheckOptions",
+    "Config",
     "ConfigError",
     "DataFormat",
     "ExampleTokens",
@@ -35,6 +38,7 @@ __all__ = [
     "Issue",
     "Method",
     "PrepError",
+    "ProjectReport",
     "PublishError",
     "Report",
     "Severity",
@@ -44,6 +48,9 @@ __all__ = [
     "UsageError",
     "__version__",
     "check",
+    "check_project",
     "count_tokens",
+    "find_config",
+    "load_config",
     "load_target",
 ]
