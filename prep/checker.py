@@ -30,7 +30,7 @@ from .jsonl import DEFAULT_MAX_LINE_BYTES, Line, iter_lines, parse_line
 from .report import FileReport, Report
 from .stats import FileStats
 from .targets import DataFormat, Method, Target, load_target
-from .tokens import Budget, TokenCounter, load_encoding, resolve_budget
+from .tokens import Budget, TokenCounter, fits_by_size, load_encoding, resolve_budget
 
 __all__ = ["CheckOptions", "FileScan", "Origin", "check"]
 
@@ -46,6 +46,7 @@ class CheckOptions:
     encoding: str | None = None
     token_limit: int | None = None
     tokens: bool = True
+    stats: bool = True
     tiktoken_dir: str | None = None
     epochs: int | None = None
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
@@ -130,7 +131,7 @@ class FileScan:
     stats: FileStats | None = None
 
     def __post_init__(self) -> None:
-        if self.plan.budget is not None:
+        if self.plan.budget is not None and self.plan.options.stats:
             self.stats = FileStats(token_limit=self.plan.budget.token_limit)
 
     def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None) -> None:
@@ -180,30 +181,36 @@ class FileScan:
         scan = raw is None or b"<|" in raw or b"\\u003" in raw or b"\\u007" in raw
         for p in check_example(value, ctx, scan_special_tokens=scan):
             self.add(p.code, number, p.pointer, p.message, origin)
-        self._measure(number, value, ctx.format)
+        self._measure(number, value, ctx.format, raw)
 
     def _remember(self, number: int, value: dict[str, Any]) -> None:
         canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         self.hashes.append(int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little"))
         self.hash_lines.append(number)
 
-    def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat) -> None:
+    def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None) -> None:
         messages = _messages_of(value, fmt)
         if count_images(messages):
             self.image_examples += 1
-        counter = self.counter.get()
-        if counter is None or self.stats is None or self.plan.budget is None:
+        budget = self.plan.budget
+        if budget is None or (raw is not None and self.stats is None and fits_by_size(raw, budget.token_limit)):
             return
-        if fmt is not DataFormat.COMPLETION:
-            roles = {m.get("role") for m in messages if isinstance(m, dict)}
-            self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
-        tokens = counter.example(value, fmt)
-        self.stats.add_tokens(tokens.total, tokens.trained)
-        limit = self.plan.budget.token_limit
-        if tokens.total > limit:
-            who = self.plan.budget.model or "the default limit"
-            self.add("P301", number, "", f"Example has {tokens.total:,} tokens, over the {limit:,}-token limit of "
-                     f"{who}; the service truncates it from the end.")
+        counter = self.counter.get()
+        if counter is None:
+            return
+        if self.stats is None:
+            total = counter.over_limit(value, fmt, budget.token_limit)
+        else:
+            if fmt is not DataFormat.COMPLETION:
+                roles = {m.get("role") for m in messages if isinstance(m, dict)}
+                self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
+            tokens = counter.example(value, fmt)
+            self.stats.add_tokens(tokens.total, tokens.trained)
+            total = tokens.total
+        if total is not None and total > budget.token_limit:
+            who = f"the {budget.token_limit:,}-token limit of {budget.model}" if budget.model else \
+                f"the default {budget.token_limit:,}-token limit"
+            self.add("P301", number, "", f"Example has {total:,} tokens, over {who}; the service truncates it from the end.")
 
     def merge(self, other: FileScan) -> None:
         """Append a scan of the lines that follow this one's."""
