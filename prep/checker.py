@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from .checks import CheckContext, check_example
+from .checks.chat import roles_of
 from .checks.content import count_images
 from .detect import SAMPLE_LINES, decide_format, family, vote
 from .errors import InputError, TokenizerUnavailableError
@@ -202,7 +203,7 @@ class FileScan:
             total = counter.over_limit(value, fmt, budget.token_limit)
         else:
             if fmt is not DataFormat.COMPLETION:
-                roles = {m.get("role") for m in messages if isinstance(m, dict)}
+                roles = set(roles_of(messages))
                 self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
             tokens = counter.example(value, fmt)
             self.stats.add_tokens(tokens.total, tokens.trained)
