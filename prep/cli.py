@@ -52,6 +52,7 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 def check(files: tuple[str, ...], output_format: str, max_issues: int | None, strict: bool, **options: object) -> None:
     """Check fine-tuning data files and report every problem with its line.
