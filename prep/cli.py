@@ -49,13 +49,17 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
-@click.option("--tokens/--no-tokens", default=True, help="Count tokens and check limits (default), or skip that on purpose.")
+@click.option("--tokens/--no-tokens", default=True,
+              help="Count tokens and check limits (default), or skip that on purpose.")
+@click.option("--stats/--no-stats", default=True,
+              help="Statistics and estimate (default); --no-stats checks limits only, tokenizing fewer examples.")
 @click.option("--tiktoken-dir", type=click.Path(file_okay=False),
               help="Folder holding <encoding>.tiktoken rank files (or set PREP_TIKTOKEN_DIR).")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the estimate (default: OpenAI's heuristic).")
 @click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
 @click.option("--strict/--no-strict", default=False, help="Fail (exit 1) on warnings too.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Use this prep.toml or pyproject.toml for every file instead of the closest one.")

@@ -115,10 +115,12 @@ SETTINGS: dict[str, tuple[str, Parse]] = {
     "encoding": ("encoding", _str),
     "token-limit": ("token_limit", _int_range(1)),
     "tokens": ("tokens", _bool),
+    "stats": ("stats", _bool),
     "tiktoken-dir": ("tiktoken_dir", _path),
     "epochs": ("epochs", _int_range(1, 50)),
     "max-line-bytes": ("max_line_bytes", _int_range(1)),
     "ignore": ("ignore", _codes),
+    "jobs": ("jobs", _int_range(1)),
     "strict": ("strict", _bool),
 }
 _TOP_ONLY = ("baseline", "overrides")

@@ -15,11 +15,14 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import BASELINE_NAME, Config, ConfigFinder, load_config
 from .errors import PrepError
 from .report import FileReport, Report
+
+if TYPE_CHECKING:
+    from .options import CheckOptions
 
 __all__ = ["FilePlan", "ProjectReport", "check_project", "plan_files", "write_baselines"]
 
@@ -29,7 +32,7 @@ class FilePlan:
     """How one file is checked: its options, strictness, configuration and baseline."""
 
     path: str
-    options: Any  # CheckOptions (imported lazily: it pulls in the checks)
+    options: CheckOptions
     strict: bool
     config: Config | None
     baseline: Path
@@ -68,7 +71,7 @@ def plan_files(
     ignores configuration files. ``settings`` holds `CheckOptions` fields and
     ``strict``; ``ignore`` codes add to the configuration's.
     """
-    from .checker import CheckOptions
+    from .options import CheckOptions
 
     given = dict(settings or {})
     finder = ConfigFinder()

@@ -56,6 +56,8 @@ data-format = "chat"
 model = "gpt-4o-mini"
 token-limit = 4096
 tokens = true
+stats = false
+jobs = 2
 tiktoken-dir = "ranks"
 epochs = 3
 max-line-bytes = 1000
@@ -71,6 +73,8 @@ baseline = "ci/known.json"
         "model": "gpt-4o-mini",
         "token_limit": 4096,
         "tokens": True,
+        "stats": False,
+        "jobs": 2,
         "tiktoken_dir": str(tmp_path / "ranks"),
         "epochs": 3,
         "max_line_bytes": 1000,
@@ -92,8 +96,8 @@ def test_default_baseline_is_beside_the_config(tmp_path):
         ('modle = "gpt-4o"', "{path}: unknown key 'modle' in the top level (did you mean 'model'?)."),
         ("token_limit = 5", "{path}: unknown key 'token_limit' in the top level (did you mean 'token-limit'?)."),
         ("frobnicate = 1", "{path}: unknown key 'frobnicate' in the top level; known keys: baseline, data-format, "
-         "encoding, epochs, ignore, max-line-bytes, method, model, overrides, strict, target, tiktoken-dir, "
-         "token-limit, tokens."),
+         "encoding, epochs, ignore, jobs, max-line-bytes, method, model, overrides, stats, strict, target, "
+         "tiktoken-dir, token-limit, tokens."),
         ('strict = "yes"', "{path}: strict in the top level must be true or false, found 'yes'."),
         ("token-limit = 0", "{path}: token-limit in the top level must be an integer from 1 up, found 0."),
         ("epochs = 99", "{path}: epochs in the top level must be an integer from 1 to 50, found 99."),
