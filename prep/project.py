@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import BASELINE_NAME, Config, ConfigFinder, load_config
-from .errors import PrepError
+from .errors import InputError, PrepError
 from .report import FileReport, Report
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def check_project(
 def _check_groups(plans: list[FilePlan]) -> Report:
     from .checker import check
 
-    groups: dict[Any, list[int]] = {}
+    groups: dict[CheckOptions, list[int]] = {}
     for i, plan in enumerate(plans):
         groups.setdefault(plan.options, []).append(i)
     files: list[FileReport | None] = [None] * len(plans)
@@ -128,7 +128,7 @@ def _check_groups(plans: list[FilePlan]) -> Report:
             part = check([plans[i].path for i in indexes], options=options)
         except PrepError as exc:
             cfg = plans[indexes[0]].config
-            if cfg is None:
+            if cfg is None or isinstance(exc, InputError):
                 raise
             raise type(exc)(f"{str(exc).rstrip('.')} (configuration: {cfg.path}).") from exc
         for i, report in zip(indexes, part.files, strict=True):
