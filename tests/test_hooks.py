@@ -39,7 +39,7 @@ def test_pre_commit_accepts_our_files(name):
 
 def test_prep_check_hook_definition():
     h = hook("prep-check")
-    assert (h["entry"], h["language"]) == ("prep check", "python")
+    assert (h["entry"], h["language"]) == ("prep check --no-stats", "python")
     assert "types" not in h  # identify has no jsonl or xlsx tag: files are chosen by name
 
 

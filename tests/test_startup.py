@@ -46,6 +46,12 @@ def test_check_on_jsonl_imports_no_heavy_dependency(small):
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
 
 
+def test_the_hook_command_does_not_load_the_tokenizer_for_small_examples(small):
+    modules = imported("--no-stats", small, cwd=small.parent)  # the hook's entry: limits checked, no statistics
+    assert "tiktoken" not in modules
+    assert not modules & set(HEAVY)
+
+
 def test_no_tokens_does_not_load_the_tokenizer(small):
     modules = imported("--no-tokens", small, cwd=small.parent)
     assert "tiktoken" not in modules
