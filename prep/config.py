@@ -29,15 +29,14 @@ naming the file and the key.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .globs import glob_regex
 from .issues import CODES
 from .targets import DataFormat, Method
 
@@ -134,7 +133,7 @@ class Override:
     settings: Mapping[str, Any]
 
     def matches(self, relative: str) -> bool:
-        return any(_glob(p).fullmatch(relative) for p in self.patterns)
+        return any(glob_regex(p).fullmatch(relative) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -293,40 +292,3 @@ def _config_in(folder: Path) -> Path | None:
         if candidate.is_file() and (name != "pyproject.toml" or _read_table(candidate) is not None):
             return candidate
     return None
-
-
-@lru_cache(maxsize=256)
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A path glob as a regex: ``*`` and ``?`` stay within a folder, ``**`` crosses folders.
-
-    A pattern without ``/`` matches a file name in any folder (as in .gitignore);
-    a trailing ``/`` matches everything below a folder.
-    """
-    pattern = pattern.removeprefix("./")
-    if pattern.endswith("/"):
-        pattern += "**"
-    anchored = "/" in pattern.rstrip("/")
-    pattern = pattern.lstrip("/")
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
-            end = pattern.index("]", i + 2)
-            body = pattern[i + 1 : end]
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-            i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile(("" if anchored else "(?:.*/)?") + "".join(out))
