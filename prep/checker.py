@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -25,12 +25,16 @@ from .checks import CheckContext, check_example
 from .checks.content import count_images
 from .detect import SAMPLE_LINES, decide_format, family, vote
 from .errors import InputError, TokenizerUnavailableError
+from .formats import FileType, detect_file_type
 from .issues import Issue, Severity
 from .jsonl import DEFAULT_MAX_LINE_BYTES, Line, iter_lines, parse_line
 from .report import FileReport, Report
 from .stats import FileStats
 from .targets import DataFormat, Method, Target, load_target
 from .tokens import Budget, TokenCounter, load_encoding, resolve_budget
+
+if TYPE_CHECKING:
+    from .mapping import TableOptions
 
 __all__ = ["CheckOptions", "FileScan", "Origin", "check"]
 
@@ -52,6 +56,7 @@ class CheckOptions:
     max_issues_per_code: int = 10_000
     ignore: frozenset[str] = frozenset()
     today: dt.date | None = None
+    table: TableOptions | None = None  # how CSV, TSV, XLSX and JSON files become records (prep.mapping)
 
     def __post_init__(self) -> None:
         for name, kind in (("method", Method), ("data_format", DataFormat)):
@@ -320,6 +325,10 @@ def _sample(path: Path, options: CheckOptions) -> Iterator[dict[str, Any]]:
 def check_path(path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: _LazyCounter) -> FileReport:
     if not path.is_file():
         raise InputError(f"Cannot read {str(path)!r}: no such file.")
+    if detect_file_type(path, options.table.file_type if options.table else None) is not FileType.JSONL:
+        from .tables import check_table
+
+        return check_table(path, options, target, budget, counter)
     plan = _plan(str(path), _sample(path, options), target, options, budget)
     scan = FileScan(plan, counter)
     with path.open("rb") as fp:

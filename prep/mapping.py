@@ -1,0 +1,392 @@
+"""Column mapping: rows of cells in, record dicts out, with the column behind each part.
+
+One converter for every file type. Columns are matched to fields by their
+common names (``question`` is the user's text, ``answer`` the assistant's, and
+so on; see `COMMON_NAMES`) or by ``--map COLUMN=FIELD``. The fields found
+decide the kind of record each row becomes:
+
+- ``prompt`` + ``completion``: a legacy prompt/completion record;
+- ``user`` + ``assistant`` (alpaca: ``instruction``/``input``/``output``), with an
+  optional ``system``: a one-turn chat record;
+- ``messages`` (a JSON array of messages), with optional ``system`` and ``tools``: a chat record;
+- JSON rows that already are records (they hold ``messages`` or preference keys)
+  are taken as they are.
+
+A mapping that is ambiguous or incomplete is a `UsageError` whose one sentence
+lists the columns found. A cell that cannot become part of a record is a
+`RowProblem` on its row and column; the row's other problems are found by the checks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from .checker import Origin
+from .errors import UsageError
+from .formats import CellError, FileType, ReadOptions, Row
+from .formats.xlsx import number_text
+
+__all__ = [
+    "COMMON_NAMES",
+    "FIELDS",
+    "ColumnMap",
+    "Example",
+    "Kind",
+    "RowProblem",
+    "TableOptions",
+    "plan_mapping",
+    "to_example",
+]
+
+#: Fields a column can fill (``--map COLUMN=FIELD``), and what each fills.
+FIELDS: dict[str, str] = {
+    "prompt": "the prompt of a prompt/completion record",
+    "completion": "the completion of a prompt/completion record",
+    "system": "the system message",
+    "user": "the user message (alpaca: instruction)",
+    "input": "text added to the user message after a blank line (alpaca: input)",
+    "assistant": "the assistant's reply (alpaca: output)",
+    "messages": "a JSON array of messages",
+    "tools": "a JSON array of tool definitions",
+    "ignore": "nothing: the column is left out",
+}
+_FIELD_ALIASES = {"instruction": "user", "output": "assistant", "-": "ignore"}
+
+#: Column names recognised without --map (lower case; spaces and dashes read as underscores).
+COMMON_NAMES: dict[str, str] = {
+    "prompt": "prompt",
+    "completion": "completion",
+    "system": "system",
+    "system_prompt": "system",
+    "system_message": "system",
+    "user": "user",
+    "user_message": "user",
+    "question": "user",
+    "query": "user",
+    "instruction": "user",
+    "human": "user",
+    "input": "input",
+    "context": "input",
+    "assistant": "assistant",
+    "assistant_message": "assistant",
+    "answer": "assistant",
+    "response": "assistant",
+    "reply": "assistant",
+    "output": "assistant",
+    "messages": "messages",
+    "tools": "tools",
+}
+
+_PREFERENCE_KEYS = ("preferred_output", "non_preferred_output", "preferred_completion", "non_preferred_completion")
+
+
+class Kind:
+    """What each row becomes."""
+
+    COMPLETION = "completion"
+    CHAT = "chat"
+    MESSAGES = "messages"
+    RECORD = "record"
+
+
+@dataclass(frozen=True)
+class TableOptions:
+    """How a table becomes records: which sheet, which columns fill which fields, a constant system message.
+
+    ``mapping`` maps column names to fields (a dict, or pairs); ``file_type`` and
+    ``input_encoding`` override what prep detects.
+    """
+
+    sheet: str | None = None
+    mapping: tuple[tuple[str, str], ...] = ()
+    system: str | None = None
+    file_type: FileType | None = None
+    input_encoding: str | None = None
+
+    def __post_init__(self) -> None:
+        mapping = self.mapping.items() if isinstance(self.mapping, Mapping) else self.mapping
+        object.__setattr__(self, "mapping", tuple((str(c), str(f)) for c, f in mapping))
+        if self.file_type is not None and not isinstance(self.file_type, FileType):
+            object.__setattr__(self, "file_type", FileType(self.file_type))
+
+    @property
+    def read(self) -> ReadOptions:
+        return ReadOptions(self.file_type, self.sheet, self.input_encoding)
+
+
+class RowProblem(NamedTuple):
+    """A problem found while reading or mapping a row: its record pointer, and the column when known."""
+
+    code: str
+    pointer: str
+    message: str
+    column: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A row turned into a record (None when it could not be), with where each part came from."""
+
+    line: int
+    record: dict[str, Any] | None
+    origin: Origin = Origin()
+    problems: tuple[RowProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """The kind of record each row becomes, and the column of each field."""
+
+    kind: str
+    fields: dict[str, str] = field(default_factory=dict)
+    unused: tuple[str, ...] = ()
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def _columns_found(columns: Sequence[str]) -> str:
+    shown = ", ".join(repr(c) for c in columns[:30])
+    more = f" and {len(columns) - 30} more" if len(columns) > 30 else ""
+    return f"columns found: {shown or 'none'}{more}"
+
+
+def _field_name(value: str) -> str:
+    name = value.strip().lower()
+    name = _FIELD_ALIASES.get(name, name)
+    if name not in FIELDS:
+        raise UsageError(f"Unknown field {value!r} in --map; fields: prompt, completion, system, user (or instruction), "
+                         "input, assistant (or output), messages, tools, ignore.")
+    return name
+
+
+def _find_column(wanted: str, columns: Sequence[str], name: str) -> str:
+    if wanted in columns:
+        return wanted
+    matches = [c for c in columns if normalize(c) == normalize(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    raise UsageError(f"--map names the column {wanted!r}, but {name} has no such column ({_columns_found(columns)}).")
+
+
+def plan_mapping(columns: Sequence[str], explicit: Iterable[tuple[str, str]] = (), *, name: str = "the data",
+                 tabular: bool = True, system: str | None = None, chat_output: bool = False) -> ColumnMap:
+    """Decide which column fills which field; raise `UsageError` (one sentence) when that is unclear."""
+    columns = list(columns)
+    chosen: dict[str, str] = {}
+    for column, value in explicit:
+        chosen[_find_column(column, columns, name)] = _field_name(value)
+    if not chosen and not tabular and any(k == "messages" or k in _PREFERENCE_KEYS for k in columns):
+        return ColumnMap(Kind.RECORD)
+    fields = _fields(columns, chosen, name)
+    kind = _kind(fields, columns, name)
+    if kind is Kind.COMPLETION and system is not None and not chat_output:
+        raise UsageError(f"--system adds a system message to chat records, but {name} holds prompt/completion "
+                         "columns; convert them with --to chat.")
+    used = set(fields.values()) | {c for c, f in chosen.items() if f == "ignore"}
+    return ColumnMap(kind, fields, tuple(c for c in columns if c not in used))
+
+
+def _fields(columns: list[str], chosen: dict[str, str], name: str) -> dict[str, str]:
+    """field -> column: the explicit choices, then common names for the fields still free."""
+    fields = {f: c for c, f in chosen.items() if f != "ignore"}
+    if len(fields) < len([f for f in chosen.values() if f != "ignore"]):
+        dup = next(f for f in chosen.values() if list(chosen.values()).count(f) > 1)
+        cols = [c for c, f in chosen.items() if f == dup]
+        raise UsageError(f"--map gives the field {dup!r} two columns ({', '.join(map(repr, cols))}); "
+                         "a field takes one column.")
+    candidates: dict[str, list[str]] = {}
+    for column in columns:
+        guess = COMMON_NAMES.get(normalize(column))
+        if column not in chosen and guess and guess not in fields:
+            candidates.setdefault(guess, []).append(column)
+    for guess, cols in candidates.items():
+        if len(cols) > 1:
+            a, b = cols[:2]
+            raise UsageError(f"Columns {a!r} and {b!r} of {name} could both be the {guess} field; choose with --map, "
+                             f"e.g. --map {_quote(a)}={guess} --map {_quote(b)}=ignore ({_columns_found(columns)}).")
+        fields[guess] = cols[0]
+    return _roles_from_context(fields)
+
+
+def _roles_from_context(fields: dict[str, str]) -> dict[str, str]:
+    """``prompt`` with a reply column (and no completion) is the user's text; so is ``input`` with no user column."""
+    if "user" not in fields and "assistant" in fields and "completion" not in fields and "prompt" in fields:
+        fields["user"] = fields.pop("prompt")
+    if "user" not in fields and "input" in fields:
+        fields["user"] = fields.pop("input")
+    return fields
+
+
+def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
+    found = _columns_found(columns)
+    chat = [f for f in ("user", "assistant", "input") if f in fields]
+    legacy = [f for f in ("prompt", "completion") if f in fields]
+    if "messages" in fields:
+        others = chat + legacy
+        if others:
+            cols = ", ".join(repr(fields[f]) for f in others)
+            raise UsageError(f"{name} has a messages column ({fields['messages']!r}) and other text columns ({cols}); "
+                             f"keep one kind with --map COLUMN=ignore ({found}).")
+        return Kind.MESSAGES
+    if chat and legacy:
+        raise UsageError(f"{name} has prompt/completion columns ({', '.join(repr(fields[f]) for f in legacy)}) and chat "
+                         f"columns ({', '.join(repr(fields[f]) for f in chat)}); keep one kind with --map COLUMN=ignore "
+                         f"({found}).")
+    for kind, pair in ((Kind.COMPLETION, ("prompt", "completion")), (Kind.CHAT, ("user", "assistant"))):
+        have = [f for f in pair if f in fields]
+        if len(have) == 2:
+            return kind
+        if have:
+            (missing,) = set(pair) - set(have)
+            raise UsageError(f"{name} has a {have[0]} column ({fields[have[0]]!r}) but no {missing} column; "
+                             f"name it with --map COLUMN={missing} ({found}).")
+    raise UsageError(f"No column of {name} was recognised as prompt/completion, user/assistant (question/answer, "
+                     f"instruction/output) or messages; name them with --map COLUMN=FIELD ({found}).")
+
+
+def _quote(column: str) -> str:
+    return column if re.fullmatch(r"[\w.]+", column) else f"'{column}'"
+
+
+# -- rows to records -----------------------------------------------------------------
+
+
+class _Row:
+    """A row being mapped: reads cells as text, collecting the problems of the cells it uses."""
+
+    def __init__(self, cells: dict[str, Any], problems: list[RowProblem]) -> None:
+        self.cells = cells
+        self.problems = problems
+
+    def text(self, column: str | None, pointer: str) -> Any:
+        """The cell as text (None when empty); a cell that could not be read is a problem and counts as empty."""
+        if column is None:
+            return None
+        value = self.cells.get(column)
+        if isinstance(value, CellError):
+            self.problems.append(RowProblem(value.code, pointer, value.message, column))
+            return None
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
+            return number_text(value)
+        return value
+
+    def json(self, column: str, pointer: str, what: str) -> tuple[Any, bool]:
+        """A cell holding JSON (text from a table, or a value already parsed); (value, ok)."""
+        value = self.text(column, pointer)
+        if not isinstance(value, str):
+            return value, True
+        try:
+            return json.loads(value), True
+        except ValueError as exc:
+            self.problems.append(RowProblem("P156", pointer, f"Cell should hold {what} as JSON, but it is not valid "
+                                                             f"JSON: {exc}.", column))
+            return None, False
+
+
+Builder = Callable[[_Row, ColumnMap, "str | None"], "tuple[dict[str, Any] | None, list[tuple[str, str]]]"]
+
+
+def _completion(row: _Row, cmap: ColumnMap, system: str | None) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    p, c = cmap.fields["prompt"], cmap.fields["completion"]
+    prompt, completion = row.text(p, "/prompt"), row.text(c, "/completion")
+    record = {"prompt": "" if prompt is None else prompt, "completion": "" if completion is None else completion}
+    return record, [("/prompt", p), ("/completion", c)]
+
+
+def _chat(row: _Row, cmap: ColumnMap, system: str | None) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    fields, messages, columns = cmap.fields, [], []
+    sys_column = fields.get("system")
+    text = row.text(sys_column, "/messages/0/content")
+    if text is not None and sys_column is not None:
+        columns.append(("/messages/0", sys_column))
+    text = system if text is None else text
+    if text is not None:
+        messages.append({"role": "system", "content": text})
+    user, extra = row.text(fields["user"], f"/messages/{len(messages)}/content"), None
+    if "input" in fields:
+        extra = row.text(fields["input"], f"/messages/{len(messages)}/content")
+    columns.append((f"/messages/{len(messages)}", fields["user"] if extra is None else
+                    f"{fields['user']} + {fields['input']}"))
+    messages.append(_message("user", _joined(user, extra)))
+    columns.append((f"/messages/{len(messages)}", fields["assistant"]))
+    messages.append(_message("assistant", row.text(fields["assistant"], f"/messages/{len(messages)}/content")))
+    return {"messages": messages}, columns
+
+
+def _joined(user: Any, extra: Any) -> Any:
+    if extra is None:
+        return user
+    if user is None:
+        return extra
+    return f"{user}\n\n{extra}"
+
+
+def _message(role: str, content: Any) -> dict[str, Any]:
+    return {"role": role} if content is None else {"role": role, "content": content}
+
+
+def _messages(row: _Row, cmap: ColumnMap, system: str | None) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    column = cmap.fields["messages"]
+    messages, ok = row.json(column, "/messages", "a messages array")
+    if not ok:
+        return None, []
+    record: dict[str, Any] = {"messages": [] if messages is None else messages}
+    columns = [("/messages", column)]
+    if "tools" in cmap.fields:
+        tools, ok = row.json(cmap.fields["tools"], "/tools", "a tools array")
+        if not ok:
+            return None, []
+        if tools is not None:
+            record["tools"] = tools
+            columns.append(("/tools", cmap.fields["tools"]))
+    sys_column = cmap.fields.get("system")
+    text = row.text(sys_column, "/messages/0/content")
+    if _add_system(record, system if text is None else text) and text is not None and sys_column is not None:
+        columns.append(("/messages/0", sys_column))
+    return record, columns
+
+
+def _record(row: _Row, cmap: ColumnMap, system: str | None) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    record = dict(row.cells)
+    _add_system(record, system)
+    return record, []
+
+
+def _add_system(record: dict[str, Any], text: str | None) -> bool:
+    """Put a system message first in a record's conversation, unless it starts with one; True if added."""
+    holder = record.get("input") if isinstance(record.get("input"), dict) else record
+    messages = holder.get("messages")
+    if text is None or not isinstance(messages, list):
+        return False
+    first = messages[0] if messages else None
+    if isinstance(first, dict) and first.get("role") in ("system", "developer"):
+        return False
+    holder["messages"] = [{"role": "system", "content": text}, *messages]
+    return True
+
+
+_BUILDERS: dict[str, Builder] = {
+    Kind.COMPLETION: _completion,
+    Kind.CHAT: _chat,
+    Kind.MESSAGES: _messages,
+    Kind.RECORD: _record,
+}
+
+
+def to_example(row: Row, cmap: ColumnMap, *, system: str | None = None, sheet: str | None = None) -> Example:
+    """Turn one row into a record, with the origin of each part and the problems met."""
+    problems = [RowProblem(n.code, "", n.message, n.column) for n in row.notes]
+    if row.cells is None:
+        return Example(row.line, None, Origin(sheet), tuple(problems))
+    record, columns = _BUILDERS[cmap.kind](_Row(row.cells, problems), cmap, system)
+    return Example(row.line, record, Origin(sheet, tuple(columns)), tuple(problems))
