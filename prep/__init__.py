@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from .checker import CheckOptions, check
+from .converter import ConversionResult, ConvertOptions, convert, load_records
 from .errors import (
     ConfigError,
     InputError,
@@ -17,10 +18,13 @@ from .errors import (
     UnknownModelError,
     UsageError,
 )
+from .formats import FileType
 from .issues import CODES, Issue, Severity
+from .mapping import TableOptions
 from .report import FileReport, Report
 from .targets import DataFormat, Method, Target, load_target
 from .tokens import ExampleTokens, count_tokens
+from .upgrade import to_chat
 
 __version__ = "0.1.0"
 
@@ -28,9 +32,12 @@ __all__ = [
     "CODES",
     "CheckOptions",
     "ConfigError",
+    "ConversionResult",
+    "ConvertOptions",
     "DataFormat",
     "ExampleTokens",
     "FileReport",
+    "FileType",
     "InputError",
     "Issue",
     "Method",
@@ -38,12 +45,16 @@ __all__ = [
     "PublishError",
     "Report",
     "Severity",
+    "TableOptions",
     "Target",
     "TokenizerUnavailableError",
     "UnknownModelError",
     "UsageError",
     "__version__",
     "check",
+    "convert",
     "count_tokens",
+    "load_records",
     "load_target",
+    "to_chat",
 ]

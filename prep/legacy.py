@@ -234,7 +234,8 @@ def classification(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
     top = counts.most_common(1)[0][0]
     yield Finding("P459", f"Completions take only {len(counts)} distinct values over {len(pairs)} examples, so this "
                           "looks like classification: keep a validation set to measure accuracy, make each class one "
-                          f"short completion, and try the smaller model first (most frequent class: {show(top)}).",
+                          "short completion, and try the faster and cheaper babbage-002 first "
+                          f"(most frequent class: {show(top)}).",
                   "completion")
 
 

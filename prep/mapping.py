@@ -244,7 +244,8 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
             return kind
         if have:
             (missing,) = set(pair) - set(have)
-            raise UsageError(f"{name} has a {have[0]} column ({fields[have[0]]!r}) but no {missing} column; "
+            article = "an" if have[0] == "assistant" else "a"
+            raise UsageError(f"{name} has {article} {have[0]} column ({fields[have[0]]!r}) but no {missing} column; "
                              f"name it with --map COLUMN={missing} ({found}).")
     raise UsageError(f"No column of {name} was recognised as prompt/completion, user/assistant (question/answer, "
                      f"instruction/output) or messages; name them with --map COLUMN=FIELD ({found}).")

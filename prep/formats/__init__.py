@@ -49,7 +49,8 @@ class FileType(str, enum.Enum):
         return self.value
 
 
-#: File extensions (lower case) and their types. Other extensions are read as JSONL.
+#: File extensions (lower case) and their types. A .txt file is TSV when its first line holds a tab
+#: (Excel's "Unicode Text" export); other extensions are read as JSONL.
 EXTENSIONS: dict[str, FileType] = {
     ".jsonl": FileType.JSONL,
     ".ndjson": FileType.JSONL,
@@ -154,24 +155,37 @@ def detect_file_type(path: str | os.PathLike[str], forced: FileType | str | None
     suffix = Path(path).suffix.lower()
     if suffix in _UNSUPPORTED:
         raise InputError(f"{os.fspath(path)} is {_UNSUPPORTED[suffix]}.")
+    if suffix == ".txt":
+        return _text_file_type(Path(path))
     file_type = EXTENSIONS.get(suffix, FileType.JSONL)
     if file_type is FileType.JSON and _holds_json_lines(Path(path)):
         return FileType.JSONL
     return file_type
 
 
-def _holds_json_lines(path: Path) -> bool:
-    """True when a file's first line is a whole JSON value and another value follows it."""
-    import json
-
+def _head_text(path: Path) -> str | None:
     from .text import decode_head
 
     try:
         with path.open("rb") as fp:
             head = fp.read(_SNIFF_BYTES)
     except OSError:
-        return False
-    text = decode_head(head)
+        return None
+    return decode_head(head)
+
+
+def _text_file_type(path: Path) -> FileType:
+    """A .txt file: TSV when its first line holds a tab (Excel's "Unicode Text"), else JSONL."""
+    text = (_head_text(path) or "").lstrip("\ufeff")
+    first = text.lstrip().partition("\n")[0]
+    return FileType.TSV if "\t" in first and not first.startswith(("{", "[")) else FileType.JSONL
+
+
+def _holds_json_lines(path: Path) -> bool:
+    """True when a file's first line is a whole JSON value and another value follows it."""
+    import json
+
+    text = _head_text(path)
     if text is None:
         return False
     text = text.lstrip()
@@ -253,6 +267,9 @@ def header_names(cells: list[Any], line: int | None = None) -> tuple[list[str], 
     names: list[str] = []
     notes: list[Note] = []
     seen: dict[str, str] = {}
+    cells = list(cells)
+    while cells and (cells[-1] is None or isinstance(cells[-1], CellError) or not str(cells[-1]).strip()):
+        cells.pop()  # trailing blank header cells name no column: data under them is extra
     for i, cell in enumerate(cells):
         name = "" if cell is None or isinstance(cell, CellError) else str(cell).strip()
         letter = column_letter(i)
