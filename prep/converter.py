@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from .checker import CheckOptions, FileScan, Origin, _LazyCounter, finish
+from .checker import CheckOptions, finish
 from .detect import SAMPLE_LINES, decide_format, vote
 from .errors import InputError, UsageError
 from .formats import FileType
@@ -34,6 +34,7 @@ from .legacy import Finding, Pair, apply_fixes, recommend
 from .mapping import Example, RowProblem, TableOptions
 from .records import ChatRecord, CompletionRecord, PreferenceRecord, Record, ReinforcementRecord
 from .report import Report
+from .scan import LazyCounter, Origin
 from .tables import Examples, add_problem, open_examples, scan_examples
 from .targets import DataFormat, load_target
 from .tokens import resolve_budget
@@ -150,7 +151,7 @@ def convert(source: Any, output: str | os.PathLike[str] | None = None, *, option
     target = load_target(check.target)
     budget = (resolve_budget(target, model=check.model, encoding=check.encoding, token_limit=check.token_limit)
               if check.tokens else None)
-    counter = _LazyCounter(budget, check.tiktoken_dir)
+    counter = LazyCounter(budget, check.tiktoken_dir)
     with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
         items = list(examples.items)
     items, extra = _transform(examples, items, options)

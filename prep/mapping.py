@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .checker import Origin
+from .scan import Origin
 from .errors import UsageError
 from .formats import CellError, FileType, ReadOptions, Row
 from .formats.xlsx import number_text

@@ -17,14 +17,15 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .checker import FileScan, Origin, _LazyCounter, _plan, finish
+from .checker import _plan, finish
 from .detect import SAMPLE_LINES
 from .errors import InputError
 from .formats import FileType, Note, Row, Table, open_table
 from .mapping import ColumnMap, Example, RowProblem, TableOptions, plan_mapping, to_example
+from .scan import FileScan, LazyCounter, Origin
 
 if TYPE_CHECKING:
-    from .checker import CheckOptions
+    from .options import CheckOptions
     from .report import FileReport
     from .targets import Target
     from .tokens import Budget
@@ -134,7 +135,7 @@ def add_problem(scan: FileScan, line: int | None, problem: RowProblem, origin: O
 
 
 def scan_examples(examples: Examples, items: Iterable[Example], options: CheckOptions, target: Target,
-                  budget: Budget | None, counter: _LazyCounter) -> tuple[FileScan, set[int]]:
+                  budget: Budget | None, counter: LazyCounter) -> tuple[FileScan, set[int]]:
     """Check every example; return the scan (not yet finished) and the lines of examples with errors.
 
     ``examples`` gives the source's name, sheet and notes; ``items`` its examples (``examples.items``,
@@ -167,7 +168,7 @@ def _errors(scan: FileScan) -> int:
 
 
 def check_table(path: Path, options: CheckOptions, target: Target, budget: Budget | None,
-                counter: _LazyCounter) -> FileReport:
+                counter: LazyCounter) -> FileReport:
     """`check_path` for everything but JSONL: read, map and check each row."""
     table_options = options.table or TableOptions()
     if not isinstance(table_options, TableOptions):

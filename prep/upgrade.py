@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from .checker import Origin
+from .scan import Origin
 from .legacy import common_suffix, show
 from .mapping import Example, RowProblem
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prep.checker import Origin
+from prep.scan import Origin
 from prep.mapping import Example, RowProblem
 from prep.upgrade import SEPARATOR_MARKS, STOP_MARKS, chat_examples, legacy_mark, to_chat
 
