@@ -164,7 +164,8 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
 @click.option("--force", is_flag=True, help="Write the rows without errors even when other rows have errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Report format.")
-@click.option("--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path.")
+@click.option("--target", default="openai", show_default=True,
+              help="Provider profile: a built-in name or a .toml path.")
 @click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")

@@ -245,7 +245,7 @@ def _finding_issues(findings: list[Finding], examples: list[Example], skip: tupl
 
 # -- typed records for pipelines ---------------------------------------------------------
 
-_MODELS: dict[DataFormat, type[Record]] = {  # type: ignore[type-arg]
+_MODELS: dict[DataFormat, type[Record]] = {
     DataFormat.CHAT: ChatRecord,
     DataFormat.COMPLETION: CompletionRecord,
     DataFormat.PREFERENCE: PreferenceRecord,
@@ -275,7 +275,7 @@ def load_records(source: Any, *, data_format: DataFormat | str | None = None, sk
             try:
                 if e.problems or e.record is None:
                     raise InputError(_where(examples.name, e, e.problems[0].column) + e.problems[0].message)
-                yield model.model_validate(e.record)  # type: ignore[misc]
+                yield model.model_validate(e.record)
             except ValidationError as exc:
                 error = exc.errors()[0]
                 pointer = escape_pointer(*error["loc"])

@@ -81,7 +81,7 @@ def show(text: str) -> str:
 
 
 def common_prefix(texts: Sequence[str]) -> str:
-    return os.path.commonprefix(list(texts)) if texts else ""
+    return os.path.commonprefix(list(texts)) if texts else ""  # noqa: RUF071 - character by character is meant
 
 
 def common_suffix(texts: Sequence[str]) -> str:
@@ -126,7 +126,8 @@ def long_examples(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
         n = len(pairs[i].prompt) + len(pairs[i].completion)
         yield Finding("P350", f"Prompt and completion hold {n:,} characters, over the {MAX_CHARS:,} prepare_data "
                               "accepts; legacy models train on at most 2,048 tokens per example (--apply removes it).",
-                      "completion", (i,), Fix(f"removed {len(long)} row(s) over {MAX_CHARS:,} characters", frozenset(long)))
+                      "completion", (i,),
+                      Fix(f"removed {len(long)} row(s) over {MAX_CHARS:,} characters", frozenset(long)))
 
 
 def uppercase(name: str) -> Recommendation:
@@ -137,7 +138,8 @@ def uppercase(name: str) -> Recommendation:
         if upper * 2 > lower:
             yield Finding("P458", f"More than a third of the letters in the {name}s are uppercase; mixed-case text "
                                   f"like normal language trains better (--apply lowercases the {name}s).", name,
-                          fix=Fix(f"lowercased every {name}", edit=lambda p: p._replace(**{name: getattr(p, name).lower()})))
+                          fix=Fix(f"lowercased every {name}",
+                                  edit=lambda p: p._replace(**{name: getattr(p, name).lower()})))
 
     check.__name__ = f"uppercase_{name}s"
     return check

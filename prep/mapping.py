@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .scan import Origin
 from .errors import UsageError
 from .formats import CellError, FileType, ReadOptions, Row
 from .formats.xlsx import number_text
+from .scan import Origin
 
 __all__ = [
     "COMMON_NAMES",
@@ -133,7 +133,7 @@ class Example:
 
     line: int
     record: dict[str, Any] | None
-    origin: Origin = Origin()
+    origin: Origin = field(default_factory=Origin)
     problems: tuple[RowProblem, ...] = ()
 
 
@@ -160,8 +160,8 @@ def _field_name(value: str) -> str:
     name = value.strip().lower()
     name = _FIELD_ALIASES.get(name, name)
     if name not in FIELDS:
-        raise UsageError(f"Unknown field {value!r} in --map; fields: prompt, completion, system, user (or instruction), "
-                         "input, assistant (or output), messages, tools, ignore.")
+        raise UsageError(f"Unknown field {value!r} in --map; fields: prompt, completion, system, "
+                         "user (or instruction), input, assistant (or output), messages, tools, ignore.")
     return name
 
 
@@ -235,9 +235,10 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
                              f"keep one kind with --map COLUMN=ignore ({found}).")
         return Kind.MESSAGES
     if chat and legacy:
-        raise UsageError(f"{name} has prompt/completion columns ({', '.join(repr(fields[f]) for f in legacy)}) and chat "
-                         f"columns ({', '.join(repr(fields[f]) for f in chat)}); keep one kind with --map COLUMN=ignore "
-                         f"({found}).")
+        legacy_columns = ", ".join(repr(fields[f]) for f in legacy)
+        chat_columns = ", ".join(repr(fields[f]) for f in chat)
+        raise UsageError(f"{name} has prompt/completion columns ({legacy_columns}) and chat columns ({chat_columns}); "
+                         f"keep one kind with --map COLUMN=ignore ({found}).")
     for kind, pair in ((Kind.COMPLETION, ("prompt", "completion")), (Kind.CHAT, ("user", "assistant"))):
         have = [f for f in pair if f in fields]
         if len(have) == 2:
@@ -365,7 +366,8 @@ def _record(row: _Row, cmap: ColumnMap, system: str | None) -> tuple[dict[str, A
 
 def _add_system(record: dict[str, Any], text: str | None) -> bool:
     """Put a system message first in a record's conversation, unless it starts with one; True if added."""
-    holder = record.get("input") if isinstance(record.get("input"), dict) else record
+    inner = record.get("input")
+    holder: dict[str, Any] = inner if isinstance(inner, dict) else record
     messages = holder.get("messages")
     if text is None or not isinstance(messages, list):
         return False

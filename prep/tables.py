@@ -82,7 +82,7 @@ def _examples(table: Table, options: TableOptions, chat_output: bool) -> Example
 
 def _frame_table(frame: Any, name: str) -> Table:
     columns = [str(c) for c in frame.columns]
-    rows = (Row(i, {c: _frame_cell(v) for c, v in zip(columns, values)})
+    rows = (Row(i, {c: _frame_cell(v) for c, v in zip(columns, values, strict=True)})
             for i, values in enumerate(frame.itertuples(index=False, name=None), 1))
     return Table(name, None, columns, rows, tabular=True)
 
@@ -150,16 +150,36 @@ def scan_examples(examples: Examples, items: Iterable[Example], options: CheckOp
         add_problem(scan, line, note, sheet_origin)
     failed: set[int] = set()
     for example in chain(sample, items):
-        before = _errors(scan)
+        before, start = _errors(scan), len(scan.issues)
         for problem in example.problems:
             add_problem(scan, example.line, problem, example.origin)
         if example.record is not None:
             scan.feed_value(example.line, example.record, origin=example.origin)
+            _drop_consequences(scan, start, {p.pointer for p in example.problems if p.pointer})
         else:
             scan.lines += 1
         if example.record is None or _errors(scan) > before:
             failed.add(example.line)
     return scan, failed
+
+
+#: Issues that only repeat a cell problem: the cell could not be read, so its content is missing.
+_CONSEQUENCES = frozenset({"P205", "P206", "P222"})
+
+
+def _drop_consequences(scan: FileScan, start: int, pointers: set[str]) -> None:
+    """Leave out "content is missing" on a part whose cell was already reported as unreadable."""
+    if not pointers:
+        return
+    kept = []
+    for issue in scan.issues[start:]:
+        if issue.code in _CONSEQUENCES and issue.pointer in pointers:
+            scan.codes[issue.code] -= 1
+            if not scan.codes[issue.code]:
+                del scan.codes[issue.code]
+        else:
+            kept.append(issue)
+    scan.issues[start:] = kept
 
 
 def _errors(scan: FileScan) -> int:

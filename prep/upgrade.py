@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from .scan import Origin
 from .legacy import common_suffix, show
 from .mapping import Example, RowProblem
+from .scan import Origin
 
 __all__ = ["chat_examples", "legacy_mark", "to_chat"]
 
@@ -49,9 +49,9 @@ def _is_completion(record: Any) -> bool:
 def chat_examples(examples: list[Example], *, system: str | None = None,
                   keep_separators: bool = False) -> tuple[list[Example], RowProblem | None]:
     """Turn the prompt/completion examples into chat ones; return them and a note of what was removed."""
-    legacy = [e.record for e in examples if _is_completion(e.record)]
-    prompts = [r["prompt"] for r in legacy if isinstance(r.get("prompt"), str)]  # type: ignore[union-attr]
-    completions = [r["completion"] for r in legacy if isinstance(r.get("completion"), str)]  # type: ignore[union-attr]
+    legacy = [e.record for e in examples if e.record is not None and _is_completion(e.record)]
+    prompts = [r["prompt"] for r in legacy if isinstance(r.get("prompt"), str)]
+    completions = [r["completion"] for r in legacy if isinstance(r.get("completion"), str)]
     separator = "" if keep_separators else legacy_mark(common_suffix(prompts), SEPARATOR_MARKS)
     stop = "" if keep_separators else legacy_mark(common_suffix(completions), STOP_MARKS)
     spaces = 0
@@ -115,9 +115,10 @@ def to_chat(records: Iterable[Mapping[str, Any]], *, system: str | None = None,
             keep_separators: bool = False) -> list[dict[str, Any]]:
     """Legacy prompt/completion records as chat records (other records are returned unchanged).
 
-    >>> to_chat([{"prompt": "2+2 =\\n\\n###\\n\\n", "completion": " 4\\n"},
-    ...          {"prompt": "3+3 =\\n\\n###\\n\\n", "completion": " 6\\n"}], system="Add.")[0]
-    {'messages': [{'role': 'system', 'content': 'Add.'}, {'role': 'user', 'content': '2+2 ='}, {'role': 'assistant', 'content': '4'}]}
+    >>> records = [{"prompt": "2+2 =\\n\\n###\\n\\n", "completion": " 4\\n"},
+    ...            {"prompt": "3+3 =\\n\\n###\\n\\n", "completion": " 6\\n"}]
+    >>> [m["content"] for m in to_chat(records, system="Add.")[0]["messages"]]
+    ['Add.', '2+2 =', '4']
     """
     examples = [Example(i, dict(r)) for i, r in enumerate(records, 1)]
     out, _ = chat_examples(examples, system=system, keep_separators=keep_separators)

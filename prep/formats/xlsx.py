@@ -50,7 +50,10 @@ def read_xlsx(path: Path, options: ReadOptions) -> Table:
 
 
 def _load(path: Path) -> tuple[Any, Any]:
-    """The workbook twice: with the values Excel saved, and with the formulas (to tell an unsaved formula from an empty cell)."""
+    """The workbook twice: with the values Excel saved, and with the formulas.
+
+    The formulas tell a formula saved without its value from an empty cell.
+    """
     openpyxl = _openpyxl()
     data = path.read_bytes()
     try:
@@ -73,10 +76,10 @@ def _pick_sheet(book: Any, wanted: str | None, name: str) -> Any:
         raise InputError(f"{name} has no worksheet.")
     if wanted is None:
         return sheets[0]
-    for match in (lambda s: s.title == wanted, lambda s: s.title.casefold() == wanted.casefold()):
-        found = [s for s in sheets if match(s)]
-        if found:
-            return found[0]
+    exact = [s for s in sheets if s.title == wanted]
+    folded = [s for s in sheets if str(s.title).casefold() == wanted.casefold()]
+    if exact or folded:
+        return (exact or folded)[0]
     titles = ", ".join(s.title for s in sheets)
     raise UsageError(f"{name} has no sheet named {wanted!r}; its sheets: {titles}.")
 
@@ -98,9 +101,9 @@ def _grid(sheet: Any, formulas: Any) -> Iterator[tuple[int, list[Any]]]:
     """(sheet row, cell values) of every row that holds something, merged cells filled down."""
     filled = _merged_down(sheet, formulas)
     bounds = {"min_row": 1, "max_row": sheet.max_row, "min_col": 1, "max_col": sheet.max_column}
-    for cells, formula_cells in zip(sheet.iter_rows(**bounds), formulas.iter_rows(**bounds)):
+    for cells, formula_cells in zip(sheet.iter_rows(**bounds), formulas.iter_rows(**bounds), strict=True):
         number = cells[0].row
-        values = [filled.get((number, c.column), _value(c, f)) for c, f in zip(cells, formula_cells)]
+        values = [filled.get((number, c.column), _value(c, f)) for c, f in zip(cells, formula_cells, strict=True)]
         if any(v is not None for v in values):
             yield number, values
 

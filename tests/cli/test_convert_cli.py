@@ -144,6 +144,7 @@ def test_each_bad_row_is_reported_with_its_row_and_column(tmp_path, run_prep):
     assert code == 1
     assert f"{source}:3: P222 Assistant message has no content, tool_calls or function_call. (sheet FAQ, column Output, /messages/2/content)" in stdout
     assert f"{source}:6: P152 Formula =2+2 has no saved value" in stdout
+    assert f"{source}:6: P222" not in stdout  # the reply is missing because of the formula: said once
     assert f"{source}:9: P221 " in stdout and "(sheet FAQ, column Instruction, /messages/0/content)" in stdout
     code, stdout, _ = run_prep("check", source, "--no-tokens", "--format", "json")
     issues = json.loads(stdout)["files"][0]["issues"]
