@@ -147,8 +147,9 @@ def check_records(records: Iterable[Any], options: CheckOptions, target: Target,
 def check(source: Any, *, options: CheckOptions | None = None, **kwargs: Any) -> Report:
     """Check files (a path or a list of paths) or records held in memory.
 
-    ``source`` is a path (str or Path), a list of paths, or an iterable of
-    records (dicts or pydantic records). Keyword arguments are `CheckOptions`
+    ``source`` is a path (str or Path), a list of paths, a pandas DataFrame
+    (read as a table, see `prep.convert`), or an iterable of records (dicts
+    or pydantic records). Keyword arguments are `CheckOptions`
     fields. Bad data never raises: it is in the report.
     """
     options = options or CheckOptions(**kwargs)
@@ -163,6 +164,10 @@ def check(source: Any, *, options: CheckOptions | None = None, **kwargs: Any) ->
         files = [check_path(Path(source), options, target, budget, counter)]
     elif _is_path_list(source):
         files = [check_path(Path(p), options, target, budget, counter) for p in source]
+    elif type(source).__name__ == "DataFrame":  # pandas: rows of a table, mapped as in a spreadsheet
+        from .tables import check_table
+
+        files = [check_table(source, options, target, budget, counter)]
     else:
         files = [check_records(source, options, target, budget, counter)]
     if counter.error:

@@ -187,12 +187,12 @@ def _errors(scan: FileScan) -> int:
     return sum(n for code, n in scan.codes.items() if severity(code).value == "error")
 
 
-def check_table(path: Path, options: CheckOptions, target: Target, budget: Budget | None,
+def check_table(source: Path | Any, options: CheckOptions, target: Target, budget: Budget | None,
                 counter: LazyCounter) -> FileReport:
-    """`check_path` for everything but JSONL: read, map and check each row."""
+    """`check_path` for everything but JSONL (and `check` for a DataFrame): read, map and check each row."""
     table_options = options.table or TableOptions()
     if not isinstance(table_options, TableOptions):
         raise InputError("CheckOptions.table must be a prep.TableOptions.")
-    with open_examples(path, table_options) as examples:
+    with open_examples(source, table_options) as examples:
         scan, _ = scan_examples(examples, examples.items, options, target, budget, counter)
     return finish(scan)

@@ -334,3 +334,19 @@ def test_checking_jsonl_imports_no_spreadsheet_or_publishing_library(tmp_path):
               "print('HEAVY', heavy)")
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False)
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_messages_column_and_a_mix_of_files(tmp_path, run_prep, write_jsonl):
+    conversation = json.dumps([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}])
+    source = tmp_path / "conversations.csv"
+    rows = [f'"{conversation.replace(chr(34), chr(34) * 2)}"' for _ in range(10)] + ['"[{\'role\': \'user\'}]"']
+    source.write_text("system,messages\r\n" + "".join(f"Be kind.,{r}\r\n" for r in rows))
+    jsonl = write_jsonl([chat("Hi", "Hello")] * 10)
+    code, stdout, _ = run_prep("check", jsonl, source, "--no-tokens")
+    assert code == 1
+    assert f"{source}:12: P156 Cell should hold a messages array as JSON, but it is not valid JSON" in stdout
+    assert "(column messages, /messages)" in stdout
+    assert f"{jsonl}: chat, 10 example(s), ok" in stdout
+    out = tmp_path / "out.jsonl"
+    run_prep("convert", source, "-o", out, "--force", "--no-tokens")
+    assert records(out)[0] == chat("Hi", "Hello", "Be kind.")

@@ -154,3 +154,12 @@ def test_load_records_names_the_row_and_column_of_a_bad_record(tmp_path):
         list(prep.load_records(source))
     assert str(info.value).startswith(f"{source}:3: (column answer) not a valid chat record:")
     assert len(list(prep.load_records(source, skip_invalid=True))) == 2
+
+
+def test_check_reads_a_dataframe_as_a_table():
+    import pandas as pd
+
+    frame = pd.DataFrame({"question": [f"Q{i}?" for i in range(10)], "answer": [f"A{i}." for i in range(9)] + [None]})
+    (f,) = prep.check(frame, tokens=False).files
+    assert f.format.value == "chat" and f.examples == 10
+    assert [(i.code, i.line, i.column) for i in f.issues if i.line] == [("P222", 10, "answer")]
