@@ -28,10 +28,11 @@ import orjson
 from .checker import CheckOptions, finish
 from .detect import SAMPLE_LINES, decide_format, vote
 from .errors import InputError, UsageError
+from .examples import Example, RowProblem
 from .formats import FileType
 from .io import atomic_writer
 from .legacy import Finding, Pair, apply_fixes, recommend
-from .mapping import Example, RowProblem, TableOptions
+from .mapping import TableOptions
 from .records import ChatRecord, CompletionRecord, PreferenceRecord, Record, ReinforcementRecord
 from .report import Report
 from .scan import LazyCounter, Origin

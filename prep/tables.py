@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from .checker import _plan, finish
 from .detect import SAMPLE_LINES
 from .errors import InputError
+from .examples import Example, RowProblem, to_example
 from .formats import FileType, Note, Row, Table, open_table
-from .mapping import ColumnMap, Example, RowProblem, TableOptions, plan_mapping, to_example
+from .mapping import ColumnMap, TableOptions, plan_mapping
 from .scan import FileScan, LazyCounter, Origin
 
 if TYPE_CHECKING:

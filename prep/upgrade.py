@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from .examples import Example, RowProblem
 from .legacy import common_suffix, show
-from .mapping import Example, RowProblem
 from .scan import Origin
 
 __all__ = ["chat_examples", "legacy_mark", "to_chat"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from prep.errors import UsageError
+from prep.examples import to_example
 from prep.formats import CellError, Note, Row
-from prep.mapping import ColumnMap, Kind, TableOptions, plan_mapping, to_example
+from prep.mapping import ColumnMap, Kind, TableOptions, plan_mapping
 
 
 def plan(columns, *explicit, **kw):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from prep.examples import Example, RowProblem
 from prep.scan import Origin
-from prep.mapping import Example, RowProblem
 from prep.upgrade import SEPARATOR_MARKS, STOP_MARKS, chat_examples, legacy_mark, to_chat
 
 
