@@ -166,12 +166,19 @@ def convert(source: Any, output: str | os.PathLike[str] | None = None, *, option
     bom = options.bom if options.bom is not None else target.bom == "require"
     result = ConversionResult([e.record for e in kept if e.record is not None], report, None, skipped, bom)
     if output is not None and (report.ok or options.force):
-        with atomic_writer(output) as fp:
-            fp.write(result.to_jsonl())
-        result.path = Path(output)
+        result.path = _write(output, result.to_jsonl())
     if report.ok:
         result.skipped = []
     return result
+
+
+def _write(output: str | os.PathLike[str], data: bytes) -> Path:
+    try:
+        with atomic_writer(output) as fp:
+            fp.write(data)
+    except OSError as exc:
+        raise InputError(f"Cannot write {os.fspath(output)}: {exc.strerror or exc}.") from None
+    return Path(output)
 
 
 def _same_file(source: str | os.PathLike[str], output: str | os.PathLike[str]) -> bool:

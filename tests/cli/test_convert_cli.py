@@ -318,6 +318,10 @@ def test_the_samples_convert(tmp_path, run_prep):
                                                     "within 5 business days.")
     code, stdout, stderr = run_prep("check", SAMPLES / "faq.csv")
     assert code == 0, stdout + stderr
+    code, stdout, stderr = run_prep("check", SAMPLES / "support_tickets.xlsx", "--sheet", "Tickets",
+                                    "--map", "Customer message=user", "--map", "Agent reply=assistant")
+    assert code == 0, stdout + stderr
+    assert "support_tickets.xlsx: chat, 12 example(s), ok" in stdout
 
 
 def test_commands_have_help(run_prep):

@@ -163,3 +163,8 @@ def test_check_reads_a_dataframe_as_a_table():
     (f,) = prep.check(frame, tokens=False).files
     assert f.format.value == "chat" and f.examples == 10
     assert [(i.code, i.line, i.column) for i in f.issues if i.line] == [("P222", 10, "answer")]
+
+
+def test_an_output_that_cannot_be_written_is_one_sentence(tmp_path):
+    with pytest.raises(InputError, match=r"Cannot write .*/missing/out.jsonl: No such file or directory\."):
+        prep.convert(qa_rows(), tmp_path / "missing" / "out.jsonl", tokens=False)
