@@ -4,8 +4,10 @@ openpyxl directly rather than pandas: the line of an issue is the sheet row
 a person sees, empty cells stay empty (never "nan"), a formula is read as the
 value Excel saved with it, and a formula saved without a value (openpyxl and
 some other libraries write them so) is reported instead of passing as an
-empty cell. Cells become the text a person sees: 30, not 30.0; dates as
-2024-03-01; TRUE; 15% for a percentage. A cell merged down several rows gives
+empty cell. Cells become the text a person sees: 30, not 30.0; 12.50 under the
+format 0.00 and 1,250 under #,##0; dates as 2024-03-01 (with the time only when
+the format shows it); TRUE; 15% for a percentage. Other number formats
+(currency, fractions, scientific) give the plain number. A cell merged down several rows gives
 its value to each of them. The first sheet is read unless another is named,
 and other sheets with data are reported.
 """
@@ -28,6 +30,7 @@ __all__ = ["cell_text", "number_text", "read_xlsx"]
 
 _LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 _DECIMALS = re.compile(r"\.(0+)")
+_FIXED = re.compile(r"(#,##)?0(?:\.(0+))?")
 
 
 def _openpyxl() -> Any:
@@ -150,6 +153,9 @@ def cell_text(value: Any, number_format: str = "General") -> str:
         if "%" in number_format:
             decimals = _DECIMALS.search(number_format)
             return f"{value * 100:.{len(decimals.group(1)) if decimals else 0}f}%"
+        fixed = _FIXED.fullmatch(number_format)
+        if fixed:  # 0.00, #,##0, #,##0.00: the decimals and separators Excel shows
+            return f"{value:{',' if fixed.group(1) else ''}.{len(fixed.group(2) or '')}f}"
         return number_text(value)
     return str(value)
 
@@ -166,10 +172,13 @@ def number_text(value: float) -> str:
 def _date_text(value: dt.datetime | dt.date | dt.time, number_format: str) -> str:
     tokens = _LITERALS.sub("", number_format).lower()
     has_time, seconds = "h" in tokens or "s" in tokens, "s" in tokens
+    has_date = "y" in tokens or "d" in tokens or not has_time
     spec = "seconds" if seconds else "minutes"
     if isinstance(value, dt.datetime):
-        if not has_time and value.time() == dt.time(0):
+        if not has_time:
             return value.date().isoformat()
+        if not has_date:
+            return value.time().isoformat(timespec=spec)
         return value.isoformat(sep=" ", timespec=spec)
     if isinstance(value, dt.time):
         return value.isoformat(timespec=spec)

@@ -266,6 +266,12 @@ def test_json_lines_in_a_json_file_are_read_as_lines(tmp_path):
     (dt.datetime(2024, 3, 1, 9, 30, 15), "yyyy-mm-dd h:mm:ss", "2024-03-01 09:30:15"),
     (dt.time(10, 0), "h:mm", "10:00"),
     (dt.date(2024, 3, 1), '"on" d mmm yyyy', "2024-03-01"),
+    (dt.datetime(2024, 3, 1, 9, 30), "m/d/yyyy", "2024-03-01"),  # the time is not shown, so not read
+    (dt.datetime(1900, 1, 1, 9, 30), "h:mm", "09:30"),
+    (12.5, "0.00", "12.50"),
+    (1250, "#,##0", "1,250"),
+    (1250.5, "#,##0.00", "1,250.50"),
+    (1250.5, '"€"#,##0.00', "1250.5"),  # other formats: the plain number
 ])
 def test_cell_text_is_what_a_person_sees(value, number_format, text):
     assert cell_text(value, number_format) == text
