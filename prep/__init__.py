@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from .checker import CheckOptions, check
-from .converter import ConversionResult, ConvertOptions, convert, load_records
+from .converter import ConversionResult, ConvertOptions, convert, load_records, to_chat
 from .errors import (
     ConfigError,
     InputError,
@@ -24,7 +24,6 @@ from .mapping import TableOptions
 from .report import FileReport, Report
 from .targets import DataFormat, Method, Target, load_target
 from .tokens import ExampleTokens, count_tokens
-from .upgrade import to_chat
 
 __version__ = "0.1.0"
 

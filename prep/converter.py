@@ -17,31 +17,25 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from .checker import CheckOptions, finish
-from .detect import SAMPLE_LINES, decide_format, vote
 from .errors import InputError, UsageError
-from .examples import Example, RowProblem
 from .formats import FileType
 from .io import atomic_writer
-from .legacy import Finding, Pair, apply_fixes, recommend
 from .mapping import TableOptions
-from .records import ChatRecord, CompletionRecord, PreferenceRecord, Record, ReinforcementRecord
+from .options import CheckOptions
 from .report import Report
-from .scan import LazyCounter, Origin
-from .tables import Examples, add_problem, open_examples, scan_examples
-from .targets import DataFormat, load_target
-from .tokens import resolve_budget
-from .upgrade import chat_examples
+from .targets import DataFormat
 
-__all__ = ["ConversionResult", "ConvertOptions", "convert", "jsonl_bytes", "load_records"]
+if TYPE_CHECKING:
+    from .records import Record
+
+__all__ = ["ConversionResult", "ConvertOptions", "convert", "jsonl_bytes", "load_records", "to_chat"]
 
 BOM = b"\xef\xbb\xbf"
 
@@ -146,25 +140,14 @@ def convert(source: Any, output: str | os.PathLike[str] | None = None, *, option
     fields (``model``, ``tokens``, ``target``...). Bad data never raises: it is
     in ``result.report``; nothing is written when it has errors, unless ``force``.
     """
+    from .conversion import convert_examples
+
     options, check = _split_options(options, check, kwargs)
     if output is not None and isinstance(source, (str, os.PathLike)) and _same_file(source, output):
         raise UsageError(f"The output {os.fspath(output)} is the input; prep never writes to its input.")
-    target = load_target(check.target)
-    budget = (resolve_budget(target, model=check.model, encoding=check.encoding, token_limit=check.token_limit)
-              if check.tokens else None)
-    counter = LazyCounter(budget, check.tiktoken_dir)
-    with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
-        items = list(examples.items)
-    items, extra = _transform(examples, items, options)
-    scan, failed = scan_examples(examples, items, check, target, budget, counter)
-    for line, problem, origin in extra:
-        add_problem(scan, line, problem, origin)
-    report = Report([finish(scan)], target=target.name, tokens_checked=budget is not None and not counter.error,
-                    tokenizer_error=counter.error)
-    kept = [e for e in items if e.record is not None and e.line not in failed]
-    skipped = sorted({e.line for e in items} - {e.line for e in kept})
-    bom = options.bom if options.bom is not None else target.bom == "require"
-    result = ConversionResult([e.record for e in kept if e.record is not None], report, None, skipped, bom)
+    records, report, skipped, target_bom = convert_examples(source, options, check)
+    bom = options.bom if options.bom is not None else target_bom == "require"
+    result = ConversionResult(records, report, None, skipped, bom)
     if output is not None and (report.ok or options.force):
         result.path = _write(output, result.to_jsonl())
     if report.ok:
@@ -189,76 +172,7 @@ def _same_file(source: str | os.PathLike[str], output: str | os.PathLike[str]) -
         return False
 
 
-Extra = tuple[int | None, RowProblem, Origin]
-
-
-def _transform(examples: Examples, items: list[Example], options: ConvertOptions) -> tuple[list[Example], list[Extra]]:
-    """To chat, or the legacy recommendations (applied with --apply): the examples to check, and what to add."""
-    if options.to is DataFormat.CHAT:
-        items, note = chat_examples(items, system=options.system, keep_separators=options.keep_separators)
-        return items, [(None, note, Origin(examples.sheet))] if note else []
-    records = [e.record for e in items[:SAMPLE_LINES] if e.record is not None]
-    if decide_format((vote(r) for r in records), tuple(DataFormat)) is not DataFormat.COMPLETION:
-        return items, []
-    return _legacy(items, options.apply)
-
-
-def _legacy(items: list[Example], apply: bool) -> tuple[list[Example], list[Extra]]:
-    usable = [i for i, e in enumerate(items) if _pair(e) is not None]
-    pairs = [_pair(items[i]) for i in usable]
-    findings = recommend(pairs)  # type: ignore[arg-type]
-    if not apply:
-        return items, list(_finding_issues(findings, [items[i] for i in usable], skip=("P206", "P403")))
-    applied = apply_fixes(pairs, findings)  # type: ignore[arg-type]
-    new = {usable[i]: pair for i, pair in applied.rows}
-    usable_set = set(usable)
-    out = []
-    for i, e in enumerate(items):
-        if i not in usable_set:
-            out.append(e)
-        elif i in new:
-            out.append(dataclasses.replace(e, record={"prompt": new[i].prompt, "completion": new[i].completion}))
-    extras: list[Extra] = []
-    for finding, fix in applied.fixes:
-        lines = sorted(items[usable[i]].line for i in fix.drop)
-        where = f" (line(s) {', '.join(map(str, lines))})" if lines else ""
-        origin = items[usable[0]].origin
-        extras.append((None, RowProblem("P460", f"/{finding.field}" if finding.field else "",
-                                        f"Applied {finding.code}: {fix.action}{where}."), origin))
-    unfixed = [f for f in findings if f.fix is None]
-    extras.extend(_finding_issues(unfixed, [items[i] for i in usable], skip=()))
-    return out, extras
-
-
-def _pair(example: Example) -> Pair | None:
-    r = example.record
-    if r is None or example.problems or set(r) != {"prompt", "completion"}:
-        return None
-    if not isinstance(r["prompt"], str) or not isinstance(r["completion"], str):
-        return None
-    return Pair(r["prompt"], r["completion"])
-
-
-def _finding_issues(findings: list[Finding], examples: list[Example], skip: tuple[str, ...]) -> Iterator[Extra]:
-    for f in findings:
-        if f.code in skip:
-            continue
-        pointer = f"/{f.field}" if f.field else ""
-        if f.rows:
-            for i in f.rows:
-                yield examples[i].line, RowProblem(f.code, pointer, f.message), examples[i].origin
-        elif examples:
-            yield None, RowProblem(f.code, pointer, f.message), examples[0].origin
-
-
 # -- typed records for pipelines ---------------------------------------------------------
-
-_MODELS: dict[DataFormat, type[Record]] = {
-    DataFormat.CHAT: ChatRecord,
-    DataFormat.COMPLETION: CompletionRecord,
-    DataFormat.PREFERENCE: PreferenceRecord,
-    DataFormat.REINFORCEMENT: ReinforcementRecord,
-}
 
 
 def load_records(source: Any, *, data_format: DataFormat | str | None = None, skip_invalid: bool = False,
@@ -269,31 +183,25 @@ def load_records(source: Any, *, data_format: DataFormat | str | None = None, sk
     valid record raises `InputError` naming its line and column, or is left out
     with ``skip_invalid=True``. Keyword arguments are `TableOptions` fields.
     """
-    from pydantic import ValidationError
+    from .conversion import iter_records
 
-    from .issues import escape_pointer
-
-    with open_examples(source, TableOptions(**table)) as examples:
-        items = iter(examples.items)
-        sample = list(islice(items, SAMPLE_LINES))
-        fmt = DataFormat(data_format) if data_format else decide_format(
-            (vote(e.record) for e in sample if e.record is not None), tuple(DataFormat))
-        model = _MODELS[fmt or DataFormat.CHAT]
-        for e in chain(sample, items):
-            try:
-                if e.problems or e.record is None:
-                    raise InputError(_where(examples.name, e, e.problems[0].column) + e.problems[0].message)
-                yield model.model_validate(e.record)
-            except ValidationError as exc:
-                error = exc.errors()[0]
-                pointer = escape_pointer(*error["loc"])
-                if not skip_invalid:
-                    where = _where(examples.name, e, e.origin.column_of(pointer))
-                    raise InputError(f"{where}not a valid {fmt} record: {error['msg']} ({pointer}).") from None
-            except InputError:
-                if not skip_invalid:
-                    raise
+    yield from iter_records(source, TableOptions(**table), DataFormat(data_format) if data_format else None,
+                            skip_invalid=skip_invalid)
 
 
-def _where(name: str, example: Example, column: str | None) -> str:
-    return f"{name}:{example.line}: " + (f"(column {column}) " if column else "")
+def to_chat(records: Iterable[Mapping[str, Any]], *, system: str | None = None,
+            keep_separators: bool = False) -> list[dict[str, Any]]:
+    """Legacy prompt/completion records as chat records (other records are returned unchanged).
+
+    The legacy marks are removed: the separator every prompt ends with, the stop
+    sequence every completion ends with, the space a completion starts with
+    (``keep_separators=True`` keeps them).
+
+    >>> records = [{"prompt": "2+2 =\\n\\n###\\n\\n", "completion": " 4\\n"},
+    ...            {"prompt": "3+3 =\\n\\n###\\n\\n", "completion": " 6\\n"}]
+    >>> [m["content"] for m in to_chat(records, system="Add.")[0]["messages"]]
+    ['Add.', '2+2 =', '4']
+    """
+    from .upgrade import to_chat as upgrade
+
+    return upgrade(records, system=system, keep_separators=keep_separators)

@@ -113,13 +113,7 @@ def _note(separator: str, stop: str, spaces: int) -> RowProblem | None:
 
 def to_chat(records: Iterable[Mapping[str, Any]], *, system: str | None = None,
             keep_separators: bool = False) -> list[dict[str, Any]]:
-    """Legacy prompt/completion records as chat records (other records are returned unchanged).
-
-    >>> records = [{"prompt": "2+2 =\\n\\n###\\n\\n", "completion": " 4\\n"},
-    ...            {"prompt": "3+3 =\\n\\n###\\n\\n", "completion": " 6\\n"}]
-    >>> [m["content"] for m in to_chat(records, system="Add.")[0]["messages"]]
-    ['Add.', '2+2 =', '4']
-    """
+    """Legacy prompt/completion records as chat records (other records are returned unchanged); see `prep.to_chat`."""
     examples = [Example(i, dict(r)) for i, r in enumerate(records, 1)]
     out, _ = chat_examples(examples, system=system, keep_separators=keep_separators)
     return [e.record for e in out if e.record is not None]

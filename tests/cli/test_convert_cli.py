@@ -334,7 +334,7 @@ def test_checking_jsonl_imports_no_spreadsheet_or_publishing_library(tmp_path):
     path = tmp_path / "train.jsonl"
     path.write_text(json.dumps(chat("Hi", "Hello")) + "\n")
     script = ("import sys; from prep.cli import main; code = main(['check', '--no-tokens', sys.argv[1]]); "
-              "heavy = sorted(m for m in ('pandas', 'openpyxl', 'openai', 'wandb', 'numpy') if m in sys.modules); "
+              "heavy = sorted(m for m in ('pandas', 'openpyxl', 'openai', 'wandb', 'numpy', 'pydantic') if m in sys.modules); "
               "print('HEAVY', heavy)")
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False)
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
