@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from .checker import CheckOptions, check
+from .converter import ConversionResult, ConvertOptions, convert, load_records, to_chat
 from .errors import (
     ConfigError,
     InputError,
@@ -17,7 +18,9 @@ from .errors import (
     UnknownModelError,
     UsageError,
 )
+from .formats import FileType
 from .issues import CODES, Issue, Severity
+from .mapping import TableOptions
 from .report import FileReport, Report
 from .targets import DataFormat, Method, Target, load_target
 from .tokens import ExampleTokens, count_tokens
@@ -28,9 +31,12 @@ __all__ = [
     "CODES",
     "CheckOptions",
     "ConfigError",
+    "ConversionResult",
+    "ConvertOptions",
     "DataFormat",
     "ExampleTokens",
     "FileReport",
+    "FileType",
     "InputError",
     "Issue",
     "Method",
@@ -38,12 +44,16 @@ __all__ = [
     "PublishError",
     "Report",
     "Severity",
+    "TableOptions",
     "Target",
     "TokenizerUnavailableError",
     "UnknownModelError",
     "UsageError",
     "__version__",
     "check",
+    "convert",
     "count_tokens",
+    "load_records",
     "load_target",
+    "to_chat",
 ]
