@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .checker import CheckOptions, check
 from .config import Config, find_config, load_config
+from .converter import ConversionResult, ConvertOptions, convert, load_records, to_chat
 from .errors import (
     ConfigError,
     InputError,
@@ -18,7 +19,9 @@ from .errors import (
     UnknownModelError,
     UsageError,
 )
+from .formats import FileType
 from .issues import CODES, Issue, Severity
+from .mapping import TableOptions
 from .project import ProjectReport, check_project
 from .report import FileReport, Report
 from .targets import DataFormat, Method, Target, load_target
@@ -31,9 +34,12 @@ __all__ = [
     "CheckOptions",
     "Config",
     "ConfigError",
+    "ConversionResult",
+    "ConvertOptions",
     "DataFormat",
     "ExampleTokens",
     "FileReport",
+    "FileType",
     "InputError",
     "Issue",
     "Method",
@@ -42,6 +48,7 @@ __all__ = [
     "PublishError",
     "Report",
     "Severity",
+    "TableOptions",
     "Target",
     "TokenizerUnavailableError",
     "UnknownModelError",
@@ -49,8 +56,11 @@ __all__ = [
     "__version__",
     "check",
     "check_project",
+    "convert",
     "count_tokens",
     "find_config",
     "load_config",
+    "load_records",
     "load_target",
+    "to_chat",
 ]

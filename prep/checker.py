@@ -21,6 +21,7 @@ from typing import Any
 from .checks import CheckContext
 from .detect import SAMPLE_LINES, decide_format, vote
 from .errors import InputError
+from .formats import FileType, detect_file_type
 from .issues import Severity
 from .jsonl import iter_lines, parse_line
 from .options import CheckOptions
@@ -119,6 +120,10 @@ def _sample(path: Path, options: CheckOptions) -> Iterator[dict[str, Any]]:
 def check_path(path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter) -> FileReport:
     if not path.is_file():
         raise InputError(f"Cannot read {str(path)!r}: no such file.")
+    if detect_file_type(path, options.table.file_type if options.table else None) is not FileType.JSONL:
+        from .tables import check_table
+
+        return check_table(path, options, target, budget, counter)
     plan = _plan(str(path), _sample(path, options), target, options, budget)
     return finish(scan_file(plan, path, counter), size=path.stat().st_size)
 
@@ -142,8 +147,9 @@ def check_records(records: Iterable[Any], options: CheckOptions, target: Target,
 def check(source: Any, *, options: CheckOptions | None = None, **kwargs: Any) -> Report:
     """Check files (a path or a list of paths) or records held in memory.
 
-    ``source`` is a path (str or Path), a list of paths, or an iterable of
-    records (dicts or pydantic records). Keyword arguments are `CheckOptions`
+    ``source`` is a path (str or Path), a list of paths, a pandas DataFrame
+    (read as a table, see `prep.convert`), or an iterable of records (dicts
+    or pydantic records). Keyword arguments are `CheckOptions`
     fields. Bad data never raises: it is in the report.
     """
     options = options or CheckOptions(**kwargs)
@@ -158,6 +164,10 @@ def check(source: Any, *, options: CheckOptions | None = None, **kwargs: Any) ->
         files = [check_path(Path(source), options, target, budget, counter)]
     elif _is_path_list(source):
         files = [check_path(Path(p), options, target, budget, counter) for p in source]
+    elif type(source).__name__ == "DataFrame":  # pandas: rows of a table, mapped as in a spreadsheet
+        from .tables import check_table
+
+        files = [check_table(source, options, target, budget, counter)]
     else:
         files = [check_records(source, options, target, budget, counter)]
     if counter.error:

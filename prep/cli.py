@@ -9,10 +9,11 @@ and returns an exit code. Exit codes, mapped here only: 0 clean; 1 errors found
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -37,8 +38,53 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     ctx.obj = {"traceback": show_traceback}
 
 
+def _parse_map(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        column, sep, field = value.rpartition("=")
+        if not sep or not column.strip() or not field.strip():
+            raise click.BadParameter(f"{value!r} is not COLUMN=FIELD (e.g. question=user).")
+        pairs.append((column.strip(), field.strip()))
+    return tuple(pairs)
+
+
+_TABLE_OPTIONS = (
+    click.option("--sheet", help="XLSX: the sheet to read (default: the first); JSON: the key holding the array."),
+    click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD", callback=_parse_map,
+                 help="Fill FIELD (prompt, completion, system, user, input, assistant, messages, tools, ignore) "
+                      "from COLUMN (repeatable; other columns are matched by their common names)."),
+    click.option("--system", help="A system message to put first in every chat record (a system column wins)."),
+    click.option("--file-type", type=click.Choice(["jsonl", "json", "csv", "tsv", "xlsx"]),
+                 help="Read the input as this type (default: from its extension)."),
+    click.option("--input-encoding", help="Text encoding of CSV/TSV/JSON input (default: UTF-8 or UTF-16 by BOM)."),
+)
+
+
+def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add the options that say how a table becomes records; ``fold`` passes them on as one ``table=``."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        command = f
+        if fold:
+            @functools.wraps(f)
+            def command(*args: Any, **kwargs: Any) -> Any:
+                from .mapping import TableOptions
+
+                names = ("sheet", "mapping", "system", "file_type", "input_encoding")
+                values = {n: kwargs.pop(n) for n in names}
+                kwargs["table"] = TableOptions(**values) if any(values.values()) else None
+                return f(*args, **kwargs)
+
+        for option in reversed(_TABLE_OPTIONS):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=False))
+@_table_options(fold=True)
 @click.option("--format", "output_format", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True,
               help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).")
 @click.option("--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path.")
@@ -74,14 +120,20 @@ def check(ctx: click.Context, /, files: tuple[str, ...], output_format: str, max
           **options: object) -> None:
     """Check fine-tuning data files and report every problem with its line.
 
+    JSONL is checked line by line; CSV, TSV, XLSX and JSON files are read as
+    tables (see `prep convert`), and each issue names its row and column.
     Settings come from the closest prep.toml or pyproject.toml [tool.prep] of
     each file; options given here win. Issues recorded in the baseline are not
-    reported. Exit status: 0 no errors, 1 errors found (or warnings with
-    --strict), 2 bad invocation, bad configuration or no tokenizer available.
+    reported.
+
+    Exit status: 0 no errors, 1 errors found (or warnings with --strict),
+    2 bad invocation, bad configuration or no tokenizer available.
     """
     from .project import check_project
 
-    given = {k: v for k, v in options.items() if ctx.get_parameter_source(k) is not ParameterSource.DEFAULT}
+    # what was given here overrides the configuration, click's defaults do not ("table" folds the table options)
+    given = {k: v for k, v in options.items()
+             if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT}
     result = check_project(list(files), _check_options(given), config=config_file, isolated=isolated,
                            baseline=baseline, use_baseline=not (no_baseline or write_baseline))
     report = result.report
@@ -134,6 +186,56 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
         import json
 
         click.echo(json.dumps(build_schemas(), indent=2))
+
+
+@cli.command()
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=False),
+              help="The JSONL file to write (atomically; never the input).")
+@_table_options(fold=False)
+@click.option("--to", type=click.Choice(["chat"]), help="Turn prompt/completion records into chat records.")
+@click.option("--keep-separators", is_flag=True,
+              help="With --to chat, keep the legacy separators, stop sequences and leading spaces.")
+@click.option("--apply", is_flag=True, help="Apply the legacy prepare_data recommendations to the output.")
+@click.option("--bom/--no-bom", default=None,
+              help="Start the output with a UTF-8 BOM, as Azure OpenAI requires (default: as the target requires).")
+@click.option("--force", is_flag=True, help="Write the rows without errors even when other rows have errors.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format.")
+@click.option("--target", default="openai", show_default=True,
+              help="Provider profile: a built-in name or a .toml path.")
+@click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
+@click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
+@click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
+@click.option("--no-tokens", is_flag=True, help="Skip token counting and limits on purpose.")
+@click.option("--tiktoken-dir", type=click.Path(file_okay=False),
+              help="Folder holding <encoding>.tiktoken rank files (or set PREP_TIKTOKEN_DIR).")
+@click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
+@click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
+def convert(source: str, output: str, output_format: str, max_issues: int | None, **options: Any) -> None:
+    """Convert CSV, TSV, XLSX, JSON or JSONL into checked JSONL records.
+
+    The report is printed as by `prep check`, with each issue on its row and
+    column. Exit status: 0 written, no errors; 1 the data has errors (nothing
+    is written unless --force, which writes the rows without errors); 2 bad
+    invocation, or no tokenizer (the output is still written).
+    """
+    from .converter import ConvertOptions
+    from .converter import convert as run_convert
+    from .reporters import REPORTERS
+
+    names = {"sheet", "mapping", "system", "file_type", "input_encoding", "to", "keep_separators", "apply", "bom",
+             "force"}
+    convert_options = ConvertOptions(**{k: v for k, v in options.items() if k in names})
+    check_options = {k: v for k, v in options.items() if k not in names | {"no_tokens", "ignore"} and v is not None}
+    check_options["tokens"] = not options["no_tokens"]
+    check_options["ignore"] = frozenset(c.upper() for c in options["ignore"])
+    result = run_convert(source, output, options=convert_options, **check_options)
+    REPORTERS[output_format](result.report, sys.stdout, max_issues=max_issues)
+    if result.report.tokenizer_error:
+        click.echo(f"prep: {result.report.tokenizer_error}", err=True)
+    click.echo(f"prep: {result.summary(output)}", err=True)
+    sys.exit(result.exit_code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

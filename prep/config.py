@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .formats import FileType
 from .globs import glob_regex
 from .issues import CODES
 from .targets import DataFormat, Method
@@ -76,7 +77,7 @@ def _int_range(low: int, high: int | None = None) -> Parse:
     return parse
 
 
-def _choice(kind: type[Method] | type[DataFormat]) -> Parse:
+def _choice(kind: type[Method] | type[DataFormat] | type[FileType]) -> Parse:
     def parse(value: Any, root: Path) -> Any:
         try:
             return kind(value)
@@ -105,7 +106,18 @@ def _codes(value: Any, root: Path) -> frozenset[str]:
     return codes
 
 
-#: Config key -> (CheckOptions field or "strict", parser of its value).
+def _mapping(value: Any, root: Path) -> tuple[tuple[str, str], ...]:
+    from .mapping import FIELDS
+
+    if not isinstance(value, dict) or not all(isinstance(f, str) for f in value.values()):
+        raise TypeError('a table of column = field, such as {"Customer message" = "user"}')
+    unknown = sorted(set(value.values()) - set(FIELDS) - {"instruction", "output", "-"})
+    if unknown:
+        raise TypeError(f"a table whose fields are among {', '.join(FIELDS)} ({', '.join(unknown)} is not one)")
+    return tuple(value.items())
+
+
+#: Config key -> (CheckOptions field, "strict", or "table.<TableOptions field>"; parser of its value).
 SETTINGS: dict[str, tuple[str, Parse]] = {
     "target": ("target", _target),
     "method": ("method", _choice(Method)),
@@ -121,6 +133,11 @@ SETTINGS: dict[str, tuple[str, Parse]] = {
     "ignore": ("ignore", _codes),
     "jobs": ("jobs", _int_range(1)),
     "strict": ("strict", _bool),
+    "sheet": ("table.sheet", _str),
+    "map": ("table.mapping", _mapping),
+    "system": ("table.system", _str),
+    "file-type": ("table.file_type", _choice(FileType)),
+    "input-encoding": ("table.input_encoding", _str),
 }
 _TOP_ONLY = ("baseline", "overrides")
 

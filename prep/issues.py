@@ -54,6 +54,17 @@ CODES: dict[str, Code] = {
     "P113": Code(E, "List is empty but must hold at least one item."),
     "P114": Code(E, "Target requires a UTF-8 byte-order mark, and the file has none."),
     "P115": Code(E, "File is empty: it holds no examples."),
+    # P15x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
+    "P150": Code(E, "Row has more cells than the header has columns."),
+    "P151": Code(E, "Cell holds a spreadsheet error value (#N/A, #DIV/0!, ...)."),
+    "P152": Code(E, "Formula cell has no saved value."),
+    "P153": Code(W, "Two columns have the same name."),
+    "P154": Code(E, "Cell holds bytes that are not valid in the file's text encoding."),
+    "P155": Code(E, "Row is not valid CSV (a quote never closed, or text after a closing quote)."),
+    "P156": Code(E, "Cell meant to hold JSON (messages, tools) is not valid JSON."),
+    "P157": Code(W, "Workbook has other sheets with data; only one sheet was read."),
+    "P158": Code(I, "Column fills no field; its cells are left out of the records."),
+    "P159": Code(I, "Prompt/completion converted to chat: legacy separator, stop sequence or leading space removed."),
     # P2xx: messages, roles and content
     "P201": Code(E, "Message has no role."),
     "P202": Code(E, "Unknown role."),
@@ -93,6 +104,7 @@ CODES: dict[str, Code] = {
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(W, "Model is shut down or no longer accepts new fine-tuning jobs."),
     "P303": Code(I, "Token limits were not checked (--no-tokens)."),
+    "P350": Code(W, "Prompt and completion together are over 10,000 characters (legacy prepare_data)."),
     # P4xx: the dataset as a whole
     "P401": Code(E, "Fewer examples than the service's minimum."),
     "P402": Code(W, "Fewer examples than recommended."),
@@ -101,6 +113,18 @@ CODES: dict[str, Code] = {
     "P405": Code(E, "More examples than the target allows for this format."),
     "P406": Code(E, "More examples with images than the target allows."),
     "P407": Code(W, "File is larger than a single upload allows."),
+    # P45x: the recommendations of OpenAI's retired prepare_data tool (prompt/completion data)
+    "P450": Code(W, "Prompts do not end with a common separator."),
+    "P451": Code(W, "Prompt separator is long, or also occurs inside prompts."),
+    "P452": Code(W, "Completions do not all start with a whitespace."),
+    "P453": Code(W, "Completions do not end with a common stop sequence."),
+    "P454": Code(W, "Stop sequence is long, or also occurs inside completions."),
+    "P455": Code(E, "All prompts, or all completions, are identical."),
+    "P456": Code(W, "All prompts start with the same long prefix."),
+    "P457": Code(W, "All completions start with the same prefix."),
+    "P458": Code(W, "More than a third of the letters of prompts or completions are uppercase."),
+    "P459": Code(I, "Data looks like classification."),
+    "P460": Code(I, "A recommendation was applied to the output (--apply)."),
 }
 
 

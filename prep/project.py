@@ -85,12 +85,30 @@ def plan_files(
         merged.update(given)
         merged["ignore"] = ignore
         strict = bool(merged.pop("strict", False))
+        _fold_table(merged)
         unknown = set(merged) - names
         if unknown:
             raise TypeError(f"unknown check option(s): {', '.join(sorted(unknown))}")
         where = Path(baseline) if baseline is not None else cfg.baseline_path if cfg else Path(BASELINE_NAME)
         plans.append(FilePlan(str(file), CheckOptions(**merged), strict, cfg, where))
     return plans
+
+
+def _fold_table(settings: dict[str, Any]) -> None:
+    """Put the ``table.*`` settings of a configuration into ``table``; fields given in ``table`` win."""
+    table = {k.removeprefix("table."): settings.pop(k) for k in [k for k in settings if k.startswith("table.")]}
+    if not table:
+        return
+    from .mapping import TableOptions
+
+    given = settings.get("table")
+    for f in fields(given) if given is not None else ():
+        value = getattr(given, f.name)
+        if f.name == "mapping":  # --map COLUMN=FIELD adds to the configuration's map, or changes a column
+            value = tuple({**dict(table.get("mapping", ())), **dict(value)}.items())
+        if value not in (None, ()):
+            table[f.name] = value
+    settings["table"] = TableOptions(**table)
 
 
 def check_project(

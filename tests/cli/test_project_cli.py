@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,18 @@ def test_sarif_format(project, run_prep):
     results = log["runs"][0]["results"]
     assert code == 1 and len(results) == 25  # 24 issues + P303 (info: a note)
     assert {r["level"] for r in results} == {"error", "warning", "note"}
+
+
+def test_per_path_column_map_for_a_spreadsheet(project, run_prep):
+    shutil.copy(REPO / "sample_data" / "support_tickets.xlsx", "support_tickets.xlsx")
+    code, _, err = run_prep("check", "--no-stats", "support_tickets.xlsx")
+    assert code == 2 and "--map COLUMN=FIELD" in err  # its columns have no common names
+    project("pyproject.toml", """
+[[tool.prep.overrides]]
+files = "*.xlsx"
+sheet = "Tickets"
+map = {"Customer message" = "user", "Agent reply" = "assistant", "System prompt" = "system"}
+""")
+    code, out, _ = run_prep("check", "--no-stats", "support_tickets.xlsx", "toy.jsonl")
+    assert code == 0, out
+    assert "support_tickets.xlsx: chat, 12 example(s), ok" in out

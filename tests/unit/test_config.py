@@ -85,6 +85,36 @@ baseline = "ci/known.json"
     assert load_config(write(tmp_path / "x" / "prep.toml", 'target = "openai"\n')).settings == {"target": "openai"}
 
 
+def test_table_keys_say_how_spreadsheets_become_records(tmp_path):
+    config = load_config(write(tmp_path / "prep.toml", """
+[[overrides]]
+files = "*.xlsx"
+sheet = "Tickets"
+map = {"Customer message" = "user", "Agent reply" = "assistant"}
+system = "You are Nimbus."
+file-type = "xlsx"
+input-encoding = "utf-8"
+"""))
+    (plan,) = plan_files([tmp_path / "t.xlsx"])
+    table = plan.options.table
+    assert (table.sheet, table.mapping, table.system, str(table.file_type), table.input_encoding) == (
+        "Tickets", (("Customer message", "user"), ("Agent reply", "assistant")), "You are Nimbus.", "xlsx", "utf-8")
+    assert config.settings_for(tmp_path / "t.jsonl") == {}
+    (plan,) = plan_files([tmp_path / "t.jsonl"])
+    assert plan.options.table is None
+
+
+def test_map_given_on_the_command_line_adds_to_the_configured_map(tmp_path):
+    from prep.mapping import TableOptions
+
+    write(tmp_path / "prep.toml", 'sheet = "Tickets"\nmap = {"Customer message" = "user", "Agent reply" = "assistant"}\n')
+    given = TableOptions(mapping={"Agent reply": "ignore", "Opened": "assistant"})
+    (plan,) = plan_files([tmp_path / "t.xlsx"], {"table": given})
+    assert plan.options.table.sheet == "Tickets"
+    assert dict(plan.options.table.mapping) == {"Customer message": "user", "Agent reply": "ignore",
+                                                "Opened": "assistant"}
+
+
 def test_default_baseline_is_beside_the_config(tmp_path):
     config = load_config(write(tmp_path / "prep.toml", ""))
     assert config.baseline_path == tmp_path / ".prep-baseline.json"
@@ -96,8 +126,12 @@ def test_default_baseline_is_beside_the_config(tmp_path):
         ('modle = "gpt-4o"', "{path}: unknown key 'modle' in the top level (did you mean 'model'?)."),
         ("token_limit = 5", "{path}: unknown key 'token_limit' in the top level (did you mean 'token-limit'?)."),
         ("frobnicate = 1", "{path}: unknown key 'frobnicate' in the top level; known keys: baseline, data-format, "
-         "encoding, epochs, ignore, jobs, max-line-bytes, method, model, overrides, stats, strict, target, "
-         "tiktoken-dir, token-limit, tokens."),
+         "encoding, epochs, file-type, ignore, input-encoding, jobs, map, max-line-bytes, method, model, overrides, "
+         "sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens."),
+        ('map = {q = "question"}', "{path}: map in the top level must be a table whose fields are among prompt, "
+         "completion, system, user, input, assistant, messages, tools, ignore (question is not one)"),
+        ('file-type = "parquet"', "{path}: file-type in the top level must be one of 'jsonl', 'json', 'csv', 'tsv', "
+         "'xlsx', found 'parquet'."),
         ('strict = "yes"', "{path}: strict in the top level must be true or false, found 'yes'."),
         ("token-limit = 0", "{path}: token-limit in the top level must be an integer from 1 up, found 0."),
         ("epochs = 99", "{path}: epochs in the top level must be an integer from 1 to 50, found 99."),

@@ -1,0 +1,159 @@
+"""The steps of a conversion (`prep.convert`): read, map, transform, check; and typed records.
+
+Imported only when a conversion runs, so that ``import prep`` (and ``prep check``
+on JSONL, which a pre-commit hook runs on every commit) stays light.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any
+
+from .checker import finish
+from .detect import SAMPLE_LINES, decide_format, vote
+from .errors import InputError
+from .examples import Example, RowProblem
+from .legacy import Finding, Pair, apply_fixes, recommend
+from .mapping import TableOptions
+from .options import CheckOptions
+from .report import Report
+from .scan import LazyCounter, Origin
+from .tables import Examples, add_problem, open_examples, scan_examples
+from .targets import DataFormat, load_target
+from .tokens import resolve_budget
+from .upgrade import chat_examples
+
+if TYPE_CHECKING:
+    from .converter import ConvertOptions
+    from .records import Record
+
+__all__ = ["convert_examples", "iter_records"]
+
+
+def convert_examples(source: Any, options: ConvertOptions,
+                     check: CheckOptions) -> tuple[list[dict[str, Any]], Report, list[int], str]:
+    """The records of every row without an error, the report, the lines of rows left out, the target's BOM rule."""
+    target = load_target(check.target)
+    budget = (resolve_budget(target, model=check.model, encoding=check.encoding, token_limit=check.token_limit)
+              if check.tokens else None)
+    counter = LazyCounter(budget, check.tiktoken_dir)
+    with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
+        items = list(examples.items)
+    items, extra = _transform(examples, items, options)
+    scan, failed = scan_examples(examples, items, check, target, budget, counter)
+    for line, problem, origin in extra:
+        add_problem(scan, line, problem, origin)
+    report = Report([finish(scan)], target=target.name, tokens_checked=budget is not None and not counter.error,
+                    tokenizer_error=counter.error)
+    kept = [e for e in items if e.record is not None and e.line not in failed]
+    skipped = [] if report.ok else sorted({e.line for e in items} - {e.line for e in kept})
+    return [e.record for e in kept if e.record is not None], report, skipped, target.bom
+
+
+Extra = tuple[int | None, RowProblem, Origin]
+
+
+def _transform(examples: Examples, items: list[Example], options: ConvertOptions) -> tuple[list[Example], list[Extra]]:
+    """To chat, or the legacy recommendations (applied with --apply): the examples to check, and what to add."""
+    if options.to is DataFormat.CHAT:
+        items, note = chat_examples(items, system=options.system, keep_separators=options.keep_separators)
+        return items, [(None, note, Origin(examples.sheet))] if note else []
+    records = [e.record for e in items[:SAMPLE_LINES] if e.record is not None]
+    if decide_format((vote(r) for r in records), tuple(DataFormat)) is not DataFormat.COMPLETION:
+        return items, []
+    return _legacy(items, options.apply)
+
+
+def _legacy(items: list[Example], apply: bool) -> tuple[list[Example], list[Extra]]:
+    usable = [i for i, e in enumerate(items) if _pair(e) is not None]
+    pairs = [_pair(items[i]) for i in usable]
+    findings = recommend(pairs)  # type: ignore[arg-type]
+    if not apply:
+        return items, list(_finding_issues(findings, [items[i] for i in usable], skip=("P206", "P403")))
+    applied = apply_fixes(pairs, findings)  # type: ignore[arg-type]
+    new = {usable[i]: pair for i, pair in applied.rows}
+    usable_set = set(usable)
+    out = []
+    for i, e in enumerate(items):
+        if i not in usable_set:
+            out.append(e)
+        elif i in new:
+            out.append(dataclasses.replace(e, record={"prompt": new[i].prompt, "completion": new[i].completion}))
+    extras: list[Extra] = []
+    for finding, fix in applied.fixes:
+        lines = sorted(items[usable[i]].line for i in fix.drop)
+        where = f" (line(s) {', '.join(map(str, lines))})" if lines else ""
+        origin = items[usable[0]].origin
+        extras.append((None, RowProblem("P460", f"/{finding.field}" if finding.field else "",
+                                        f"Applied {finding.code}: {fix.action}{where}."), origin))
+    unfixed = [f for f in findings if f.fix is None]
+    extras.extend(_finding_issues(unfixed, [items[i] for i in usable], skip=()))
+    return out, extras
+
+
+def _pair(example: Example) -> Pair | None:
+    r = example.record
+    if r is None or example.problems or set(r) != {"prompt", "completion"}:
+        return None
+    if not isinstance(r["prompt"], str) or not isinstance(r["completion"], str):
+        return None
+    return Pair(r["prompt"], r["completion"])
+
+
+def _finding_issues(findings: list[Finding], examples: list[Example], skip: tuple[str, ...]) -> Iterator[Extra]:
+    for f in findings:
+        if f.code in skip:
+            continue
+        pointer = f"/{f.field}" if f.field else ""
+        if f.rows:
+            for i in f.rows:
+                yield examples[i].line, RowProblem(f.code, pointer, f.message), examples[i].origin
+        elif examples:
+            yield None, RowProblem(f.code, pointer, f.message), examples[0].origin
+
+
+def _model(fmt: DataFormat) -> type[Record]:
+    """The pydantic model of a format (imported here: pydantic is not needed to check or convert)."""
+    from .records import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
+
+    models: dict[DataFormat, type[Record]] = {
+        DataFormat.CHAT: ChatRecord,
+        DataFormat.COMPLETION: CompletionRecord,
+        DataFormat.PREFERENCE: PreferenceRecord,
+        DataFormat.REINFORCEMENT: ReinforcementRecord,
+    }
+    return models[fmt]
+
+
+def iter_records(source: Any, table: TableOptions, data_format: DataFormat | None, *,
+                 skip_invalid: bool = False) -> Iterator[Record]:
+    """`prep.load_records`: each row as a validated pydantic record."""
+    from pydantic import ValidationError
+
+    from .issues import escape_pointer
+
+    with open_examples(source, table) as examples:
+        items = iter(examples.items)
+        sample = list(islice(items, SAMPLE_LINES))
+        fmt = data_format or decide_format((vote(e.record) for e in sample if e.record is not None), tuple(DataFormat))
+        model = _model(fmt or DataFormat.CHAT)
+        for e in chain(sample, items):
+            try:
+                if e.problems or e.record is None:
+                    raise InputError(_where(examples.name, e, e.problems[0].column) + e.problems[0].message)
+                yield model.model_validate(e.record)
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                pointer = escape_pointer(*error["loc"])
+                if not skip_invalid:
+                    where = _where(examples.name, e, e.origin.column_of(pointer))
+                    raise InputError(f"{where}not a valid {fmt} record: {error['msg']} ({pointer}).") from None
+            except InputError:
+                if not skip_invalid:
+                    raise
+
+
+def _where(name: str, example: Example, column: str | None) -> str:
+    return f"{name}:{example.line}: " + (f"(column {column}) " if column else "")

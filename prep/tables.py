@@ -1,0 +1,199 @@
+"""Tables as examples: a file, a DataFrame or rows in; each row as a record with its origin out.
+
+This joins the readers (`prep.formats`) to the column mapping (`prep.mapping`),
+and checks the result with the same `FileScan` as JSONL files, so ``prep check
+data.xlsx`` reports every problem on its sheet row and column. ``prep convert``
+uses the same path and writes the records.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .checker import _plan, finish
+from .detect import SAMPLE_LINES
+from .errors import InputError
+from .examples import Example, RowProblem, to_example
+from .formats import FileType, Note, Row, Table, open_table
+from .mapping import ColumnMap, TableOptions, plan_mapping
+from .scan import FileScan, LazyCounter, Origin
+
+if TYPE_CHECKING:
+    from .options import CheckOptions
+    from .report import FileReport
+    from .targets import Target
+    from .tokens import Budget
+
+__all__ = ["Examples", "check_table", "is_frame", "open_examples", "scan_examples"]
+
+
+@dataclass
+class Examples:
+    """The examples of one source, read as they are iterated, with what was found about the whole source."""
+
+    name: str
+    file_type: FileType | None
+    mapping: ColumnMap
+    items: Iterator[Example]
+    sheet: str | None = None
+    notes: list[tuple[int | None, RowProblem]] = field(default_factory=list)  # (line, problem) about the whole source
+
+
+def is_frame(source: Any) -> bool:
+    """True for a pandas DataFrame (tested without importing pandas)."""
+    return any(c.__module__.startswith("pandas") and c.__name__ == "DataFrame" for c in type(source).__mro__)
+
+
+@contextmanager
+def open_examples(source: Any, options: TableOptions, *, chat_output: bool = False,
+                  name: str | None = None) -> Iterator[Examples]:
+    """Read a path, a DataFrame or an iterable of row dicts as examples (use as a context manager)."""
+    if isinstance(source, (str, os.PathLike)):
+        table_cm: Any = open_table(source, options.read)
+    elif is_frame(source):
+        table_cm = _frame_table(source, name or "<DataFrame>")
+    else:
+        table_cm = _rows_table(source, name or "<rows>")
+    with table_cm as table:
+        yield _examples(table, options, chat_output)
+
+
+def _examples(table: Table, options: TableOptions, chat_output: bool) -> Examples:
+    cmap = plan_mapping(table.columns, options.mapping, name=table.name, tabular=table.tabular,
+                        system=options.system, chat_output=chat_output) if table.columns else ColumnMap("record")
+    notes = [(n.line, RowProblem(n.code, "", n.message, n.column)) for n in table.notes]
+    if cmap.unused:
+        listed = ", ".join(repr(c) for c in cmap.unused)
+        notes.append((None, RowProblem("P158", "", f"Column(s) {listed} fill no field, so they are left out of the "
+                                                   "records (use them with --map COLUMN=FIELD, or say so with "
+                                                   "--map COLUMN=ignore).", cmap.unused[0])))
+    items = (to_example(row, cmap, system=options.system, sheet=table.sheet) for row in table.rows)
+    return Examples(table.name, table.file_type, cmap, items, table.sheet, notes)
+
+
+# -- in-memory sources -----------------------------------------------------------------
+
+
+def _frame_table(frame: Any, name: str) -> Table:
+    columns = [str(c) for c in frame.columns]
+    rows = (Row(i, {c: _frame_cell(v) for c, v in zip(columns, values, strict=True)})
+            for i, values in enumerate(frame.itertuples(index=False, name=None), 1))
+    return Table(name, None, columns, rows, tabular=True)
+
+
+def _frame_cell(value: Any) -> Any:
+    """A DataFrame cell as a spreadsheet cell: missing values (NaN, NaT, None, pd.NA) are empty, numbers are text."""
+    from .formats.xlsx import cell_text
+
+    if value is None or isinstance(value, (list, dict)):
+        return value
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, (bool, int, float)) or hasattr(value, "isoformat"):
+        return cell_text(value)
+    return value
+
+
+def _rows_table(rows: Iterable[Any], name: str) -> Table:
+    from .records import as_dict
+
+    items = (_plain_row(i, as_dict(r)) for i, r in enumerate(rows, 1))
+    sample = list(islice(items, SAMPLE_LINES))
+    columns = list(dict.fromkeys(k for r in sample if r.cells for k in r.cells))
+    return Table(name, None, columns, chain(sample, items), tabular=False)
+
+
+def _plain_row(number: int, value: Any) -> Row:
+    if isinstance(value, dict):
+        return Row(number, value)
+    note = Note("P107", f"Row {number} is a {type(value).__name__}, not a mapping of column names to values.")
+    return Row(number, None, (note,))
+
+
+# -- checking ----------------------------------------------------------------------------
+
+
+def add_problem(scan: FileScan, line: int | None, problem: RowProblem, origin: Origin) -> None:
+    """Report a reading or mapping problem on its row, in its column."""
+    if problem.column is not None:
+        origin = Origin(origin.sheet, ((problem.pointer, problem.column),))
+    scan.add(problem.code, line, problem.pointer, problem.message, origin)
+
+
+def scan_examples(examples: Examples, items: Iterable[Example], options: CheckOptions, target: Target,
+                  budget: Budget | None, counter: LazyCounter) -> tuple[FileScan, set[int]]:
+    """Check every example; return the scan (not yet finished) and the lines of examples with errors.
+
+    ``examples`` gives the source's name, sheet and notes; ``items`` its examples (``examples.items``,
+    or examples changed since, as ``prep convert`` does).
+    """
+    items = iter(items)
+    sample = list(islice(items, SAMPLE_LINES))
+    plan = _plan(examples.name, (e.record for e in sample if e.record is not None), target, options, budget)
+    scan = FileScan(plan, counter)
+    sheet_origin = Origin(examples.sheet)
+    for line, note in examples.notes:
+        add_problem(scan, line, note, sheet_origin)
+    failed: set[int] = set()
+    for example in chain(sample, items):
+        before, start = _errors(scan), len(scan.issues)
+        for problem in example.problems:
+            add_problem(scan, example.line, problem, example.origin)
+        if example.record is not None:
+            scan.feed_value(example.line, example.record, origin=example.origin)
+            _drop_consequences(scan, start, {p.pointer for p in example.problems if p.pointer})
+        else:
+            scan.lines += 1
+        if example.record is None or _errors(scan) > before:
+            failed.add(example.line)
+    return scan, failed
+
+
+#: Issues that only repeat a cell problem: the cell could not be read, so its content is missing.
+_CONSEQUENCES = frozenset({"P205", "P206", "P222"})
+
+
+def _drop_consequences(scan: FileScan, start: int, pointers: set[str]) -> None:
+    """Leave out "content is missing" on a part whose cell was already reported as unreadable."""
+    if not pointers:
+        return
+    kept = []
+    for issue in scan.issues[start:]:
+        if issue.code in _CONSEQUENCES and issue.pointer in pointers:
+            scan.codes[issue.code] -= 1
+            if not scan.codes[issue.code]:
+                del scan.codes[issue.code]
+        else:
+            kept.append(issue)
+    scan.issues[start:] = kept
+
+
+def _errors(scan: FileScan) -> int:
+    severity = scan.plan.target.severity
+    return sum(n for code, n in scan.codes.items() if severity(code).value == "error")
+
+
+def check_table(source: Path | Any, options: CheckOptions, target: Target, budget: Budget | None,
+                counter: LazyCounter) -> FileReport:
+    """`check_path` for everything but JSONL (and `check` for a DataFrame): read, map and check each row."""
+    table_options = options.table or TableOptions()
+    if not isinstance(table_options, TableOptions):
+        raise InputError("CheckOptions.table must be a prep.TableOptions.")
+    with open_examples(source, table_options) as examples:
+        scan, _ = scan_examples(examples, examples.items, options, target, budget, counter)
+    return finish(scan)
