@@ -74,7 +74,15 @@ EXPECTED: dict[str, tuple[set[str], str | None]] = {
     "pref_non_assistant_role_in_preferred": ({"P227"}, None),
     "pref_non_assistant_role_in_non_preferred": ({"P227"}, None),
 }
-CSV_CASES = sorted(c for c in CASES if c.startswith("csv_"))
+# CSV cases: prep converts a table before checking it. A table with no column prep can map to an
+# example is an unusable invocation (exit 2, one sentence), not a data verdict.
+CSV_EXPECTED: dict[str, tuple[set[str] | None, str | None]] = {
+    "csv_empty_file": ({"P115"}, None),
+    "csv_valid_completion": (set(), None),
+    "csv_valid_general": (None, "OpenAI has no plain {text} format, so a lone 'text' column maps to no example"),
+    "csv_invalid_column_finetune": (None, None),
+}
+CSV_CASES = sorted(CSV_EXPECTED)
 FILE_LEVEL = {"P401"}
 
 
@@ -106,3 +114,20 @@ def test_case_under_openai_rules(case_id, tmp_path):
         assert ours == case["expect_pass"]
     if f.examples:
         assert "P401" in errors  # OpenAI needs 10 examples; every case has fewer
+
+
+@pytest.mark.parametrize("case_id", CSV_CASES)
+def test_csv_case_under_openai_rules(case_id, tmp_path, run_prep):
+    case = CASES[case_id]
+    expected_codes, differs = CSV_EXPECTED[case_id]
+    path = write_case(case, tmp_path)
+    if expected_codes is None:
+        code, out, err = run_prep("check", path)
+        assert (code, out) == (2, "") and "--map COLUMN=FIELD" in err
+        ours = False
+    else:
+        (f,) = prep.check(path).files
+        errors = {i.code for i in f.issues if i.is_error}
+        assert errors - FILE_LEVEL == expected_codes
+        ours = not expected_codes
+    assert (ours != case["expect_pass"]) == bool(differs)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..images import data_url_bytes, image_format
 from ..issues import Problem, escape_pointer
-from .context import CheckContext, type_name
+from .context import CheckContext, a_role, type_name
 
 __all__ = ["check_content", "check_special_tokens", "count_images"]
 
@@ -31,11 +31,11 @@ def check_content(msg: dict[str, Any], ptr: str, role: str, kind: str, ctx: Chec
         return
     elif content is None:
         what = "is missing" if "content" not in msg else "is null"
-        yield Problem("P205", cptr, f"content {what}; a {role} message needs content.")
+        yield Problem("P205", cptr, f"content {what}; {a_role(role)} message needs content.")
         return
     if isinstance(content, str):
         if not content.strip():
-            yield Problem("P206", cptr, f"content of a {role} message is {'empty' if not content else 'only whitespace'}.")
+            yield Problem("P206", cptr, f"content of {a_role(role)} message is {'empty' if not content else 'only whitespace'}.")
     elif kind == "string":
         yield Problem("P208", cptr, f"Tool message content must be a string, found {type_name(content)}.")
     elif isinstance(content, list):
@@ -57,7 +57,7 @@ def _check_parts(parts: list[Any], ptr: str, role: str, kind: str, ctx: CheckCon
             if role == "assistant":
                 yield Problem("P217", pptr, "Images are not allowed in assistant messages.")
             elif kind != "parts" or role not in ctx.target.images.roles:
-                yield Problem("P207", pptr, f"A {role} message takes text parts only, not images.")
+                yield Problem("P207", pptr, f"{a_role(role).capitalize()} message takes text parts only, not images.")
             else:
                 yield from _check_image_part(part, pptr, ctx)
         elif ptype == "refusal" and role == "assistant":

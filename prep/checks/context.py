@@ -8,7 +8,7 @@ from functools import cached_property
 
 from ..targets import DataFormat, FormatRules, Target
 
-__all__ = ["CheckContext", "type_name"]
+__all__ = ["CheckContext", "a_role", "type_name"]
 
 
 @dataclass(frozen=True)
@@ -46,3 +46,8 @@ def type_name(value: object) -> str:
     if isinstance(value, dict):
         return "object"
     return type(value).__name__
+
+
+def a_role(role: str) -> str:
+    """``role`` with its article: "a user", "an assistant"."""
+    return f"{'an' if role[:1] in 'aeio' else 'a'} {role}"

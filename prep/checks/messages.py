@@ -9,7 +9,7 @@ import orjson
 
 from ..issues import Problem, escape_pointer
 from .content import check_content
-from .context import CheckContext, type_name
+from .context import CheckContext, a_role, type_name
 
 __all__ = ["check_call", "check_message", "check_messages_list"]
 
@@ -41,10 +41,10 @@ def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) 
         yield Problem(
             "P110",
             f"{ptr}{escape_pointer(key)}",
-            f"Unknown key {key!r} in a {role} message; allowed: {', '.join(sorted(rules.keys))}.",
+            f"Unknown key {key!r} in {a_role(role)} message; allowed: {', '.join(sorted(rules.keys))}.",
         )
     for key in sorted(rules.required - msg.keys()):
-        yield Problem("P111", f"{ptr}/{key}", f"A {role} message needs {key!r}.")
+        yield Problem("P111", f"{ptr}/{key}", f"{a_role(role).capitalize()} message needs {key!r}.")
     yield from check_content(msg, ptr, role, rules.content, ctx)
     if "weight" in msg:
         yield from _check_weight(msg["weight"], role, f"{ptr}/weight")
@@ -71,7 +71,7 @@ def _role_problem(role: Any, ptr: str, roles: frozenset[str]) -> Problem:
 
 def _check_weight(weight: Any, role: str, ptr: str) -> Iterator[Problem]:
     if role != "assistant":
-        yield Problem("P210", ptr, f"weight is only allowed on assistant messages, not on a {role} message.")
+        yield Problem("P210", ptr, f"weight is only allowed on assistant messages, not on {a_role(role)} message.")
     elif type(weight) is not int or weight not in (0, 1):
         yield Problem("P209", ptr, f"weight must be the integer 0 or 1, found {orjson.dumps(weight).decode()}.")
 
