@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from .checker import CheckOptions, check
+from .config import Config, find_config, load_config
 from .converter import ConversionResult, ConvertOptions, convert, load_records, to_chat
 from .errors import (
     ConfigError,
@@ -21,6 +22,7 @@ from .errors import (
 from .formats import FileType
 from .issues import CODES, Issue, Severity
 from .mapping import TableOptions
+from .project import ProjectReport, check_project
 from .report import FileReport, Report
 from .targets import DataFormat, Method, Target, load_target
 from .tokens import ExampleTokens, count_tokens
@@ -30,6 +32,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CODES",
     "CheckOptions",
+    "Config",
     "ConfigError",
     "ConversionResult",
     "ConvertOptions",
@@ -41,6 +44,7 @@ __all__ = [
     "Issue",
     "Method",
     "PrepError",
+    "ProjectReport",
     "PublishError",
     "Report",
     "Severity",
@@ -51,8 +55,11 @@ __all__ = [
     "UsageError",
     "__version__",
     "check",
+    "check_project",
     "convert",
     "count_tokens",
+    "find_config",
+    "load_config",
     "load_records",
     "load_target",
     "to_chat",

@@ -34,13 +34,13 @@ from .tokens import Budget, resolve_budget
 __all__ = ["CheckOptions", "check", "duplicates", "finish"]
 
 
-def duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int]]:
-    """(line, line of its first copy) for every example seen before, in file order."""
+def duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int, int]]:
+    """(line, line of its first copy, example hash) for every example seen before, in file order."""
     first: dict[int, int] = {}
     for h, line in zip(hashes, lines):
         seen = first.setdefault(h, line)
         if seen != line:
-            yield line, seen
+            yield line, seen, h
 
 
 def finish(scan: FileScan, *, size: int | None = None) -> FileReport:
@@ -48,8 +48,8 @@ def finish(scan: FileScan, *, size: int | None = None) -> FileReport:
     plan, target, n = scan.plan, scan.plan.target, scan.examples
     if target.bom == "require" and scan.lines and not scan.bom:
         scan.add("P114", None, "", f"The {target.title} requires UTF-8 with a byte-order mark; save the file with one.")
-    for line, first in duplicates(scan.hashes, scan.hash_lines):
-        scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.")
+    for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
+        scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
     _dataset_issues(scan, n, size)
     issues = sorted(scan.issues, key=lambda i: i.line or 0)
     severities: Counter[Severity] = Counter()

@@ -13,13 +13,18 @@ import functools
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
 from .errors import PrepError
+from .reporters import REPORTERS
 from .targets import DataFormat, Method
+
+if TYPE_CHECKING:
+    from .project import ProjectReport
 
 __all__ = ["cli", "main"]
 
@@ -80,8 +85,8 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=False))
 @_table_options(fold=True)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Report format.")
+@click.option("--format", "output_format", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True,
+              help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).")
 @click.option("--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path.")
 @click.option("--method", type=click.Choice([m.value for m in Method]),
               help="Training method; restricts the data formats accepted (default: detect).")
@@ -90,9 +95,10 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 @click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
-@click.option("--no-tokens", is_flag=True, help="Skip token counting and limits on purpose.")
-@click.option("--no-stats", is_flag=True,
-              help="Check limits only: skip statistics and the estimate, and tokenize only examples near the limit.")
+@click.option("--tokens/--no-tokens", default=True,
+              help="Count tokens and check limits (default), or skip that on purpose.")
+@click.option("--stats/--no-stats", default=True,
+              help="Statistics and estimate (default); --no-stats checks limits only, tokenizing fewer examples.")
 @click.option("--tiktoken-dir", type=click.Path(file_okay=False),
               help="Folder holding <encoding>.tiktoken rank files (or set PREP_TIKTOKEN_DIR).")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the estimate (default: OpenAI's heuristic).")
@@ -100,32 +106,64 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
-@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def check(files: tuple[str, ...], output_format: str, max_issues: int | None, strict: bool, **options: object) -> None:
+@click.option("--strict/--no-strict", default=False, help="Fail (exit 1) on warnings too.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Use this prep.toml or pyproject.toml for every file instead of the closest one.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="Baseline file of known issues (default: .prep-baseline.json beside the configuration).")
+@click.option("--no-baseline", is_flag=True, help="Report the issues recorded in the baseline too.")
+@click.option("--write-baseline", is_flag=True, help="Record the current issues in the baseline; exit 0.")
+@click.pass_context
+def check(ctx: click.Context, /, files: tuple[str, ...], output_format: str, max_issues: int | None,
+          config_file: str | None, isolated: bool, baseline: str | None, no_baseline: bool, write_baseline: bool,
+          **options: object) -> None:
     """Check fine-tuning data files and report every problem with its line.
 
     JSONL is checked line by line; CSV, TSV, XLSX and JSON files are read as
     tables (see `prep convert`), and each issue names its row and column.
+    Settings come from the closest prep.toml or pyproject.toml [tool.prep] of
+    each file; options given here win. Issues recorded in the baseline are not
+    reported.
 
     Exit status: 0 no errors, 1 errors found (or warnings with --strict),
-    2 bad invocation or no tokenizer available.
+    2 bad invocation, bad configuration or no tokenizer available.
     """
-    from .checker import check as run_check
-    from .reporters import REPORTERS
+    from .project import check_project
 
-    report = run_check(list(files), **_check_options(options))
+    # what was given here overrides the configuration, click's defaults do not ("table" folds the table options)
+    given = {k: v for k, v in options.items()
+             if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT}
+    result = check_project(list(files), _check_options(given), config=config_file, isolated=isolated,
+                           baseline=baseline, use_baseline=not (no_baseline or write_baseline))
+    report = result.report
+    if write_baseline:
+        sys.exit(_write_baselines(result))
     REPORTERS[output_format](report, sys.stdout, max_issues=max_issues)
+    if result.hidden:
+        where = ", ".join(str(p) for p in result.baselines)
+        click.echo(f"prep: {result.hidden:,} known issue(s) in {where} not shown (--no-baseline shows them).", err=True)
     if report.tokenizer_error:
         click.echo(f"prep: {report.tokenizer_error}", err=True)
-    sys.exit(report.exit_code(strict=strict))
+    sys.exit(result.exit_code())
 
 
 def _check_options(options: dict[str, object]) -> dict[str, object]:
-    out = {k: v for k, v in options.items() if v is not None and k not in ("no_tokens", "no_stats", "ignore")}
-    out["tokens"] = not options["no_tokens"]
-    out["stats"] = not options["no_stats"]
-    out["ignore"] = frozenset(c.upper() for c in options["ignore"])  # type: ignore[attr-defined]
+    out = {k: v for k, v in options.items() if v is not None}
+    if "ignore" in out:
+        out["ignore"] = frozenset(c.upper() for c in options["ignore"])  # type: ignore[attr-defined]
     return out
+
+
+def _write_baselines(result: ProjectReport) -> int:
+    from .project import write_baselines
+
+    if result.report.tokenizer_error:
+        click.echo(f"prep: {result.report.tokenizer_error} The baseline was not written.", err=True)
+        return 2
+    for path, count in write_baselines(result):
+        click.echo(f"wrote {path}: {count:,} known issue(s)")
+    return 0
 
 
 @cli.command()

@@ -154,6 +154,9 @@ class Issue:
     ``line`` is 1-based (the physical line of a JSONL file, the sheet row of a
     spreadsheet) and ``None`` for issues about the whole file. ``pointer`` is an
     RFC 6901 JSON pointer into the example ("" is the whole example).
+    ``fingerprint`` is a short hash of the content of the issue's line (its
+    example's canonical JSON, or the raw line when it does not parse); it does
+    not change when other lines move, so baselines key on it.
     """
 
     code: str
@@ -164,6 +167,7 @@ class Issue:
     path: str | None = None
     column: str | None = None
     sheet: str | None = None
+    fingerprint: str | None = None
 
     @property
     def is_error(self) -> bool:

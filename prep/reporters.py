@@ -7,15 +7,16 @@ registered in `REPORTERS`, whose keys are the ``--format`` choices.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, TextIO
 
 import orjson
 
 from .issues import Issue, Severity
 from .report import FileReport, Report
+from .sarif import sarif_log
 
-__all__ = ["REPORTERS", "Reporter", "issue_dict", "report_dict"]
+__all__ = ["REPORTERS", "Reporter", "format_annotation", "issue_dict", "report_dict"]
 
 Reporter = Callable[..., None]
 SCHEMA_VERSION = 1
@@ -93,13 +94,17 @@ def format_issue(issue: Issue) -> str:
     where = issue.path or ""
     if issue.line is not None:
         where += f":{issue.line}"
+    return f"{where}: {issue.code} {issue.message}{_place(issue)}"
+
+
+def _place(issue: Issue) -> str:
+    """`` (sheet S, column C, /pointer)``, or "" when the issue has no place inside its line."""
     place = issue.pointer
     if issue.column is not None:
         place = f"column {issue.column}" + (f", {place}" if place else "")
     if issue.sheet is not None:
         place = f"sheet {issue.sheet}" + (f", {place}" if place else "")
-    suffix = f" ({place})" if place else ""
-    return f"{where}: {issue.code} {issue.message}{suffix}"
+    return f" ({place})" if place else ""
 
 
 def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
@@ -160,4 +165,57 @@ def _stats_table(f: FileReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-REPORTERS: dict[str, Reporter] = {"text": report_text, "json": report_json}
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_ANNOTATION_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def format_annotation(issue: Issue) -> str:
+    """A GitHub Actions workflow command: ``::error file=F,line=N,title=prep P201::P201 message``."""
+    props = []
+    if issue.path:
+        props.append(f"file={_escape_property(issue.path)}")
+    if issue.line is not None:
+        props.append(f"line={issue.line}")
+    props.append(f"title={_escape_property('prep ' + issue.code)}")
+    message = _escape_data(f"{issue.code} {issue.message}{_place(issue)}")
+    return f"::{_ANNOTATION_LEVELS[issue.severity]} {','.join(props)}::{message}"
+
+
+def report_github(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    """One workflow annotation per issue (issues about a whole file have no line), then the summary."""
+    w = stream.write
+    for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
+        for issue in issues:
+            w(format_annotation(issue) + "\n")
+        hidden = sum(f.severities.values()) - len(issues)
+        if hidden:
+            w(f"{f.path}: … {hidden:,} more issue(s) not shown\n")
+    for f in report.files:
+        w(_file_summary(f))
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    verdict = "ok" if report.ok else "FAILED"
+    w(f"{verdict}: {len(report.files)} file(s), {errors:,} error(s), {warnings:,} warning(s)\n")
+
+
+def report_sarif(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    """A SARIF 2.1.0 log (for GitHub code scanning and other SARIF viewers)."""
+    from . import __version__
+
+    log = sarif_log(chain.from_iterable(_shown(report, max_issues)), version=__version__)
+    stream.write(orjson.dumps(log, option=orjson.OPT_INDENT_2).decode())
+    stream.write("\n")
+
+
+REPORTERS: dict[str, Reporter] = {
+    "text": report_text,
+    "json": report_json,
+    "github": report_github,
+    "sarif": report_sarif,
+}

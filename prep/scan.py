@@ -97,12 +97,20 @@ class FileScan:
     hashes: array[int] = field(default_factory=lambda: array("Q"))
     hash_lines: array[int] = field(default_factory=lambda: array("Q"))
     stats: FileStats | None = None
+    # The line being scanned and what identifies its content (raw bytes, or the
+    # example's hash once parsed), for the fingerprint of the issues found on it.
+    _content: tuple[int, bytes | int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.plan.budget is not None and self.plan.options.stats:
             self.stats = FileStats(token_limit=self.plan.budget.token_limit)
 
-    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None) -> None:
+    def __getstate__(self) -> dict[str, Any]:
+        """Workers send back what they found, not the last line they read."""
+        return {**self.__dict__, "_content": None}
+
+    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None,
+            *, fingerprint: str | None = None) -> None:
         if code in self.plan.options.ignore:
             return
         self.codes[code] += 1
@@ -110,10 +118,23 @@ class FileScan:
             severity = self.plan.target.severity(code)
             column = origin.column_of(pointer) if origin else None
             sheet = origin.sheet if origin else None
-            self.issues.append(Issue(code, severity, message, line, pointer, self.plan.path, column, sheet))
+            fingerprint = fingerprint or self._fingerprint(line)
+            self.issues.append(
+                Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint)
+            )
+
+    def _fingerprint(self, line: int | None) -> str | None:
+        """The content hash of ``line`` when it is the line being scanned."""
+        if line is None or self._content is None or self._content[0] != line:
+            return None
+        content = self._content[1]
+        if isinstance(content, int):
+            return f"{content:016x}"
+        return hashlib.blake2b(content, digest_size=8).hexdigest()
 
     def feed(self, line: Line) -> None:
         self.lines += 1
+        self._content = (line.number, line.data)
         if line.bom:
             self.bom = True
             if self.plan.target.bom == "forbid":
@@ -154,8 +175,10 @@ class FileScan:
 
     def _remember(self, number: int, value: dict[str, Any]) -> None:
         canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        self.hashes.append(int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little"))
+        digest = int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
+        self.hashes.append(digest)
         self.hash_lines.append(number)
+        self._content = (number, digest)
 
     def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None) -> None:
         messages = _messages_of(value, fmt)

@@ -1,0 +1,64 @@
+"""Fast start: a hook runs on every commit, so `prep check` on a small JSONL file imports only what it needs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import REPO
+
+#: Never imported by `prep check` on JSONL (they are for other formats, publishing, or not needed at all).
+HEAVY = ("pandas", "openpyxl", "openai", "wandb", "pydantic", "numpy")
+
+SCRIPT = """
+import json, sys
+from prep.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+
+
+@pytest.fixture
+def small(tmp_path):
+    """A 20-line chat file and a project configuration beside it."""
+    lines = (REPO / "sample_data" / "chat_good.jsonl").read_text().splitlines(keepends=True)[:20]
+    (tmp_path / "prep.toml").write_text('model = "gpt-4o-mini"\nignore = ["P402"]\n')
+    path = tmp_path / "small.jsonl"
+    path.write_text("".join(lines))
+    return path
+
+
+def imported(*args, cwd):
+    result = subprocess.run([sys.executable, "-c", SCRIPT, "check", *map(str, args)], capture_output=True,
+                            text=True, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.splitlines()[-1])
+    assert data["code"] == 0, result.stdout
+    return set(data["modules"])
+
+
+def test_check_on_jsonl_imports_no_heavy_dependency(small):
+    modules = imported(small, cwd=small.parent)
+    assert "tiktoken" in modules  # tokens were counted, so the tokenizer was loaded
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_the_hook_command_does_not_load_the_tokenizer_for_small_examples(small):
+    modules = imported("--no-stats", small, cwd=small.parent)  # the hook's entry: limits checked, no statistics
+    assert "tiktoken" not in modules
+    assert not modules & set(HEAVY)
+
+
+def test_no_tokens_does_not_load_the_tokenizer(small):
+    modules = imported("--no-tokens", small, cwd=small.parent)
+    assert "tiktoken" not in modules
+    assert not modules & set(HEAVY)
+
+
+@pytest.mark.parametrize("fmt", ["json", "github", "sarif"])
+def test_other_report_formats_stay_light(small, fmt):
+    modules = imported("--no-tokens", "--format", fmt, small, cwd=small.parent)
+    assert not modules & {*HEAVY, "tiktoken"}
