@@ -83,7 +83,7 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=False))
 @_table_options(fold=True)
 @click.option("--format", "output_format", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True,
               help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).")
@@ -118,7 +118,7 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 def check(ctx: click.Context, /, files: tuple[str, ...], output_format: str, max_issues: int | None,
           config_file: str | None, isolated: bool, baseline: str | None, no_baseline: bool, write_baseline: bool,
           **options: object) -> None:
-    """Check fine-tuning data files and report every problem with its line.
+    """Check fine-tuning data files (or the data files in folders) and report every problem with its line.
 
     JSONL is checked line by line; CSV, TSV, XLSX and JSON files are read as
     tables (see `prep convert`), and each issue names its row and column.
@@ -134,7 +134,9 @@ def check(ctx: click.Context, /, files: tuple[str, ...], output_format: str, max
     # what was given here overrides the configuration, click's defaults do not ("table" folds the table options)
     given = {k: v for k, v in options.items()
              if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT}
-    result = check_project(list(files), _check_options(given), config=config_file, isolated=isolated,
+    from .formats import data_files
+
+    result = check_project(data_files(list(files)), _check_options(given), config=config_file, isolated=isolated,
                            baseline=baseline, use_baseline=not (no_baseline or write_baseline))
     report = result.report
     if write_baseline:

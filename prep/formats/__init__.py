@@ -31,6 +31,7 @@ __all__ = [
     "ReadOptions",
     "Row",
     "Table",
+    "data_files",
     "detect_file_type",
     "open_table",
 ]
@@ -50,7 +51,7 @@ class FileType(str, enum.Enum):
 
 
 #: File extensions (lower case) and their types. A .txt file is TSV when its first line holds a tab
-#: (Excel's "Unicode Text" export); other extensions are read as JSONL.
+#: (Excel's "Unicode Text" export), else JSONL; so is a file without an extension.
 EXTENSIONS: dict[str, FileType] = {
     ".jsonl": FileType.JSONL,
     ".ndjson": FileType.JSONL,
@@ -147,8 +148,8 @@ class ReadOptions:
 def detect_file_type(path: str | os.PathLike[str], forced: FileType | str | None = None) -> FileType:
     """The type of a file, from its extension; a ``.json`` file holding JSON Lines is JSONL.
 
-    Unknown extensions are read as JSONL (the service's own format);
-    spreadsheet formats prep cannot read are an `InputError` that says what to do.
+    A file without an extension is read as JSONL (the service's own format);
+    other extensions prep does not read are an `InputError` that says what to do.
     """
     if forced is not None:
         return FileType(forced)
@@ -157,6 +158,10 @@ def detect_file_type(path: str | os.PathLike[str], forced: FileType | str | None
         raise InputError(f"{os.fspath(path)} is {_UNSUPPORTED[suffix]}.")
     if suffix == ".txt":
         return _text_file_type(Path(path))
+    if suffix and suffix not in EXTENSIONS:
+        known = ", ".join([*EXTENSIONS, ".txt"])
+        raise InputError(f"{os.fspath(path)} is not a data file prep reads ({known}); "
+                         "name its type with --file-type.")
     file_type = EXTENSIONS.get(suffix, FileType.JSONL)
     if file_type is FileType.JSON and _holds_json_lines(Path(path)):
         return FileType.JSONL
@@ -296,3 +301,17 @@ def row_cells(names: list[str], values: list[Any], line: int) -> tuple[dict[str,
                         f"column {where} was left out (a separator inside a cell that is not quoted?).",
                 column_letter(extra[0][0]), line)
     return cells, (note,)
+
+
+def data_files(paths: list[str]) -> list[str]:
+    """The paths given, with each folder replaced by the data files below it (sorted; hidden ones skipped)."""
+    out: list[str] = []
+    for given in paths:
+        folder = Path(given)
+        if not folder.is_dir():
+            out.append(given)
+            continue
+        found = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (*EXTENSIONS, ".txt")
+                 and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+        out += [str(p) for p in sorted(found)]
+    return out

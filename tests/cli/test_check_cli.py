@@ -102,3 +102,27 @@ def test_every_command_has_help(run_prep):
         assert command.help, name
         code, out, _ = run_prep(name, "--help")
         assert code == 0 and "Usage:" in out
+
+
+def test_a_folder_means_the_data_files_below_it(run_prep, tmp_path):
+    (tmp_path / "nested").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for name in ("a.jsonl", "nested/b.csv", ".hidden/c.jsonl", "notes.md"):
+        (tmp_path / name).write_text('{"messages": []}\n' if name.endswith("jsonl") else "question,answer\nq,a\n")
+    code, out, _ = run_prep("check", "--format", "json", "--no-tokens", tmp_path)
+    assert [f["path"] for f in json.loads(out)["files"]] == [str(tmp_path / "a.jsonl"), str(tmp_path / "nested" / "b.csv")]
+
+
+def test_a_file_prep_does_not_read_is_one_sentence(run_prep, tmp_path):
+    path = tmp_path / "notes.toml"
+    path.write_text("x = 1\n")
+    code, out, err = run_prep("check", path)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"prep: error: {path} is not a data file prep reads (.jsonl,") and err.count("\n") == 1
+
+
+def test_the_bundled_samples_as_the_readme_runs_them(run_prep):
+    code, out, err = run_prep("check", REPO / "sample_data")
+    assert code == 1 and err == ""
+    assert "support_tickets.xlsx: chat, 12 example(s), ok" in out  # read through sample_data/prep.toml's map
+    assert out.endswith("FAILED: 12 file(s), 38 error(s), 13 warning(s)\n")
