@@ -67,7 +67,7 @@ def time_once(cmd: list[str], env: dict[str, str]) -> float:
 
 def measure(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {label: [] for label in commands}
-    for label, cmd in commands.items():  # warm-up: bytecode caches, page cache
+    for cmd in commands.values():  # warm-up: bytecode caches, page cache
         time_once(cmd, env)
     for _ in range(runs):
         for label, cmd in commands.items():

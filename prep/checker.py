@@ -37,7 +37,7 @@ __all__ = ["CheckOptions", "check", "duplicates", "finish"]
 def duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int, int]]:
     """(line, line of its first copy, example hash) for every example seen before, in file order."""
     first: dict[int, int] = {}
-    for h, line in zip(hashes, lines):
+    for h, line in zip(hashes, lines, strict=True):
         seen = first.setdefault(h, line)
         if seen != line:
             yield line, seen, h
@@ -112,7 +112,7 @@ def _plan(path: str, values: Iterable[dict[str, Any]], target: Target, options: 
 def _sample(path: Path, options: CheckOptions) -> Iterator[dict[str, Any]]:
     with path.open("rb") as fp:
         for line in iter_lines(fp, max_line_bytes=options.max_line_bytes):
-            value, problem = parse_line(line.data) if not line.length else (None, None)
+            value = parse_line(line.data)[0] if not line.length else None
             if value is not None:
                 yield value
 

@@ -262,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
-    except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit 3
+    except Exception as exc:
         full = "--traceback" in args
         lines = traceback.format_exception(exc) if full else traceback.format_exception_only(exc)
         click.echo("prep: unexpected error (a bug; please report it):\n" + "".join(lines).rstrip(), err=True)

@@ -27,7 +27,7 @@ class Severity(str, enum.Enum):
         return self.value
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO  # N: notice (info)
 
 
 class Code(NamedTuple):
@@ -63,8 +63,8 @@ CODES: dict[str, Code] = {
     "P155": Code(E, "Row is not valid CSV (a quote never closed, or text after a closing quote)."),
     "P156": Code(E, "Cell meant to hold JSON (messages, tools) is not valid JSON."),
     "P157": Code(W, "Workbook has other sheets with data; only one sheet was read."),
-    "P158": Code(I, "Column fills no field; its cells are left out of the records."),
-    "P159": Code(I, "Prompt/completion converted to chat: legacy separator, stop sequence or leading space removed."),
+    "P158": Code(N, "Column fills no field; its cells are left out of the records."),
+    "P159": Code(N, "Prompt/completion converted to chat: legacy separator, stop sequence or leading space removed."),
     # P2xx: messages, roles and content
     "P201": Code(E, "Message has no role."),
     "P202": Code(E, "Unknown role."),
@@ -103,7 +103,7 @@ CODES: dict[str, Code] = {
     # P3xx: tokens and length
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(W, "Model is shut down or no longer accepts new fine-tuning jobs."),
-    "P303": Code(I, "Token limits were not checked (--no-tokens)."),
+    "P303": Code(N, "Token limits were not checked (--no-tokens)."),
     "P350": Code(W, "Prompt and completion together are over 10,000 characters (legacy prepare_data)."),
     # P4xx: the dataset as a whole
     "P401": Code(E, "Fewer examples than the service's minimum."),
@@ -123,8 +123,8 @@ CODES: dict[str, Code] = {
     "P456": Code(W, "All prompts start with the same long prefix."),
     "P457": Code(W, "All completions start with the same prefix."),
     "P458": Code(W, "More than a third of the letters of prompts or completions are uppercase."),
-    "P459": Code(I, "Data looks like classification."),
-    "P460": Code(I, "A recommendation was applied to the output (--apply)."),
+    "P459": Code(N, "Data looks like classification."),
+    "P460": Code(N, "A recommendation was applied to the output (--apply)."),
 }
 
 

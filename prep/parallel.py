@@ -46,7 +46,7 @@ def line_ranges(path: Path, parts: int) -> list[tuple[int, int]]:
                 break
             if start > cuts[-1]:
                 cuts.append(start)
-    return list(zip(cuts, [*cuts[1:], size]))
+    return list(zip(cuts, [*cuts[1:], size], strict=True))
 
 
 def _next_line_start(fp: IO[bytes], pos: int) -> int:

@@ -13,7 +13,7 @@ every problem with its line instead of stopping at the first.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -31,9 +31,9 @@ __all__ = [
     "PreferenceInput",
     "PreferenceRecord",
     "Record",
+    "RefusalPart",
     "ReinforcementMessage",
     "ReinforcementRecord",
-    "RefusalPart",
     "SystemMessage",
     "TextPart",
     "Tool",
@@ -71,8 +71,8 @@ class RefusalPart(_Closed):
     refusal: str
 
 
-UserPart = Annotated[Union[TextPart, ImagePart], Field(discriminator="type")]
-AssistantPart = Annotated[Union[TextPart, RefusalPart], Field(discriminator="type")]
+UserPart = Annotated[TextPart | ImagePart, Field(discriminator="type")]
+AssistantPart = Annotated[TextPart | RefusalPart, Field(discriminator="type")]
 
 
 class FunctionCall(_Closed):
@@ -138,10 +138,10 @@ class FunctionMessage(_Closed):
 
 
 ChatMessage = Annotated[
-    Union[SystemMessage, UserMessage, AssistantMessage, ToolMessage, FunctionMessage], Field(discriminator="role")
+    SystemMessage | UserMessage | AssistantMessage | ToolMessage | FunctionMessage, Field(discriminator="role")
 ]
 ReinforcementMessage = Annotated[
-    Union[DeveloperMessage, UserMessage, AssistantMessage, ToolMessage], Field(discriminator="role")
+    DeveloperMessage | UserMessage | AssistantMessage | ToolMessage, Field(discriminator="role")
 ]
 
 
@@ -208,7 +208,7 @@ class ReinforcementRecord(BaseModel):
         return self
 
 
-Record = Union[ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord]
+Record = ChatRecord | CompletionRecord | PreferenceRecord | ReinforcementRecord
 
 
 def as_dict(record: Any) -> Any:

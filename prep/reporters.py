@@ -7,7 +7,7 @@ registered in `REPORTERS`, whose keys are the ``--format`` choices.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import chain, islice
+from itertools import chain
 from typing import Any, TextIO
 
 import orjson
@@ -51,7 +51,7 @@ def _shown(report: Report, max_issues: int | None) -> list[list[Issue]]:
 def report_dict(report: Report, *, max_issues: int | None = None) -> dict[str, Any]:
     """The JSON report (described by ``schemas/report.schema.json``)."""
     files = []
-    for f, issues in zip(report.files, _shown(report, max_issues)):
+    for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
         files.append(
             {
                 "path": f.path,
@@ -109,7 +109,7 @@ def _place(issue: Issue) -> str:
 
 def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
     w = stream.write
-    for f, issues in zip(report.files, _shown(report, max_issues)):
+    for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
         for issue in issues:
             w(format_issue(issue) + "\n")
         hidden = sum(f.severities.values()) - len(issues)

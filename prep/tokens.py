@@ -114,7 +114,7 @@ def _load(name: str, folder: Path | None) -> tiktoken.Encoding:
         return tiktoken.Encoding(**_construct_from(constructor, local, openai_public))
     try:
         return tiktoken.get_encoding(name)
-    except Exception as exc:  # noqa: BLE001 - any download or cache failure means the same thing
+    except Exception as exc:
         raise TokenizerUnavailableError(
             f"Cannot load the {name} tokenizer ({type(exc).__name__}); either point prep at a folder "
             f"holding {name}.tiktoken with --tiktoken-dir or {TIKTOKEN_DIR_ENV}, or let tiktoken "
@@ -133,7 +133,7 @@ def _construct_from(constructor: Any, path: Path, module: Any) -> dict[str, Any]
                 f"{path} has SHA-256 {actual}, but tiktoken expects {expected_hash}; replace it with the published file."
             )
         fields = data.split()  # "<base64 token> <rank>" per line
-        return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2])))
+        return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
 
     original = module.load_tiktoken_bpe
     module.load_tiktoken_bpe = load_local

@@ -38,7 +38,7 @@ def test_the_commands_run(in_copy, run_prep):
 def test_the_python_runs(in_copy, capsys):
     (code,) = blocks("python")
     namespace: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["result"].path.name == "faq.jsonl"  # type: ignore[attr-defined]
     assert (in_copy / "faq.jsonl").is_file()
 

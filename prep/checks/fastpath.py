@@ -43,36 +43,41 @@ def is_clean(example: dict[str, Any], ctx: CheckContext) -> bool:
 
 
 def _clean_messages(messages: list[Any], ctx: CheckContext, defined: set[str]) -> bool:
-    rules, roles = ctx.rules, ctx.target.roles
+    rules = ctx.rules
     ids: set[str] = set()
-    prev = None
-    has_user = has_assistant = False
-    for i, msg in enumerate(messages):
-        if type(msg) is not dict:
+    roles: list[str] = []
+    for msg in messages:
+        role = _clean_message(msg, ctx, ids, defined)
+        if role is None:
             return False
-        role = msg.get("role")
-        if type(role) is not str or role not in rules.roles or not msg.keys() <= roles[role].keys:
+        prev = roles[-1] if roles else None
+        if (role in _LEADING_ROLES and roles and prev not in _LEADING_ROLES) or (
+            role == prev and role in ("user", "assistant")
+        ):
             return False
-        if role == "assistant":
-            has_assistant = True
-            if not _clean_assistant(msg, ctx, ids, defined):
-                return False
-        elif "weight" in msg or not _clean_text(msg.get("content")):
-            return False
-        elif role == "user":
-            has_user = True
-        elif role == "tool" and not (type(msg.get("tool_call_id")) is str and msg["tool_call_id"] in ids):
-            return False
-        elif role == "function":
-            return False  # legacy: the detailed checks judge it
-        if "name" in msg and not (type(msg["name"]) is str and ctx.name_ok(msg["name"])):
-            return False
-        if (role in _LEADING_ROLES and i and prev not in _LEADING_ROLES) or (role == prev and role in ("user", "assistant")):
-            return False
-        prev = role
-    if rules.requires_assistant and (not has_assistant or prev != "assistant"):
+        roles.append(role)
+    last = roles[-1]
+    if rules.requires_assistant and last != "assistant":
         return False
-    return has_user and (rules.last_role is None or prev == rules.last_role)
+    return "user" in roles and (rules.last_role is None or last == rules.last_role)
+
+
+def _clean_message(msg: Any, ctx: CheckContext, ids: set[str], defined: set[str]) -> str | None:
+    """The message's role when the message is clean on its own, else None."""
+    if type(msg) is not dict:
+        return None
+    role = msg.get("role")
+    if type(role) is not str or role not in ctx.rules.roles or not msg.keys() <= ctx.target.roles[role].keys:
+        return None
+    if "name" in msg and not (type(msg["name"]) is str and ctx.name_ok(msg["name"])):
+        return None
+    if role == "assistant":
+        return role if _clean_assistant(msg, ctx, ids, defined) else None
+    if "weight" in msg or role == "function" or not _clean_text(msg.get("content")):
+        return None  # function messages are legacy: the detailed checks judge them
+    if role == "tool" and not (type(msg.get("tool_call_id")) is str and msg["tool_call_id"] in ids):
+        return None
+    return role
 
 
 def _clean_text(content: Any) -> bool:

@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import cookbook_baseline as cb
 import pytest
+
 from tests.benchmarks.conftest import BENCHMARKS
 from tests.helpers import REAL
 

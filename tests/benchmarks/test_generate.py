@@ -8,11 +8,12 @@ from collections import Counter
 
 import generate
 import pytest
-from tests.benchmarks.conftest import BENCHMARKS
 from conversations import Options
 from cookbook_baseline import num_tokens_from_messages
 from corrupt import KINDS, SPECIAL_TOKEN
 from tiktoken_offline import get_encoding
+
+from tests.benchmarks.conftest import BENCHMARKS
 
 ROLES = {"system", "user", "assistant", "tool"}
 NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")

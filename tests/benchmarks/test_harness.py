@@ -5,9 +5,10 @@ import sys
 import textwrap
 
 import harness
+from tiktoken_offline import get_encoding
+
 from tests.benchmarks.conftest import BENCHMARKS
 from tests.benchmarks.test_cookbook_baseline import TOY
-from tiktoken_offline import get_encoding
 
 ALLOCATE = "import time; block = bytearray(150 * 2**20); block[::4096] = bytes(len(block[::4096])); time.sleep(0.3)"
 WORKER_SCRIPT = textwrap.dedent(f"""

@@ -109,7 +109,7 @@ def test_a_folder_means_the_data_files_below_it(run_prep, tmp_path):
     (tmp_path / ".hidden").mkdir()
     for name in ("a.jsonl", "nested/b.csv", ".hidden/c.jsonl", "notes.md"):
         (tmp_path / name).write_text('{"messages": []}\n' if name.endswith("jsonl") else "question,answer\nq,a\n")
-    code, out, _ = run_prep("check", "--format", "json", "--no-tokens", tmp_path)
+    _, out, _ = run_prep("check", "--format", "json", "--no-tokens", tmp_path)
     assert [f["path"] for f in json.loads(out)["files"]] == [str(tmp_path / "a.jsonl"), str(tmp_path / "nested" / "b.csv")]
 
 

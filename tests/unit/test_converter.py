@@ -54,7 +54,7 @@ def test_rows_that_are_records_pass_through_and_pydantic_records_are_accepted():
 
 
 def test_written_output_is_byte_stable_utf8_without_bom(tmp_path):
-    rows = qa_rows() + [{"question": "Ça va ? 😀", "answer": "Très bien."}]
+    rows = [*qa_rows(), {"question": "Ça va ? 😀", "answer": "Très bien."}]
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     prep.convert(rows, a, tokens=False)
     prep.convert(list(reversed(list(reversed(rows)))), b, tokens=False)
@@ -117,7 +117,7 @@ def test_options_are_checked():
         prep.convert(qa_rows(), to="chat", apply=True)
     with pytest.raises(UsageError, match="--to preference is not supported"):
         prep.convert(qa_rows(), to="preference")
-    with pytest.raises(TypeError, match="unexpected keyword argument.*colour"):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument.*colour"):
         prep.convert(qa_rows(), colour="red")
 
 

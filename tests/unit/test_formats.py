@@ -359,7 +359,7 @@ def test_xlsx_unknown_sheet_lists_the_sheets(workbook):
 def test_not_a_workbook_is_an_input_error(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("not a zip")
-    with pytest.raises(InputError, match="Cannot read .* as an Excel workbook"):
+    with pytest.raises(InputError, match=r"Cannot read .* as an Excel workbook"):
         read(path)
 
 

@@ -81,7 +81,7 @@ def test_unclear_mappings_are_one_sentence_listing_the_columns(columns, explicit
 
 
 def test_constant_system_needs_chat_output():
-    with pytest.raises(UsageError, match="--system adds a system message to chat records.*--to chat"):
+    with pytest.raises(UsageError, match=r"--system adds a system message to chat records.*--to chat"):
         plan(["prompt", "completion"], system="Be brief.")
     assert plan(["prompt", "completion"], system="Be brief.", chat_output=True).kind == Kind.COMPLETION
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -28,7 +29,7 @@ def test_ranges_cover_every_byte_and_start_on_lines(data, parts):
     ranges = line_ranges(data, parts)
     content = data.read_bytes()
     assert ranges[0][0] == 0 and ranges[-1][1] == len(content)
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
     assert all(content[start - 1 : start] == b"\n" for start, _ in ranges[1:])
 
 

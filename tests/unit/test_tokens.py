@@ -9,7 +9,6 @@ import shutil
 import struct
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import tiktoken
@@ -19,7 +18,6 @@ from prep.errors import TokenizerUnavailableError, UnknownModelError
 from prep.images import image_tokens
 from prep.targets import load_target
 from prep.tokens import TokenCounter, load_encoding, resolve_budget
-
 from tests.helpers import REAL, TIKTOKEN_DIR, chat
 
 TOY = REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
@@ -202,7 +200,7 @@ def test_local_dir_is_verified_by_sha256(tmp_path):
     data = bytearray((TIKTOKEN_DIR / "cl100k_base.tiktoken").read_bytes())
     data[100] ^= 1
     bad.write_bytes(bytes(data))
-    with pytest.raises(TokenizerUnavailableError, match="SHA-256 .* but tiktoken expects 223921b76ee99bde"):
+    with pytest.raises(TokenizerUnavailableError, match=r"SHA-256 .* but tiktoken expects 223921b76ee99bde"):
         load_encoding("cl100k_base", tmp_path)
 
 
