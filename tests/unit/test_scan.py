@@ -41,3 +41,21 @@ def test_per_code_cap_keeps_memory_flat_and_counts_exact(write_jsonl):
     rows = [json.dumps(chat(f"q{i}")) for i in range(300)]
     (f,) = prep.check(write_jsonl(rows, newline=b"\r\n"), tokens=False, max_issues_per_code=50).files
     assert f.codes["P104"] == 300 and sum(i.code == "P104" for i in f.issues) == 50 and f.omitted == 250
+
+
+def test_sorted_and_dict_duplicate_finders_agree(monkeypatch):
+    import random
+    from array import array
+
+    from prep import checker
+
+    rng = random.Random(3)
+    for n in (1, 2, 50, 3000):
+        hashes = array("Q", (rng.choice([rng.getrandbits(64), 7, 2**63 + 5, 2**64 - 1]) for _ in range(n)))
+        lines = array("Q", sorted(rng.sample(range(1, 10 * n + 1), n)))
+        monkeypatch.setattr(checker, "SORT_DUPLICATES_ABOVE", 10**9)
+        by_dict = list(checker.duplicates(hashes, lines))
+        monkeypatch.setattr(checker, "SORT_DUPLICATES_ABOVE", 0)
+        by_sort = list(checker.duplicates(hashes, lines))
+        assert by_sort == by_dict
+        assert n < 50 or len(by_dict) > n // 4
