@@ -13,6 +13,8 @@ import pytest
 
 from tests.helpers import TIKTOKEN_DIR
 
+pytest_plugins = ["tests.support.fixtures"]  # fake_openai, offline_wandb
+
 if not (TIKTOKEN_DIR / "o200k_base.tiktoken").is_file():
     raise pytest.UsageError(
         f"Tests need the tiktoken rank files in {TIKTOKEN_DIR}; set PREP_TIKTOKEN_DIR to their folder."

@@ -1,0 +1,45 @@
+"""Pytest fixtures: `fake_openai` (a started FakeOpenAI), `offline_wandb` (W&B offline).
+
+Load them with `pytest_plugins = ["tests.support.fixtures"]` in `tests/conftest.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.fake_openai import FakeOpenAI
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A started server with default `Settings` (`fake_openai.settings` is mutable)."""
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def offline_wandb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """W&B offline under `tmp_path` (= `WANDB_DIR`): no key, no console capture.
+
+    `wandb.teardown()` afterwards resets wandb's per-process settings singleton, which
+    would otherwise keep the first test's directories for later runs.
+    """
+    import wandb  # here, not at module level: importing wandb takes ~0.5 s
+
+    env = {
+        "WANDB_MODE": "offline",
+        "WANDB_SILENT": "true",
+        "WANDB_CONSOLE": "off",
+        "WANDB_DIR": str(tmp_path),
+        "WANDB_DATA_DIR": str(tmp_path / "data"),
+        "WANDB_CACHE_DIR": str(tmp_path / "cache"),
+        "WANDB_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    yield tmp_path
+    wandb.teardown()

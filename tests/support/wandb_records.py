@@ -1,0 +1,151 @@
+"""Read back what an offline W&B run wrote: its `run-<id>.wandb` transaction log.
+
+The log is a LevelDB-log file (32 KiB blocks of CRC'd chunks) after a 7-byte W&B header;
+each payload is a `wandb.proto.wandb_internal_pb2.Record`. Records are flushed at
+`run.finish()`: read them only after it. Spec: shared/docs/wandb-artifacts.md §3.3-3.4.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wandb.proto import wandb_internal_pb2 as pb
+
+BLOCK = 32768
+CHUNK_HEADER = 7  # crc32 (4), length (2), chunk type (1)
+FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
+
+
+def check_header(data: bytes, path: Path) -> None:
+    ident, magic, version = struct.unpack_from("<4sHB", data, 0)
+    if ident != b":W&B" or magic != 0xBEE1 or version != 0:
+        raise ValueError(f"{path}: not a W&B transaction log")
+
+
+def iter_chunks(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(chunk type, chunk) pairs; stops at a truncated tail (a run still writing)."""
+    pos = CHUNK_HEADER
+    while pos + CHUNK_HEADER <= len(data):
+        left = BLOCK - pos % BLOCK
+        if left < CHUNK_HEADER:  # block trailer padding
+            pos += left
+            continue
+        crc, length, kind = struct.unpack_from("<IHB", data, pos)
+        if kind == 0 and length == 0:  # zero fill up to the next block
+            pos += left
+            continue
+        chunk = data[pos + CHUNK_HEADER : pos + CHUNK_HEADER + length]
+        if len(chunk) < length:
+            return
+        if zlib.crc32(chunk, zlib.crc32(bytes([kind]))) != crc:
+            raise ValueError(f"bad checksum at byte {pos}")
+        pos += CHUNK_HEADER + length
+        yield kind, chunk
+
+
+def iter_payloads(path: str | Path) -> Iterator[bytes]:
+    """Whole record payloads, with FIRST + MIDDLE... + LAST chunks joined."""
+    data = Path(path).read_bytes()
+    check_header(data, Path(path))
+    parts: list[bytes] = []
+    for kind, chunk in iter_chunks(data):
+        if kind == FULL:
+            yield chunk
+        elif kind == FIRST:
+            parts = [chunk]
+        elif kind == MIDDLE:
+            parts.append(chunk)
+        elif kind == LAST:
+            yield b"".join([*parts, chunk])
+            parts = []
+
+
+def iter_records(path: str | Path) -> Iterator[Any]:
+    """`wandb_internal_pb2.Record` messages (typed Any: wandb star-imports them)."""
+    for payload in iter_payloads(path):
+        record = pb.Record()  # type: ignore[attr-defined]
+        record.ParseFromString(payload)
+        yield record
+
+
+def run_log_paths(wandb_dir: str | Path) -> list[Path]:
+    """The transaction logs of the offline runs under `wandb_dir` (= `WANDB_DIR`)."""
+    return sorted(Path(wandb_dir).glob("wandb/offline-run-*/run-*.wandb"))
+
+
+@dataclass
+class RunLog:
+    """One run: `run` (ids, names), merged `config`/`summary`, logged `artifacts`."""
+
+    path: Path
+    run: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def apply_items(target: dict[str, Any], items: Any) -> None:
+    """Merge Config/SummaryItems (key or nested_key, JSON value) into `target`."""
+    for item in items:
+        *parents, last = list(item.nested_key) or [item.key]
+        node = target
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = json.loads(item.value_json)
+
+
+def run_dict(run: Any) -> dict[str, Any]:
+    return {
+        "run_id": run.run_id,
+        "display_name": run.display_name,
+        "job_type": run.job_type,
+        "project": run.project,
+        "entity": run.entity,
+        "tags": list(run.tags),
+    }
+
+
+def artifact_dict(artifact: Any) -> dict[str, Any]:
+    entries = artifact.manifest.contents
+    return {
+        "name": artifact.name,
+        "type": artifact.type,
+        "digest": artifact.digest,
+        "aliases": sorted(artifact.aliases),
+        "project": artifact.project,
+        "entity": artifact.entity,
+        "run_id": artifact.run_id,
+        "metadata": json.loads(artifact.metadata or "{}"),
+        "entries": {e.path: (e.digest, e.size, e.local_path) for e in entries},
+    }
+
+
+def read_run_log(path: str | Path) -> RunLog:
+    log = RunLog(Path(path))
+    for record in iter_records(path):
+        kind = record.WhichOneof("record_type")
+        if kind == "run":
+            log.run = run_dict(record.run)
+            apply_items(log.config, record.run.config.update)
+        elif kind == "config":
+            apply_items(log.config, record.config.update)
+        elif kind == "summary":
+            apply_items(log.summary, record.summary.update)
+        elif kind == "artifact":
+            log.artifacts.append(artifact_dict(record.artifact))
+    return log
+
+
+def logged_runs(wandb_dir: str | Path) -> list[RunLog]:
+    return [read_run_log(path) for path in run_log_paths(wandb_dir)]
+
+
+def logged_artifacts(wandb_dir: str | Path) -> list[dict[str, Any]]:
+    """Every artifact record of every offline run under `wandb_dir`, in log order."""
+    return [a for log in logged_runs(wandb_dir) for a in log.artifacts]
