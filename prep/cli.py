@@ -51,7 +51,10 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def check(files: tuple[str, ...], output_format: str, max_issues: int | None, strict: bool, **options: object) -> None:
+@click.option("--valid", "valid", type=click.Path(dir_okay=False),
+              help="Validation file for the one training FILE: checked too, and examples in both are reported (P404).")
+def check(files: tuple[str, ...], output_format: str, max_issues: int | None, strict: bool, valid: str | None,
+          **options: object) -> None:
     """Check fine-tuning data files and report every problem with its line.
 
     Exit status: 0 no errors, 1 errors found (or warnings with --strict),
@@ -60,7 +63,10 @@ def check(files: tuple[str, ...], output_format: str, max_issues: int | None, st
     from .checker import check as run_check
     from .reporters import REPORTERS
 
-    report = run_check(list(files), **_check_options(options))
+    if valid is not None and len(files) != 1:
+        raise click.UsageError("--valid takes exactly one training FILE.")
+    source = files[0] if valid is not None else list(files)
+    report = run_check(source, valid=valid, **_check_options(options))
     REPORTERS[output_format](report, sys.stdout, max_issues=max_issues)
     if report.tokenizer_error:
         click.echo(f"prep: {report.tokenizer_error}", err=True)
