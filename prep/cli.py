@@ -102,6 +102,17 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
         click.echo(json.dumps(build_schemas(), indent=2))
 
 
+def _add_publish_commands() -> None:
+    """``prep split`` and ``prep publish`` live in cli_publish.py (the CLI layer of split/publish)."""
+    from .cli_publish import publish_command, split_command
+
+    cli.add_command(split_command)
+    cli.add_command(publish_command)
+
+
+_add_publish_commands()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI and map exceptions to exit codes."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -49,7 +49,7 @@ class Publisher:
         self._emit(PublishEvent(kind, redact(message, self.secrets), data))
 
     def call(self, step: str) -> Any:
-        hint = f". The ledger {self.ledger.path} records what was done; run again to continue"
+        hint = f"The ledger {self.ledger.path} records what was done; run again to continue."
         return service.service_call(step, secrets=self.secrets, hint=hint)
 
     @contextmanager
@@ -216,9 +216,9 @@ class Publisher:
         return pairs
 
     def create_job(self, run: TrackerRun | None, result: PublishResult) -> None:
-        entry = {} if self.new_job else self.job_entry()
+        entry = self.job_entry()
         previous = [*entry.get("previous_job_ids", []), *([entry["job_id"]] if entry.get("job_id") else [])]
-        if entry.get("state") == "creating" and self.job_metadata and self.adopt_job(result):
+        if entry.get("state") == "creating" and not self.new_job and self.job_metadata and self.adopt_job(result):
             return
         valid = self.files[1].file_id if len(self.files) > 1 else None
         assert self.files[0].file_id is not None
@@ -228,11 +228,16 @@ class Publisher:
                            train_sha256=self.files[0].sha256, valid_sha256=self.files[1].sha256 if valid else None,
                            request=request, job_id=None, previous_job_ids=previous, started_at=now(), error=None)
         try:
-            with self.call("Creating the fine-tuning job"):
-                job = self.api.fine_tuning.jobs.create(**request)
-        except PublishError as exc:
-            self.ledger.update("jobs", self.key, state="refused", error=str(exc))
-            raise
+            job = self.api.fine_tuning.jobs.create(**request)
+        except Exception as exc:
+            answered = getattr(exc, "status_code", None) is not None  # else it may exist: stay "creating"
+            try:
+                with self.call("Creating the fine-tuning job"):
+                    raise
+            except PublishError as err:
+                if answered:
+                    self.ledger.update("jobs", self.key, state="refused", error=str(err))
+                raise
         self.ledger.update("jobs", self.key, state="created", job_id=job.id, status=job.status,
                            wandb_run=run.run_id if run else None, synced=False)
         result.job_id, result.job_status, result.job_created, result.request = job.id, job.status, True, request

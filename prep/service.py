@@ -100,7 +100,10 @@ def service_call(step: str, *, secrets: tuple[str, ...] = (), hint: str = "") ->
     except Exception as exc:
         if not type(exc).__module__.startswith("openai"):
             raise
-        raise PublishError(redact(f"{step} failed: {describe(exc)}{hint}", secrets)) from None
+        message = f"{step} failed: {describe(exc)}"
+        if hint:
+            message += ("" if message.endswith(".") else ".") + " " + hint
+        raise PublishError(redact(message, secrets)) from None
 
 
 def is_not_found(exc: BaseException) -> bool:
