@@ -117,13 +117,17 @@ def upload(client: OpenAIClient, path: Path) -> Any:
 
 def wait_processed(client: OpenAIClient, file: Any, *, poll_interval: float, timeout: float,
                    sleep: Callable[[float], None]) -> Any:
-    """Poll the file until the service has processed it (or marked it failed)."""
-    waited = 0.0
+    """Poll the file until the service has processed it (or marked it failed).
+
+    The first poll is immediate; then every ``poll_interval`` seconds, at most 5.
+    """
+    interval, waited = min(poll_interval, 5.0), 0.0
     while getattr(file, "status", None) not in FILE_DONE:
+        if waited:
+            sleep(interval)
         if waited >= timeout:
             raise PublishError(f"File {file.id} is still {file.status!r} after {timeout:.0f} s; run again to keep waiting.")
-        sleep(poll_interval)
-        waited += poll_interval
+        waited += interval or 1e-9
         file = client.files.retrieve(file.id)
     return file
 

@@ -16,7 +16,7 @@ from prep.ledger import Ledger
 from prep.publish import CheckFailedError, PublishEvent, PublishResult, publish
 from prep.wandb_log import TABLE_COLUMNS, WandbTracker, build_artifact
 from tests.support.fake_openai import FakeOpenAI
-from tests.support import wandb_records
+from tests.support.wandb_records import logged_artifacts, logged_runs
 
 MODEL = "gpt-4o-mini-2024-07-18"
 PROJECT = "OpenAI-Fine-Tune"
@@ -68,19 +68,6 @@ class Run:
 @pytest.fixture
 def run(fake_openai: FakeOpenAI, data: tuple[Path, Path], offline_wandb: Path) -> Run:
     return Run(fake_openai, data)
-
-
-def logged_runs(wandb_dir: Path) -> list[wandb_records.RunLog]:
-    """The offline runs, read after `wandb.teardown()`: `run.finish()` may return before
-    wandb-core has written the last records (seen here: a summary missing now and then)."""
-    import wandb
-
-    wandb.teardown()
-    return wandb_records.logged_runs(wandb_dir)
-
-
-def logged_artifacts(wandb_dir: Path) -> list[dict[str, Any]]:
-    return [a for log in logged_runs(wandb_dir) for a in log.artifacts]
 
 
 def b64md5(data: bytes) -> str:
@@ -196,8 +183,8 @@ def test_a_refused_job_resumes_without_uploading_or_logging_again(run: Run, fake
 
     assert len(fake_openai.uploads) == 2 and len(dataset_artifacts(offline_wandb)) == 2
     assert result.job_created and len(fake_openai.jobs) == 1
-    second = logged_runs(offline_wandb)[1]
-    assert second.summary["fine_tune_job_id"] == result.job_id and not second.artifacts
+    [second] = [log for log in logged_runs(offline_wandb) if not log.artifacts]  # a run that logs no artifact
+    assert second.summary["fine_tune_job_id"] == result.job_id
 
 
 def test_an_upload_whose_reply_was_lost_is_found_not_repeated(run: Run, fake_openai: FakeOpenAI) -> None:
@@ -425,3 +412,11 @@ def test_dry_run_after_a_publish_says_what_is_done(run: Run, fake_openai: FakeOp
     assert len(fake_openai.requests) == count
     assert f"job: {done.job_id} is already created (ledger); no new job" in plan
     assert any("already uploaded" in m for m in plan) and any("already logged" in m for m in plan)
+
+
+def test_a_file_that_is_never_processed_times_out(run: Run, fake_openai: FakeOpenAI) -> None:
+    fake_openai.settings.processing_polls = 10**9
+    with pytest.raises(PublishError, match="is still 'uploaded' after 0 s; run again to keep waiting"):
+        publish(run.train, model=MODEL, client=fake_openai.client(max_retries=0), poll_interval=0.1,
+                file_timeout=0.3, sleep=lambda s: None)
+    assert len(fake_openai.requests_to("GET", "/v1/files/")) == 3

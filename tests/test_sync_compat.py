@@ -38,13 +38,6 @@ SHAPES = {
 }
 
 
-def runs(wandb_dir: Path) -> list[wandb_records.RunLog]:
-    import wandb
-
-    wandb.teardown()  # wandb-core has written every record once it is gone
-    return wandb_records.logged_runs(wandb_dir)
-
-
 @pytest.fixture
 def published(fake_openai: FakeOpenAI, offline_wandb: Path, tmp_path: Path, request: pytest.FixtureRequest
               ) -> dict[str, Any]:
@@ -57,7 +50,7 @@ def published(fake_openai: FakeOpenAI, offline_wandb: Path, tmp_path: Path, requ
     result = publish(train, valid=valid, model=MODEL, client=fake_openai.client(max_retries=0),
                      tracker=WandbTracker(mode="offline"), wait=True, poll_interval=0, sleep=lambda s: None)
     assert result.job_status == "succeeded"
-    [log] = runs(offline_wandb)
+    [log] = wandb_records.logged_runs(offline_wandb)
     ours = {a["name"]: a for a in log.artifacts if a["type"] in ("training_files", "validation_files")}
     return {"result": result, "artifacts": ours, "train": train, "valid": valid}
 
@@ -108,7 +101,7 @@ def test_sync_reuses_the_published_artifacts(published: dict[str, Any], fake_ope
     assert all(getattr(a, "published", False) for a, _ in harness.used)
     contents = [r.path for r in fake_openai.requests if r.path.endswith("/content")]
     assert contents == [f"/v1/files/{fake_openai.jobs[0].data['result_files'][0]}/content"]  # results only
-    [sync_run] = [log for log in runs(offline_wandb) if log.run["run_id"] == result.job_id]
+    [sync_run] = [log for log in wandb_records.logged_runs(offline_wandb) if log.run["run_id"] == result.job_id]
     assert (sync_run.config["n_train"], sync_run.config["n_valid"]) == (12, 3)
     assert sync_run.summary["status"] == "succeeded"
     assert sync_run.summary["fine_tuned_model"] == result.fine_tuned_model

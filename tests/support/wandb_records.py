@@ -2,13 +2,17 @@
 
 The log is a LevelDB-log file (32 KiB blocks of CRC'd chunks) after a 7-byte W&B header;
 each payload is a `wandb.proto.wandb_internal_pb2.Record`. Records are flushed at
-`run.finish()`: read them only after it. Spec: shared/docs/wandb-artifacts.md §3.3-3.4.
+`run.finish()`: read them only after it. Even then wandb-core may still be writing the
+last records when `finish()` returns (seen under load: a config or summary missing), so
+`read_run_log` waits, up to `wait` seconds, for the `exit` record that ends every finished
+run. Spec: shared/docs/wandb-artifacts.md §3.3-3.4.
 """
 
 from __future__ import annotations
 
 import json
 import struct
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -126,9 +130,20 @@ def artifact_dict(artifact: Any) -> dict[str, Any]:
     }
 
 
-def read_run_log(path: str | Path) -> RunLog:
-    log = RunLog(Path(path))
-    for record in iter_records(path):
+def read_run_log(path: str | Path, *, wait: float = 10.0) -> RunLog:
+    """The run's records; waits up to `wait` s for its `exit` record (a finished run's last)."""
+    deadline = time.monotonic() + wait
+    while True:
+        records = list(iter_records(path))
+        finished = any(r.WhichOneof("record_type") == "exit" for r in records)
+        if finished or time.monotonic() >= deadline:
+            return _run_log(Path(path), records)
+        time.sleep(0.02)
+
+
+def _run_log(path: Path, records: list[Any]) -> RunLog:
+    log = RunLog(path)
+    for record in records:
         kind = record.WhichOneof("record_type")
         if kind == "run":
             log.run = run_dict(record.run)
