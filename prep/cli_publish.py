@@ -27,9 +27,9 @@ AZURE_API_VERSION = "2024-10-21"
 @click.command("split")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--valid-fraction", type=float, help="Share of examples for validation, 0 < F < 1 (default 0.1).")
-@click.option("--valid-count", type=click.IntRange(min=1), help="Number of examples for validation (instead of a fraction).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split: same input and seed, same files.")
-@click.option("-o", "--out-dir", type=click.Path(file_okay=False), help="Write the two files here (default: beside PATH).")
+@click.option("--valid-count", type=click.IntRange(min=1), help="Validation examples, a number (not a fraction).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed: same input and seed, same files.")
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False), help="Write both files here (default: beside PATH).")
 @click.option("--stratify/--no-stratify", default=None,
               help="Keep each completion's share on both sides (default: for legacy classification data).")
 def split_command(path: str, valid_fraction: float | None, valid_count: int | None, seed: int, out_dir: str | None,
@@ -42,7 +42,8 @@ def split_command(path: str, valid_fraction: float | None, valid_count: int | No
 
     r = split(path, valid_fraction=valid_fraction, valid_count=valid_count, seed=seed, out_dir=out_dir,
               stratify=stratify)
-    click.echo(f"wrote {r.train_path} ({r.train_examples:,} examples) and {r.valid_path} ({r.valid_examples:,} examples)")
+    click.echo(f"wrote {r.train_path} ({r.train_examples:,} examples) and "
+               f"{r.valid_path} ({r.valid_examples:,} examples)")
     detail = f"{r.groups:,} distinct examples, seed {seed}"
     if r.stratified:
         detail += f", stratified over {r.labels} labels"
@@ -73,7 +74,8 @@ def _grader(path: str | None) -> dict[str, Any] | None:
     return grader
 
 
-def _endpoint(base_url: str | None, azure_endpoint: str | None, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+def _endpoint(base_url: str | None, azure_endpoint: str | None, env: Mapping[str, str]
+              ) -> tuple[str | None, str | None]:
     azure = azure_endpoint or env.get("AZURE_OPENAI_ENDPOINT") or None
     return (None if azure else base_url or env.get("OPENAI_BASE_URL") or None), azure
 
@@ -86,7 +88,8 @@ def _client(base_url: str | None, azure: str | None, api_version: str | None, en
     if azure:
         key = env.get("AZURE_OPENAI_API_KEY")
         if not key:
-            raise PrepError("No Azure OpenAI key: set AZURE_OPENAI_API_KEY (prep takes keys from the environment only).")
+            raise PrepError("No Azure OpenAI key: set AZURE_OPENAI_API_KEY "
+                            "(prep takes keys from the environment only).")
         version = api_version or env.get("OPENAI_API_VERSION") or AZURE_API_VERSION
         return openai.AzureOpenAI(azure_endpoint=azure, api_version=version, api_key=key), (key,)
     key = env.get("OPENAI_API_KEY")
@@ -153,13 +156,14 @@ def _print_event(event: Any) -> None:
 @click.option("--no-wandb", is_flag=True, help="Do not log to W&B.")
 @click.option("--base-url", help="OpenAI-compatible API base URL (or OPENAI_BASE_URL).")
 @click.option("--azure-endpoint", help="Azure OpenAI endpoint (or AZURE_OPENAI_ENDPOINT); key in AZURE_OPENAI_API_KEY.")
-@click.option("--api-version", help=f"Azure OpenAI API version (or OPENAI_API_VERSION; default {AZURE_API_VERSION}).")
+@click.option("--api-version", help=f"Azure OpenAI API version (or OPENAI_API_VERSION; {AZURE_API_VERSION}).")
 @click.option("--wait", is_flag=True, help="Follow the job to its end, then sync it to W&B (WandbLogger.sync).")
-@click.option("--dry-run", is_flag=True, help="Check, and print what would be uploaded, logged and created; touch nothing.")
+@click.option("--dry-run", is_flag=True, help="Check; print what would be uploaded, logged and created; touch nothing.")
 @click.option("--force", is_flag=True, help="Publish even when the check finds errors.")
-@click.option("--new-job", is_flag=True, help="Create a job even if the ledger holds one for these files and parameters.")
-@click.option("--no-job-metadata", is_flag=True, help="Send no prep metadata with the job (for endpoints that refuse it).")
-@click.option("--poll-interval", type=click.FloatRange(min=0), default=10.0, show_default=True, help="Seconds between polls.")
+@click.option("--new-job", is_flag=True, help="Create a job even if the ledger has one for these files and parameters.")
+@click.option("--no-job-metadata", is_flag=True, help="Send no prep metadata with the job (endpoints that refuse it).")
+@click.option("--poll-interval", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds between polls.")
 @click.option("--no-tokens", is_flag=True, help="Skip token counting in the check.")
 @click.option("--tiktoken-dir", type=click.Path(file_okay=False), help="Folder holding <encoding>.tiktoken rank files.")
 def publish_command(train: str, valid: str | None, metadata_pairs: tuple[str, ...], grader: str | None,

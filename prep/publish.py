@@ -38,6 +38,7 @@ from .jobs import JobSpec, validate_job
 from .ledger import Ledger, canonical_base_url, default_ledger_path
 from .report import FileReport, Report
 from .service import OpenAIClient
+from .targets import Method
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -209,12 +210,12 @@ def _local(role: str, path: str | os.PathLike[str]) -> PublishedFile:
 
 
 def _check(files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None) -> Report:
-    options = replace(options or CheckOptions(), method=spec.method)
+    options = replace(options or CheckOptions(), method=Method(spec.method))
     valid = files[1].path if len(files) > 1 else None
     try:
         report = check(files[0].path, options=replace(options, model=options.model or spec.model), valid=valid)
     except UnknownModelError:  # a model prep has no limits for: count against the safe default
         report = check(files[0].path, options=options, valid=valid)
-    for f, r in zip(files, report.files):
+    for f, r in zip(files, report.files, strict=True):
         f.report = r
     return report

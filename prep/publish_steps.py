@@ -82,7 +82,8 @@ class Publisher:
         need_job = not entry.get("job_id")
         for f in self.files:
             self.upload(f, verify=need_job)
-        pending = [f for f in self.files if self.tracker is not None and not self.ledger.get("artifacts", self.artifact_key(f))]
+        pending = [f for f in self.files
+                   if self.tracker is not None and not self.ledger.get("artifacts", self.artifact_key(f))]
         run = self.start_run(result) if self.tracker is not None and (pending or need_job) else None
         try:
             for f in self.files:
@@ -140,7 +141,7 @@ class Publisher:
         """The upload of an interrupted publish (its reply was never recorded), if the service has it."""
         try:
             found = service.find_orphan(self.api, filename=f.path.name, size=f.size, since=entry.get("started_ts", 0))
-        except Exception:  # noqa: BLE001 - listing is an optimisation; uploading again is always correct
+        except Exception:
             return None
         if found:
             self.emit("upload", f"{f.path}: found the upload of the interrupted publish, {found}", file_id=found)
@@ -251,7 +252,7 @@ class Publisher:
         try:
             page = self.api.fine_tuning.jobs.list(metadata={"prep_job_key": self.key}, limit=1)
             job = next(iter(page.data), None)
-        except Exception:  # noqa: BLE001 - finding is an optimisation; the ledger says "creating"
+        except Exception:
             return False
         if job is None:
             return False
@@ -367,8 +368,8 @@ class Publisher:
             self.emit("plan", f"job: {entry['job_id']} is already created (ledger); no new job")
             result.job_id = entry["job_id"]
             return
-        valid = self.files[1] if len(self.files) > 1 else None
-        request = job_request(self.spec, training_file=self.files[0].file_id or f"<file id of {self.files[0].path.name}>",
+        train, valid = self.files[0], self.files[1] if len(self.files) > 1 else None
+        request = job_request(self.spec, training_file=train.file_id or f"<file id of {train.path.name}>",
                               validation_file=(valid.file_id or f"<file id of {valid.path.name}>") if valid else None,
                               metadata=self.job_metadata_pairs(None))
         result.request = request

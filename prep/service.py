@@ -126,7 +126,8 @@ def wait_processed(client: OpenAIClient, file: Any, *, poll_interval: float, tim
         if waited:
             sleep(interval)
         if waited >= timeout:
-            raise PublishError(f"File {file.id} is still {file.status!r} after {timeout:.0f} s; run again to keep waiting.")
+            raise PublishError(f"File {file.id} is still {file.status!r} after {timeout:.0f} s; "
+                               "run again to keep waiting.")
         waited += interval or 1e-9
         file = client.files.retrieve(file.id)
     return file

@@ -185,7 +185,7 @@ def _stratify(scan: _Scan, stratify: bool | None) -> bool:
     if stratify is not None:
         return stratify
     labels = len(set(scan.group_label.values()))
-    return all_completion and 2 <= labels and labels * CLASSIFICATION_THRESHOLD < n
+    return all_completion and labels >= 2 and labels * CLASSIFICATION_THRESHOLD < n
 
 
 def _order_key(seed: int, value: int) -> bytes:

@@ -51,8 +51,8 @@ __all__ = [
 DEFAULT_PROJECT = "OpenAI-Fine-Tune"
 JOB_TYPE = "publish-fine-tune-data"
 KIND = {"train": "training_files", "valid": "validation_files"}
-TABLE_COLUMNS = ["role: system", "role: user", "role: assistant"]
-EXAMPLE_COLUMNS = ["line", "system", "user", "assistant", "rejected", "messages", "example"]
+TABLE_COLUMNS: list[str | int] = ["role: system", "role: user", "role: assistant"]
+EXAMPLE_COLUMNS: list[str | int] = ["line", "system", "user", "assistant", "rejected", "messages", "example"]
 #: Rows of a run Table that W&B keeps (``wandb.Table.MAX_ROWS``).
 MAX_TABLE_ROWS = 10_000
 
@@ -76,7 +76,7 @@ def compat_table(raw: bytes) -> wandb.Table | None:
                 return None
             table.add_data(m[0]["content"], m[1]["content"], m[2]["content"])
         return table
-    except Exception:  # noqa: BLE001 - exactly where _make_table would fail
+    except Exception:
         return None
 
 
@@ -121,19 +121,23 @@ def _last(messages: list[Any], *roles: str) -> str | None:
     return None
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def example_row(line: int, value: Any, text: str) -> list[Any]:
     """One row of prep's examples Table, for any data format."""
     if not isinstance(value, dict):
         return [line, None, None, None, None, None, text]
     if ("prompt" in value or "completion" in value) and "messages" not in value:
         return [line, None, _text(value.get("prompt")), _text(value.get("completion")), None, None, text]
-    inp = value.get("input") if isinstance(value.get("input"), dict) else value
-    messages = inp.get("messages") if isinstance(inp.get("messages"), list) else []
+    inp: dict[str, Any] = value["input"] if isinstance(value.get("input"), dict) else value
+    messages: list[Any] = inp["messages"] if isinstance(inp.get("messages"), list) else []
     rejected = None
     assistant = _last(messages, "assistant")
     if "preferred_output" in value:
-        assistant = _last(value.get("preferred_output") or [], "assistant")
-        rejected = _last(value.get("non_preferred_output") or [], "assistant")
+        assistant = _last(_list(value.get("preferred_output")), "assistant")
+        rejected = _last(_list(value.get("non_preferred_output")), "assistant")
     system = next((_text(m.get("content")) for m in messages
                    if isinstance(m, dict) and m.get("role") in ("system", "developer")), None)
     return [line, system, _last(messages, "user"), assistant, rejected, len(messages), text]
@@ -234,7 +238,8 @@ class WandbRun:
         if not self.offline:
             art.wait()
         where = f"{self.project}/{art.name}:{file_id}"
-        return LoggedArtifact(art.name, art.type, aliases, art.digest, f"{self.entity}/{where}" if self.entity else where)
+        qualified = f"{self.entity}/{where}" if self.entity else where
+        return LoggedArtifact(art.name, art.type, aliases, art.digest, qualified)
 
     def record_job(self, job_id: str, request: Mapping[str, Any]) -> None:
         self.run.config.update({"fine_tune_job": dict(request)}, allow_val_change=True)

@@ -169,7 +169,8 @@ def test_a_refused_job_resumes_without_uploading_or_logging_again(run: Run, fake
     fake_openai.settings.refuse_jobs_with = "Model gpt-4o-mini-2024-07-18 is not available for fine-tuning."
     with pytest.raises(PublishError) as info:
         run()
-    assert "Creating the fine-tuning job failed: HTTP 400: Model gpt-4o-mini-2024-07-18 is not available" in str(info.value)
+    words = "Creating the fine-tuning job failed: HTTP 400: Model gpt-4o-mini-2024-07-18 is not available"
+    assert words in str(info.value)
     assert str(run.ledger.path) in str(info.value)
     ledger = run.ledger.data
     assert [e["state"] for e in ledger["uploads"].values()] == ["processed", "processed"]
@@ -282,14 +283,14 @@ def test_server_errors_after_the_sdks_retries(run: Run, fake_openai: FakeOpenAI)
 
 def test_network_errors(run: Run, fake_openai: FakeOpenAI) -> None:
     fake_openai.drop_next("/v1/files", times=5)
-    with pytest.raises(PublishError, match="Uploading .* failed: Connection error.*could not be reached"):
+    with pytest.raises(PublishError, match=r"Uploading .* failed: Connection error.*could not be reached"):
         run(tracker=None)
 
 
 def test_check_errors_refuse_before_anything_unless_forced(run: Run, fake_openai: FakeOpenAI) -> None:
     write(run.train, [example(i) for i in range(12)] + [{"messages": [{"role": "user", "content": "no answer"}]}])
 
-    with pytest.raises(CheckFailedError, match="1 error\\(s\\) in the data.*--force") as info:
+    with pytest.raises(CheckFailedError, match=r"1 error\(s\) in the data.*--force") as info:
         run(tracker=None)
     assert info.value.report.files[0].codes["P204"] == 1
     assert not fake_openai.requests and not run.ledger.path.exists()

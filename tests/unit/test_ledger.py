@@ -49,7 +49,8 @@ def test_keys_separate_endpoints_and_projects() -> None:
     sha = "cd" * 32
     assert Ledger.upload_key(sha, "https://a.example/v1") != Ledger.upload_key(sha, "https://b.example/v1")
     assert Ledger.artifact_key("file-1", "https://a/v1", None, "P") == "file-1@https://a/v1@-/P"
-    assert Ledger.artifact_key("file-1", "https://a/v1", "team", "P") != Ledger.artifact_key("file-1", "https://a/v1", None, "P")
+    team, default = (Ledger.artifact_key("file-1", "https://a/v1", e, "P") for e in ("team", None))
+    assert team != default
 
 
 def test_readonly_ledger_never_writes(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import prep
 from prep.checker import CheckOptions, FileScan, _LazyCounter, _plan, example_hash
 from prep.errors import InputError, UsageError
 from prep.jsonl import iter_lines
-from prep.split import split, split_paths
+from prep.split import split
 from prep.targets import load_target
 from tests.helpers import chat
 
