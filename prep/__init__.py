@@ -18,9 +18,13 @@ from .errors import (
     UsageError,
 )
 from .issues import CODES, Issue, Severity
+from .jobs import JobSpec, WandbIntegration
+from .publish import PublishResult, publish
 from .report import FileReport, Report
+from .split import SplitResult, split
 from .targets import DataFormat, Method, Target, load_target
 from .tokens import ExampleTokens, count_tokens
+from .wandb_log import WandbTracker
 
 __version__ = "0.1.0"
 
@@ -33,17 +37,24 @@ __all__ = [
     "FileReport",
     "InputError",
     "Issue",
+    "JobSpec",
     "Method",
     "PrepError",
     "PublishError",
+    "PublishResult",
     "Report",
     "Severity",
+    "SplitResult",
     "Target",
     "TokenizerUnavailableError",
     "UnknownModelError",
     "UsageError",
+    "WandbIntegration",
+    "WandbTracker",
     "__version__",
     "check",
     "count_tokens",
     "load_target",
+    "publish",
+    "split",
 ]
