@@ -21,6 +21,9 @@ from .wandb_log import KIND, artifact_name, sync_call
 
 __all__ = ["Publisher"]
 
+#: Issue codes kept in artifact metadata (W&B allows about 100 metadata keys in all).
+MAX_CODES = 20
+
 
 class Publisher:
     def __init__(self, client: OpenAIClient | None, tracker: ArtifactTracker | None, ledger: Ledger, base: str,
@@ -199,7 +202,8 @@ class Publisher:
                                 "prep_version": __version__, "base_url": self.base, "method": str(self.spec.method)}
         if r is not None:
             meta.update(format=r.format.value if r.format else None, examples=r.examples,
-                        check={"ok": r.ok, "errors": r.errors, "warnings": r.warnings, "codes": dict(r.codes)},
+                        check={"ok": r.ok, "errors": r.errors, "warnings": r.warnings,
+                               "codes": dict(r.codes.most_common(MAX_CODES))},
                         stats=r.stats_summary())
         return meta
 

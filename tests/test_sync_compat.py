@@ -92,7 +92,8 @@ def test_sync_reuses_the_published_artifacts(published: dict[str, Any], fake_ope
         found[f.artifact] = SimpleNamespace(name=art["name"], metadata=art["metadata"], published=True)
     harness = SyncHarness(monkeypatch, found)
 
-    message = harness.sync(fake_openai.client(max_retries=0), result.job_id)
+    tracker = WandbTracker(mode="offline")  # prep's own call of WandbLogger.sync (what --wait runs online)
+    message = tracker.sync(job_id=result.job_id, client=fake_openai.client(max_retries=0), entity=None)
 
     assert message == "🎉 wandb sync completed successfully"
     assert harness.looked_up == [f"{PROJECT}/train-{train_id}:{train_id}", f"{PROJECT}/valid-{valid_id}:{valid_id}"]

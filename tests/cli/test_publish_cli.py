@@ -285,3 +285,11 @@ def test_every_new_command_has_help(run_prep) -> None:
     for command in ("split", "publish"):
         code, out, _ = run_prep(command, "--help")
         assert code == 0 and "Usage: prep " + command in out
+
+
+def test_check_imports_neither_openai_nor_wandb(data) -> None:
+    code = ("import sys; from prep.cli import main; "
+            f"rc = main(['check', {str(data[0])!r}, '--valid', {str(data[1])!r}, '--no-tokens']); "
+            "print(rc, sorted(m for m in ('openai', 'wandb') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr
