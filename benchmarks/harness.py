@@ -105,9 +105,9 @@ def measure(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str |
             interval: float = 0.02) -> Measurement:
     """Run `cmd`, returning wall time and peak RSS per process and for the whole tree.
 
-    The parent reaps the command with os.wait4, whose ru_maxrss covers the command
-    and every descendant it waited for (worker pools included); polling /proc adds
-    per-pid peaks and the summed RSS of all processes alive at the same time.
+    Polling /proc gives each process's peak (VmHWM) and the summed RSS of all
+    processes alive at the same time; os.wait4's ru_maxrss is the fallback when
+    the command ended before the first poll.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -120,7 +120,9 @@ def measure(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str |
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        max_rss = max(usage.ru_maxrss * 1024, *sampler.peaks.values(), 0)
+        # wait4's ru_maxrss also counts the instant between fork() and exec(), when the child is still a copy
+        # of this (possibly large) process; the polled VmHWM restarts at exec, so it is preferred when seen.
+        max_rss = max(sampler.peaks.values()) if sampler.peaks else usage.ru_maxrss * 1024
         return Measurement(list(cmd), wall, proc.returncode, max_rss, sampler.tree_rss, dict(sampler.peaks),
                            out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 

@@ -1,9 +1,9 @@
 """Check files or in-memory records: orchestration only.
 
-For each file: decide its format from the first lines, stream every line
-through the reader and the checks of that format (`FileScan`), then add the
-issues about the file as a whole (`finish`). A `FileScan` covers any run of
-lines, so a file can be split into byte ranges, scanned apart and merged.
+For each file: decide its format from the first lines (`Plan`), scan every
+line through the reader and the checks of that format (`prep.scan.FileScan`,
+in parallel for large files: `prep.parallel`), then add the issues about the
+file as a whole (`finish`).
 """
 
 from __future__ import annotations
@@ -14,224 +14,26 @@ import os
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from .checks import CheckContext, check_example
-from .checks.content import count_images
-from .detect import SAMPLE_LINES, decide_format, family, vote
-from .errors import InputError, TokenizerUnavailableError, UsageError
-from .issues import Issue, Severity
-from .jsonl import DEFAULT_MAX_LINE_BYTES, Line, iter_lines, parse_line
+from .checks import CheckContext
+from .detect import SAMPLE_LINES, decide_format, vote
+from .errors import InputError, UsageError
+from .issues import Severity
+from .jsonl import iter_lines, parse_line
+from .options import CheckOptions
+from .parallel import scan_file
 from .report import FileReport, Report
-from .stats import FileStats
-from .targets import DataFormat, Method, Target, load_target
-from .tokens import Budget, TokenCounter, load_encoding, resolve_budget
+from .scan import FileScan, LazyCounter, Plan
+from .targets import Target, load_target
+from .tokens import Budget, resolve_budget
 
-__all__ = ["CheckOptions", "FileScan", "Origin", "check", "check_pair", "example_hash", "leaks"]
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    """Everything that changes what `check` reports."""
-
-    target: str = "openai"
-    method: Method | None = None
-    data_format: DataFormat | None = None
-    model: str | None = None
-    encoding: str | None = None
-    token_limit: int | None = None
-    tokens: bool = True
-    tiktoken_dir: str | None = None
-    epochs: int | None = None
-    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
-    max_issues_per_code: int = 10_000
-    ignore: frozenset[str] = frozenset()
-    today: dt.date | None = None
-
-    def __post_init__(self) -> None:
-        for name, kind in (("method", Method), ("data_format", DataFormat)):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, kind):
-                object.__setattr__(self, name, kind(value))
-        object.__setattr__(self, "ignore", frozenset(self.ignore))
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a record came from in a table: its sheet, and the column of each field.
-
-    ``columns`` maps JSON-pointer prefixes of the record (e.g. ``/messages/1/content``)
-    to the column that filled them; an issue takes the column of its longest prefix.
-    """
-
-    sheet: str | None = None
-    columns: tuple[tuple[str, str], ...] = ()
-
-    def column_of(self, pointer: str) -> str | None:
-        best = None
-        for prefix, column in self.columns:
-            if (pointer == prefix or pointer.startswith(prefix + "/")) and (best is None or len(prefix) > len(best[0])):
-                best = (prefix, column)
-        return best[1] if best else None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What is decided about a file before its lines are scanned."""
-
-    path: str
-    target: Target
-    options: CheckOptions
-    ctx: CheckContext | None
-    budget: Budget | None
-
-
-class _LazyCounter:
-    """Loads the tokenizer at the first example that needs it, and only once."""
-
-    def __init__(self, budget: Budget | None, tiktoken_dir: str | None) -> None:
-        self.budget = budget
-        self.tiktoken_dir = tiktoken_dir
-        self.error: str | None = None
-        self._counter: TokenCounter | None = None
-
-    @property
-    def loaded(self) -> bool:
-        return self._counter is not None
-
-    def get(self) -> TokenCounter | None:
-        if self._counter is None and self.budget is not None and self.error is None:
-            try:
-                self._counter = TokenCounter(load_encoding(self.budget.encoding, self.tiktoken_dir))
-            except TokenizerUnavailableError as exc:
-                self.error = str(exc)
-        return self._counter
-
-
-@dataclass
-class FileScan:
-    """Issues and measurements of a run of lines; mergeable in file order."""
-
-    plan: Plan
-    counter: _LazyCounter
-    issues: list[Issue] = field(default_factory=list)
-    codes: Counter[str] = field(default_factory=Counter)
-    examples: int = 0
-    lines: int = 0
-    bom: bool = False
-    image_examples: int = 0
-    hashes: array[int] = field(default_factory=lambda: array("Q"))
-    hash_lines: array[int] = field(default_factory=lambda: array("Q"))
-    stats: FileStats | None = None
-
-    def __post_init__(self) -> None:
-        if self.plan.budget is not None:
-            self.stats = FileStats(token_limit=self.plan.budget.token_limit)
-
-    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None) -> None:
-        if code in self.plan.options.ignore:
-            return
-        self.codes[code] += 1
-        if self.codes[code] <= self.plan.options.max_issues_per_code:
-            severity = self.plan.target.severity(code)
-            column = origin.column_of(pointer) if origin else None
-            sheet = origin.sheet if origin else None
-            self.issues.append(Issue(code, severity, message, line, pointer, self.plan.path, column, sheet))
-
-    def feed(self, line: Line) -> None:
-        self.lines += 1
-        if line.bom:
-            self.bom = True
-            if self.plan.target.bom == "forbid":
-                self.add("P102", line.number, "", "File starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM.")
-        if line.length:
-            bound = self.plan.options.max_line_bytes
-            self.add("P105", line.number, "", f"Line is over {bound:,} bytes (--max-line-bytes); it was not checked.")
-            return
-        if line.crlf:
-            self.add("P104", line.number, "", "Line ends with CRLF; save the file with LF line endings.")
-        value, problem = parse_line(line.data)
-        if problem is not None:
-            self.add(problem.code, line.number, problem.pointer, problem.message)
-            return
-        self.feed_value(line.number, value, line.data)
-
-    def feed_value(self, number: int, value: dict[str, Any], raw: bytes | None = None,
-                   origin: Origin | None = None) -> None:
-        """Check one parsed example; ``raw`` is its line's bytes, ``origin`` its table position."""
-        self.examples += 1
-        self._remember(number, value)
-        ctx = self.plan.ctx
-        fmt = vote(value)
-        if fmt is None or ctx is None:
-            keys = ", ".join(sorted(value)) or "none"
-            self.add("P108", number, "", f"Line matches no example format (its keys: {keys}); "
-                     "expected messages, prompt/completion, or input/preferred_output/non_preferred_output.", origin)
-            return
-        if family(fmt) is not family(ctx.format):
-            self.add("P109", number, "", f"Line holds a {fmt} example, but this file is {ctx.format}; "
-                     "one file holds one format.", origin)
-            return
-        scan = raw is None or b"<|" in raw or b"\\u003" in raw or b"\\u007" in raw
-        for p in check_example(value, ctx, scan_special_tokens=scan):
-            self.add(p.code, number, p.pointer, p.message, origin)
-        self._measure(number, value, ctx.format)
-
-    def _remember(self, number: int, value: dict[str, Any]) -> None:
-        canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        self.hashes.append(int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little"))
-        self.hash_lines.append(number)
-
-    def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat) -> None:
-        messages = _messages_of(value, fmt)
-        if count_images(messages):
-            self.image_examples += 1
-        counter = self.counter.get()
-        if counter is None or self.stats is None or self.plan.budget is None:
-            return
-        if fmt is not DataFormat.COMPLETION:
-            roles = {m.get("role") for m in messages if isinstance(m, dict)}
-            self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
-        tokens = counter.example(value, fmt)
-        self.stats.add_tokens(tokens.total, tokens.trained)
-        limit = self.plan.budget.token_limit
-        if tokens.total > limit:
-            who = self.plan.budget.model or "the default limit"
-            self.add("P301", number, "", f"Example has {tokens.total:,} tokens, over the {limit:,}-token limit of "
-                     f"{who}; the service truncates it from the end.")
-
-    def merge(self, other: FileScan) -> None:
-        """Append a scan of the lines that follow this one's."""
-        cap = self.plan.options.max_issues_per_code
-        for issue in other.issues:
-            if self.codes[issue.code] < cap:
-                self.issues.append(issue)
-            self.codes[issue.code] += 1
-        for code, n in other.codes.items():
-            self.codes[code] += n - min(n, cap)
-        self.examples += other.examples
-        self.lines += other.lines
-        self.bom = self.bom or other.bom
-        self.image_examples += other.image_examples
-        self.hashes.extend(other.hashes)
-        self.hash_lines.extend(other.hash_lines)
-        if self.stats is not None and other.stats is not None:
-            self.stats.merge(other.stats)
-
-
-def _messages_of(value: dict[str, Any], fmt: DataFormat) -> list[Any]:
-    if fmt is DataFormat.PREFERENCE:
-        inp = value.get("input")
-        value = inp if isinstance(inp, dict) else {}
-    elif fmt is DataFormat.COMPLETION:
-        return []
-    messages = value.get("messages")
-    return messages if isinstance(messages, list) else []
+__all__ = ["CheckOptions", "check", "check_pair", "duplicates", "example_hash", "finish", "leaks"]
 
 
 def duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int]]:
@@ -270,7 +72,7 @@ def finish(scan: FileScan, *, size: int | None = None, role: str = "train") -> F
         issues=issues,
         codes=scan.codes,
         severities=severities,
-        stats=scan.stats if scan.counter.loaded or not scan.examples else None,
+        stats=scan.stats,
         budget=plan.budget,
         epochs=plan.options.epochs,
         role=role,
@@ -324,19 +126,15 @@ def _sample(path: Path, options: CheckOptions) -> Iterator[dict[str, Any]]:
                 yield value
 
 
-def check_path(path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: _LazyCounter) -> FileReport:
+def check_path(path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter) -> FileReport:
     if not path.is_file():
         raise InputError(f"Cannot read {str(path)!r}: no such file.")
     plan = _plan(str(path), _sample(path, options), target, options, budget)
-    scan = FileScan(plan, counter)
-    with path.open("rb") as fp:
-        for line in iter_lines(fp, max_line_bytes=options.max_line_bytes):
-            scan.feed(line)
-    return finish(scan, size=path.stat().st_size)
+    return finish(scan_file(plan, path, counter), size=path.stat().st_size)
 
 
 def check_records(records: Iterable[Any], options: CheckOptions, target: Target, budget: Budget | None,
-                  counter: _LazyCounter, name: str = "<records>") -> FileReport:
+                  counter: LazyCounter, name: str = "<records>") -> FileReport:
     from .records import as_dict
 
     values = [as_dict(r) for r in records]
@@ -370,7 +168,7 @@ def check(source: Any, *, options: CheckOptions | None = None, valid: str | os.P
         if options.tokens
         else None
     )
-    counter = _LazyCounter(budget, options.tiktoken_dir)
+    counter = LazyCounter(budget, options.tiktoken_dir)
     if valid is not None:
         if not isinstance(source, (str, os.PathLike)):
             raise UsageError("A validation file is checked against one training file path.")
@@ -405,28 +203,13 @@ def example_hash(value: dict[str, Any]) -> int:
     return int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
 
 
-def scan_file(path: Path, options: CheckOptions, target: Target, budget: Budget | None,
-              counter: _LazyCounter) -> FileScan:
-    """Scan a file's lines (`check_path` without `finish`)."""
-    if not path.is_file():
-        raise InputError(f"Cannot read {str(path)!r}: no such file.")
-    plan = _plan(str(path), _sample(path, options), target, options, budget)
-    scan = FileScan(plan, counter)
-    with path.open("rb") as fp:
-        for line in iter_lines(fp, max_line_bytes=options.max_line_bytes):
-            scan.feed(line)
-    return scan
-
-
 def leaks(train: FileScan, valid: FileScan) -> Iterator[tuple[int, int]]:
     """(validation line, first training line) for each validation example also in training.
 
     Only the hashes the scans already keep are compared; the lookup table holds
     the validation file's hashes (usually the smaller file), not the examples.
     """
-    wanted: dict[int, int] = {}
-    for h in valid.hashes:
-        wanted[h] = 0
+    wanted: dict[int, int] = dict.fromkeys(valid.hashes, 0)
     for h, line in zip(train.hashes, train.hash_lines):
         if h in wanted and not wanted[h]:
             wanted[h] = line
@@ -436,7 +219,7 @@ def leaks(train: FileScan, valid: FileScan) -> Iterator[tuple[int, int]]:
 
 
 def check_pair(train: Path, valid: Path, options: CheckOptions, target: Target, budget: Budget | None,
-               counter: _LazyCounter) -> list[FileReport]:
+               counter: LazyCounter) -> list[FileReport]:
     """Check a training file and its validation file; report leakage on the validation file.
 
     The validation file must hold the training file's data format (a line of
@@ -444,11 +227,16 @@ def check_pair(train: Path, valid: Path, options: CheckOptions, target: Target, 
     service documents no other minimum, so P401/P402 apply to the training file
     only; a reinforcement validation (test) file holds at most 1,000 examples.
     """
-    t = scan_file(train, options, target, budget, counter)
-    fmt = t.plan.ctx.format if t.plan.ctx else options.data_format
-    v = scan_file(valid, replace(options, data_format=fmt), target, budget, counter)
+    for path in (train, valid):
+        if not path.is_file():
+            raise InputError(f"Cannot read {str(path)!r}: no such file.")
+    t_plan = _plan(str(train), _sample(train, options), target, options, budget)
+    t = scan_file(t_plan, train, counter)
+    fmt = t_plan.ctx.format if t_plan.ctx else options.data_format
+    v_options = replace(options, data_format=fmt)
+    v = scan_file(_plan(str(valid), _sample(valid, v_options), target, v_options, budget), valid, counter)
     for line, first in leaks(t, v):
-        v.add("P404", line, "", f"Also in {t.plan.path} line {first}: the example is in both the training "
+        v.add("P404", line, "", f"Also in {t_plan.path} line {first}: the example is in both the training "
               "and the validation file.")
     return [finish(t, size=train.stat().st_size), finish(v, size=valid.stat().st_size, role="valid")]
 
@@ -462,6 +250,8 @@ def _valid_dataset_issues(scan: FileScan, n: int, size: int | None) -> None:
         scan.add("P405", None, "", f"Validation file has {n:,} examples; {rules.max_valid_examples:,} is the most "
                  f"for {rules.name} validation data.")
     if scan.image_examples > target.images.max_examples:
-        scan.add("P406", None, "", f"{scan.image_examples:,} examples hold images; at most {target.images.max_examples:,} may.")
+        scan.add("P406", None, "", f"{scan.image_examples:,} examples hold images; "
+                 f"at most {target.images.max_examples:,} may.")
     if size is not None and size > target.max_file_bytes:
-        scan.add("P407", None, "", f"File is {size / 2**20:,.0f} MiB; one upload takes at most {target.max_file_bytes / 2**20:,.0f} MiB.")
+        scan.add("P407", None, "", f"File is {size / 2**20:,.0f} MiB; "
+                 f"one upload takes at most {target.max_file_bytes / 2**20:,.0f} MiB.")

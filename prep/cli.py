@@ -44,12 +44,15 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option("--no-tokens", is_flag=True, help="Skip token counting and limits on purpose.")
+@click.option("--no-stats", is_flag=True,
+              help="Check limits only: skip statistics and the estimate, and tokenize only examples near the limit.")
 @click.option("--tiktoken-dir", type=click.Path(file_okay=False),
               help="Folder holding <encoding>.tiktoken rank files (or set PREP_TIKTOKEN_DIR).")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the estimate (default: OpenAI's heuristic).")
 @click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--valid", "valid", type=click.Path(dir_okay=False),
               help="Validation file for the one training FILE: checked too, and examples in both are reported (P404).")
@@ -74,8 +77,9 @@ def check(files: tuple[str, ...], output_format: str, max_issues: int | None, st
 
 
 def _check_options(options: dict[str, object]) -> dict[str, object]:
-    out = {k: v for k, v in options.items() if v is not None and k not in ("no_tokens", "ignore")}
+    out = {k: v for k, v in options.items() if v is not None and k not in ("no_tokens", "no_stats", "ignore")}
     out["tokens"] = not options["no_tokens"]
+    out["stats"] = not options["no_stats"]
     out["ignore"] = frozenset(c.upper() for c in options["ignore"])  # type: ignore[attr-defined]
     return out
 

@@ -2,7 +2,8 @@
 
 Each line votes for a format by its keys. Chat and reinforcement examples are
 one family (both hold `messages`); a reinforcement vote needs a sign of RFT: a
-`developer` message, or a conversation that ends on a user turn. The file's
+`developer` message, or grader data (keys beside messages and tools) with a
+conversation that ends on a user turn. The file's
 format is the majority vote of its first lines, restricted to the formats the
 training method accepts; a line of another family is an error (P109).
 """
@@ -23,10 +24,14 @@ SAMPLE_LINES = 1000
 _PREFERENCE_KEYS = ("input", "preferred_output", "non_preferred_output", "preferred_completion", "non_preferred_completion")
 
 
+_CHAT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
+
+
 def vote(example: dict[str, Any]) -> DataFormat | None:
     """The format one example looks like, or None when it looks like none."""
     if "messages" in example:
-        return DataFormat.REINFORCEMENT if _looks_reinforcement(example["messages"]) else DataFormat.CHAT
+        grader_data = not example.keys() <= _CHAT_KEYS
+        return DataFormat.REINFORCEMENT if _looks_reinforcement(example["messages"], grader_data) else DataFormat.CHAT
     if any(k in example for k in _PREFERENCE_KEYS):
         return DataFormat.PREFERENCE
     if "prompt" in example or "completion" in example:
@@ -34,11 +39,11 @@ def vote(example: dict[str, Any]) -> DataFormat | None:
     return None
 
 
-def _looks_reinforcement(messages: Any) -> bool:
+def _looks_reinforcement(messages: Any, grader_data: bool) -> bool:
     if not isinstance(messages, list) or not messages:
         return False
     roles = [m.get("role") if isinstance(m, dict) else None for m in messages]
-    return "developer" in roles or (roles[-1] == "user" and "assistant" not in roles)
+    return "developer" in roles or (grader_data and roles[-1] == "user")
 
 
 def family(fmt: DataFormat) -> DataFormat:

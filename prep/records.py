@@ -57,7 +57,7 @@ class TextPart(_Closed):
 
 
 class ImageURL(_Closed):
-    url: str
+    url: str = Field(pattern=r"^(https?://|data:)", description="An http(s) URL or a base64 data URL.")
     detail: Literal["auto", "low", "high"] | None = None
 
 
@@ -112,7 +112,9 @@ class AssistantMessage(_Closed):
     audio: dict[str, Any] | None = None
     tool_calls: list[ToolCall] | None = Field(default=None, min_length=1)
     function_call: FunctionCall | None = None
-    weight: Literal[0, 1] | None = Field(default=None, description="Train on this message (1) or not (0).")
+    weight: Annotated[int, Field(ge=0, le=1)] | None = Field(
+        default=None, description="Train on this message (1) or not (0); an integer, not a boolean."
+    )
 
     @model_validator(mode="after")
     def _has_output(self) -> AssistantMessage:

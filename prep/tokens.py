@@ -23,8 +23,9 @@ its name plus its arguments plus 3, which is how function calls are rendered.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
+import json
 import os
 import threading
 from collections.abc import Iterable
@@ -45,6 +46,7 @@ __all__ = [
     "ExampleTokens",
     "TokenCounter",
     "count_tokens",
+    "fits_by_size",
     "load_encoding",
     "resolve_budget",
 ]
@@ -130,7 +132,8 @@ def _construct_from(constructor: Any, path: Path, module: Any) -> dict[str, Any]
             raise TokenizerUnavailableError(
                 f"{path} has SHA-256 {actual}, but tiktoken expects {expected_hash}; replace it with the published file."
             )
-        return {base64.b64decode(tok): int(rank) for tok, rank in (line.split() for line in data.splitlines() if line)}
+        fields = data.split()  # "<base64 token> <rank>" per line
+        return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2])))
 
     original = module.load_tiktoken_bpe
     module.load_tiktoken_bpe = load_local
@@ -145,6 +148,27 @@ class ExampleTokens(NamedTuple):
 
     total: int
     trained: int
+
+
+#: Tokens an example can have beyond the bytes of its JSON line (a token is at
+#: least one byte, and the per-message and per-tool constants are fewer than the
+#: JSON syntax around them); images are the exception and are never bounded so.
+BYTES_BOUND_SLACK = 16
+
+
+def fits_by_size(raw: bytes, limit: int) -> bool:
+    """True when a JSON line this size cannot hold more than ``limit`` tokens."""
+    return len(raw) + BYTES_BOUND_SLACK <= limit and b"image_url" not in raw
+
+
+class Tally:
+    """One token sequence as a constant plus the strings whose tokens it adds."""
+
+    __slots__ = ("constant", "texts")
+
+    def __init__(self, constant: int = 0) -> None:
+        self.constant = constant
+        self.texts: list[str] = []
 
 
 class TokenCounter:
@@ -174,109 +198,161 @@ class TokenCounter:
             self._cached_chars += len(s)
         return n
 
+    def exact(self, tally: Tally) -> int:
+        return tally.constant + sum(map(self.text, tally.texts))
+
     def example(self, example: dict[str, Any], fmt: DataFormat) -> ExampleTokens:
         """Tokens of one example of the given format; values of the wrong type count 0."""
-        if fmt is DataFormat.COMPLETION:
-            prompt, completion = self._str(example.get("prompt")), self._str(example.get("completion"))
-            return ExampleTokens(prompt + completion, completion)
-        if fmt is DataFormat.PREFERENCE:
-            return self._preference(example)
-        total, trained = self.conversation(example)
-        return ExampleTokens(total, 0 if fmt is DataFormat.REINFORCEMENT else trained)
+        sequences, trained = self.tallies(example, fmt)
+        return ExampleTokens(max(map(self.exact, sequences)), self.exact(trained))
 
-    def conversation(self, example: dict[str, Any], extra: Iterable[Any] = ()) -> ExampleTokens:
+    def over_limit(self, example: dict[str, Any], fmt: DataFormat, limit: int, raw: bytes | None = None) -> int | None:
+        """The example's exact token count if it is over ``limit``, else None, tokenizing as little as possible.
+
+        ``raw`` is the example's JSON line, for `fits_by_size`. Otherwise each
+        sequence is bounded by its strings' UTF-8 bytes, and the largest strings
+        are tokenized first until the bound fits or the count is over.
+        """
+        if raw is not None and fits_by_size(raw, limit):
+            return None
+        sequences, _ = self.tallies(example, fmt)
+        worst = None
+        for tally in sequences:
+            total = self._tighten(tally, limit)
+            if total is not None and (worst is None or total > worst):
+                worst = total
+        return worst
+
+    def _tighten(self, tally: Tally, limit: int) -> int | None:
+        known, unknown = tally.constant, []
+        for s in tally.texts:
+            n = self._cache.get(s)
+            if n is None:
+                unknown.append((len(s.encode("utf-8", "surrogatepass")), s))
+            else:
+                known += n
+        bound = known + sum(b for b, _ in unknown)
+        unknown.sort(key=lambda item: item[0], reverse=True)
+        for size, s in unknown:
+            if bound <= limit or known > limit:
+                break
+            n = self.text(s)
+            known += n
+            bound += n - size
+        if bound <= limit:
+            return None
+        return self.exact(tally)
+
+    def tallies(self, example: dict[str, Any], fmt: DataFormat) -> tuple[list[Tally], Tally]:
+        """The token sequences of an example (two for a preference pair), and its trained part."""
+        if fmt is DataFormat.COMPLETION:
+            total, trained = Tally(), Tally()
+            self._add(total, example.get("prompt"))
+            self._add(total, example.get("completion"))
+            self._add(trained, example.get("completion"))
+            return [total], trained
+        if fmt is DataFormat.PREFERENCE:
+            inp = example.get("input") if isinstance(example.get("input"), dict) else {}
+            sequences, trained = [], Tally()
+            for key in ("preferred_output", "non_preferred_output"):
+                output = example.get(key) if isinstance(example.get(key), list) else []
+                sequences.append(self.conversation(inp, output))
+                for msg in output:  # DPO trains on the outputs only
+                    if isinstance(msg, dict):
+                        self._message(msg, Tally(), trained)
+            return sequences, trained
+        trained = Tally()
+        total = self.conversation(example, (), trained if fmt is DataFormat.CHAT else None)
+        return [total], trained
+
+    def conversation(self, example: dict[str, Any], extra: Iterable[Any] = (), trained: Tally | None = None) -> Tally:
         """A messages list (plus ``extra`` messages), with its tool and function definitions."""
-        total, trained = REPLY_PRIMING, 0
+        tally = Tally(REPLY_PRIMING)
         messages = example.get("messages")
         for msg in [*(messages if isinstance(messages, list) else ()), *extra]:
             if isinstance(msg, dict):
-                n = self.message(msg)
-                total += n
-                if msg.get("role") == "assistant" and msg.get("weight", 1) != 0:
-                    trained += n - TOKENS_PER_MESSAGE - self._str(msg.get("role"))
-        total += self.definitions(example.get("tools"), wrapped=True)
-        total += self.definitions(example.get("functions"), wrapped=False)
-        return ExampleTokens(total, trained)
+                trains = trained is not None and msg.get("role") == "assistant" and msg.get("weight", 1) != 0
+                self._message(msg, tally, trained if trains else None)
+        self._definitions(example.get("tools"), tally, wrapped=True)
+        self._definitions(example.get("functions"), tally, wrapped=False)
+        return tally
 
-    def message(self, msg: dict[str, Any]) -> int:
-        n = TOKENS_PER_MESSAGE
+    def _message(self, msg: dict[str, Any], tally: Tally, trained: Tally | None) -> None:
+        """Add a message: everything to ``tally``, all but its role and overhead to ``trained``."""
+        tally.constant += TOKENS_PER_MESSAGE
         for key, value in msg.items():
-            if isinstance(value, str):
-                n += self.text(value)
-                if key == "name":
-                    n += TOKENS_PER_NAME
-            elif key == "content" and isinstance(value, list):
-                n += self._parts(value)
-            elif key == "tool_calls" and isinstance(value, list):
-                n += sum(self._call(c.get("function")) for c in value if isinstance(c, dict))
-            elif key == "function_call":
-                n += self._call(value)
-        return n
+            into = (tally,) if key == "role" or trained is None else (tally, trained)
+            for t in into:
+                if isinstance(value, str):
+                    t.texts.append(value)
+                    t.constant += TOKENS_PER_NAME if key == "name" else 0
+                elif key == "content" and isinstance(value, list):
+                    self._parts(value, t)
+                elif key == "tool_calls" and isinstance(value, list):
+                    for call in value:
+                        if isinstance(call, dict):
+                            self._call(call.get("function"), t)
+                elif key == "function_call":
+                    self._call(value, t)
 
-    def definitions(self, defs: Any, *, wrapped: bool) -> int:
+    def _definitions(self, defs: Any, tally: Tally, *, wrapped: bool) -> None:
         """Tool (``wrapped``) or legacy function definitions, by the Cookbook's rule."""
         if not isinstance(defs, list) or not defs:
-            return 0
-        n = FUNC_END
+            return
+        tally.constant += FUNC_END
         for item in defs:
             fn = item.get("function") if wrapped and isinstance(item, dict) else item
             if isinstance(fn, dict):
-                n += self._function(fn)
-        return n
+                self._function(fn, tally)
 
-    def _function(self, fn: dict[str, Any]) -> int:
-        desc = self._plain(fn.get("description")).removesuffix(".")
-        n = self._func_init + self.text(f"{self._plain(fn.get('name'))}:{desc}")
+    def _function(self, fn: dict[str, Any], tally: Tally) -> None:
+        desc = _plain(fn.get("description")).removesuffix(".")
+        tally.constant += self._func_init
+        tally.texts.append(f"{_plain(fn.get('name'))}:{desc}")
         params = fn.get("parameters")
         props = params.get("properties") if isinstance(params, dict) else None
-        if isinstance(props, dict) and props:
-            n += PROP_INIT
-            for key, prop in props.items():
-                prop = prop if isinstance(prop, dict) else {}
-                n += PROP_KEY
-                enum = prop.get("enum")
-                if isinstance(enum, list):
-                    n += ENUM_INIT + sum(ENUM_ITEM + self.text(str(item)) for item in enum)
-                p_desc = self._plain(prop.get("description")).removesuffix(".")
-                n += self.text(f"{key}:{self._plain(prop.get('type'))}:{p_desc}")
-        return n
+        if not isinstance(props, dict) or not props:
+            return
+        tally.constant += PROP_INIT
+        for key, prop in props.items():
+            if not isinstance(prop, dict):
+                continue
+            tally.constant += PROP_KEY
+            enum = prop.get("enum")
+            if isinstance(enum, list):
+                tally.constant += ENUM_INIT + ENUM_ITEM * len(enum)
+                tally.texts.extend(item if isinstance(item, str) else json.dumps(item) for item in enum)
+            p_desc = _plain(prop.get("description")).removesuffix(".")
+            tally.texts.append(f"{key}:{_plain(prop.get('type'))}:{p_desc}")
 
-    def _parts(self, parts: list[Any]) -> int:
-        n = 0
+    @staticmethod
+    def _parts(parts: list[Any], tally: Tally) -> None:
         for part in parts:
             if not isinstance(part, dict):
                 continue
             if isinstance(part.get("text"), str):
-                n += self.text(part["text"])
+                tally.texts.append(part["text"])
             elif isinstance(part.get("refusal"), str):
-                n += self.text(part["refusal"])
+                tally.texts.append(part["refusal"])
             elif isinstance(part.get("image_url"), dict):
                 image = part["image_url"]
-                n += image_tokens(self._plain(image.get("url")), image.get("detail"))
-        return n
-
-    def _call(self, call: Any) -> int:
-        if not isinstance(call, dict):
-            return 0
-        return TOKENS_PER_CALL + self._str(call.get("name")) + self._str(call.get("arguments"))
-
-    def _preference(self, example: dict[str, Any]) -> ExampleTokens:
-        inp = example.get("input") if isinstance(example.get("input"), dict) else {}
-        totals = []
-        trained = 0
-        for key in ("preferred_output", "non_preferred_output"):
-            output = example.get(key)
-            tokens = self.conversation(inp, output if isinstance(output, list) else ())
-            totals.append(tokens.total)
-            trained += tokens.trained
-        return ExampleTokens(max(totals), trained)
-
-    def _str(self, value: Any) -> int:
-        return self.text(value) if isinstance(value, str) else 0
+                tally.constant += image_tokens(_plain(image.get("url")), image.get("detail"))
 
     @staticmethod
-    def _plain(value: Any) -> str:
-        return value if isinstance(value, str) else ""
+    def _call(call: Any, tally: Tally) -> None:
+        if isinstance(call, dict):
+            tally.constant += TOKENS_PER_CALL
+            TokenCounter._add(tally, call.get("name"))
+            TokenCounter._add(tally, call.get("arguments"))
+
+    @staticmethod
+    def _add(tally: Tally, value: Any) -> None:
+        if isinstance(value, str):
+            tally.texts.append(value)
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def count_tokens(

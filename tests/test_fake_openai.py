@@ -534,3 +534,12 @@ def test_run_config_and_summary_read_back(offline_wandb: Path) -> None:
     assert log.config["nested"] == {"big": big}
     assert log.summary["n_train"] == 3
     assert log.artifacts == []
+
+
+def test_reader_waits_for_the_exit_record_of_a_run(tmp_path: Path) -> None:
+    log = tmp_path / "wandb" / "offline-run-20260101_000000-x" / "run-x.wandb"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(b":W&B\xe1\xbe\x00")  # header only: what `finish()` may leave for a moment
+
+    with pytest.raises(TimeoutError, match="no exit record"):
+        logged_runs(tmp_path, timeout=0.1)

@@ -16,6 +16,7 @@ from ..targets import DataFormat
 from .chat import check_keys, check_messages, check_role_order, check_tool_calls_answered, check_tools, roles_of
 from .content import check_special_tokens
 from .context import CheckContext, type_name
+from .fastpath import is_clean
 from .messages import check_message
 
 __all__ = ["CHECKS", "CheckContext", "check_example"]
@@ -112,12 +113,16 @@ CHECKS: dict[DataFormat, tuple[Check, ...]] = {
 }
 
 
+_CONVERSATIONS = (DataFormat.CHAT, DataFormat.REINFORCEMENT)
+
+
 def check_example(example: dict[str, Any], ctx: CheckContext, *, scan_special_tokens: bool = True) -> list[Problem]:
     """All problems of one example. ``scan_special_tokens=False`` when the raw
     line is known to hold no ``<|`` (a cheap byte test done by the caller)."""
     problems: list[Problem] = []
-    for check in CHECKS[ctx.format]:
-        problems.extend(check(example, ctx))
+    if not (ctx.format in _CONVERSATIONS and is_clean(example, ctx)):
+        for check in CHECKS[ctx.format]:
+            problems.extend(check(example, ctx))
     if scan_special_tokens:
         problems.extend(check_special_tokens(example, "", ctx))
     return problems

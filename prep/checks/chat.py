@@ -54,10 +54,16 @@ def check_messages(messages: Any, ptr: str, ctx: CheckContext) -> Iterator[Probl
         )
 
 
-def roles_of(messages: Any) -> list[Any]:
+def roles_of(messages: Any) -> list[str | None]:
+    """Each message's role, or None where a message has no string role."""
     if not isinstance(messages, list):
         return []
-    return [m.get("role") if isinstance(m, dict) else None for m in messages]
+    return [_role(m) for m in messages]
+
+
+def _role(msg: Any) -> str | None:
+    role = msg.get("role") if isinstance(msg, dict) else None
+    return role if isinstance(role, str) else None
 
 
 def check_role_order(roles: list[Any], ptr: str, ctx: CheckContext) -> Iterator[Problem]:

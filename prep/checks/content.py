@@ -50,6 +50,7 @@ def _check_parts(parts: list[Any], ptr: str, role: str, kind: str, ctx: CheckCon
     for i, part in enumerate(parts):
         pptr = f"{ptr}/{i}"
         ptype = part.get("type") if isinstance(part, dict) else None
+        ptype = ptype if isinstance(ptype, str) else None
         if ptype == "text":
             yield from _check_text_part(part, pptr)
         elif ptype == "image_url":
@@ -67,7 +68,7 @@ def _check_parts(parts: list[Any], ptr: str, role: str, kind: str, ctx: CheckCon
         elif not isinstance(part, dict):
             yield Problem("P207", pptr, f"A content part must be an object, found {type_name(part)}.")
         else:
-            yield Problem("P207", f"{pptr}/type", f"Unknown content part type {ptype!r}; use 'text' or 'image_url'.")
+            yield Problem("P207", f"{pptr}/type", f"Unknown content part type {part.get('type')!r}; use 'text' or 'image_url'.")
 
 
 def _check_text_part(part: dict[str, Any], ptr: str) -> Iterator[Problem]:

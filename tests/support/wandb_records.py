@@ -1,11 +1,11 @@
 """Read back what an offline W&B run wrote: its `run-<id>.wandb` transaction log.
 
 The log is a LevelDB-log file (32 KiB blocks of CRC'd chunks) after a 7-byte W&B header;
-each payload is a `wandb.proto.wandb_internal_pb2.Record`. Records are flushed at
-`run.finish()`: read them only after it. Even then wandb-core may still be writing the
-last records when `finish()` returns (seen under load: a config or summary missing), so
-`read_run_log` waits, up to `wait` seconds, for the `exit` record that ends every finished
-run. Spec: shared/docs/wandb-artifacts.md §3.3-3.4.
+each payload is a `wandb.proto.wandb_internal_pb2.Record`. Spec:
+shared/docs/wandb-artifacts.md §3.3-3.4. Records reach the file only after `run.finish()`,
+and wandb-core writes them asynchronously: `finish()` can return while the log still holds
+only its header (seen with wandb 0.31.0 on a loaded machine). So `logged_runs` and
+`logged_artifacts` first wait for the `exit` record, the last one a finished run writes.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from wandb.proto import wandb_internal_pb2 as pb
 BLOCK = 32768
 CHUNK_HEADER = 7  # crc32 (4), length (2), chunk type (1)
 FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
+HEADER = struct.Struct("<4sHB")  # b":W&B", 0xBEE1, version 0
 
 
 def check_header(data: bytes, path: Path) -> None:
-    ident, magic, version = struct.unpack_from("<4sHB", data, 0)
-    if ident != b":W&B" or magic != 0xBEE1 or version != 0:
+    if len(data) < HEADER.size or HEADER.unpack_from(data) != (b":W&B", 0xBEE1, 0):
         raise ValueError(f"{path}: not a W&B transaction log")
 
 
@@ -83,6 +83,21 @@ def run_log_paths(wandb_dir: str | Path) -> list[Path]:
     return sorted(Path(wandb_dir).glob("wandb/offline-run-*/run-*.wandb"))
 
 
+def is_finished(path: Path) -> bool:
+    if path.stat().st_size < HEADER.size:
+        return False
+    return any(record.WhichOneof("record_type") == "exit" for record in iter_records(path))
+
+
+def wait_until_finished(path: Path, timeout: float) -> None:
+    """Block until the log holds its `exit` record; TimeoutError after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not is_finished(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path}: no exit record after {timeout} s (run not finished?)")
+        time.sleep(0.05)
+
+
 @dataclass
 class RunLog:
     """One run: `run` (ids, names), merged `config`/`summary`, logged `artifacts`."""
@@ -130,20 +145,9 @@ def artifact_dict(artifact: Any) -> dict[str, Any]:
     }
 
 
-def read_run_log(path: str | Path, *, wait: float = 10.0) -> RunLog:
-    """The run's records; waits up to `wait` s for its `exit` record (a finished run's last)."""
-    deadline = time.monotonic() + wait
-    while True:
-        records = list(iter_records(path))
-        finished = any(r.WhichOneof("record_type") == "exit" for r in records)
-        if finished or time.monotonic() >= deadline:
-            return _run_log(Path(path), records)
-        time.sleep(0.02)
-
-
-def _run_log(path: Path, records: list[Any]) -> RunLog:
-    log = RunLog(path)
-    for record in records:
+def read_run_log(path: str | Path) -> RunLog:
+    log = RunLog(Path(path))
+    for record in iter_records(path):
         kind = record.WhichOneof("record_type")
         if kind == "run":
             log.run = run_dict(record.run)
@@ -157,10 +161,14 @@ def _run_log(path: Path, records: list[Any]) -> RunLog:
     return log
 
 
-def logged_runs(wandb_dir: str | Path) -> list[RunLog]:
-    return [read_run_log(path) for path in run_log_paths(wandb_dir)]
+def logged_runs(wandb_dir: str | Path, timeout: float = 10.0) -> list[RunLog]:
+    """The finished offline runs under `wandb_dir`, waiting up to `timeout` s for each."""
+    paths = run_log_paths(wandb_dir)
+    for path in paths:
+        wait_until_finished(path, timeout)
+    return [read_run_log(path) for path in paths]
 
 
-def logged_artifacts(wandb_dir: str | Path) -> list[dict[str, Any]]:
+def logged_artifacts(wandb_dir: str | Path, timeout: float = 10.0) -> list[dict[str, Any]]:
     """Every artifact record of every offline run under `wandb_dir`, in log order."""
-    return [a for log in logged_runs(wandb_dir) for a in log.artifacts]
+    return [a for log in logged_runs(wandb_dir, timeout) for a in log.artifacts]

@@ -84,3 +84,21 @@ def test_cli_check_valid(write_jsonl, run_prep) -> None:
     assert f"{valid}:1: P404 Also in {train} line 6" in out
     code, _, err = run_prep("check", train, train, "--valid", valid)
     assert code == 2 and "--valid takes exactly one training FILE" in err
+
+
+def test_leakage_lines_are_the_same_when_scanning_in_parallel(write_jsonl, monkeypatch) -> None:
+    import prep.parallel
+
+    rows = chats(400)
+    train = write_jsonl(rows, name="train.jsonl")
+    valid = write_jsonl([rows[350], chat("new", "x"), rows[7], rows[399]], name="valid.jsonl")
+    monkeypatch.setattr(prep.parallel, "MIN_PARALLEL_BYTES", 0)
+
+    one = prep.check(train, valid=valid, tokens=False, jobs=1)
+    many = prep.check(train, valid=valid, tokens=False, jobs=3)
+
+    expected = [(1, 351), (3, 8), (4, 400)]
+    for report in (one, many):
+        found = [(i.line, int(i.message.split(" line ")[1].split(":")[0])) for i in report.files[1].issues
+                 if i.code == "P404"]
+        assert found == expected

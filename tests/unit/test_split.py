@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 import prep
-from prep.checker import CheckOptions, FileScan, _LazyCounter, _plan, example_hash
+from prep.checker import CheckOptions, _plan, example_hash
 from prep.errors import InputError, UsageError
 from prep.jsonl import iter_lines
+from prep.scan import FileScan, LazyCounter
 from prep.split import split
 from prep.targets import load_target
 from tests.helpers import chat
@@ -212,7 +213,7 @@ def test_example_hash_is_the_checkers_hash(write_jsonl) -> None:
     src = write_jsonl(values)
     options = CheckOptions(tokens=False)
     target = load_target("openai")
-    scan = FileScan(_plan(str(src), iter(values), target, options, None), _LazyCounter(None, None))
+    scan = FileScan(_plan(str(src), iter(values), target, options, None), LazyCounter(None, None))
     with src.open("rb") as fp:
         for line in iter_lines(fp):
             scan.feed(line)

@@ -139,7 +139,8 @@ def test_tool_definitions_counted_like_the_cookbook(encoding, func_init):
     messages = [{"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
                 {"role": "user", "content": "What's the weather like in San Francisco?"}]
     enc = load_encoding(encoding)
-    ours = TokenCounter(enc).conversation({"messages": messages, "tools": tools}).total
+    counter = TokenCounter(enc)
+    ours = counter.exact(counter.conversation({"messages": messages, "tools": tools}))
     assert ours == _cookbook_tools_tokens(tools, messages, enc, func_init)
 
 

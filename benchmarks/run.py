@@ -1,0 +1,162 @@
+"""The benchmark: `prep check` against raw tiktoken and the Cookbook approach, in one run.
+
+    python benchmarks/run.py                 # ~100 MB file, plus the repeated-vs-unique prompt comparison
+    python benchmarks/run.py --big 1GB       # also ~1 GB, to show how time and memory grow
+    python benchmarks/run.py --write BENCHMARKS.md
+
+Every figure is measured in this run, on this machine; the targets are checked as
+ratios between them, because the machines here are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from generate import generate, parse_size
+from harness import MB, Measurement, format_table, measure, measure_baseline, measure_tiktoken
+from tiktoken_offline import ranks_dir
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+MIB = 2**20
+
+
+def data_file(size: str, *, unique: bool = False) -> Path:
+    """Generate (once) the benchmark file of this size; seed 0 keeps it identical across runs."""
+    from conversations import Options
+
+    path = DATA / f"chat-{size}{'-unique' if unique else ''}.jsonl"
+    if not path.exists():
+        DATA.mkdir(exist_ok=True)
+        generate(path, size=parse_size(size), seed=0, options=Options(unique_system_prompts=unique))
+    return path
+
+
+def prep(path: Path, *args: str) -> Measurement:
+    env = {**os.environ, "PREP_TIKTOKEN_DIR": str(ranks_dir())}
+    result = measure([sys.executable, "-m", "prep", "check", "--format", "json", *args, str(path)], env=env)
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"prep failed ({result.returncode}): {result.stderr}")
+    return result
+
+
+def row(name: str, m: Measurement, path: Path, examples: int) -> dict:
+    return {"run": name, "wall s": m.wall_s, "MB/s": path.stat().st_size / MB / m.wall_s,
+            "examples/s": f"{examples / m.wall_s:,.0f}", "peak RSS MiB (largest process)": m.max_rss / MIB,
+            "processes": len(m.peaks)}
+
+
+def issues_of(m: Measurement) -> list:
+    return [f["issues"] for f in json.loads(m.stdout)["files"]]
+
+
+def bench_file(path: Path, cores: int) -> tuple[str, dict]:
+    """Every measurement on one file, and the ratios that the targets are about."""
+    raw = measure_tiktoken(path, "o200k_base")
+    full = prep(path)
+    one = prep(path, "--jobs", "1")
+    limits = prep(path, "--no-stats")
+    structure = prep(path, "--no-tokens")
+    cookbook = measure_baseline(path, "o200k_base")
+    cookbook_cl100k = measure_baseline(path, "cl100k_base")
+    examples = json.loads(full.stdout)["summary"]["examples"]
+    size = path.stat().st_size / MB
+    rows = [
+        row(f"prep check (--jobs {cores}, stats)", full, path, examples),
+        row("prep check --jobs 1", one, path, examples),
+        row("prep check --no-stats (limit-only)", limits, path, examples),
+        row("prep check --no-tokens (structure only)", structure, path, examples),
+        row("Cookbook approach, o200k_base", cookbook, path, examples),
+        row("Cookbook approach, cl100k_base (as the notebook)", cookbook_cl100k, path, examples),
+        {"run": "raw tiktoken encode_ordinary, one core, all message strings", "wall s": raw.seconds,
+         "MB/s": raw.file_mb_s, "examples/s": f"{examples / raw.seconds:,.0f}"},
+    ]
+    figures = {
+        "full MB/s": size / full.wall_s,
+        "raw one-core MB/s": raw.file_mb_s,
+        "full / (cores x raw)": (size / full.wall_s) / (cores * raw.file_mb_s),
+        "full / Cookbook o200k": cookbook.wall_s / full.wall_s,
+        "full / Cookbook cl100k": cookbook_cl100k.wall_s / full.wall_s,
+        "limit-only MB/s": size / limits.wall_s,
+        "limit-only / full": full.wall_s / limits.wall_s,
+        "limit-only verdicts equal full": issues_of(limits) == issues_of(full),
+        "peak RSS MiB": max(m.max_rss for m in (full, one, limits, structure)) / MIB,
+        "Cookbook peak RSS MiB": cookbook.max_rss / MIB,
+    }
+    return format_table(rows), figures
+
+
+def targets_table(f: dict, cores: int) -> str:
+    rows = [
+        {"target": f"full check >= 0.95 x cores ({cores}) x raw one-core tiktoken",
+         "measured": f"{f['full / (cores x raw)']:.2f} x ({f['full MB/s']:.1f} vs {f['raw one-core MB/s']:.1f} MB/s one core)",
+         "met": f["full / (cores x raw)"] >= 0.95},
+        {"target": "full check >= 4 x the Cookbook approach", "measured": f"{f['full / Cookbook o200k']:.2f} x (o200k), "
+         f"{f['full / Cookbook cl100k']:.2f} x (cl100k)", "met": f["full / Cookbook o200k"] >= 4},
+        {"target": "peak RSS per process <= 150 MiB", "measured": f"{f['peak RSS MiB']:.0f} MiB "
+         f"(Cookbook: {f['Cookbook peak RSS MiB']:.0f} MiB)", "met": f["peak RSS MiB"] <= 150},
+        {"target": "limit-only >= 200 MB/s, same verdicts", "measured": f"{f['limit-only MB/s']:.0f} MB/s, "
+         f"verdicts equal: {f['limit-only verdicts equal full']}",
+         "met": f["limit-only MB/s"] >= 200 and f["limit-only verdicts equal full"]},
+    ]
+    return format_table(rows)
+
+
+def dedup_table(size: str) -> str:
+    """The gain from counting each distinct string once: repeated vs unique system prompts."""
+    rows = []
+    for unique in (False, True):
+        path = data_file(size, unique=unique)
+        m = prep(path, "--jobs", "1")
+        raw = measure_tiktoken(path, "o200k_base")
+        rows.append({"file": path.name, "system prompts": "unique" if unique else "8 repeated",
+                     "prep --jobs 1 MB/s": path.stat().st_size / MB / m.wall_s, "raw one-core MB/s": raw.file_mb_s,
+                     "prep / raw": raw.seconds / m.wall_s})
+    return format_table(rows)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return (f"{platform.system()} {platform.release()}, {cpu}, {len(os.sched_getaffinity(0))} cores, "
+            f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="100MB", help="the main file's size (default 100MB)")
+    parser.add_argument("--big", help="also measure a file of this size, e.g. 1GB")
+    parser.add_argument("--write", type=Path, help="write the Markdown report to this file")
+    args = parser.parse_args(argv)
+    cores = len(os.sched_getaffinity(0))
+    out = [f"Machine: {machine()}", ""]
+    path = data_file(args.size)
+    table, figures = bench_file(path, cores)
+    out += [f"## {path.name} ({path.stat().st_size / MB:,.1f} MB)", "", table, "", "Targets:", "",
+            targets_table(figures, cores), ""]
+    out += ["## Counting each distinct string once", "", dedup_table(args.size), ""]
+    if args.big:
+        big = data_file(args.big)
+        table, big_figures = bench_file(big, cores)
+        out += [f"## {big.name} ({big.stat().st_size / MB:,.1f} MB)", "", table, "", "Targets:", "",
+                targets_table(big_figures, cores), ""]
+    startup = HERE / "startup.py"
+    if startup.exists():
+        result = subprocess.run([sys.executable, str(startup)], capture_output=True, text=True)
+        out += ["## Start-up: a 20-line file", "", result.stdout.strip() or result.stderr.strip(), ""]
+    report = "\n".join(out)
+    print(report)
+    if args.write:
+        args.write.write_text(report + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

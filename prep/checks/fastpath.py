@@ -1,0 +1,130 @@
+"""A fast, exact test that a conversation example has nothing to report.
+
+Almost every line of a real file is clean, and the detailed checks spend most
+of their time proving it. `is_clean` proves it in one tight pass, without
+building pointers or messages; when it answers False, or meets anything it
+does not handle (content parts, legacy functions), the detailed checks run and
+say what is wrong. It must never answer True for an example the detailed
+checks would flag: a fuzz test holds it to that, over mutated examples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from .context import CheckContext
+
+__all__ = ["is_clean"]
+
+_CALL_KEYS = frozenset({"id", "type", "function"})
+_FUNCTION_KEYS = frozenset({"name", "arguments"})
+_TOOL_KEYS = frozenset({"type", "function"})
+_DEFINITION_KEYS = frozenset({"name", "description", "parameters", "strict"})
+_LEADING_ROLES = ("system", "developer")
+
+
+def is_clean(example: dict[str, Any], ctx: CheckContext) -> bool:
+    """True only when `check_conversation` would find nothing in ``example``."""
+    rules = ctx.rules
+    keys = example.keys()
+    if not rules.required <= keys or (not rules.open and not keys <= rules.keys):
+        return False
+    if "functions" in rules.keys and "functions" in keys:
+        return False  # deprecated: always a warning
+    if "parallel_tool_calls" in rules.keys and type(example.get("parallel_tool_calls", True)) is not bool:
+        return False
+    defined: set[str] = set()
+    if "tools" in keys and not _clean_tools(example["tools"], ctx, defined):
+        return False
+    messages = example["messages"]
+    return type(messages) is list and bool(messages) and _clean_messages(messages, ctx, defined)
+
+
+def _clean_messages(messages: list[Any], ctx: CheckContext, defined: set[str]) -> bool:
+    rules, roles = ctx.rules, ctx.target.roles
+    ids: set[str] = set()
+    prev = None
+    has_user = has_assistant = False
+    for i, msg in enumerate(messages):
+        if type(msg) is not dict:
+            return False
+        role = msg.get("role")
+        if type(role) is not str or role not in rules.roles or not msg.keys() <= roles[role].keys:
+            return False
+        if role == "assistant":
+            has_assistant = True
+            if not _clean_assistant(msg, ctx, ids, defined):
+                return False
+        elif "weight" in msg or not _clean_text(msg.get("content")):
+            return False
+        elif role == "user":
+            has_user = True
+        elif role == "tool" and not (type(msg.get("tool_call_id")) is str and msg["tool_call_id"] in ids):
+            return False
+        elif role == "function":
+            return False  # legacy: the detailed checks judge it
+        if "name" in msg and not (type(msg["name"]) is str and ctx.name_ok(msg["name"])):
+            return False
+        if (role in _LEADING_ROLES and i and prev not in _LEADING_ROLES) or (role == prev and role in ("user", "assistant")):
+            return False
+        prev = role
+    if rules.requires_assistant and (not has_assistant or prev != "assistant"):
+        return False
+    return has_user and (rules.last_role is None or prev == rules.last_role)
+
+
+def _clean_text(content: Any) -> bool:
+    return type(content) is str and bool(content.strip())
+
+
+def _clean_assistant(msg: dict[str, Any], ctx: CheckContext, ids: set[str], defined: set[str]) -> bool:
+    if "function_call" in msg:
+        return False  # deprecated: always a warning
+    if "weight" in msg and (type(msg["weight"]) is not int or msg["weight"] not in (0, 1)):
+        return False
+    content = msg.get("content")
+    calls = msg.get("tool_calls")
+    if calls is None:
+        return _clean_text(content)
+    if content is not None and type(content) is not str:
+        return False
+    return type(calls) is list and bool(calls) and all(_clean_call(c, ctx, ids, defined) for c in calls)
+
+
+def _clean_call(call: Any, ctx: CheckContext, ids: set[str], defined: set[str]) -> bool:
+    if type(call) is not dict or not call.keys() <= _CALL_KEYS or call.get("type") != "function":
+        return False
+    call_id, fn = call.get("id"), call.get("function")
+    if type(call_id) is not str or not call_id or type(fn) is not dict or fn.keys() != _FUNCTION_KEYS:
+        return False
+    name, arguments = fn["name"], fn["arguments"]
+    if type(name) is not str or name not in defined or not ctx.name_ok(name) or type(arguments) is not str:
+        return False
+    try:
+        orjson.loads(arguments)
+    except orjson.JSONDecodeError:
+        return False
+    ids.add(call_id)
+    return True
+
+
+def _clean_tools(tools: Any, ctx: CheckContext, defined: set[str]) -> bool:
+    if type(tools) is not list:
+        return False
+    for tool in tools:
+        if type(tool) is not dict or not tool.keys() <= _TOOL_KEYS or tool.get("type") != "function":
+            return False
+        fn = tool.get("function")
+        if type(fn) is not dict or not fn.keys() <= _DEFINITION_KEYS:
+            return False
+        name = fn.get("name")
+        if type(name) is not str or not ctx.name_ok(name):
+            return False
+        if ("description" in fn and type(fn["description"]) is not str) or (
+            "parameters" in fn and type(fn["parameters"]) is not dict
+        ) or ("strict" in fn and type(fn["strict"]) is not bool):
+            return False
+        defined.add(name)
+    return True

@@ -1,0 +1,39 @@
+"""The options of a check, in one typed, immutable object."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .jsonl import DEFAULT_MAX_LINE_BYTES
+from .targets import DataFormat, Method
+
+__all__ = ["CheckOptions"]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Everything that changes what `check` reports."""
+
+    target: str = "openai"
+    method: Method | None = None
+    data_format: DataFormat | None = None
+    model: str | None = None
+    encoding: str | None = None
+    token_limit: int | None = None
+    tokens: bool = True
+    stats: bool = True
+    tiktoken_dir: str | None = None
+    epochs: int | None = None
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    max_issues_per_code: int = 10_000
+    ignore: frozenset[str] = frozenset()
+    today: dt.date | None = None
+    jobs: int | None = None  # worker processes for large files; None: every core
+
+    def __post_init__(self) -> None:
+        for name, kind in (("method", Method), ("data_format", DataFormat)):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, kind):
+                object.__setattr__(self, name, kind(value))
+        object.__setattr__(self, "ignore", frozenset(self.ignore))

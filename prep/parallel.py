@@ -1,0 +1,92 @@
+"""Scanning a file on every core: line-aligned byte ranges, merged in file order.
+
+The report is the same for every number of jobs: each range is scanned with
+line numbers counted from 1, and the parent shifts them while merging ranges
+in order. Small files are scanned in the calling process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
+from pathlib import Path
+from typing import IO
+
+from .jsonl import iter_lines
+from .scan import FileScan, LazyCounter, Plan
+
+__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file"]
+
+#: Files smaller than this are scanned in one process: starting workers costs more.
+MIN_PARALLEL_BYTES = 8 * 2**20
+#: Ranges per worker, so that a range of long examples does not keep one core busy alone.
+RANGES_PER_JOB = 4
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def line_ranges(path: Path, parts: int) -> list[tuple[int, int]]:
+    """Cut a file into at most ``parts`` byte ranges that each start at a line start."""
+    size = path.stat().st_size
+    cuts = [0]
+    with path.open("rb") as fp:
+        for i in range(1, parts):
+            start = _next_line_start(fp, max(size * i // parts, cuts[-1]))
+            if start >= size:
+                break
+            if start > cuts[-1]:
+                cuts.append(start)
+    return list(zip(cuts, [*cuts[1:], size]))
+
+
+def _next_line_start(fp: IO[bytes], pos: int) -> int:
+    if pos == 0:
+        return 0
+    fp.seek(pos - 1)  # a line starts at pos if the byte before it ends a line
+    while True:
+        piece = fp.readline(1 << 20)
+        if not piece or piece.endswith(b"\n"):
+            return fp.tell()
+
+
+def scan_file(plan: Plan, path: Path, counter: LazyCounter) -> FileScan:
+    """Scan the whole file, on ``plan.options.jobs`` cores when it is large enough."""
+    jobs = plan.options.jobs or default_jobs()
+    scan = FileScan(plan, counter)
+    ranges = line_ranges(path, jobs * RANGES_PER_JOB) if jobs > 1 and path.stat().st_size >= MIN_PARALLEL_BYTES else []
+    if len(ranges) < 2:
+        with path.open("rb") as fp:
+            for line in iter_lines(fp, max_line_bytes=plan.options.max_line_bytes):
+                scan.feed(line)
+        return scan
+    with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
+        for part in pool.map(scan_range, repeat(plan), repeat(str(path)), ranges):
+            scan.merge(part, line_offset=scan.lines)
+    return scan
+
+
+def scan_range(plan: Plan, path: str, byte_range: tuple[int, int]) -> FileScan:
+    """Scan the lines that start in ``byte_range``, numbering them from 1 (runs in a worker)."""
+    scan = FileScan(plan, LazyCounter(plan.budget, plan.options.tiktoken_dir))
+    start, end = byte_range
+    with open(path, "rb") as fp:
+        for line in iter_lines(fp, max_line_bytes=plan.options.max_line_bytes, start=start, end=end):
+            scan.feed(line)
+    return scan
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork where it is safe (Linux, no other threads), spawn elsewhere."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")

@@ -1,0 +1,213 @@
+"""Scanning a run of lines: per-line checks and measurements, mergeable in file order.
+
+A `FileScan` covers any run of lines of one file, so a file can be split into
+byte ranges, scanned in separate processes and merged (`FileScan.merge`) into
+exactly what one pass would have found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import orjson
+
+from .checks import CheckContext, check_example
+from .checks.chat import roles_of
+from .checks.content import count_images
+from .detect import family, vote
+from .errors import TokenizerUnavailableError
+from .issues import Issue
+from .jsonl import Line, parse_line
+from .options import CheckOptions
+from .stats import FileStats
+from .targets import DataFormat, Target
+from .tokens import Budget, TokenCounter, fits_by_size, load_encoding
+
+__all__ = ["FileScan", "LazyCounter", "Origin", "Plan"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from in a table: its sheet, and the column of each field.
+
+    ``columns`` maps JSON-pointer prefixes of the record (e.g. ``/messages/1/content``)
+    to the column that filled them; an issue takes the column of its longest prefix.
+    """
+
+    sheet: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def column_of(self, pointer: str) -> str | None:
+        best = None
+        for prefix, column in self.columns:
+            if (pointer == prefix or pointer.startswith(prefix + "/")) and (best is None or len(prefix) > len(best[0])):
+                best = (prefix, column)
+        return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What is decided about a file before its lines are scanned."""
+
+    path: str
+    target: Target
+    options: CheckOptions
+    ctx: CheckContext | None
+    budget: Budget | None
+
+
+class LazyCounter:
+    """Loads the tokenizer at the first example that needs it, and only once."""
+
+    def __init__(self, budget: Budget | None, tiktoken_dir: str | None) -> None:
+        self.budget = budget
+        self.tiktoken_dir = tiktoken_dir
+        self.error: str | None = None
+        self._counter: TokenCounter | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Workers send back the error, never the tokenizer."""
+        return {**self.__dict__, "_counter": None}
+
+    def get(self) -> TokenCounter | None:
+        if self._counter is None and self.budget is not None and self.error is None:
+            try:
+                self._counter = TokenCounter(load_encoding(self.budget.encoding, self.tiktoken_dir))
+            except TokenizerUnavailableError as exc:
+                self.error = str(exc)
+        return self._counter
+
+
+@dataclass
+class FileScan:
+    """Issues and measurements of a run of lines; mergeable in file order."""
+
+    plan: Plan
+    counter: LazyCounter
+    issues: list[Issue] = field(default_factory=list)
+    codes: Counter[str] = field(default_factory=Counter)
+    examples: int = 0
+    lines: int = 0
+    bom: bool = False
+    image_examples: int = 0
+    hashes: array[int] = field(default_factory=lambda: array("Q"))
+    hash_lines: array[int] = field(default_factory=lambda: array("Q"))
+    stats: FileStats | None = None
+
+    def __post_init__(self) -> None:
+        if self.plan.budget is not None and self.plan.options.stats:
+            self.stats = FileStats(token_limit=self.plan.budget.token_limit)
+
+    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None) -> None:
+        if code in self.plan.options.ignore:
+            return
+        self.codes[code] += 1
+        if self.codes[code] <= self.plan.options.max_issues_per_code:
+            severity = self.plan.target.severity(code)
+            column = origin.column_of(pointer) if origin else None
+            sheet = origin.sheet if origin else None
+            self.issues.append(Issue(code, severity, message, line, pointer, self.plan.path, column, sheet))
+
+    def feed(self, line: Line) -> None:
+        self.lines += 1
+        if line.bom:
+            self.bom = True
+            if self.plan.target.bom == "forbid":
+                self.add("P102", line.number, "", "File starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM.")
+        if line.length:
+            bound = self.plan.options.max_line_bytes
+            self.add("P105", line.number, "", f"Line is over {bound:,} bytes (--max-line-bytes); it was not checked.")
+            return
+        if line.crlf:
+            self.add("P104", line.number, "", "Line ends with CRLF; save the file with LF line endings.")
+        value, problem = parse_line(line.data)
+        if problem is not None:
+            self.add(problem.code, line.number, problem.pointer, problem.message)
+            return
+        self.feed_value(line.number, value, line.data)
+
+    def feed_value(self, number: int, value: dict[str, Any], raw: bytes | None = None,
+                   origin: Origin | None = None) -> None:
+        """Check one parsed example; ``raw`` is its line's bytes, ``origin`` its table position."""
+        self.examples += 1
+        self._remember(number, value)
+        ctx = self.plan.ctx
+        fmt = vote(value)
+        if fmt is None or ctx is None:
+            keys = ", ".join(sorted(value)) or "none"
+            self.add("P108", number, "", f"Line matches no example format (its keys: {keys}); "
+                     "expected messages, prompt/completion, or input/preferred_output/non_preferred_output.", origin)
+            return
+        if family(fmt) is not family(ctx.format):
+            self.add("P109", number, "", f"Line holds a {fmt} example, but this file is {ctx.format}; "
+                     "one file holds one format.", origin)
+            return
+        # a special token holds "|", which JSON writes as "|" or "\\u007c": without either, skip the scan
+        scan = raw is None or b"|" in raw or b"\\u007" in raw
+        for p in check_example(value, ctx, scan_special_tokens=scan):
+            self.add(p.code, number, p.pointer, p.message, origin)
+        self._measure(number, value, ctx.format, raw)
+
+    def _remember(self, number: int, value: dict[str, Any]) -> None:
+        canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        self.hashes.append(int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little"))
+        self.hash_lines.append(number)
+
+    def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None) -> None:
+        messages = _messages_of(value, fmt)
+        if count_images(messages):
+            self.image_examples += 1
+        budget = self.plan.budget
+        if budget is None or (raw is not None and self.stats is None and fits_by_size(raw, budget.token_limit)):
+            return
+        counter = self.counter.get()
+        if counter is None:
+            return
+        if self.stats is None:
+            total = counter.over_limit(value, fmt, budget.token_limit)
+        else:
+            if fmt is not DataFormat.COMPLETION:
+                roles = set(roles_of(messages))
+                self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
+            tokens = counter.example(value, fmt)
+            self.stats.add_tokens(tokens.total, tokens.trained)
+            total = tokens.total
+        if total is not None and total > budget.token_limit:
+            who = f"the {budget.token_limit:,}-token limit of {budget.model}" if budget.model else \
+                f"the default {budget.token_limit:,}-token limit"
+            self.add("P301", number, "", f"Example has {total:,} tokens, over {who}; the service truncates it from the end.")
+
+    def merge(self, other: FileScan, line_offset: int = 0) -> None:
+        """Append a scan of the lines that follow this one's, numbered from 1 + ``line_offset``."""
+        cap = self.plan.options.max_issues_per_code
+        for issue in other.issues:
+            if line_offset and issue.line is not None:
+                issue = replace(issue, line=issue.line + line_offset)
+            if self.codes[issue.code] < cap:
+                self.issues.append(issue)
+            self.codes[issue.code] += 1
+        for code, n in other.codes.items():
+            self.codes[code] += n - min(n, cap)
+        self.examples += other.examples
+        self.lines += other.lines
+        self.bom = self.bom or other.bom
+        self.image_examples += other.image_examples
+        self.hashes.extend(other.hashes)
+        self.hash_lines.extend(array("Q", [n + line_offset for n in other.hash_lines]) if line_offset else other.hash_lines)
+        self.counter.error = self.counter.error or other.counter.error
+        if self.stats is not None and other.stats is not None:
+            self.stats.merge(other.stats)
+
+
+def _messages_of(value: dict[str, Any], fmt: DataFormat) -> list[Any]:
+    if fmt is DataFormat.PREFERENCE:
+        inp = value.get("input")
+        value = inp if isinstance(inp, dict) else {}
+    elif fmt is DataFormat.COMPLETION:
+        return []
+    messages = value.get("messages")
+    return messages if isinstance(messages, list) else []

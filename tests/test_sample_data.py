@@ -1,0 +1,50 @@
+"""The bundled sample files: good ones pass, bad ones fail on exactly the lines they were written to fail on."""
+
+from __future__ import annotations
+
+import pytest
+
+import prep
+from tests.helpers import REPO
+
+SAMPLES = REPO / "sample_data"
+
+GOOD = sorted(p.name for p in SAMPLES.glob("*_good.jsonl"))
+
+# line -> code, for every line-level issue in each bad file (file-level issues separately)
+BAD = {
+    "chat_bad.jsonl": (
+        {2: "P110", 3: "P201", 4: "P202", 5: "P203", 6: "P204", 7: "P205", 8: "P206", 9: "P209", 10: "P210",
+         11: "P208", 12: "P211", 13: "P213", 14: "P215", 15: "P217", 16: "P221", 17: "P106", 18: "P103",
+         19: "P107", 20: "P109", 21: "P108", 22: "P403", 23: "P222"},
+        {"P402"},
+    ),
+    "completion_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P111", 6: "P221"}, {"P401"}),
+    "preference_bad.jsonl": ({2: "P228", 3: "P227", 4: "P227", 5: "P229", 6: "P230", 7: "P203", 8: "P112"}, {"P401"}),
+    "reinforcement_bad.jsonl": ({2: "P203", 3: "P231", 4: "P206", 5: "P113"}, {"P401"}),
+}
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_good_samples_pass_cleanly(name, run_prep):
+    code, out, _ = run_prep("check", SAMPLES / name)
+    assert code == 0, out
+    assert out.endswith("ok: 1 file(s), 0 error(s), 0 warning(s)\n")
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_samples_fail_on_every_bad_line_and_nowhere_else(name, run_prep):
+    lines, file_codes = BAD[name]
+    code, out, _ = run_prep("check", SAMPLES / name)
+    assert code == 1
+    (f,) = prep.check(SAMPLES / name).files
+    assert {i.line: i.code for i in f.issues if i.line is not None} == lines
+    assert {i.code for i in f.issues if i.line is None} == file_codes
+    for line, issue_code in lines.items():
+        assert f"{name}:{line}: {issue_code} " in out
+
+
+def test_every_format_has_a_good_and_a_bad_sample():
+    for fmt in prep.DataFormat:
+        assert (SAMPLES / f"{fmt.value}_good.jsonl").is_file()
+        assert (SAMPLES / f"{fmt.value}_bad.jsonl").is_file()

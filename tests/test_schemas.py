@@ -1,0 +1,91 @@
+"""schemas/ stays generated from the models; the JSON report obeys its schema; records agree with checks."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from pydantic import ValidationError
+
+import prep
+from prep.checks import CheckContext, check_example
+from prep.records import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
+from prep.reporters import report_dict
+from prep.schemas import build_schemas, stale_schemas
+from prep.targets import DataFormat, load_target
+from tests.helpers import REAL, REPO
+from tests.unit import test_checks
+
+SCHEMAS = REPO / "schemas"
+
+
+def test_committed_schemas_match_the_models():
+    assert stale_schemas(SCHEMAS) == [], "run: prep schema --write schemas"
+
+
+def test_drift_is_detected(tmp_path):
+    for name, schema in build_schemas().items():
+        (tmp_path / name).write_text(json.dumps(schema))
+    assert set(stale_schemas(tmp_path)) == set(build_schemas())
+
+
+@pytest.mark.parametrize("name", sorted(build_schemas()))
+def test_schemas_are_valid_json_schema(name):
+    jsonschema.Draft202012Validator.check_schema(json.loads((SCHEMAS / name).read_text()))
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        [REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"],
+        sorted((REPO / "sample_data").glob("*.jsonl")),
+    ],
+)
+def test_json_report_validates_against_its_schema(paths):
+    schema = json.loads((SCHEMAS / "report.schema.json").read_text())
+    for options in ({}, {"tokens": False}, {"model": "gpt-3.5-turbo-0613"}):
+        jsonschema.validate(report_dict(prep.check(paths, **options)), schema)
+
+
+# The records hold the service's schema; the checks hold the schema and the service's other
+# rules. These codes are rules beyond the schema, so the records do not express them.
+BEYOND_SCHEMA = {"P218", "P219", "P220", "P221"}
+MODELS = {DataFormat.CHAT: ChatRecord, DataFormat.PREFERENCE: PreferenceRecord,
+          DataFormat.REINFORCEMENT: ReinforcementRecord, DataFormat.COMPLETION: CompletionRecord}
+TARGET = load_target("openai")
+
+
+def _cases():
+    for name, example, _ in test_checks.CASES:
+        yield name, DataFormat.CHAT, example
+    for name, example in test_checks.VALID:
+        yield name, DataFormat.CHAT, example
+    for fmt, table in ((DataFormat.PREFERENCE, test_checks.PREF_CASES), (DataFormat.REINFORCEMENT, test_checks.RFT_CASES),
+                       (DataFormat.COMPLETION, test_checks.COMP_CASES)):
+        for name, example, _ in table:
+            yield name, fmt, example
+    for path in sorted((REPO / "sample_data").glob("*.jsonl")):
+        fmt = DataFormat(path.name.split("_")[0])
+        for i, line in enumerate(path.read_text().splitlines(), 1):
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                yield f"{path.name}:{i}", fmt, value
+
+
+CASES = list(_cases())
+
+
+@pytest.mark.parametrize(("name", "fmt", "example"), CASES, ids=[c[0] for c in CASES])
+def test_records_accept_exactly_what_the_checks_find_no_schema_error_in(name, fmt, example):
+    errors = {p.code for p in check_example(example, CheckContext(TARGET, fmt))
+              if TARGET.severity(p.code) is prep.Severity.ERROR} - BEYOND_SCHEMA
+    try:
+        MODELS[fmt].model_validate(example)
+        valid = True
+    except ValidationError:
+        valid = False
+    assert valid == (not errors), errors

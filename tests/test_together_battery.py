@@ -1,0 +1,108 @@
+"""Together's own check battery (54 cases) under OpenAI's rules.
+
+Every case is checked and our verdict recorded. Our verdict is about the lines:
+each case holds 1-3 examples, so every one of them also fails OpenAI's minimum
+of 10 examples (P401), where Together's minimum is 1; that file-level rule is
+left out of the comparison and asserted separately. Where our verdict differs
+from Together's, the table says which rule differs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import prep
+from tests.helpers import REAL
+
+BATTERY = json.loads((REAL / "together-python" / "together_check_battery.json").read_text())
+CASES = {c["id"]: c for c in BATTERY["cases"]}
+
+# case id -> (error codes we report on its lines, the rule that differs when verdicts differ)
+EXPECTED: dict[str, tuple[set[str], str | None]] = {
+    "valid_general": ({"P108"}, "OpenAI has no plain {text} format; Together's 'general' pretraining format is its own"),
+    "valid_instruction": (set(), None),
+    "valid_instruction_multimodal": ({"P112"}, "OpenAI's legacy prompt must be a string; Together accepts content parts"),
+    "valid_conversational_single_turn": (set(), None),
+    "valid_conversational_multiple_turns": (set(), None),
+    "valid_conversational_multimodal_single_turn": (
+        {"P220"}, "prep decodes data-URL images; the placeholder 'data:image/jpeg;base64,...' is not base64. "
+                  "Together checks only the URL prefix"),
+    "empty_file": ({"P115"}, None),
+    "non_utf8": ({"P101", "P115"}, None),
+    "invalid_json_line_is_string": ({"P107", "P108"}, None),
+    "missing_required_field": ({"P111"}, None),
+    "inconsistent_dataset_format": ({"P108"}, None),
+    "invalid_role": ({"P202", "P204"}, None),
+    "non_alternating_roles": ({"P204"}, None),
+    "no_assistant_role": ({"P204"}, None),
+    "invalid_value_type_text_int": ({"P108"}, None),
+    "missing_content_in_message": ({"P222"}, None),
+    "wrong_turn_type_string_message": ({"P112", "P222"}, None),
+    "extra_column": ({"P108"}, None),
+    "empty_messages": ({"P113"}, None),
+    "valid_weights_all_messages": ({"P210"}, "OpenAI allows weight on assistant messages only; Together on every message"),
+    "valid_weights_mixed_with_none": ({"P210"}, "OpenAI allows weight on assistant messages only; Together on every message"),
+    "invalid_weight_float": ({"P210"}, None),
+    "invalid_weight_2": ({"P210"}, None),
+    "invalid_multimodal_image_url": ({"P207"}, None),
+    "pref_valid": (set(), None),
+    "pref_missing_input": ({"P111"}, None),
+    "pref_missing_preferred_output": ({"P111"}, None),
+    "pref_missing_non_preferred_output": ({"P111"}, None),
+    "pref_empty_messages": ({"P113"}, None),
+    "pref_missing_role_preferred": ({"P227"}, None),
+    "pref_missing_role_non_preferred": ({"P227"}, None),
+    "pref_missing_content_preferred": ({"P222"}, None),
+    "pref_missing_content_non_preferred": ({"P222"}, None),
+    "pref_wrong_output_format_preferred": ({"P227"}, None),
+    "pref_wrong_output_format_non_preferred": ({"P227"}, None),
+    "pref_missing_content": ({"P205"}, None),
+    "pref_multiple_preferred_outputs": ({"P227"}, None),
+    "pref_multiple_non_preferred_outputs": ({"P227"}, None),
+    "pref_empty_preferred_output": ({"P227"}, None),
+    "pref_empty_non_preferred_output": ({"P227"}, None),
+    "pref_non_string_content_in_messages": ({"P112"}, None),
+    "pref_invalid_role_in_messages": ({"P202"}, None),
+    "pref_non_alternating_roles": (set(), "OpenAI documents no alternation rule: prep warns (P225); Together rejects"),
+    "pref_invalid_weight_type": ({"P210"}, None),
+    "pref_invalid_weight_value": ({"P210"}, None),
+    "pref_non_dict_message": ({"P112"}, None),
+    "pref_non_dict_input": ({"P112"}, None),
+    "pref_missing_messages_in_input": ({"P111"}, None),
+    "pref_non_assistant_role_in_preferred": ({"P227"}, None),
+    "pref_non_assistant_role_in_non_preferred": ({"P227"}, None),
+}
+CSV_CASES = sorted(c for c in CASES if c.startswith("csv_"))
+FILE_LEVEL = {"P401"}
+
+
+def write_case(case, tmp_path):
+    path = tmp_path / (case["id"] + (".csv" if case["id"].startswith("csv_") else ".jsonl"))
+    if "raw_bytes_hex" in case:
+        path.write_bytes(bytes.fromhex(case["raw_bytes_hex"]))
+    else:  # as Together's tests write them: no trailing newline
+        path.write_text("\n".join(json.dumps(x) for x in case["lines"]))
+    return path
+
+
+def test_the_table_covers_every_case():
+    assert set(EXPECTED) | set(CSV_CASES) == set(CASES)
+    assert len(CASES) == 54
+
+
+@pytest.mark.parametrize("case_id", sorted(EXPECTED))
+def test_case_under_openai_rules(case_id, tmp_path):
+    case = CASES[case_id]
+    expected_codes, differs = EXPECTED[case_id]
+    (f,) = prep.check(write_case(case, tmp_path)).files
+    errors = {i.code for i in f.issues if i.is_error}
+    assert errors - FILE_LEVEL == expected_codes
+    ours = not (errors - FILE_LEVEL)
+    if differs:
+        assert ours != case["expect_pass"], f"verdicts now agree; remove the note: {differs}"
+    else:
+        assert ours == case["expect_pass"]
+    if f.examples:
+        assert "P401" in errors  # OpenAI needs 10 examples; every case has fewer

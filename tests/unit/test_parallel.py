@@ -1,0 +1,42 @@
+"""The report is the same whatever the number of jobs, and ranges cover every line once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import prep
+import prep.parallel
+from prep.parallel import line_ranges
+from tests.helpers import REPO
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gen") / "gen.jsonl"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "--size", "3MB", "--seed", "21",
+                    "--long-fraction", "0.03", "--corrupt-fraction", "0.1", "-o", str(out)], check=True, capture_output=True)
+    with out.open("ab") as fp:  # duplicates across ranges, and a last line without a newline
+        fp.write(out.read_bytes().splitlines()[5] + b"\n" + out.read_bytes().splitlines()[7])
+    return out
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7, 64])
+def test_ranges_cover_every_byte_and_start_on_lines(data, parts):
+    ranges = line_ranges(data, parts)
+    content = data.read_bytes()
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(content)
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
+    assert all(content[start - 1 : start] == b"\n" for start, _ in ranges[1:])
+
+
+@pytest.mark.parametrize("options", [{}, {"stats": False}, {"model": "gpt-3.5-turbo-0613"}, {"tokens": False}])
+def test_every_number_of_jobs_gives_the_same_report(data, options, monkeypatch):
+    monkeypatch.setattr(prep.parallel, "MIN_PARALLEL_BYTES", 0)
+    one = prep.check(data, jobs=1, **options)
+    for jobs in (2, 3):
+        many = prep.check(data, jobs=jobs, **options)
+        assert many == one
+    assert any(i.code == "P403" for i in one.issues) and one.count(prep.Severity.ERROR) > 10

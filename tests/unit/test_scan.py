@@ -1,0 +1,43 @@
+"""Line-level issues through the whole pipeline: reader problems, escapes, positions."""
+
+from __future__ import annotations
+
+import json
+
+import prep
+from tests.helpers import chat
+
+
+def issues(path, **options):
+    (f,) = prep.check(path, tokens=False, **options).files
+    return [(i.line, i.code) for i in f.issues if i.line is not None]
+
+
+def test_special_tokens_hidden_behind_json_escapes_are_found(write_jsonl):
+    rows = [chat(f"q{i}") for i in range(10)]
+    rows[2] = '{"messages": [{"role": "user", "content": "\\u003c|endoftext|\\u003e"}, {"role": "assistant", "content": "x"}]}'
+    rows[4] = '{"messages": [{"role": "user", "content": "<\\u007cfim_suffix\\u007C>"}, {"role": "assistant", "content": "x"}]}'
+    assert issues(write_jsonl(rows)) == [(3, "P221"), (5, "P221")]
+
+
+def test_bom_crlf_and_long_lines_are_issues_on_their_lines(tmp_path):
+    good = [json.dumps(chat(f"q{i}")).encode() for i in range(12)]
+    data = b"\xef\xbb\xbf" + good[0] + b"\n" + good[1] + b"\r\n" + good[2] + b"\n" + b'{"x": "' + b"y" * 600 + b'"}\n'
+    data += b"\n".join(good[3:]) + b"\n"
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(data)
+    assert issues(path, max_line_bytes=500) == [(1, "P102"), (2, "P104"), (4, "P105")]
+
+
+def test_a_target_that_requires_a_bom_reports_its_absence(write_jsonl, tmp_path):
+    profile = (prep.targets.resources.files("prep") / "targets" / "openai.toml").read_text()
+    custom = tmp_path / "azure-like.toml"
+    custom.write_text(profile.replace('bom = "forbid"', 'bom = "require"'))
+    (f,) = prep.check(write_jsonl([chat(f"q{i}") for i in range(12)]), target=str(custom), tokens=False).files
+    assert [(i.line, i.code) for i in f.issues if i.code == "P114"] == [(None, "P114")]
+
+
+def test_per_code_cap_keeps_memory_flat_and_counts_exact(write_jsonl):
+    rows = [json.dumps(chat(f"q{i}")) for i in range(300)]
+    (f,) = prep.check(write_jsonl(rows, newline=b"\r\n"), tokens=False, max_issues_per_code=50).files
+    assert f.codes["P104"] == 300 and sum(i.code == "P104" for i in f.issues) == 50 and f.omitted == 250
