@@ -271,7 +271,8 @@ class WandbTracker:
     def start(self, *, config: Mapping[str, Any]) -> WandbRun:
         import wandb
 
-        settings = wandb.Settings(console="off", x_disable_stats=True, save_code=False, disable_git=True)
+        settings = wandb.Settings(console="off", x_disable_stats=True, save_code=False, disable_git=True,
+                                  quiet=True)  # prep prints its own progress; W&B warnings still show
         run = wandb.init(project=self.project, entity=self.entity, job_type=self.job_type, config=dict(config),
                          mode=self.mode, settings=settings)  # type: ignore[arg-type]
         return WandbRun(run, examples=self.examples, table_rows=self.table_rows)
