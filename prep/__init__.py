@@ -21,11 +21,15 @@ from .errors import (
 )
 from .formats import FileType
 from .issues import CODES, Issue, Severity
+from .jobs import JobSpec, WandbIntegration
 from .mapping import TableOptions
 from .project import ProjectReport, check_project
+from .publish import PublishResult, publish
 from .report import FileReport, Report
+from .split import SplitResult, split
 from .targets import DataFormat, Method, Target, load_target
 from .tokens import ExampleTokens, count_tokens
+from .wandb_log import WandbTracker
 
 __version__ = "0.1.0"
 
@@ -42,17 +46,22 @@ __all__ = [
     "FileType",
     "InputError",
     "Issue",
+    "JobSpec",
     "Method",
     "PrepError",
     "ProjectReport",
     "PublishError",
+    "PublishResult",
     "Report",
     "Severity",
+    "SplitResult",
     "TableOptions",
     "Target",
     "TokenizerUnavailableError",
     "UnknownModelError",
     "UsageError",
+    "WandbIntegration",
+    "WandbTracker",
     "__version__",
     "check",
     "check_project",
@@ -62,5 +71,7 @@ __all__ = [
     "load_config",
     "load_records",
     "load_target",
+    "publish",
+    "split",
     "to_chat",
 ]

@@ -20,7 +20,7 @@ from typing import Any
 
 from .checks import CheckContext
 from .detect import SAMPLE_LINES, decide_format, vote
-from .errors import InputError
+from .errors import InputError, UsageError
 from .formats import FileType, detect_file_type
 from .issues import Severity
 from .jsonl import iter_lines, parse_line
@@ -31,7 +31,7 @@ from .scan import FileScan, LazyCounter, Plan
 from .targets import Target, load_target
 from .tokens import Budget, resolve_budget
 
-__all__ = ["CheckOptions", "check", "duplicates", "finish"]
+__all__ = ["CheckOptions", "check", "check_pair", "duplicates", "finish", "leaks"]
 
 
 #: Above this many examples, duplicates are found by sorting hashes (numpy) instead of a dict.
@@ -69,14 +69,20 @@ def _sorted_duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[
         yield lines[order[i]], lines[first_of[i]], hashes[order[i]]
 
 
-def finish(scan: FileScan, *, size: int | None = None) -> FileReport:
-    """Add the issues about the whole file and build its report."""
+def finish(scan: FileScan, *, size: int | None = None, role: str = "train") -> FileReport:
+    """Add the issues about the whole file and build its report.
+
+    ``role`` "valid" applies the rules of a validation file (`_valid_dataset_issues`).
+    """
     plan, target, n = scan.plan, scan.plan.target, scan.examples
     if target.bom == "require" and scan.lines and not scan.bom:
         scan.add("P114", None, "", f"The {target.title} requires UTF-8 with a byte-order mark; save the file with one.")
     for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
         scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
-    _dataset_issues(scan, n, size)
+    if role == "valid":
+        _valid_dataset_issues(scan, n, size)
+    else:
+        _dataset_issues(scan, n, size)
     issues = sorted(scan.issues, key=lambda i: i.line or 0)
     severities: Counter[Severity] = Counter()
     for code, count in scan.codes.items():
@@ -93,6 +99,7 @@ def finish(scan: FileScan, *, size: int | None = None) -> FileReport:
         stats=scan.stats,
         budget=plan.budget,
         epochs=plan.options.epochs,
+        role=role,
     )
 
 
@@ -170,13 +177,18 @@ def check_records(records: Iterable[Any], options: CheckOptions, target: Target,
     return finish(scan)
 
 
-def check(source: Any, *, options: CheckOptions | None = None, **kwargs: Any) -> Report:
+def check(source: Any, *, options: CheckOptions | None = None, valid: str | os.PathLike[str] | None = None,
+          **kwargs: Any) -> Report:
     """Check files (a path or a list of paths) or records held in memory.
 
     ``source`` is a path (str or Path), a list of paths, a pandas DataFrame
     (read as a table, see `prep.convert`), or an iterable of records (dicts
     or pydantic records). Keyword arguments are `CheckOptions`
     fields. Bad data never raises: it is in the report.
+
+    ``valid`` names a validation file for the training file ``source`` (one
+    path): it is checked as a validation file (`check_pair`), and each of its
+    examples that is also in the training file gets a P404 warning.
     """
     options = options or CheckOptions(**kwargs)
     target = load_target(options.target)
@@ -186,7 +198,11 @@ def check(source: Any, *, options: CheckOptions | None = None, **kwargs: Any) ->
         else None
     )
     counter = LazyCounter(budget, options.tiktoken_dir)
-    if isinstance(source, (str, os.PathLike)):
+    if valid is not None:
+        if not isinstance(source, (str, os.PathLike)):
+            raise UsageError("A validation file is checked against one training file path.")
+        files = check_pair(Path(source), Path(valid), options, target, budget, counter)
+    elif isinstance(source, (str, os.PathLike)):
         files = [check_path(Path(source), options, target, budget, counter)]
     elif _is_path_list(source):
         files = [check_path(Path(p), options, target, budget, counter) for p in source]
@@ -205,3 +221,60 @@ def check(source: Any, *, options: CheckOptions | None = None, **kwargs: Any) ->
 def _is_path_list(source: Any) -> bool:
     return isinstance(source, (list, tuple)) and bool(source) and all(isinstance(p, (str, os.PathLike)) for p in source)
 
+
+
+# Validation files and train/validation leakage.
+
+
+def leaks(train: FileScan, valid: FileScan) -> Iterator[tuple[int, int]]:
+    """(validation line, first training line) for each validation example also in training.
+
+    Only the hashes the scans already keep are compared; the lookup table holds
+    the validation file's hashes (usually the smaller file), not the examples.
+    """
+    wanted: dict[int, int] = dict.fromkeys(valid.hashes, 0)
+    for h, line in zip(train.hashes, train.hash_lines, strict=True):
+        if h in wanted and not wanted[h]:
+            wanted[h] = line
+    for h, line in zip(valid.hashes, valid.hash_lines, strict=True):
+        if wanted[h]:
+            yield line, wanted[h]
+
+
+def check_pair(train: Path, valid: Path, options: CheckOptions, target: Target, budget: Budget | None,
+               counter: LazyCounter) -> list[FileReport]:
+    """Check a training file and its validation file; report leakage on the validation file.
+
+    The validation file must hold the training file's data format (a line of
+    another format is P109). A validation file needs at least one example: the
+    service documents no other minimum, so P401/P402 apply to the training file
+    only; a reinforcement validation (test) file holds at most 1,000 examples.
+    """
+    for path in (train, valid):
+        if not path.is_file():
+            raise InputError(f"Cannot read {str(path)!r}: no such file.")
+    t_plan = _plan(str(train), _sample(train, options), target, options, budget)
+    t = scan_file(t_plan, train, counter)
+    fmt = t_plan.ctx.format if t_plan.ctx else options.data_format
+    v_options = replace(options, data_format=fmt)
+    v = scan_file(_plan(str(valid), _sample(valid, v_options), target, v_options, budget), valid, counter)
+    for line, first in leaks(t, v):
+        v.add("P404", line, "", f"Also in {t_plan.path} line {first}: the example is in both the training "
+              "and the validation file.")
+    return [finish(t, size=train.stat().st_size), finish(v, size=valid.stat().st_size, role="valid")]
+
+
+def _valid_dataset_issues(scan: FileScan, n: int, size: int | None) -> None:
+    plan, target = scan.plan, scan.plan.target
+    rules = target.formats[plan.ctx.format] if plan.ctx else None
+    if n == 0:
+        scan.add("P115", None, "", "File holds no examples.")
+    elif rules and rules.max_valid_examples and n > rules.max_valid_examples:
+        scan.add("P405", None, "", f"Validation file has {n:,} examples; {rules.max_valid_examples:,} is the most "
+                 f"for {rules.name} validation data.")
+    if scan.image_examples > target.images.max_examples:
+        scan.add("P406", None, "", f"{scan.image_examples:,} examples hold images; "
+                 f"at most {target.images.max_examples:,} may.")
+    if size is not None and size > target.max_file_bytes:
+        scan.add("P407", None, "", f"File is {size / 2**20:,.0f} MiB; "
+                 f"one upload takes at most {target.max_file_bytes / 2**20:,.0f} MiB.")

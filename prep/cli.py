@@ -114,10 +114,12 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
               help="Baseline file of known issues (default: .prep-baseline.json beside the configuration).")
 @click.option("--no-baseline", is_flag=True, help="Report the issues recorded in the baseline too.")
 @click.option("--write-baseline", is_flag=True, help="Record the current issues in the baseline; exit 0.")
+@click.option("--valid", type=click.Path(dir_okay=False),
+              help="Validation file for the one training FILE: checked too, and examples in both are reported (P404).")
 @click.pass_context
 def check(ctx: click.Context, /, files: tuple[str, ...], output_format: str, max_issues: int | None,
           config_file: str | None, isolated: bool, baseline: str | None, no_baseline: bool, write_baseline: bool,
-          **options: object) -> None:
+          valid: str | None, **options: object) -> None:
     """Check fine-tuning data files (or the data files in folders) and report every problem with its line.
 
     JSONL is checked line by line; CSV, TSV, XLSX and JSON files are read as
@@ -137,7 +139,7 @@ def check(ctx: click.Context, /, files: tuple[str, ...], output_format: str, max
     from .formats import data_files
 
     result = check_project(data_files(list(files)), _check_options(given), config=config_file, isolated=isolated,
-                           baseline=baseline, use_baseline=not (no_baseline or write_baseline))
+                           baseline=baseline, use_baseline=not (no_baseline or write_baseline), valid=valid)
     report = result.report
     if write_baseline:
         sys.exit(_write_baselines(result))
@@ -238,6 +240,17 @@ def convert(source: str, output: str, output_format: str, max_issues: int | None
         click.echo(f"prep: {result.report.tokenizer_error}", err=True)
     click.echo(f"prep: {result.summary(output)}", err=True)
     sys.exit(result.exit_code)
+
+
+def _add_publish_commands() -> None:
+    """``prep split`` and ``prep publish`` live in cli_publish.py (the CLI layer of split/publish)."""
+    from .cli_publish import publish_command, split_command
+
+    cli.add_command(split_command)
+    cli.add_command(publish_command)
+
+
+_add_publish_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

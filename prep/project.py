@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import BASELINE_NAME, Config, ConfigFinder, load_config
-from .errors import InputError, PrepError
+from .errors import InputError, PrepError, UsageError
 from .report import FileReport, Report
 
 if TYPE_CHECKING:
@@ -119,14 +119,26 @@ def check_project(
     isolated: bool = False,
     baseline: str | os.PathLike[str] | None = None,
     use_baseline: bool = True,
+    valid: str | os.PathLike[str] | None = None,
 ) -> ProjectReport:
     """Check files with their project configuration, hiding the issues in their baselines.
+
+    ``valid`` is the validation file of the one training file in ``files``: it is
+    checked with the training file's settings, and examples in both are reported.
 
     >>> result = check_project(["data/train.jsonl"], {"model": "gpt-4o-mini"})  # doctest: +SKIP
     >>> result.exit_code(), result.hidden                                         # doctest: +SKIP
     """
+    if valid is not None and len(files) != 1:
+        raise UsageError("--valid takes exactly one training file.")
     plans = plan_files(files, settings, config=config, isolated=isolated, baseline=baseline)
-    report = _check_groups(plans)
+    if valid is None:
+        report = _check_groups(plans)
+    else:
+        from .checker import check
+
+        plans.append(replace(plans[0], path=str(valid)))
+        report = check(plans[0].path, valid=valid, options=plans[0].options)
     result = ProjectReport(report, plans)
     if use_baseline:
         _apply_baselines(result)

@@ -27,7 +27,7 @@ from .stats import FileStats
 from .targets import DataFormat, Target
 from .tokens import Budget, TokenCounter, fits_by_size, load_encoding
 
-__all__ = ["FileScan", "LazyCounter", "Origin", "Plan"]
+__all__ = ["FileScan", "LazyCounter", "Origin", "Plan", "example_hash"]
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,7 @@ class FileScan:
         self._measure(number, value, ctx.format, raw)
 
     def _remember(self, number: int, value: dict[str, Any]) -> None:
-        canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        digest = int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
+        digest = example_hash(value)
         self.hashes.append(digest)
         self.hash_lines.append(number)
         self._content = (number, digest)
@@ -224,6 +223,13 @@ class FileScan:
         self.counter.error = self.counter.error or other.counter.error
         if self.stats is not None and other.stats is not None:
             self.stats.merge(other.stats)
+
+
+def example_hash(value: dict[str, Any]) -> int:
+    """A 64-bit hash of an example's canonical JSON: equal examples hash alike whatever
+    their key order or spacing (duplicates, train/validation leakage, `prep.split`)."""
+    canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
 
 
 def _messages_of(value: dict[str, Any], fmt: DataFormat) -> list[Any]:

@@ -85,6 +85,7 @@ class FormatRules:
     requires_assistant: bool = False
     last_role: str | None = None
     max_examples: int | None = None
+    max_valid_examples: int | None = None
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def _build_images(spec: dict[str, Any]) -> ImageRules:
 
 def _build_format(name: str, spec: dict[str, Any]) -> FormatRules:
     allowed = {"keys", "required", "open", "roles", "input_keys", "requires_assistant",
-               "last_role", "max_examples"}  # fmt: skip
+               "last_role", "max_examples", "max_valid_examples"}  # fmt: skip
     _closed(spec, allowed, f"[formats.{name}]")
     return FormatRules(
         name=DataFormat(name),
@@ -241,6 +242,7 @@ def _build_format(name: str, spec: dict[str, Any]) -> FormatRules:
         requires_assistant=bool(spec.get("requires_assistant", False)),
         last_role=spec.get("last_role"),
         max_examples=spec.get("max_examples"),
+        max_valid_examples=spec.get("max_valid_examples"),
     )
 
 

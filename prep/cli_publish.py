@@ -1,0 +1,210 @@
+"""The ``prep split`` and ``prep publish`` commands (registered on the group in `prep.cli`).
+
+Thin adapters: read options, build the real OpenAI client and W&B tracker from
+the environment (the only place that does), call `prep.split` / `prep.publish`,
+print progress. API keys come from the environment only, never from options.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import PrepError, UsageError
+from .targets import Method
+
+__all__ = ["publish_command", "split_command"]
+
+AZURE_API_VERSION = "2024-10-21"
+
+
+@click.command("split")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--valid-fraction", type=float, help="Share of examples for validation, 0 < F < 1 (default 0.1).")
+@click.option("--valid-count", type=click.IntRange(min=1), help="Validation examples, a number (not a fraction).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed: same input and seed, same files.")
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False), help="Write both files here (default: beside PATH).")
+@click.option("--stratify/--no-stratify", default=None,
+              help="Keep each completion's share on both sides (default: for legacy classification data).")
+def split_command(path: str, valid_fraction: float | None, valid_count: int | None, seed: int, out_dir: str | None,
+                  stratify: bool | None) -> None:
+    """Split a JSONL file into <stem>.train.jsonl and <stem>.valid.jsonl, deterministically.
+
+    Exact duplicates stay on one side; lines are copied byte for byte.
+    """
+    from .split import split
+
+    r = split(path, valid_fraction=valid_fraction, valid_count=valid_count, seed=seed, out_dir=out_dir,
+              stratify=stratify)
+    click.echo(f"wrote {r.train_path} ({r.train_examples:,} examples) and "
+               f"{r.valid_path} ({r.valid_examples:,} examples)")
+    detail = f"{r.groups:,} distinct examples, seed {seed}"
+    if r.stratified:
+        detail += f", stratified over {r.labels} labels"
+    if r.blank_lines:
+        detail += f", {r.blank_lines} blank line(s) dropped"
+    click.echo(detail)
+
+
+def _metadata(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--metadata")
+        out[key] = value
+    return out
+
+
+def _grader(path: str | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        grader = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"Cannot read the grader {path}: {exc}.") from exc
+    if not isinstance(grader, dict):
+        raise UsageError(f"The grader in {path} must be a JSON object.")
+    return grader
+
+
+def _endpoint(base_url: str | None, azure_endpoint: str | None, env: Mapping[str, str]
+              ) -> tuple[str | None, str | None]:
+    azure = azure_endpoint or env.get("AZURE_OPENAI_ENDPOINT") or None
+    return (None if azure else base_url or env.get("OPENAI_BASE_URL") or None), azure
+
+
+def _client(base_url: str | None, azure: str | None, api_version: str | None, env: Mapping[str, str]
+            ) -> tuple[Any, tuple[str, ...]]:
+    """The real SDK client, and the secrets to keep out of every message."""
+    import openai
+
+    if azure:
+        key = env.get("AZURE_OPENAI_API_KEY")
+        if not key:
+            raise PrepError("No Azure OpenAI key: set AZURE_OPENAI_API_KEY "
+                            "(prep takes keys from the environment only).")
+        version = api_version or env.get("OPENAI_API_VERSION") or AZURE_API_VERSION
+        return openai.AzureOpenAI(azure_endpoint=azure, api_version=version, api_key=key), (key,)
+    key = env.get("OPENAI_API_KEY")
+    if not key:
+        raise PrepError("No OpenAI API key: set OPENAI_API_KEY (prep takes keys from the environment only).")
+    return openai.OpenAI(api_key=key, base_url=base_url), (key,)
+
+
+def _tracker(no_wandb: bool, project: str, entity: str | None, env: Mapping[str, str]) -> tuple[Any, str | None]:
+    """The W&B tracker (or None) and a notice about its mode."""
+    from .wandb_log import WandbTracker, credentials_configured
+
+    if no_wandb:
+        return None, None
+    mode = (env.get("WANDB_MODE") or "").lower()
+    if mode == "disabled":
+        return None, "W&B is disabled (WANDB_MODE=disabled): nothing is logged to W&B."
+    if mode in ("offline", "dryrun"):
+        return WandbTracker(project=project, entity=entity, mode="offline"), (
+            "W&B is offline (WANDB_MODE): runs are written under WANDB_DIR (default ./wandb); "
+            "upload them later with: wandb sync <run dir>")
+    if mode == "online" or credentials_configured(env):
+        return WandbTracker(project=project, entity=entity, mode="online"), None
+    return WandbTracker(project=project, entity=entity, mode="offline"), (
+        "No W&B credentials found (WANDB_API_KEY or `wandb login`): W&B runs are written offline under WANDB_DIR "
+        "(default ./wandb); upload them later with: wandb sync <run dir>")
+
+
+def _print_event(event: Any) -> None:
+    from .reporters import REPORTERS
+
+    if event.kind == "report":
+        REPORTERS["text"](event.data["report"], sys.stdout)
+    elif event.kind == "plan":
+        click.echo(f"dry run: {event.message}")
+    elif event.kind == "event":
+        click.echo(f"  {event.message}")
+    elif event.kind == "note":
+        click.echo(f"note: {event.message}", err=True)
+    else:
+        click.echo(event.message)
+
+
+@click.command("publish")
+@click.argument("train", type=click.Path(dir_okay=False))
+@click.option("--valid", type=click.Path(dir_okay=False), help="Validation file (required for reinforcement).")
+@click.option("--model", required=True, help="Base model to fine-tune, e.g. gpt-4o-mini-2024-07-18.")
+@click.option("--method", type=click.Choice([m.value for m in Method]), default="supervised", show_default=True)
+@click.option("--n-epochs", metavar="auto|1-50")
+@click.option("--batch-size", metavar="auto|1-256")
+@click.option("--learning-rate-multiplier", metavar="auto|>0")
+@click.option("--beta", metavar="auto|(0,2]", help="DPO only.")
+@click.option("--reasoning-effort", type=click.Choice(["default", "low", "medium", "high"]), help="Reinforcement only.")
+@click.option("--compute-multiplier", metavar="auto|(0.00001,10]", help="Reinforcement only.")
+@click.option("--eval-interval", metavar="auto|>=1", help="Reinforcement only.")
+@click.option("--eval-samples", metavar="auto|>=1", help="Reinforcement only.")
+@click.option("--grader", type=click.Path(dir_okay=False), help="JSON file holding the grader (reinforcement).")
+@click.option("--suffix", help="Up to 64 characters added to the fine-tuned model's name.")
+@click.option("--seed", help="Job seed, 0-2147483647.")
+@click.option("--metadata", "metadata_pairs", multiple=True, metavar="KEY=VALUE", help="Job metadata (repeatable).")
+@click.option("--openai-wandb-project", help="Also turn on OpenAI's own W&B integration, logging to this project.")
+@click.option("--project", default="OpenAI-Fine-Tune", show_default=True, help="W&B project of the artifacts.")
+@click.option("--entity", help="W&B entity (default: your default entity).")
+@click.option("--no-wandb", is_flag=True, help="Do not log to W&B.")
+@click.option("--base-url", help="OpenAI-compatible API base URL (or OPENAI_BASE_URL).")
+@click.option("--azure-endpoint", help="Azure OpenAI endpoint (or AZURE_OPENAI_ENDPOINT); key in AZURE_OPENAI_API_KEY.")
+@click.option("--api-version", help=f"Azure OpenAI API version (or OPENAI_API_VERSION; {AZURE_API_VERSION}).")
+@click.option("--wait", is_flag=True, help="Follow the job to its end, then sync it to W&B (WandbLogger.sync).")
+@click.option("--dry-run", is_flag=True, help="Check; print what would be uploaded, logged and created; touch nothing.")
+@click.option("--force", is_flag=True, help="Publish even when the check finds errors.")
+@click.option("--new-job", is_flag=True, help="Create a job even if the ledger has one for these files and parameters.")
+@click.option("--no-job-metadata", is_flag=True, help="Send no prep metadata with the job (endpoints that refuse it).")
+@click.option("--poll-interval", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds between polls.")
+@click.option("--no-tokens", is_flag=True, help="Skip token counting in the check.")
+@click.option("--tiktoken-dir", type=click.Path(file_okay=False), help="Folder holding <encoding>.tiktoken rank files.")
+def publish_command(train: str, valid: str | None, metadata_pairs: tuple[str, ...], grader: str | None,
+                    openai_wandb_project: str | None, project: str, entity: str | None, no_wandb: bool,
+                    base_url: str | None, azure_endpoint: str | None, api_version: str | None, wait: bool,
+                    dry_run: bool, force: bool, new_job: bool, no_job_metadata: bool, poll_interval: float,
+                    no_tokens: bool, tiktoken_dir: str | None, **params: Any) -> None:
+    """Check, upload, log as W&B Artifacts, and create the fine-tuning job.
+
+    Idempotent: a ledger (.prep/ledger.json beside TRAIN) records each step, so
+    running it again uploads and logs nothing twice, and an interrupted publish
+    continues where it stopped. Keys come from OPENAI_API_KEY (or
+    AZURE_OPENAI_API_KEY) only.
+    """
+    from .checker import CheckOptions
+    from .jobs import JobSpec, WandbIntegration
+    from .publish import DEFAULT_BASE_URL, publish
+
+    env = os.environ
+    integration = WandbIntegration(openai_wandb_project, entity) if openai_wandb_project else None
+    if openai_wandb_project and openai_wandb_project == project and not no_wandb:
+        click.echo(f"note: OpenAI's W&B integration and WandbLogger.sync both log to {project!r}; "
+                   "keep them in different projects (see README).", err=True)
+    spec = JobSpec(grader=_grader(grader), metadata=_metadata(metadata_pairs), integration=integration, **params)
+    tracker, notice = _tracker(no_wandb, project, entity, env)
+    if notice:
+        click.echo(f"note: {notice}", err=True)
+    url, azure = _endpoint(base_url, azure_endpoint, env)
+    client, secrets = (None, ()) if dry_run else _client(url, azure, api_version, env)
+    dry_base = f"{azure.rstrip('/')}/openai" if azure else url or DEFAULT_BASE_URL
+    options = CheckOptions(tokens=not no_tokens, tiktoken_dir=tiktoken_dir)
+    try:
+        result = publish(train, valid=valid, job=spec, client=client, tracker=tracker, dry_run=dry_run, force=force,
+                         wait=wait, new_job=new_job, job_metadata=not no_job_metadata, check_options=options,
+                         base_url=dry_base if dry_run else None, on_event=_print_event, poll_interval=poll_interval,
+                         secrets=secrets)
+    except KeyboardInterrupt:
+        if wait:
+            click.echo("prep: stopped following the job; it keeps running. Run the same command again to follow it.",
+                       err=True)
+        raise
+    if result.job_id and not dry_run:
+        click.echo(f"job: {result.job_id} ({result.job_status})")
+    click.echo(f"ledger: {result.ledger_path}")
