@@ -13,9 +13,15 @@ LANGUAGE_WEIGHTS = (45, 10, 8, 13, 12, 12)  # en de ru ja zh ko
 TURN_COUNTS = (1, 2, 3, 4, 5, 6, 8)
 TURN_WEIGHTS = (45, 22, 13, 8, 5, 4, 3)
 PERSONAS = (
-    "a customer-support agent for Acme Cloud", "a senior Python reviewer", "a travel booking assistant",
-    "a polite bank teller bot", "a legal-document summariser", "a translator for a retail company",
-    "an on-call SRE assistant", "a tutor for high-school mathematics", "a data-analysis copilot",
+    "a customer-support agent for Acme Cloud",
+    "a senior Python reviewer",
+    "a travel booking assistant",
+    "a polite bank teller bot",
+    "a legal-document summariser",
+    "a translator for a retail company",
+    "an on-call SRE assistant",
+    "a tutor for high-school mathematics",
+    "a data-analysis copilot",
 )
 USER_NAMES = ("alice", "bob", "carol_smith", "dmitri", "yuki-t", "minjun_kim", "li_wei", "user-4821")
 ASSISTANT_NAMES = ("support_bot", "agent-7", "reviewer")
@@ -108,8 +114,11 @@ class ExampleFactory:
     def _tool_exchange(self, rng: random.Random, tools: list[dict], parallel: bool) -> list[dict]:
         chosen = rng.choices(tools, k=rng.choice((1, 1, 1, 2, 3)) if parallel else 1)
         calls = [
-            {"id": make_call_id(rng), "type": "function",
-             "function": {"name": t["function"]["name"], "arguments": make_arguments(rng, t)}}
+            {
+                "id": make_call_id(rng),
+                "type": "function",
+                "function": {"name": t["function"]["name"], "arguments": make_arguments(rng, t)},
+            }
             for t in chosen
         ]
         call_message: dict = {"role": "assistant"}

@@ -89,8 +89,14 @@ def num_assistant_tokens_from_messages(encoding, messages: list) -> int:
 
 def distribution(values: list) -> dict:
     """min, max, mean, median and the 10th/90th percentiles (printed as "p5 / p95")."""
-    return {"min": min(values), "max": max(values), "mean": np.mean(values), "median": np.median(values),
-            "p10": np.quantile(values, 0.1), "p90": np.quantile(values, 0.9)}
+    return {
+        "min": min(values),
+        "max": max(values),
+        "mean": np.mean(values),
+        "median": np.median(values),
+        "p10": np.quantile(values, 0.1),
+        "p90": np.quantile(values, 0.9),
+    }
 
 
 def default_epochs(n_train_examples: int) -> int:
@@ -104,8 +110,13 @@ def default_epochs(n_train_examples: int) -> int:
 
 def token_stats(dataset: list, encoding) -> dict:
     """The notebook's warnings loop: missing system/user counts and per-example lengths."""
-    stats: dict = {"n_missing_system": 0, "n_missing_user": 0, "n_messages": [],
-                   "convo_lens": [], "assistant_message_lens": []}
+    stats: dict = {
+        "n_missing_system": 0,
+        "n_missing_user": 0,
+        "n_messages": [],
+        "convo_lens": [],
+        "assistant_message_lens": [],
+    }
     for ex in dataset:
         messages = ex["messages"]
         if not any(message["role"] == "system" for message in messages):
@@ -121,8 +132,12 @@ def token_stats(dataset: list, encoding) -> dict:
 def run(path: str, encoding_name: str = "cl100k_base", max_tokens: int = 16385) -> dict:
     """Everything the notebook computes on `path`, as a dict (see `format_report`)."""
     dataset = load_dataset(path)
-    result = {"num_examples": len(dataset), "first_example": dataset[0]["messages"],
-              "format_errors": format_errors(dataset), "max_tokens": max_tokens}
+    result = {
+        "num_examples": len(dataset),
+        "first_example": dataset[0]["messages"],
+        "format_errors": format_errors(dataset),
+        "max_tokens": max_tokens,
+    }
     result.update(token_stats(dataset, get_encoding(encoding_name)))
     convo_lens = result["convo_lens"]
     result["n_too_long"] = sum(length > max_tokens for length in convo_lens)
@@ -134,8 +149,12 @@ def run(path: str, encoding_name: str = "cl100k_base", max_tokens: int = 16385) 
 
 def _distribution_lines(values: list, name: str) -> list[str]:
     d = distribution(values)
-    return [f"\n#### Distribution of {name}:", f"min / max: {d['min']}, {d['max']}",
-            f"mean / median: {d['mean']}, {d['median']}", f"p5 / p95: {d['p10']}, {d['p90']}"]
+    return [
+        f"\n#### Distribution of {name}:",
+        f"min / max: {d['min']}, {d['max']}",
+        f"mean / median: {d['mean']}, {d['median']}",
+        f"p5 / p95: {d['p10']}, {d['p90']}",
+    ]
 
 
 def format_report(result: dict) -> str:
@@ -144,27 +163,35 @@ def format_report(result: dict) -> str:
     lines += [str(message) for message in result["first_example"]]
     errors = result["format_errors"]
     lines += ["Found errors:", *(f"{k}: {v}" for k, v in errors.items())] if errors else ["No errors found"]
-    lines += [f"Num examples missing system message: {result['n_missing_system']}",
-              f"Num examples missing user message: {result['n_missing_user']}"]
+    lines += [
+        f"Num examples missing system message: {result['n_missing_system']}",
+        f"Num examples missing user message: {result['n_missing_user']}",
+    ]
     lines += _distribution_lines(result["n_messages"], "num_messages_per_example")
     lines += _distribution_lines(result["convo_lens"], "num_total_tokens_per_example")
     lines += _distribution_lines(result["assistant_message_lens"], "num_assistant_tokens_per_example")
     limit = "16,385" if result["max_tokens"] == 16385 else str(result["max_tokens"])  # S1 vs S1b wording
-    lines.append(f"\n{result['n_too_long']} examples may be over the {limit} token limit, "
-                 "they will be truncated during fine-tuning")
-    lines += [f"Dataset has ~{result['n_billing_tokens']} tokens that will be charged for during training",
-              f"By default, you'll train for {result['n_epochs']} epochs on this dataset",
-              f"By default, you'll be charged for ~{result['n_charged_tokens']} tokens"]
+    lines.append(
+        f"\n{result['n_too_long']} examples may be over the {limit} token limit, "
+        "they will be truncated during fine-tuning"
+    )
+    lines += [
+        f"Dataset has ~{result['n_billing_tokens']} tokens that will be charged for during training",
+        f"By default, you'll train for {result['n_epochs']} epochs on this dataset",
+        f"By default, you'll be charged for ~{result['n_charged_tokens']} tokens",
+    ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", help="chat-format JSONL file")
-    parser.add_argument("--encoding", default="cl100k_base",
-                        help="tiktoken encoding (the notebook hard-codes cl100k_base)")
-    parser.add_argument("--max-tokens", type=int, default=16385,
-                        help="per-example cap: 16385 (current notebook) or 4096 (older)")
+    parser.add_argument(
+        "--encoding", default="cl100k_base", help="tiktoken encoding (the notebook hard-codes cl100k_base)"
+    )
+    parser.add_argument(
+        "--max-tokens", type=int, default=16385, help="per-example cap: 16385 (current notebook) or 4096 (older)"
+    )
     args = parser.parse_args(argv)
     print(format_report(run(args.path, args.encoding, args.max_tokens)))
     return 0

@@ -66,8 +66,15 @@ def iter_lines(factory: ExampleFactory, seed: int, corrupt_fraction: float, ensu
             yield dumps(example, ensure_ascii), None
 
 
-def generate(output: Path, *, size: int, seed: int = 0, options: Options | None = None,
-             corrupt_fraction: float = 0.0, ensure_ascii: bool = False) -> Summary:
+def generate(
+    output: Path,
+    *,
+    size: int,
+    seed: int = 0,
+    options: Options | None = None,
+    corrupt_fraction: float = 0.0,
+    ensure_ascii: bool = False,
+) -> Summary:
     """Write `size` bytes of JSONL to `output`, or slightly more (normally at most 1%)."""
     start = time.perf_counter()
     factory = ExampleFactory(options or Options(), seed)
@@ -95,8 +102,14 @@ def generate(output: Path, *, size: int, seed: int = 0, options: Options | None 
 
 
 def write_sidecar(summary: Summary, seed: int, corrupt_fraction: float) -> None:
-    record = {"file": summary.path.name, "seed": seed, "corrupt_fraction": corrupt_fraction,
-              "lines": summary.lines, "kinds": list(KINDS), "corrupted": summary.corrupted}
+    record = {
+        "file": summary.path.name,
+        "seed": seed,
+        "corrupt_fraction": corrupt_fraction,
+        "lines": summary.lines,
+        "kinds": list(KINDS),
+        "corrupted": summary.corrupted,
+    }
     sidecar_path(summary.path).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
 
 
@@ -106,36 +119,79 @@ def build_parser() -> argparse.ArgumentParser:
     add("-o", "--output", type=Path, required=True, help="JSONL file to write")
     add("--size", type=parse_size, default=parse_size("100MB"), help="target size, e.g. 100MB, 1GB (default 100MB)")
     add("--seed", type=int, default=0, help="random seed (default 0)")
-    add("--distinct-system-prompts", type=int, default=8, metavar="N",
-        help="size of the shared system-prompt pool (default 8)")
-    add("--unique-system-prompts", action="store_true",
-        help="prefix every system prompt with a unique session header, so no two are equal")
+    add(
+        "--distinct-system-prompts",
+        type=int,
+        default=8,
+        metavar="N",
+        help="size of the shared system-prompt pool (default 8)",
+    )
+    add(
+        "--unique-system-prompts",
+        action="store_true",
+        help="prefix every system prompt with a unique session header, so no two are equal",
+    )
     add("--distinct-tool-sets", type=int, default=4, metavar="N", help="number of distinct `tools` lists (default 4)")
-    add("--long-fraction", type=float, default=0.001, metavar="F",
-        help="fraction of 20k-80k-token examples (default 0.001)")
-    add("--tool-fraction", type=float, default=0.25, metavar="F",
-        help="fraction of examples with tools and tool calls (default 0.25)")
-    add("--median-tokens", type=int, default=900, metavar="N",
-        help="median drawn example length in o200k tokens (default 900)")
-    add("--corrupt-fraction", type=float, default=0.0, metavar="F",
-        help=f"fraction of lines given one fault; writes <output>.corrupted.json (kinds: {', '.join(KINDS)})")
-    add("--ensure-ascii", action="store_true",
-        help="escape non-ASCII as \\uXXXX (json.dumps default) instead of raw UTF-8")
+    add(
+        "--long-fraction",
+        type=float,
+        default=0.001,
+        metavar="F",
+        help="fraction of 20k-80k-token examples (default 0.001)",
+    )
+    add(
+        "--tool-fraction",
+        type=float,
+        default=0.25,
+        metavar="F",
+        help="fraction of examples with tools and tool calls (default 0.25)",
+    )
+    add(
+        "--median-tokens",
+        type=int,
+        default=900,
+        metavar="N",
+        help="median drawn example length in o200k tokens (default 900)",
+    )
+    add(
+        "--corrupt-fraction",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help=f"fraction of lines given one fault; writes <output>.corrupted.json (kinds: {', '.join(KINDS)})",
+    )
+    add(
+        "--ensure-ascii",
+        action="store_true",
+        help="escape non-ASCII as \\uXXXX (json.dumps default) instead of raw UTF-8",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     options = Options(
-        distinct_system_prompts=args.distinct_system_prompts, unique_system_prompts=args.unique_system_prompts,
-        distinct_tool_sets=args.distinct_tool_sets, long_fraction=args.long_fraction,
-        tool_fraction=args.tool_fraction, median_tokens=args.median_tokens,
+        distinct_system_prompts=args.distinct_system_prompts,
+        unique_system_prompts=args.unique_system_prompts,
+        distinct_tool_sets=args.distinct_tool_sets,
+        long_fraction=args.long_fraction,
+        tool_fraction=args.tool_fraction,
+        median_tokens=args.median_tokens,
     )
-    summary = generate(args.output, size=args.size, seed=args.seed, options=options,
-                       corrupt_fraction=args.corrupt_fraction, ensure_ascii=args.ensure_ascii)
+    summary = generate(
+        args.output,
+        size=args.size,
+        seed=args.seed,
+        options=options,
+        corrupt_fraction=args.corrupt_fraction,
+        ensure_ascii=args.ensure_ascii,
+    )
     rate = summary.bytes / 1e6 / summary.seconds
-    print(f"{summary.path}: {summary.lines} lines, {summary.bytes} bytes in {summary.seconds:.1f}s ({rate:.1f} MB/s); "
-          f"{len(summary.corrupted)} corrupted", file=sys.stderr)
+    print(
+        f"{summary.path}: {summary.lines} lines, {summary.bytes} bytes in {summary.seconds:.1f}s ({rate:.1f} MB/s); "
+        f"{len(summary.corrupted)} corrupted",
+        file=sys.stderr,
+    )
     return 0
 
 

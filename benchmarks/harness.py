@@ -101,8 +101,9 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def measure(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
-            interval: float = 0.02) -> Measurement:
+def measure(
+    cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None, interval: float = 0.02
+) -> Measurement:
     """Run `cmd`, returning wall time and peak RSS per process and for the whole tree.
 
     Polling /proc gives each process's peak (VmHWM) and the summed RSS of all
@@ -123,8 +124,16 @@ def measure(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str |
         # wait4's ru_maxrss also counts the instant between fork() and exec(), when the child is still a copy
         # of this (possibly large) process; the polled VmHWM restarts at exec, so it is preferred when seen.
         max_rss = max(sampler.peaks.values()) if sampler.peaks else usage.ru_maxrss * 1024
-        return Measurement(list(cmd), wall, proc.returncode, max_rss, sampler.tree_rss, dict(sampler.peaks),
-                           out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+        return Measurement(
+            list(cmd),
+            wall,
+            proc.returncode,
+            max_rss,
+            sampler.tree_rss,
+            dict(sampler.peaks),
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
 
 
 def iter_message_texts(example: object) -> Iterator[str]:
@@ -231,14 +240,25 @@ def measurement_row(name: str, m: Measurement, file_bytes: int | None = None) ->
     row = {"run": name, "wall s": m.wall_s}
     if file_bytes is not None:
         row["file MB/s"] = file_bytes / MB / m.wall_s
-    return row | {"peak RSS MB (max process)": m.max_rss / MB, "peak RSS MB (tree)": m.tree_rss / MB,
-                  "processes": len(m.peaks), "exit": m.returncode}
+    return row | {
+        "peak RSS MB (max process)": m.max_rss / MB,
+        "peak RSS MB (tree)": m.tree_rss / MB,
+        "processes": len(m.peaks),
+        "exit": m.returncode,
+    }
 
 
 def throughput_row(t: Throughput) -> dict:
-    return {"encoding": t.encoding, "strings": "distinct" if t.distinct else "all", "count": t.strings,
-            "text MB": t.text_bytes / MB, "tokens": t.tokens, "encode s": t.seconds,
-            "text MB/s": t.text_mb_s, "file MB/s": t.file_mb_s}
+    return {
+        "encoding": t.encoding,
+        "strings": "distinct" if t.distinct else "all",
+        "count": t.strings,
+        "text MB": t.text_bytes / MB,
+        "tokens": t.tokens,
+        "encode s": t.seconds,
+        "text MB/s": t.text_mb_s,
+        "file MB/s": t.file_mb_s,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

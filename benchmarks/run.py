@@ -48,9 +48,14 @@ def prep(path: Path, *args: str) -> Measurement:
 
 
 def row(name: str, m: Measurement, path: Path, examples: int) -> dict:
-    return {"run": name, "wall s": m.wall_s, "MB/s": path.stat().st_size / MB / m.wall_s,
-            "examples/s": f"{examples / m.wall_s:,.0f}", "peak RSS MiB (largest process)": m.max_rss / MIB,
-            "processes": len(m.peaks)}
+    return {
+        "run": name,
+        "wall s": m.wall_s,
+        "MB/s": path.stat().st_size / MB / m.wall_s,
+        "examples/s": f"{examples / m.wall_s:,.0f}",
+        "peak RSS MiB (largest process)": m.max_rss / MIB,
+        "processes": len(m.peaks),
+    }
 
 
 def issues_of(m: Measurement) -> list:
@@ -75,8 +80,12 @@ def bench_file(path: Path, cores: int) -> tuple[str, dict]:
         row("prep check --no-tokens (structure only)", structure, path, examples),
         row("Cookbook approach, o200k_base", cookbook, path, examples),
         row("Cookbook approach, cl100k_base (as the notebook)", cookbook_cl100k, path, examples),
-        {"run": "raw tiktoken encode_ordinary, one core, all message strings", "wall s": raw.seconds,
-         "MB/s": raw.file_mb_s, "examples/s": f"{examples / raw.seconds:,.0f}"},
+        {
+            "run": "raw tiktoken encode_ordinary, one core, all message strings",
+            "wall s": raw.seconds,
+            "MB/s": raw.file_mb_s,
+            "examples/s": f"{examples / raw.seconds:,.0f}",
+        },
     ]
     figures = {
         "full MB/s": size / full.wall_s,
@@ -95,16 +104,27 @@ def bench_file(path: Path, cores: int) -> tuple[str, dict]:
 
 def targets_table(f: dict, cores: int) -> str:
     rows = [
-        {"target": f"full check >= 0.95 x cores ({cores}) x raw one-core tiktoken",
-         "measured": f"{f['full / (cores x raw)']:.2f} x ({f['full MB/s']:.1f} vs {f['raw one-core MB/s']:.1f} MB/s one core)",
-         "met": f["full / (cores x raw)"] >= 0.95},
-        {"target": "full check >= 4 x the Cookbook approach", "measured": f"{f['full / Cookbook o200k']:.2f} x (o200k), "
-         f"{f['full / Cookbook cl100k']:.2f} x (cl100k)", "met": f["full / Cookbook o200k"] >= 4},
-        {"target": "peak RSS per process <= 150 MiB", "measured": f"{f['peak RSS MiB']:.0f} MiB "
-         f"(Cookbook: {f['Cookbook peak RSS MiB']:.0f} MiB)", "met": f["peak RSS MiB"] <= 150},
-        {"target": "limit-only >= 200 MB/s, same verdicts", "measured": f"{f['limit-only MB/s']:.0f} MB/s, "
-         f"verdicts equal: {f['limit-only verdicts equal full']}",
-         "met": f["limit-only MB/s"] >= 200 and f["limit-only verdicts equal full"]},
+        {
+            "target": f"full check >= 0.95 x cores ({cores}) x raw one-core tiktoken",
+            "measured": f"{f['full / (cores x raw)']:.2f} x "
+            f"({f['full MB/s']:.1f} vs {f['raw one-core MB/s']:.1f} MB/s one core)",
+            "met": f["full / (cores x raw)"] >= 0.95,
+        },
+        {
+            "target": "full check >= 4 x the Cookbook approach",
+            "measured": f"{f['full / Cookbook o200k']:.2f} x (o200k), {f['full / Cookbook cl100k']:.2f} x (cl100k)",
+            "met": f["full / Cookbook o200k"] >= 4,
+        },
+        {
+            "target": "peak RSS per process <= 150 MiB",
+            "measured": f"{f['peak RSS MiB']:.0f} MiB (Cookbook: {f['Cookbook peak RSS MiB']:.0f} MiB)",
+            "met": f["peak RSS MiB"] <= 150,
+        },
+        {
+            "target": "limit-only >= 200 MB/s, same verdicts",
+            "measured": f"{f['limit-only MB/s']:.0f} MB/s, verdicts equal: {f['limit-only verdicts equal full']}",
+            "met": f["limit-only MB/s"] >= 200 and f["limit-only verdicts equal full"],
+        },
     ]
     return format_table(rows)
 
@@ -116,17 +136,31 @@ def dedup_table(size: str) -> str:
         path = data_file(size, unique=unique)
         m = prep(path, "--jobs", "1")
         raw = measure_tiktoken(path, "o200k_base")
-        rows.append({"file": path.name, "system prompts": "unique" if unique else "8 repeated",
-                     "prep --jobs 1 MB/s": path.stat().st_size / MB / m.wall_s, "raw one-core MB/s": raw.file_mb_s,
-                     "prep / raw": raw.seconds / m.wall_s})
+        rows.append(
+            {
+                "file": path.name,
+                "system prompts": "unique" if unique else "8 repeated",
+                "prep --jobs 1 MB/s": path.stat().st_size / MB / m.wall_s,
+                "raw one-core MB/s": raw.file_mb_s,
+                "prep / raw": raw.seconds / m.wall_s,
+            }
+        )
     return format_table(rows)
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return (f"{platform.system()} {platform.release()}, {cpu}, {len(os.sched_getaffinity(0))} cores, "
-            f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {len(os.sched_getaffinity(0))} cores, "
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,14 +173,30 @@ def main(argv: list[str] | None = None) -> int:
     out = [f"Machine: {machine()}", ""]
     path = data_file(args.size)
     table, figures = bench_file(path, cores)
-    out += [f"## {path.name} ({path.stat().st_size / MB:,.1f} MB)", "", table, "", "Targets:", "",
-            targets_table(figures, cores), ""]
+    out += [
+        f"## {path.name} ({path.stat().st_size / MB:,.1f} MB)",
+        "",
+        table,
+        "",
+        "Targets:",
+        "",
+        targets_table(figures, cores),
+        "",
+    ]
     out += ["## Counting each distinct string once", "", dedup_table(args.size), ""]
     if args.big:
         big = data_file(args.big)
         table, big_figures = bench_file(big, cores)
-        out += [f"## {big.name} ({big.stat().st_size / MB:,.1f} MB)", "", table, "", "Targets:", "",
-                targets_table(big_figures, cores), ""]
+        out += [
+            f"## {big.name} ({big.stat().st_size / MB:,.1f} MB)",
+            "",
+            table,
+            "",
+            "Targets:",
+            "",
+            targets_table(big_figures, cores),
+            "",
+        ]
     startup = HERE / "startup.py"
     if startup.exists():
         result = subprocess.run([sys.executable, str(startup)], capture_output=True, text=True)

@@ -89,15 +89,21 @@ def main(argv: list[str] | None = None) -> int:
             "prep check small.jsonl": [prep, "check", str(jsonl)],
             "prep check --no-stats small.jsonl (the hook)": [prep, "check", "--no-stats", str(jsonl)],
             "prep check --no-tokens small.jsonl": [prep, "check", "--no-tokens", str(jsonl)],
-            "check-jsonschema --schemafile chat-array.schema.json small.json": [cjs, "--schemafile", str(schema),
-                                                                              str(array)],
+            "check-jsonschema --schemafile chat-array.schema.json small.json": [
+                cjs,
+                "--schemafile",
+                str(schema),
+                str(array),
+            ],
             "python -c pass (interpreter start)": [sys.executable, "-c", "pass"],
         }
         times = measure(commands, args.runs, env)
     medians = {label: statistics.median(t) for label, t in times.items()}
     width = max(map(len, medians))
-    print(f"{args.lines}-line chat file ({SAMPLE.relative_to(REPO)}), median of {args.runs} runs; "
-          "check-jsonschema reads the same examples as one JSON array (it cannot read JSONL)")
+    print(
+        f"{args.lines}-line chat file ({SAMPLE.relative_to(REPO)}), median of {args.runs} runs; "
+        "check-jsonschema reads the same examples as one JSON array (it cannot read JSONL)"
+    )
     print(f"{'command':{width}}  {'median':>8}  {'min':>8}  {'max':>8}")
     for label, t in times.items():
         print(f"{label:{width}}  {medians[label]:7.3f}s  {min(t):7.3f}s  {max(t):7.3f}s")

@@ -75,18 +75,32 @@ CHARS_PER_TOKEN = {"en": 5.2, "de": 5.9, "ru": 4.4, "ja": 1.4, "zh": 1.5, "ko": 
 LANGUAGES = ("en", "de", "ru", "ja", "zh", "ko")
 
 CODE_TEMPLATES = (
-    ("python", 'def {f1}({a}, {b}={n1}):\n    """Return the mean {w1} of {a}."""\n'
-     "    {v} = [{a} * i for i in range({b})]\n    if not {v}:\n"
-     '        raise ValueError("empty {w2}")\n    return sum({v}) / len({v})\n'),
-    ("python", "class {C}:\n    def __init__(self, {a}: int) -> None:\n        self.{a} = {a}\n"
-     "        self.{v}: dict[str, int] = {{}}\n\n    def {f1}(self, key: str) -> int:\n"
-     "        return self.{v}.get(key, {n1}) + self.{a}\n"),
-    ("javascript", "async function {f1}({a}) {{\n  const {v} = await fetch(`/api/{w1}/${{{a}}}`);\n"
-     "  if (!{v}.ok) throw new Error('{w2} failed');\n  return (await {v}.json()).{b};\n}}\n"),
-    ("sql", "SELECT {a}, COUNT(*) AS {b}\nFROM {w1}_{w2}\nWHERE {v} > {n1}\n"
-     "GROUP BY {a}\nORDER BY {b} DESC\nLIMIT {n2};\n"),
-    ("bash", "#!/usr/bin/env bash\nset -euo pipefail\nfor f in {w1}/*.jsonl; do\n"
-     '  wc -l "$f" >> {w2}_{v}.txt\ndone\necho "{f1} done: {n1}"\n'),
+    (
+        "python",
+        'def {f1}({a}, {b}={n1}):\n    """Return the mean {w1} of {a}."""\n'
+        "    {v} = [{a} * i for i in range({b})]\n    if not {v}:\n"
+        '        raise ValueError("empty {w2}")\n    return sum({v}) / len({v})\n',
+    ),
+    (
+        "python",
+        "class {C}:\n    def __init__(self, {a}: int) -> None:\n        self.{a} = {a}\n"
+        "        self.{v}: dict[str, int] = {{}}\n\n    def {f1}(self, key: str) -> int:\n"
+        "        return self.{v}.get(key, {n1}) + self.{a}\n",
+    ),
+    (
+        "javascript",
+        "async function {f1}({a}) {{\n  const {v} = await fetch(`/api/{w1}/${{{a}}}`);\n"
+        "  if (!{v}.ok) throw new Error('{w2} failed');\n  return (await {v}.json()).{b};\n}}\n",
+    ),
+    (
+        "sql",
+        "SELECT {a}, COUNT(*) AS {b}\nFROM {w1}_{w2}\nWHERE {v} > {n1}\nGROUP BY {a}\nORDER BY {b} DESC\nLIMIT {n2};\n",
+    ),
+    (
+        "bash",
+        "#!/usr/bin/env bash\nset -euo pipefail\nfor f in {w1}/*.jsonl; do\n"
+        '  wc -l "$f" >> {w2}_{v}.txt\ndone\necho "{f1} done: {n1}"\n',
+    ),
     ("json", '{{\n  "{a}": {n1},\n  "{b}": "{w1}",\n  "{v}": [{n2}, {n1}],\n  "enabled": true\n}}\n'),
 )
 
@@ -147,8 +161,9 @@ def identifier(rng: random.Random) -> str:
 def _code_snippet(rng: random.Random, template: str) -> str:
     a, b, v, f1 = (identifier(rng) for _ in range(4))
     w1, w2 = rng.choices(EN[-150:], k=2)
-    return template.format(a=a, b=b, v=v, f1=f1, w1=w1, w2=w2, C=w1.title() + w2.title(),
-                           n1=rng.randint(0, 999), n2=rng.randint(1, 100))
+    return template.format(
+        a=a, b=b, v=v, f1=f1, w1=w1, w2=w2, C=w1.title() + w2.title(), n1=rng.randint(0, 999), n2=rng.randint(1, 100)
+    )
 
 
 def make_code_block(rng: random.Random) -> str:

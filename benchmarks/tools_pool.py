@@ -10,35 +10,80 @@ from textpool import EN
 
 # name, description, [(parameter, JSON type, enum values or None, required)]
 TOOL_SPECS = (
-    ("get_weather", "Get the current weather for a city.",
-     [("city", "string", None, True), ("unit", "string", ("celsius", "fahrenheit"), False)]),
-    ("search_documents", "Search the internal knowledge base and return the best passages.",
-     [("query", "string", None, True), ("top_k", "integer", None, False),
-      ("language", "string", ("en", "de", "ja", "ko", "zh", "ru"), False)]),
-    ("lookup_order", "Look up an order by its identifier.",
-     [("order_id", "string", None, True), ("include_items", "boolean", None, False)]),
-    ("create_ticket", "Open a support ticket.",
-     [("title", "string", None, True), ("priority", "string", ("low", "normal", "high", "urgent"), True),
-      ("description", "string", None, False)]),
-    ("send_email", "Send an email on behalf of the user.",
-     [("to", "string", None, True), ("subject", "string", None, True), ("body", "string", None, True)]),
-    ("convert_currency", "Convert an amount between currencies.",
-     [("amount", "number", None, True), ("from_currency", "string", ("USD", "EUR", "JPY", "KRW", "CNY", "RUB"), True),
-      ("to_currency", "string", ("USD", "EUR", "JPY", "KRW", "CNY", "RUB"), True)]),
+    (
+        "get_weather",
+        "Get the current weather for a city.",
+        [("city", "string", None, True), ("unit", "string", ("celsius", "fahrenheit"), False)],
+    ),
+    (
+        "search_documents",
+        "Search the internal knowledge base and return the best passages.",
+        [
+            ("query", "string", None, True),
+            ("top_k", "integer", None, False),
+            ("language", "string", ("en", "de", "ja", "ko", "zh", "ru"), False),
+        ],
+    ),
+    (
+        "lookup_order",
+        "Look up an order by its identifier.",
+        [("order_id", "string", None, True), ("include_items", "boolean", None, False)],
+    ),
+    (
+        "create_ticket",
+        "Open a support ticket.",
+        [
+            ("title", "string", None, True),
+            ("priority", "string", ("low", "normal", "high", "urgent"), True),
+            ("description", "string", None, False),
+        ],
+    ),
+    (
+        "send_email",
+        "Send an email on behalf of the user.",
+        [("to", "string", None, True), ("subject", "string", None, True), ("body", "string", None, True)],
+    ),
+    (
+        "convert_currency",
+        "Convert an amount between currencies.",
+        [
+            ("amount", "number", None, True),
+            ("from_currency", "string", ("USD", "EUR", "JPY", "KRW", "CNY", "RUB"), True),
+            ("to_currency", "string", ("USD", "EUR", "JPY", "KRW", "CNY", "RUB"), True),
+        ],
+    ),
     ("get_stock_price", "Return the latest price of a stock ticker.", [("ticker", "string", None, True)]),
-    ("book_meeting", "Book a meeting room.",
-     [("date", "string", None, True), ("duration_minutes", "integer", None, True), ("room", "string", None, False)]),
-    ("run_sql", "Run a read-only SQL query against the analytics warehouse.",
-     [("sql", "string", None, True), ("timeout_seconds", "integer", None, False)]),
-    ("translate_text", "Translate text into another language.",
-     [("text", "string", None, True), ("target_language", "string", ("en", "de", "ja", "ko", "zh", "ru"), True)]),
+    (
+        "book_meeting",
+        "Book a meeting room.",
+        [("date", "string", None, True), ("duration_minutes", "integer", None, True), ("room", "string", None, False)],
+    ),
+    (
+        "run_sql",
+        "Run a read-only SQL query against the analytics warehouse.",
+        [("sql", "string", None, True), ("timeout_seconds", "integer", None, False)],
+    ),
+    (
+        "translate_text",
+        "Translate text into another language.",
+        [("text", "string", None, True), ("target_language", "string", ("en", "de", "ja", "ko", "zh", "ru"), True)],
+    ),
     ("get_account_balance", "Get the balance of a customer account.", [("account_id", "string", None, True)]),
-    ("issue_refund", "Refund an order, fully or in part.",
-     [("order_id", "string", None, True), ("amount", "number", None, False), ("reason", "string", None, False)]),
-    ("list_calendar_events", "List calendar events in a date range.",
-     [("start_date", "string", None, True), ("end_date", "string", None, True)]),
-    ("get_shipping_status", "Track a parcel.",
-     [("tracking_number", "string", None, True), ("carrier", "string", ("dhl", "ups", "fedex", "yamato"), False)]),
+    (
+        "issue_refund",
+        "Refund an order, fully or in part.",
+        [("order_id", "string", None, True), ("amount", "number", None, False), ("reason", "string", None, False)],
+    ),
+    (
+        "list_calendar_events",
+        "List calendar events in a date range.",
+        [("start_date", "string", None, True), ("end_date", "string", None, True)],
+    ),
+    (
+        "get_shipping_status",
+        "Track a parcel.",
+        [("tracking_number", "string", None, True), ("carrier", "string", ("dhl", "ups", "fedex", "yamato"), False)],
+    ),
 )
 CITIES = ("Paris", "Berlin", "Tokyo", "Seoul", "Beijing", "Moscow", "New York", "Osaka", "München", "東京", "서울")
 ALNUM = string.ascii_letters + string.digits
@@ -93,6 +138,9 @@ def make_call_id(rng: random.Random) -> str:
 
 
 def make_result(rng: random.Random) -> str:
-    result = {"status": rng.choice(("ok", "ok", "ok", "not_found")), "id": rng.randint(1000, 99999),
-              "detail": " ".join(rng.choices(EN, k=rng.randint(3, 30)))}
+    result = {
+        "status": rng.choice(("ok", "ok", "ok", "not_found")),
+        "id": rng.randint(1000, 99999),
+        "detail": " ".join(rng.choices(EN, k=rng.randint(3, 30))),
+    }
     return json.dumps(result, ensure_ascii=False)

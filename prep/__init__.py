@@ -1,8 +1,8 @@
 """prep: check, convert, split and publish fine-tuning data.
 
-    >>> import prep
-    >>> report = prep.check("train.jsonl", model="gpt-4o-mini-2024-07-18")  # doctest: +SKIP
-    >>> report.ok, [str(i.code) for i in report.issues]                      # doctest: +SKIP
+>>> import prep
+>>> report = prep.check("train.jsonl", model="gpt-4o-mini-2024-07-18")  # doctest: +SKIP
+>>> report.ok, [str(i.code) for i in report.issues]                      # doctest: +SKIP
 """
 
 from __future__ import annotations

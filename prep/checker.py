@@ -113,11 +113,23 @@ def _dataset_issues(scan: FileScan, n: int, size: int | None) -> None:
         scan.add("P402", None, "", f"File has {n} examples; {target.recommended_examples} or more are recommended.")
     rules = target.formats[plan.ctx.format] if plan.ctx else None
     if rules and rules.max_examples and n > rules.max_examples:
-        scan.add("P405", None, "", f"File has {n:,} examples; {rules.max_examples:,} is the most for {rules.name} data.")
+        scan.add(
+            "P405", None, "", f"File has {n:,} examples; {rules.max_examples:,} is the most for {rules.name} data."
+        )
     if scan.image_examples > target.images.max_examples:
-        scan.add("P406", None, "", f"{scan.image_examples:,} examples hold images; at most {target.images.max_examples:,} may.")
+        scan.add(
+            "P406",
+            None,
+            "",
+            f"{scan.image_examples:,} examples hold images; at most {target.images.max_examples:,} may.",
+        )
     if size is not None and size > target.max_file_bytes:
-        scan.add("P407", None, "", f"File is {size / 2**20:,.0f} MiB; one upload takes at most {target.max_file_bytes / 2**20:,.0f} MiB.")
+        scan.add(
+            "P407",
+            None,
+            "",
+            f"File is {size / 2**20:,.0f} MiB; one upload takes at most {target.max_file_bytes / 2**20:,.0f} MiB.",
+        )
     budget = plan.budget
     if budget is not None and budget.model is not None:
         _model_issues(scan, target, budget.model, plan.options.today or dt.date.today())
@@ -133,7 +145,9 @@ def _model_issues(scan: FileScan, target: Target, model: str, today: dt.date) ->
         scan.add("P302", None, "", f"The {target.title} takes no new jobs after {target.new_jobs_until}.")
 
 
-def _plan(path: str, values: Iterable[dict[str, Any]], target: Target, options: CheckOptions, budget: Budget | None) -> Plan:
+def _plan(
+    path: str, values: Iterable[dict[str, Any]], target: Target, options: CheckOptions, budget: Budget | None
+) -> Plan:
     allowed = target.formats_for(options.method)
     if options.data_format is not None:
         allowed = (options.data_format,)
@@ -150,7 +164,9 @@ def _sample(path: Path, options: CheckOptions) -> Iterator[dict[str, Any]]:
                 yield value
 
 
-def check_path(path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter) -> FileReport:
+def check_path(
+    path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
+) -> FileReport:
     if not path.is_file():
         raise InputError(f"Cannot read {str(path)!r}: no such file.")
     if detect_file_type(path, options.table.file_type if options.table else None) is not FileType.JSONL:
@@ -161,8 +177,14 @@ def check_path(path: Path, options: CheckOptions, target: Target, budget: Budget
     return finish(scan_file(plan, path, counter), size=path.stat().st_size)
 
 
-def check_records(records: Iterable[Any], options: CheckOptions, target: Target, budget: Budget | None,
-                  counter: LazyCounter, name: str = "<records>") -> FileReport:
+def check_records(
+    records: Iterable[Any],
+    options: CheckOptions,
+    target: Target,
+    budget: Budget | None,
+    counter: LazyCounter,
+    name: str = "<records>",
+) -> FileReport:
     from .records import as_dict
 
     values = [as_dict(r) for r in records]
@@ -177,8 +199,9 @@ def check_records(records: Iterable[Any], options: CheckOptions, target: Target,
     return finish(scan)
 
 
-def check(source: Any, *, options: CheckOptions | None = None, valid: str | os.PathLike[str] | None = None,
-          **kwargs: Any) -> Report:
+def check(
+    source: Any, *, options: CheckOptions | None = None, valid: str | os.PathLike[str] | None = None, **kwargs: Any
+) -> Report:
     """Check files (a path or a list of paths) or records held in memory.
 
     ``source`` is a path (str or Path), a list of paths, a pandas DataFrame
@@ -214,13 +237,16 @@ def check(source: Any, *, options: CheckOptions | None = None, valid: str | os.P
         files = [check_records(source, options, target, budget, counter)]
     if counter.error:
         files = [replace(f, stats=None) for f in files]
-    return Report(files, target=target.name, tokens_checked=budget is not None and not counter.error,
-                  tokenizer_error=counter.error)
+    return Report(
+        files,
+        target=target.name,
+        tokens_checked=budget is not None and not counter.error,
+        tokenizer_error=counter.error,
+    )
 
 
 def _is_path_list(source: Any) -> bool:
     return isinstance(source, (list, tuple)) and bool(source) and all(isinstance(p, (str, os.PathLike)) for p in source)
-
 
 
 # Validation files and train/validation leakage.
@@ -241,8 +267,9 @@ def leaks(train: FileScan, valid: FileScan) -> Iterator[tuple[int, int]]:
             yield line, wanted[h]
 
 
-def check_pair(train: Path, valid: Path, options: CheckOptions, target: Target, budget: Budget | None,
-               counter: LazyCounter) -> list[FileReport]:
+def check_pair(
+    train: Path, valid: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
+) -> list[FileReport]:
     """Check a training file and its validation file; report leakage on the validation file.
 
     The validation file must hold the training file's data format (a line of
@@ -259,8 +286,12 @@ def check_pair(train: Path, valid: Path, options: CheckOptions, target: Target, 
     v_options = replace(options, data_format=fmt)
     v = scan_file(_plan(str(valid), _sample(valid, v_options), target, v_options, budget), valid, counter)
     for line, first in leaks(t, v):
-        v.add("P404", line, "", f"Also in {t_plan.path} line {first}: the example is in both the training "
-              "and the validation file.")
+        v.add(
+            "P404",
+            line,
+            "",
+            f"Also in {t_plan.path} line {first}: the example is in both the training and the validation file.",
+        )
     return [finish(t, size=train.stat().st_size), finish(v, size=valid.stat().st_size, role="valid")]
 
 
@@ -270,11 +301,24 @@ def _valid_dataset_issues(scan: FileScan, n: int, size: int | None) -> None:
     if n == 0:
         scan.add("P115", None, "", "File holds no examples.")
     elif rules and rules.max_valid_examples and n > rules.max_valid_examples:
-        scan.add("P405", None, "", f"Validation file has {n:,} examples; {rules.max_valid_examples:,} is the most "
-                 f"for {rules.name} validation data.")
+        scan.add(
+            "P405",
+            None,
+            "",
+            f"Validation file has {n:,} examples; {rules.max_valid_examples:,} is the most "
+            f"for {rules.name} validation data.",
+        )
     if scan.image_examples > target.images.max_examples:
-        scan.add("P406", None, "", f"{scan.image_examples:,} examples hold images; "
-                 f"at most {target.images.max_examples:,} may.")
+        scan.add(
+            "P406",
+            None,
+            "",
+            f"{scan.image_examples:,} examples hold images; at most {target.images.max_examples:,} may.",
+        )
     if size is not None and size > target.max_file_bytes:
-        scan.add("P407", None, "", f"File is {size / 2**20:,.0f} MiB; "
-                 f"one upload takes at most {target.max_file_bytes / 2**20:,.0f} MiB.")
+        scan.add(
+            "P407",
+            None,
+            "",
+            f"File is {size / 2**20:,.0f} MiB; one upload takes at most {target.max_file_bytes / 2**20:,.0f} MiB.",
+        )

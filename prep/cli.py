@@ -50,12 +50,21 @@ def _parse_map(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
 
 _TABLE_OPTIONS = (
     click.option("--sheet", help="XLSX: the sheet to read (default: the first); JSON: the key holding the array."),
-    click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD", callback=_parse_map,
-                 help="Fill FIELD (prompt, completion, system, user, input, assistant, messages, tools, ignore) "
-                      "from COLUMN (repeatable; other columns are matched by their common names)."),
+    click.option(
+        "--map",
+        "mapping",
+        multiple=True,
+        metavar="COLUMN=FIELD",
+        callback=_parse_map,
+        help="Fill FIELD (prompt, completion, system, user, input, assistant, messages, tools, ignore) "
+        "from COLUMN (repeatable; other columns are matched by their common names).",
+    ),
     click.option("--system", help="A system message to put first in every chat record (a system column wins)."),
-    click.option("--file-type", type=click.Choice(["jsonl", "json", "csv", "tsv", "xlsx"]),
-                 help="Read the input as this type (default: from its extension)."),
+    click.option(
+        "--file-type",
+        type=click.Choice(["jsonl", "json", "csv", "tsv", "xlsx"]),
+        help="Read the input as this type (default: from its extension).",
+    ),
     click.option("--input-encoding", help="Text encoding of CSV/TSV/JSON input (default: UTF-8 or UTF-16 by BOM)."),
 )
 
@@ -66,6 +75,7 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         command = f
         if fold:
+
             @functools.wraps(f)
             def command(*args: Any, **kwargs: Any) -> Any:
                 from .mapping import TableOptions
@@ -85,41 +95,83 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=False))
 @_table_options(fold=True)
-@click.option("--format", "output_format", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True,
-              help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).")
-@click.option("--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path.")
-@click.option("--method", type=click.Choice([m.value for m in Method]),
-              help="Training method; restricts the data formats accepted (default: detect).")
-@click.option("--data-format", type=click.Choice([f.value for f in DataFormat]),
-              help="Force the data format instead of detecting it.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(tuple(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).",
+)
+@click.option(
+    "--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path."
+)
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    help="Training method; restricts the data formats accepted (default: detect).",
+)
+@click.option(
+    "--data-format",
+    type=click.Choice([f.value for f in DataFormat]),
+    help="Force the data format instead of detecting it.",
+)
 @click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
-@click.option("--tokens/--no-tokens", default=True,
-              help="Count tokens and check limits (default), or skip that on purpose.")
-@click.option("--stats/--no-stats", default=True,
-              help="Statistics and estimate (default); --no-stats checks limits only, tokenizing fewer examples.")
-@click.option("--tiktoken-dir", type=click.Path(file_okay=False),
-              help="Folder holding <encoding>.tiktoken rank files (or set PREP_TIKTOKEN_DIR).")
+@click.option(
+    "--tokens/--no-tokens", default=True, help="Count tokens and check limits (default), or skip that on purpose."
+)
+@click.option(
+    "--stats/--no-stats",
+    default=True,
+    help="Statistics and estimate (default); --no-stats checks limits only, tokenizing fewer examples.",
+)
+@click.option(
+    "--tiktoken-dir",
+    type=click.Path(file_okay=False),
+    help="Folder holding <encoding>.tiktoken rank files (or set PREP_TIKTOKEN_DIR).",
+)
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the estimate (default: OpenAI's heuristic).")
 @click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
 @click.option("--strict/--no-strict", default=False, help="Fail (exit 1) on warnings too.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Use this prep.toml or pyproject.toml for every file instead of the closest one.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Use this prep.toml or pyproject.toml for every file instead of the closest one.",
+)
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
-@click.option("--baseline", type=click.Path(dir_okay=False),
-              help="Baseline file of known issues (default: .prep-baseline.json beside the configuration).")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Baseline file of known issues (default: .prep-baseline.json beside the configuration).",
+)
 @click.option("--no-baseline", is_flag=True, help="Report the issues recorded in the baseline too.")
 @click.option("--write-baseline", is_flag=True, help="Record the current issues in the baseline; exit 0.")
-@click.option("--valid", type=click.Path(dir_okay=False),
-              help="Validation file for the one training FILE: checked too, and examples in both are reported (P404).")
+@click.option(
+    "--valid",
+    type=click.Path(dir_okay=False),
+    help="Validation file for the one training FILE: checked too, and examples in both are reported (P404).",
+)
 @click.pass_context
-def check(ctx: click.Context, /, files: tuple[str, ...], output_format: str, max_issues: int | None,
-          config_file: str | None, isolated: bool, baseline: str | None, no_baseline: bool, write_baseline: bool,
-          valid: str | None, **options: object) -> None:
+def check(
+    ctx: click.Context,
+    /,
+    files: tuple[str, ...],
+    output_format: str,
+    max_issues: int | None,
+    config_file: str | None,
+    isolated: bool,
+    baseline: str | None,
+    no_baseline: bool,
+    write_baseline: bool,
+    valid: str | None,
+    **options: object,
+) -> None:
     """Check fine-tuning data files (or the data files in folders) and report every problem with its line.
 
     JSONL is checked line by line; CSV, TSV, XLSX and JSON files are read as
@@ -134,12 +186,20 @@ def check(ctx: click.Context, /, files: tuple[str, ...], output_format: str, max
     from .project import check_project
 
     # what was given here overrides the configuration, click's defaults do not ("table" folds the table options)
-    given = {k: v for k, v in options.items()
-             if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT}
+    given = {
+        k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
+    }
     from .formats import data_files
 
-    result = check_project(data_files(list(files)), _check_options(given), config=config_file, isolated=isolated,
-                           baseline=baseline, use_baseline=not (no_baseline or write_baseline), valid=valid)
+    result = check_project(
+        data_files(list(files)),
+        _check_options(given),
+        config=config_file,
+        isolated=isolated,
+        baseline=baseline,
+        use_baseline=not (no_baseline or write_baseline),
+        valid=valid,
+    )
     report = result.report
     if write_baseline:
         sys.exit(_write_baselines(result))
@@ -172,8 +232,12 @@ def _write_baselines(result: ProjectReport) -> int:
 
 @cli.command()
 @click.option("--write", "out_dir", type=click.Path(file_okay=False), help="Write the schemas into this folder.")
-@click.option("--check", "check_dir", type=click.Path(file_okay=False),
-              help="Exit 1 if the schemas in this folder differ from the models.")
+@click.option(
+    "--check",
+    "check_dir",
+    type=click.Path(file_okay=False),
+    help="Exit 1 if the schemas in this folder differ from the models.",
+)
 def schema(out_dir: str | None, check_dir: str | None) -> None:
     """Generate the JSON Schemas of the records and of the JSON report."""
     from .schemas import build_schemas, stale_schemas, write_schemas
@@ -194,26 +258,47 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
 
 @cli.command()
 @click.argument("source", type=click.Path(dir_okay=False, allow_dash=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=False),
-              help="The JSONL file to write (atomically; never the input).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=False),
+    help="The JSONL file to write (atomically; never the input).",
+)
 @_table_options(fold=False)
 @click.option("--to", type=click.Choice(["chat"]), help="Turn prompt/completion records into chat records.")
-@click.option("--keep-separators", is_flag=True,
-              help="With --to chat, keep the legacy separators, stop sequences and leading spaces.")
+@click.option(
+    "--keep-separators",
+    is_flag=True,
+    help="With --to chat, keep the legacy separators, stop sequences and leading spaces.",
+)
 @click.option("--apply", is_flag=True, help="Apply the legacy prepare_data recommendations to the output.")
-@click.option("--bom/--no-bom", default=None,
-              help="Start the output with a UTF-8 BOM, as Azure OpenAI requires (default: as the target requires).")
+@click.option(
+    "--bom/--no-bom",
+    default=None,
+    help="Start the output with a UTF-8 BOM, as Azure OpenAI requires (default: as the target requires).",
+)
 @click.option("--force", is_flag=True, help="Write the rows without errors even when other rows have errors.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Report format.")
-@click.option("--target", default="openai", show_default=True,
-              help="Provider profile: a built-in name or a .toml path.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path."
+)
 @click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option("--no-tokens", is_flag=True, help="Skip token counting and limits on purpose.")
-@click.option("--tiktoken-dir", type=click.Path(file_okay=False),
-              help="Folder holding <encoding>.tiktoken rank files (or set PREP_TIKTOKEN_DIR).")
+@click.option(
+    "--tiktoken-dir",
+    type=click.Path(file_okay=False),
+    help="Folder holding <encoding>.tiktoken rank files (or set PREP_TIKTOKEN_DIR).",
+)
 @click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 def convert(source: str, output: str, output_format: str, max_issues: int | None, **options: Any) -> None:
@@ -228,8 +313,18 @@ def convert(source: str, output: str, output_format: str, max_issues: int | None
     from .converter import convert as run_convert
     from .reporters import REPORTERS
 
-    names = {"sheet", "mapping", "system", "file_type", "input_encoding", "to", "keep_separators", "apply", "bom",
-             "force"}
+    names = {
+        "sheet",
+        "mapping",
+        "system",
+        "file_type",
+        "input_encoding",
+        "to",
+        "keep_separators",
+        "apply",
+        "bom",
+        "force",
+    }
     convert_options = ConvertOptions(**{k: v for k, v in options.items() if k in names})
     check_options = {k: v for k, v in options.items() if k not in names | {"no_tokens", "ignore"} and v is not None}
     check_options["tokens"] = not options["no_tokens"]

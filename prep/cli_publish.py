@@ -30,20 +30,31 @@ AZURE_API_VERSION = "2024-10-21"
 @click.option("--valid-count", type=click.IntRange(min=1), help="Validation examples, a number (not a fraction).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: same input and seed, same files.")
 @click.option("-o", "--out-dir", type=click.Path(file_okay=False), help="Write both files here (default: beside PATH).")
-@click.option("--stratify/--no-stratify", default=None,
-              help="Keep each completion's share on both sides (default: for legacy classification data).")
-def split_command(path: str, valid_fraction: float | None, valid_count: int | None, seed: int, out_dir: str | None,
-                  stratify: bool | None) -> None:
+@click.option(
+    "--stratify/--no-stratify",
+    default=None,
+    help="Keep each completion's share on both sides (default: for legacy classification data).",
+)
+def split_command(
+    path: str,
+    valid_fraction: float | None,
+    valid_count: int | None,
+    seed: int,
+    out_dir: str | None,
+    stratify: bool | None,
+) -> None:
     """Split a JSONL file into <stem>.train.jsonl and <stem>.valid.jsonl, deterministically.
 
     Exact duplicates stay on one side; lines are copied byte for byte.
     """
     from .split import split
 
-    r = split(path, valid_fraction=valid_fraction, valid_count=valid_count, seed=seed, out_dir=out_dir,
-              stratify=stratify)
-    click.echo(f"wrote {r.train_path} ({r.train_examples:,} examples) and "
-               f"{r.valid_path} ({r.valid_examples:,} examples)")
+    r = split(
+        path, valid_fraction=valid_fraction, valid_count=valid_count, seed=seed, out_dir=out_dir, stratify=stratify
+    )
+    click.echo(
+        f"wrote {r.train_path} ({r.train_examples:,} examples) and {r.valid_path} ({r.valid_examples:,} examples)"
+    )
     detail = f"{r.groups:,} distinct examples, seed {seed}"
     if r.stratified:
         detail += f", stratified over {r.labels} labels"
@@ -74,22 +85,25 @@ def _grader(path: str | None) -> dict[str, Any] | None:
     return grader
 
 
-def _endpoint(base_url: str | None, azure_endpoint: str | None, env: Mapping[str, str]
-              ) -> tuple[str | None, str | None]:
+def _endpoint(
+    base_url: str | None, azure_endpoint: str | None, env: Mapping[str, str]
+) -> tuple[str | None, str | None]:
     azure = azure_endpoint or env.get("AZURE_OPENAI_ENDPOINT") or None
     return (None if azure else base_url or env.get("OPENAI_BASE_URL") or None), azure
 
 
-def _client(base_url: str | None, azure: str | None, api_version: str | None, env: Mapping[str, str]
-            ) -> tuple[Any, tuple[str, ...]]:
+def _client(
+    base_url: str | None, azure: str | None, api_version: str | None, env: Mapping[str, str]
+) -> tuple[Any, tuple[str, ...]]:
     """The real SDK client, and the secrets to keep out of every message."""
     import openai
 
     if azure:
         key = env.get("AZURE_OPENAI_API_KEY")
         if not key:
-            raise PrepError("No Azure OpenAI key: set AZURE_OPENAI_API_KEY "
-                            "(prep takes keys from the environment only).")
+            raise PrepError(
+                "No Azure OpenAI key: set AZURE_OPENAI_API_KEY (prep takes keys from the environment only)."
+            )
         version = api_version or env.get("OPENAI_API_VERSION") or AZURE_API_VERSION
         return openai.AzureOpenAI(azure_endpoint=azure, api_version=version, api_key=key), (key,)
     key = env.get("OPENAI_API_KEY")
@@ -110,12 +124,14 @@ def _tracker(no_wandb: bool, project: str, entity: str | None, env: Mapping[str,
     if mode in ("offline", "dryrun"):
         return WandbTracker(project=project, entity=entity, mode="offline"), (
             "W&B is offline (WANDB_MODE): runs are written under WANDB_DIR (default ./wandb); "
-            "upload them later with: wandb sync <run dir>")
+            "upload them later with: wandb sync <run dir>"
+        )
     if mode == "online" or credentials_configured(env):
         return WandbTracker(project=project, entity=entity, mode="online"), None
     return WandbTracker(project=project, entity=entity, mode="offline"), (
         "No W&B credentials found (WANDB_API_KEY or `wandb login`): W&B runs are written offline under WANDB_DIR "
-        "(default ./wandb); upload them later with: wandb sync <run dir>")
+        "(default ./wandb); upload them later with: wandb sync <run dir>"
+    )
 
 
 def _print_event(event: Any) -> None:
@@ -162,15 +178,33 @@ def _print_event(event: Any) -> None:
 @click.option("--force", is_flag=True, help="Publish even when the check finds errors.")
 @click.option("--new-job", is_flag=True, help="Create a job even if the ledger has one for these files and parameters.")
 @click.option("--no-job-metadata", is_flag=True, help="Send no prep metadata with the job (endpoints that refuse it).")
-@click.option("--poll-interval", type=click.FloatRange(min=0), default=10.0, show_default=True,
-              help="Seconds between polls.")
+@click.option(
+    "--poll-interval", type=click.FloatRange(min=0), default=10.0, show_default=True, help="Seconds between polls."
+)
 @click.option("--no-tokens", is_flag=True, help="Skip token counting in the check.")
 @click.option("--tiktoken-dir", type=click.Path(file_okay=False), help="Folder holding <encoding>.tiktoken rank files.")
-def publish_command(train: str, valid: str | None, metadata_pairs: tuple[str, ...], grader: str | None,
-                    openai_wandb_project: str | None, project: str, entity: str | None, no_wandb: bool,
-                    base_url: str | None, azure_endpoint: str | None, api_version: str | None, wait: bool,
-                    dry_run: bool, force: bool, new_job: bool, no_job_metadata: bool, poll_interval: float,
-                    no_tokens: bool, tiktoken_dir: str | None, **params: Any) -> None:
+def publish_command(
+    train: str,
+    valid: str | None,
+    metadata_pairs: tuple[str, ...],
+    grader: str | None,
+    openai_wandb_project: str | None,
+    project: str,
+    entity: str | None,
+    no_wandb: bool,
+    base_url: str | None,
+    azure_endpoint: str | None,
+    api_version: str | None,
+    wait: bool,
+    dry_run: bool,
+    force: bool,
+    new_job: bool,
+    no_job_metadata: bool,
+    poll_interval: float,
+    no_tokens: bool,
+    tiktoken_dir: str | None,
+    **params: Any,
+) -> None:
     """Check, upload, log as W&B Artifacts, and create the fine-tuning job.
 
     Idempotent: a ledger (.prep/ledger.json beside TRAIN) records each step, so
@@ -185,8 +219,11 @@ def publish_command(train: str, valid: str | None, metadata_pairs: tuple[str, ..
     env = os.environ
     integration = WandbIntegration(openai_wandb_project, entity) if openai_wandb_project else None
     if openai_wandb_project and openai_wandb_project == project and not no_wandb:
-        click.echo(f"note: OpenAI's W&B integration and WandbLogger.sync both log to {project!r}; "
-                   "keep them in different projects (see README).", err=True)
+        click.echo(
+            f"note: OpenAI's W&B integration and WandbLogger.sync both log to {project!r}; "
+            "keep them in different projects (see README).",
+            err=True,
+        )
     spec = JobSpec(grader=_grader(grader), metadata=_metadata(metadata_pairs), integration=integration, **params)
     tracker, notice = _tracker(no_wandb, project, entity, env)
     if notice:
@@ -196,14 +233,28 @@ def publish_command(train: str, valid: str | None, metadata_pairs: tuple[str, ..
     dry_base = f"{azure.rstrip('/')}/openai" if azure else url or DEFAULT_BASE_URL
     options = CheckOptions(tokens=not no_tokens, tiktoken_dir=tiktoken_dir)
     try:
-        result = publish(train, valid=valid, job=spec, client=client, tracker=tracker, dry_run=dry_run, force=force,
-                         wait=wait, new_job=new_job, job_metadata=not no_job_metadata, check_options=options,
-                         base_url=dry_base if dry_run else None, on_event=_print_event, poll_interval=poll_interval,
-                         secrets=secrets)
+        result = publish(
+            train,
+            valid=valid,
+            job=spec,
+            client=client,
+            tracker=tracker,
+            dry_run=dry_run,
+            force=force,
+            wait=wait,
+            new_job=new_job,
+            job_metadata=not no_job_metadata,
+            check_options=options,
+            base_url=dry_base if dry_run else None,
+            on_event=_print_event,
+            poll_interval=poll_interval,
+            secrets=secrets,
+        )
     except KeyboardInterrupt:
         if wait:
-            click.echo("prep: stopped following the job; it keeps running. Run the same command again to follow it.",
-                       err=True)
+            click.echo(
+                "prep: stopped following the job; it keeps running. Run the same command again to follow it.", err=True
+            )
         raise
     if result.job_id and not dry_run:
         click.echo(f"job: {result.job_id} ({result.job_status})")

@@ -32,12 +32,16 @@ if TYPE_CHECKING:
 __all__ = ["convert_examples", "iter_records"]
 
 
-def convert_examples(source: Any, options: ConvertOptions,
-                     check: CheckOptions) -> tuple[list[dict[str, Any]], Report, list[int], str]:
+def convert_examples(
+    source: Any, options: ConvertOptions, check: CheckOptions
+) -> tuple[list[dict[str, Any]], Report, list[int], str]:
     """The records of every row without an error, the report, the lines of rows left out, the target's BOM rule."""
     target = load_target(check.target)
-    budget = (resolve_budget(target, model=check.model, encoding=check.encoding, token_limit=check.token_limit)
-              if check.tokens else None)
+    budget = (
+        resolve_budget(target, model=check.model, encoding=check.encoding, token_limit=check.token_limit)
+        if check.tokens
+        else None
+    )
     counter = LazyCounter(budget, check.tiktoken_dir)
     with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
         items = list(examples.items)
@@ -45,8 +49,12 @@ def convert_examples(source: Any, options: ConvertOptions,
     scan, failed = scan_examples(examples, items, check, target, budget, counter)
     for line, problem, origin in extra:
         add_problem(scan, line, problem, origin)
-    report = Report([finish(scan)], target=target.name, tokens_checked=budget is not None and not counter.error,
-                    tokenizer_error=counter.error)
+    report = Report(
+        [finish(scan)],
+        target=target.name,
+        tokens_checked=budget is not None and not counter.error,
+        tokenizer_error=counter.error,
+    )
     kept = [e for e in items if e.record is not None and e.line not in failed]
     skipped = [] if report.ok else sorted({e.line for e in items} - {e.line for e in kept})
     return [e.record for e in kept if e.record is not None], report, skipped, target.bom
@@ -86,8 +94,17 @@ def _legacy(items: list[Example], apply: bool) -> tuple[list[Example], list[Extr
         lines = sorted(items[usable[i]].line for i in fix.drop)
         where = f" (line(s) {', '.join(map(str, lines))})" if lines else ""
         origin = items[usable[0]].origin
-        extras.append((None, RowProblem("P460", f"/{finding.field}" if finding.field else "",
-                                        f"Applied {finding.code}: {fix.action}{where}."), origin))
+        extras.append(
+            (
+                None,
+                RowProblem(
+                    "P460",
+                    f"/{finding.field}" if finding.field else "",
+                    f"Applied {finding.code}: {fix.action}{where}.",
+                ),
+                origin,
+            )
+        )
     unfixed = [f for f in findings if f.fix is None]
     extras.extend(_finding_issues(unfixed, [items[i] for i in usable], skip=()))
     return out, extras
@@ -127,8 +144,9 @@ def _model(fmt: DataFormat) -> type[Record]:
     return models[fmt]
 
 
-def iter_records(source: Any, table: TableOptions, data_format: DataFormat | None, *,
-                 skip_invalid: bool = False) -> Iterator[Record]:
+def iter_records(
+    source: Any, table: TableOptions, data_format: DataFormat | None, *, skip_invalid: bool = False
+) -> Iterator[Record]:
     """`prep.load_records`: each row as a validated pydantic record."""
     from pydantic import ValidationError
 

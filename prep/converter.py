@@ -65,8 +65,10 @@ class ConvertOptions:
                 raise UsageError(f"--to {to.value} is not supported; prep converts prompt/completion to chat.")
             object.__setattr__(self, "to", to)
             if self.apply:
-                raise UsageError("--apply applies the legacy prompt/completion recommendations; "
-                                 "with --to chat there are none (the legacy marks are removed instead).")
+                raise UsageError(
+                    "--apply applies the legacy prompt/completion recommendations; "
+                    "with --to chat there are none (the legacy marks are removed instead)."
+                )
 
     @property
     def table(self) -> TableOptions:
@@ -103,8 +105,10 @@ class ConversionResult:
             return f"wrote {len(self.records):,} record(s) to {self.path}{left}."
         if output is None:
             return f"converted {len(self.records):,} record(s); nothing written (no output path)."
-        return (f"did not write {output}: the data has {errors:,} error(s); fix them, or pass --force to write the "
-                f"{len(self.records):,} record(s) without errors.")
+        return (
+            f"did not write {output}: the data has {errors:,} error(s); fix them, or pass --force to write the "
+            f"{len(self.records):,} record(s) without errors."
+        )
 
 
 def jsonl_bytes(records: Iterable[Any], *, bom: bool = False) -> bytes:
@@ -119,8 +123,9 @@ def _dumps(record: Any) -> bytes:
         return json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-def _split_options(options: ConvertOptions | None, check: CheckOptions | None,
-                   kwargs: dict[str, Any]) -> tuple[ConvertOptions, CheckOptions]:
+def _split_options(
+    options: ConvertOptions | None, check: CheckOptions | None, kwargs: dict[str, Any]
+) -> tuple[ConvertOptions, CheckOptions]:
     convert_fields = {f.name for f in dataclasses.fields(ConvertOptions)}
     check_fields = {f.name for f in dataclasses.fields(CheckOptions)}
     unknown = set(kwargs) - convert_fields - check_fields
@@ -131,8 +136,14 @@ def _split_options(options: ConvertOptions | None, check: CheckOptions | None,
     return options, check
 
 
-def convert(source: Any, output: str | os.PathLike[str] | None = None, *, options: ConvertOptions | None = None,
-            check: CheckOptions | None = None, **kwargs: Any) -> ConversionResult:
+def convert(
+    source: Any,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    options: ConvertOptions | None = None,
+    check: CheckOptions | None = None,
+    **kwargs: Any,
+) -> ConversionResult:
     """Convert a path, a pandas DataFrame or an iterable of row dicts into checked records; write them to ``output``.
 
     Keyword arguments are `ConvertOptions` fields (``sheet``, ``mapping``,
@@ -175,8 +186,9 @@ def _same_file(source: str | os.PathLike[str], output: str | os.PathLike[str]) -
 # -- typed records for pipelines ---------------------------------------------------------
 
 
-def load_records(source: Any, *, data_format: DataFormat | str | None = None, skip_invalid: bool = False,
-                 **table: Any) -> Iterator[Record]:
+def load_records(
+    source: Any, *, data_format: DataFormat | str | None = None, skip_invalid: bool = False, **table: Any
+) -> Iterator[Record]:
     """Yield the records of a source (any file type `convert` reads, a DataFrame, rows) as typed pydantic records.
 
     The format is detected from the first rows unless given. A row that is not a
@@ -185,12 +197,14 @@ def load_records(source: Any, *, data_format: DataFormat | str | None = None, sk
     """
     from .conversion import iter_records
 
-    yield from iter_records(source, TableOptions(**table), DataFormat(data_format) if data_format else None,
-                            skip_invalid=skip_invalid)
+    yield from iter_records(
+        source, TableOptions(**table), DataFormat(data_format) if data_format else None, skip_invalid=skip_invalid
+    )
 
 
-def to_chat(records: Iterable[Mapping[str, Any]], *, system: str | None = None,
-            keep_separators: bool = False) -> list[dict[str, Any]]:
+def to_chat(
+    records: Iterable[Mapping[str, Any]], *, system: str | None = None, keep_separators: bool = False
+) -> list[dict[str, Any]]:
     """Legacy prompt/completion records as chat records (other records are returned unchanged).
 
     The legacy marks are removed: the separator every prompt ends with, the stop

@@ -21,7 +21,13 @@ __all__ = ["SAMPLE_LINES", "decide_format", "family", "vote"]
 #: How many parsed lines decide the file's format.
 SAMPLE_LINES = 1000
 
-_PREFERENCE_KEYS = ("input", "preferred_output", "non_preferred_output", "preferred_completion", "non_preferred_completion")
+_PREFERENCE_KEYS = (
+    "input",
+    "preferred_output",
+    "non_preferred_output",
+    "preferred_completion",
+    "non_preferred_completion",
+)
 
 
 _CHAT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})

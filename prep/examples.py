@@ -72,8 +72,11 @@ class _Row:
         try:
             return json.loads(value), True
         except ValueError as exc:
-            self.problems.append(RowProblem("P156", pointer, f"Cell should hold {what} as JSON, but it is not valid "
-                                                             f"JSON: {exc}.", column))
+            self.problems.append(
+                RowProblem(
+                    "P156", pointer, f"Cell should hold {what} as JSON, but it is not valid JSON: {exc}.", column
+                )
+            )
             return None, False
 
 
@@ -99,8 +102,9 @@ def _chat(row: _Row, cmap: ColumnMap, system: str | None) -> tuple[dict[str, Any
     user, extra = row.text(fields["user"], f"/messages/{len(messages)}/content"), None
     if "input" in fields:
         extra = row.text(fields["input"], f"/messages/{len(messages)}/content")
-    columns.append((f"/messages/{len(messages)}", fields["user"] if extra is None else
-                    f"{fields['user']} + {fields['input']}"))
+    columns.append(
+        (f"/messages/{len(messages)}", fields["user"] if extra is None else f"{fields['user']} + {fields['input']}")
+    )
     messages.append(_message("user", _joined(user, extra)))
     columns.append((f"/messages/{len(messages)}", fields["assistant"]))
     messages.append(_message("assistant", row.text(fields["assistant"], f"/messages/{len(messages)}/content")))

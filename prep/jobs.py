@@ -98,13 +98,13 @@ def _number(kind: type, low: float, high: float | None, *, low_open: bool = Fals
         try:
             number = kind(value) if isinstance(value, str) else value
         except ValueError:
-            raise ValueError(f"must be \"auto\" or {noun}") from None
+            raise ValueError(f'must be "auto" or {noun}') from None
         ok_type = isinstance(number, int) if kind is int else isinstance(number, (int, float))
         if isinstance(number, bool) or not ok_type or not math.isfinite(number):
-            raise ValueError(f"must be \"auto\" or {noun}")
+            raise ValueError(f'must be "auto" or {noun}')
         if number < low or (low_open and number == low) or (high is not None and number > high):
             bound = f"{'>' if low_open else '>='} {low:g}" + (f" and <= {high:g}" if high is not None else "")
-            raise ValueError(f"must be \"auto\" or {bound}")
+            raise ValueError(f'must be "auto" or {bound}')
         return number
 
     return convert
@@ -190,10 +190,12 @@ def _check_metadata(metadata: Mapping[str, Any], problems: list[str]) -> None:
 def _check_method(spec: JobSpec, method: Method, has_valid: bool, target: str, problems: list[str]) -> None:
     if method is Method.REINFORCEMENT:
         if not has_valid:
-            problems.append("reinforcement fine-tuning needs a validation file (--valid): the service requires "
-                            "file ids for both the training and the test data")
+            problems.append(
+                "reinforcement fine-tuning needs a validation file (--valid): the service requires "
+                "file ids for both the training and the test data"
+            )
         if not isinstance(spec.grader, Mapping) or "type" not in spec.grader:
-            problems.append("reinforcement fine-tuning needs a grader (a JSON object with a \"type\")")
+            problems.append('reinforcement fine-tuning needs a grader (a JSON object with a "type")')
     elif spec.grader is not None:
         problems.append(f"a grader applies to reinforcement jobs only, not {method.value}")
     try:
@@ -205,8 +207,9 @@ def _check_method(spec: JobSpec, method: Method, has_valid: bool, target: str, p
         problems.append(f"{info.name} supports {allowed} fine-tuning, not {method.value}")
 
 
-def job_request(spec: JobSpec, *, training_file: str, validation_file: str | None = None,
-                metadata: Mapping[str, str] | None = None) -> dict[str, Any]:
+def job_request(
+    spec: JobSpec, *, training_file: str, validation_file: str | None = None, metadata: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The keyword arguments of ``client.fine_tuning.jobs.create`` for a validated spec.
 
     ``metadata`` (prep's own pairs) is merged under the spec's; the total must

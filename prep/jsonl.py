@@ -109,9 +109,7 @@ def _parse_slow(data: bytes) -> tuple[Any, Problem | None]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, Problem(
-            "P101", "", f"Invalid UTF-8 at byte {exc.start + 1}; save the file as UTF-8."
-        )
+        return None, Problem("P101", "", f"Invalid UTF-8 at byte {exc.start + 1}; save the file as UTF-8.")
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:

@@ -59,8 +59,9 @@ class Ledger:
     ``readonly`` (dry runs) keeps every change in memory and never writes.
     """
 
-    def __init__(self, path: str | os.PathLike[str], data: dict[str, Any] | None = None, *,
-                 readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], data: dict[str, Any] | None = None, *, readonly: bool = False
+    ) -> None:
         self.path = Path(path)
         self.readonly = readonly
         self.data: dict[str, Any] = data or {"version": LEDGER_VERSION}

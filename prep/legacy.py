@@ -113,9 +113,13 @@ def duplicates(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
     first: dict[Pair, int] = {}
     repeats = [i for i, p in enumerate(pairs) if first.setdefault(p, i) != i]
     if repeats:
-        yield Finding("P403", "Prompt and completion repeat an earlier row (prepare_data removes duplicates; "
-                              "--apply does too).", None, tuple(repeats),
-                      Fix(f"removed {len(repeats)} duplicate row(s)", frozenset(repeats)))
+        yield Finding(
+            "P403",
+            "Prompt and completion repeat an earlier row (prepare_data removes duplicates; --apply does too).",
+            None,
+            tuple(repeats),
+            Fix(f"removed {len(repeats)} duplicate row(s)", frozenset(repeats)),
+        )
 
 
 def long_examples(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
@@ -124,10 +128,14 @@ def long_examples(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
     long = [i for i, p in enumerate(pairs) if len(p.prompt) + len(p.completion) > MAX_CHARS]
     for i in long:
         n = len(pairs[i].prompt) + len(pairs[i].completion)
-        yield Finding("P350", f"Prompt and completion hold {n:,} characters, over the {MAX_CHARS:,} prepare_data "
-                              "accepts; legacy models train on at most 2,048 tokens per example (--apply removes it).",
-                      "completion", (i,),
-                      Fix(f"removed {len(long)} row(s) over {MAX_CHARS:,} characters", frozenset(long)))
+        yield Finding(
+            "P350",
+            f"Prompt and completion hold {n:,} characters, over the {MAX_CHARS:,} prepare_data "
+            "accepts; legacy models train on at most 2,048 tokens per example (--apply removes it).",
+            "completion",
+            (i,),
+            Fix(f"removed {len(long)} row(s) over {MAX_CHARS:,} characters", frozenset(long)),
+        )
 
 
 def uppercase(name: str) -> Recommendation:
@@ -136,10 +144,13 @@ def uppercase(name: str) -> Recommendation:
         upper = sum(1 for t in texts for c in t if c.isalpha() and c.isupper())
         lower = sum(1 for t in texts for c in t if c.isalpha() and c.islower())
         if upper * 2 > lower:
-            yield Finding("P458", f"More than a third of the letters in the {name}s are uppercase; mixed-case text "
-                                  f"like normal language trains better (--apply lowercases the {name}s).", name,
-                          fix=Fix(f"lowercased every {name}",
-                                  edit=lambda p: p._replace(**{name: getattr(p, name).lower()})))
+            yield Finding(
+                "P458",
+                f"More than a third of the letters in the {name}s are uppercase; mixed-case text "
+                f"like normal language trains better (--apply lowercases the {name}s).",
+                name,
+                fix=Fix(f"lowercased every {name}", edit=lambda p: p._replace(**{name: getattr(p, name).lower()})),
+            )
 
     check.__name__ = f"uppercase_{name}s"
     return check
@@ -151,29 +162,48 @@ def prompt_separator(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
     prompts = [p.prompt for p in pairs]
     suffix = common_suffix(prompts)
     if len(pairs) > 1 and all(p == suffix for p in prompts):
-        yield Finding("P455", f"All prompts are identical ({show(suffix)}); make them differ, or leave them empty "
-                              "for open-ended generation.", "prompt")
+        yield Finding(
+            "P455",
+            f"All prompts are identical ({show(suffix)}); make them differ, or leave them empty "
+            "for open-ended generation.",
+            "prompt",
+        )
         return
     suggested = _first_unused(SEPARATORS, prompts, SEPARATOR_FALLBACK)
     if not suffix:
-        yield Finding("P450", "Prompts do not end with a common separator, so the model cannot tell where the "
-                              f"completion starts; end every prompt with one, such as {show(suggested)} "
-                              "(--apply adds it).", "prompt",
-                      fix=Fix(f"added the separator {show(suggested)} to every prompt",
-                              edit=lambda p: p._replace(prompt=p.prompt + suggested)))
+        yield Finding(
+            "P450",
+            "Prompts do not end with a common separator, so the model cannot tell where the "
+            f"completion starts; end every prompt with one, such as {show(suggested)} "
+            "(--apply adds it).",
+            "prompt",
+            fix=Fix(
+                f"added the separator {show(suggested)} to every prompt",
+                edit=lambda p: p._replace(prompt=p.prompt + suggested),
+            ),
+        )
         return
     yield from _xfix_advice("P451", "prompts", "separator", suffix, prompts, suggested)
 
 
-def _xfix_advice(code: str, texts_name: str, what: str, suffix: str, texts: Sequence[str],
-                 suggested: str) -> Iterator[Finding]:
+def _xfix_advice(
+    code: str, texts_name: str, what: str, suffix: str, texts: Sequence[str], suggested: str
+) -> Iterator[Finding]:
     column = texts_name[:-1]
     if len(suffix) > LONG_XFIX:
-        yield Finding(code, f"All {texts_name} end with the {what} {show(suffix)}, which is very long; a shorter one "
-                            f"such as {show(suggested)} works as well.", column)
+        yield Finding(
+            code,
+            f"All {texts_name} end with the {what} {show(suffix)}, which is very long; a shorter one "
+            f"such as {show(suggested)} works as well.",
+            column,
+        )
     if any(suffix in t[: -len(suffix)] for t in texts):
-        yield Finding(code, f"All {texts_name} end with the {what} {show(suffix)}, but some also hold it elsewhere; "
-                            f"use a {what} that appears only at the end.", column)
+        yield Finding(
+            code,
+            f"All {texts_name} end with the {what} {show(suffix)}, but some also hold it elsewhere; "
+            f"use a {what} that appears only at the end.",
+            column,
+        )
 
 
 def prompt_prefix(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
@@ -181,10 +211,16 @@ def prompt_prefix(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
     prefix = common_prefix(prompts)
     if len(prefix) <= MAX_PROMPT_PREFIX or all(p == prefix for p in prompts):
         return
-    yield Finding("P456", f"All prompts start with {show(prefix)}; fine-tuning does not need the task instruction "
-                          "or a few-shot example in every prompt, only the input (--apply removes the prefix).",
-                  "prompt", fix=Fix(f"removed the prefix {show(prefix)} from every prompt",
-                                    edit=lambda p: p._replace(prompt=p.prompt[len(prefix):])))
+    yield Finding(
+        "P456",
+        f"All prompts start with {show(prefix)}; fine-tuning does not need the task instruction "
+        "or a few-shot example in every prompt, only the input (--apply removes the prefix).",
+        "prompt",
+        fix=Fix(
+            f"removed the prefix {show(prefix)} from every prompt",
+            edit=lambda p: p._replace(prompt=p.prompt[len(prefix) :]),
+        ),
+    )
 
 
 def completion_prefix(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
@@ -193,10 +229,16 @@ def completion_prefix(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
     if len(prefix) < MIN_COMPLETION_PREFIX or all(c == prefix for c in completions):
         return
     keep = " " if prefix.startswith(" ") else ""
-    yield Finding("P457", f"All completions start with {show(prefix)}; put only the output in the completion "
-                          "(--apply removes the prefix" + (", keeping the leading space)." if keep else ")."),
-                  "completion", fix=Fix(f"removed the prefix {show(prefix)} from every completion",
-                                        edit=lambda p: p._replace(completion=keep + p.completion[len(prefix):])))
+    yield Finding(
+        "P457",
+        f"All completions start with {show(prefix)}; put only the output in the completion "
+        "(--apply removes the prefix" + (", keeping the leading space)." if keep else ")."),
+        "completion",
+        fix=Fix(
+            f"removed the prefix {show(prefix)} from every completion",
+            edit=lambda p: p._replace(completion=keep + p.completion[len(prefix) :]),
+        ),
+    )
 
 
 def stop_sequence(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
@@ -205,16 +247,25 @@ def stop_sequence(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
     completions = [p.completion for p in pairs]
     suffix = common_suffix(completions)
     if len(pairs) > 1 and all(c == suffix for c in completions):
-        yield Finding("P455", f"All completions are identical ({show(suffix)}); the model would only learn to "
-                              "repeat it.", "completion")
+        yield Finding(
+            "P455",
+            f"All completions are identical ({show(suffix)}); the model would only learn to repeat it.",
+            "completion",
+        )
         return
     suggested = _first_unused(STOPS, completions, STOP_FALLBACK)
     if not suffix:
-        yield Finding("P453", "Completions do not end with a common stop sequence, so the model cannot tell where "
-                              f"to stop; end every completion with one, such as {show(suggested)}, and pass it as "
-                              "stop= when sampling (--apply adds it).", "completion",
-                      fix=Fix(f"added the stop sequence {show(suggested)} to every completion",
-                              edit=lambda p: p._replace(completion=p.completion + suggested)))
+        yield Finding(
+            "P453",
+            "Completions do not end with a common stop sequence, so the model cannot tell where "
+            f"to stop; end every completion with one, such as {show(suggested)}, and pass it as "
+            "stop= when sampling (--apply adds it).",
+            "completion",
+            fix=Fix(
+                f"added the stop sequence {show(suggested)} to every completion",
+                edit=lambda p: p._replace(completion=p.completion + suggested),
+            ),
+        )
         return
     yield from _xfix_advice("P454", "completions", "stop sequence", suffix, completions, suggested)
 
@@ -222,11 +273,16 @@ def stop_sequence(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
 def leading_space(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
     missing = sum(1 for p in pairs if not p.completion.startswith(" "))
     if pairs and missing:
-        yield Finding("P452", f"{missing} of {len(pairs)} completions do not start with a whitespace; with the "
-                              "legacy tokenizer, completions work better starting with one (--apply adds it).",
-                      "completion", fix=Fix(f"added a space at the start of {missing} completion(s)",
-                                            edit=lambda p: p if p.completion.startswith(" ") else
-                                            p._replace(completion=" " + p.completion)))
+        yield Finding(
+            "P452",
+            f"{missing} of {len(pairs)} completions do not start with a whitespace; with the "
+            "legacy tokenizer, completions work better starting with one (--apply adds it).",
+            "completion",
+            fix=Fix(
+                f"added a space at the start of {missing} completion(s)",
+                edit=lambda p: p if p.completion.startswith(" ") else p._replace(completion=" " + p.completion),
+            ),
+        )
 
 
 def classification(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
@@ -234,11 +290,14 @@ def classification(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
         return
     counts = Counter(p.completion for p in pairs)
     top = counts.most_common(1)[0][0]
-    yield Finding("P459", f"Completions take only {len(counts)} distinct values over {len(pairs)} examples, so this "
-                          "looks like classification: keep a validation set to measure accuracy, make each class one "
-                          "short completion, and try the faster and cheaper babbage-002 first "
-                          f"(most frequent class: {show(top)}).",
-                  "completion")
+    yield Finding(
+        "P459",
+        f"Completions take only {len(counts)} distinct values over {len(pairs)} examples, so this "
+        "looks like classification: keep a validation set to measure accuracy, make each class one "
+        "short completion, and try the faster and cheaper babbage-002 first "
+        f"(most frequent class: {show(top)}).",
+        "completion",
+    )
 
 
 #: The recommendations in the tool's order (after empty completions, which are removed first).
@@ -261,9 +320,15 @@ def recommend(pairs: Sequence[Pair]) -> list[Finding]:
     empty = [i for i, p in enumerate(pairs) if not p.completion.strip()]
     findings = []
     if empty:
-        findings.append(Finding("P206", "completion is empty (prepare_data removes such rows; --apply does too).",
-                                "completion", tuple(empty), Fix(f"removed {len(empty)} row(s) with an empty completion",
-                                                                frozenset(empty))))
+        findings.append(
+            Finding(
+                "P206",
+                "completion is empty (prepare_data removes such rows; --apply does too).",
+                "completion",
+                tuple(empty),
+                Fix(f"removed {len(empty)} row(s) with an empty completion", frozenset(empty)),
+            )
+        )
     dropped = set(empty)
     kept = [i for i in range(len(pairs)) if i not in dropped]
     rest = [pairs[i] for i in kept]

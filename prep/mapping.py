@@ -126,8 +126,10 @@ def _field_name(value: str) -> str:
     name = value.strip().lower()
     name = _FIELD_ALIASES.get(name, name)
     if name not in FIELDS:
-        raise UsageError(f"Unknown field {value!r} in --map; fields: prompt, completion, system, "
-                         "user (or instruction), input, assistant (or output), messages, tools, ignore.")
+        raise UsageError(
+            f"Unknown field {value!r} in --map; fields: prompt, completion, system, "
+            "user (or instruction), input, assistant (or output), messages, tools, ignore."
+        )
     return name
 
 
@@ -140,8 +142,15 @@ def _find_column(wanted: str, columns: Sequence[str], name: str) -> str:
     raise UsageError(f"--map names the column {wanted!r}, but {name} has no such column ({_columns_found(columns)}).")
 
 
-def plan_mapping(columns: Sequence[str], explicit: Iterable[tuple[str, str]] = (), *, name: str = "the data",
-                 tabular: bool = True, system: str | None = None, chat_output: bool = False) -> ColumnMap:
+def plan_mapping(
+    columns: Sequence[str],
+    explicit: Iterable[tuple[str, str]] = (),
+    *,
+    name: str = "the data",
+    tabular: bool = True,
+    system: str | None = None,
+    chat_output: bool = False,
+) -> ColumnMap:
     """Decide which column fills which field; raise `UsageError` (one sentence) when that is unclear."""
     columns = list(columns)
     chosen: dict[str, str] = {}
@@ -152,8 +161,10 @@ def plan_mapping(columns: Sequence[str], explicit: Iterable[tuple[str, str]] = (
     fields = _fields(columns, chosen, name)
     kind = _kind(fields, columns, name)
     if kind is Kind.COMPLETION and system is not None and not chat_output:
-        raise UsageError(f"--system adds a system message to chat records, but {name} holds prompt/completion "
-                         "columns; convert them with --to chat.")
+        raise UsageError(
+            f"--system adds a system message to chat records, but {name} holds prompt/completion "
+            "columns; convert them with --to chat."
+        )
     used = set(fields.values()) | {c for c, f in chosen.items() if f == "ignore"}
     return ColumnMap(kind, fields, tuple(c for c in columns if c not in used))
 
@@ -164,8 +175,9 @@ def _fields(columns: list[str], chosen: dict[str, str], name: str) -> dict[str, 
     if len(fields) < len([f for f in chosen.values() if f != "ignore"]):
         dup = next(f for f in chosen.values() if list(chosen.values()).count(f) > 1)
         cols = [c for c, f in chosen.items() if f == dup]
-        raise UsageError(f"--map gives the field {dup!r} two columns ({', '.join(map(repr, cols))}); "
-                         "a field takes one column.")
+        raise UsageError(
+            f"--map gives the field {dup!r} two columns ({', '.join(map(repr, cols))}); a field takes one column."
+        )
     candidates: dict[str, list[str]] = {}
     for column in columns:
         guess = COMMON_NAMES.get(normalize(column))
@@ -174,8 +186,10 @@ def _fields(columns: list[str], chosen: dict[str, str], name: str) -> dict[str, 
     for guess, cols in candidates.items():
         if len(cols) > 1:
             a, b = cols[:2]
-            raise UsageError(f"Columns {a!r} and {b!r} of {name} could both be the {guess} field; choose with --map, "
-                             f"e.g. --map {_quote(a)}={guess} --map {_quote(b)}=ignore ({_columns_found(columns)}).")
+            raise UsageError(
+                f"Columns {a!r} and {b!r} of {name} could both be the {guess} field; choose with --map, "
+                f"e.g. --map {_quote(a)}={guess} --map {_quote(b)}=ignore ({_columns_found(columns)})."
+            )
         fields[guess] = cols[0]
     return _roles_from_context(fields)
 
@@ -197,14 +211,18 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
         others = chat + legacy
         if others:
             cols = ", ".join(repr(fields[f]) for f in others)
-            raise UsageError(f"{name} has a messages column ({fields['messages']!r}) and other text columns ({cols}); "
-                             f"keep one kind with --map COLUMN=ignore ({found}).")
+            raise UsageError(
+                f"{name} has a messages column ({fields['messages']!r}) and other text columns ({cols}); "
+                f"keep one kind with --map COLUMN=ignore ({found})."
+            )
         return Kind.MESSAGES
     if chat and legacy:
         legacy_columns = ", ".join(repr(fields[f]) for f in legacy)
         chat_columns = ", ".join(repr(fields[f]) for f in chat)
-        raise UsageError(f"{name} has prompt/completion columns ({legacy_columns}) and chat columns ({chat_columns}); "
-                         f"keep one kind with --map COLUMN=ignore ({found}).")
+        raise UsageError(
+            f"{name} has prompt/completion columns ({legacy_columns}) and chat columns ({chat_columns}); "
+            f"keep one kind with --map COLUMN=ignore ({found})."
+        )
     for kind, pair in ((Kind.COMPLETION, ("prompt", "completion")), (Kind.CHAT, ("user", "assistant"))):
         have = [f for f in pair if f in fields]
         if len(have) == 2:
@@ -212,10 +230,14 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
         if have:
             (missing,) = set(pair) - set(have)
             article = "an" if have[0] == "assistant" else "a"
-            raise UsageError(f"{name} has {article} {have[0]} column ({fields[have[0]]!r}) but no {missing} column; "
-                             f"name it with --map COLUMN={missing} ({found}).")
-    raise UsageError(f"No column of {name} was recognised as prompt/completion, user/assistant (question/answer, "
-                     f"instruction/output) or messages; name them with --map COLUMN=FIELD ({found}).")
+            raise UsageError(
+                f"{name} has {article} {have[0]} column ({fields[have[0]]!r}) but no {missing} column; "
+                f"name it with --map COLUMN={missing} ({found})."
+            )
+    raise UsageError(
+        f"No column of {name} was recognised as prompt/completion, user/assistant (question/answer, "
+        f"instruction/output) or messages; name them with --map COLUMN=FIELD ({found})."
+    )
 
 
 def _quote(column: str) -> str:

@@ -167,8 +167,12 @@ def _check_groups(plans: list[FilePlan]) -> Report:
         tokens_checked = tokens_checked and part.tokens_checked
         tokenizer_error = tokenizer_error or part.tokenizer_error
     target = ", ".join(dict.fromkeys(targets)) or "openai"
-    return Report([f for f in files if f is not None], target=target, tokens_checked=tokens_checked,
-                  tokenizer_error=tokenizer_error)
+    return Report(
+        [f for f in files if f is not None],
+        target=target,
+        tokens_checked=tokens_checked,
+        tokenizer_error=tokenizer_error,
+    )
 
 
 def _apply_baselines(result: ProjectReport) -> None:

@@ -181,11 +181,27 @@ def publish(
     report = _check(files, spec, check_options)
     emit(PublishEvent("report", "checked", {"report": report}))
     if not report.ok and not force:
-        raise CheckFailedError(f"{report.count(Severity.ERROR)} error(s) in the data; fix them, or publish anyway "
-                               "with --force (force=True). Nothing was uploaded.", report)
+        raise CheckFailedError(
+            f"{report.count(Severity.ERROR)} error(s) in the data; fix them, or publish anyway "
+            "with --force (force=True). Nothing was uploaded.",
+            report,
+        )
     ledger = Ledger.load(ledger_path or default_ledger_path(files[0].path), readonly=dry_run)
-    steps = Publisher(client, tracker, ledger, base, spec, files, emit, new_job=new_job, job_metadata=job_metadata,
-                       poll_interval=poll_interval, file_timeout=file_timeout, sleep=sleep, secrets=secrets)
+    steps = Publisher(
+        client,
+        tracker,
+        ledger,
+        base,
+        spec,
+        files,
+        emit,
+        new_job=new_job,
+        job_metadata=job_metadata,
+        poll_interval=poll_interval,
+        file_timeout=file_timeout,
+        sleep=sleep,
+        secrets=secrets,
+    )
     result = PublishResult(report, files, ledger.path, base, dry_run=dry_run)
     if dry_run:
         steps.plan(result, wait=wait)

@@ -26,10 +26,23 @@ MAX_CODES = 20
 
 
 class Publisher:
-    def __init__(self, client: OpenAIClient | None, tracker: ArtifactTracker | None, ledger: Ledger, base: str,
-                 spec: JobSpec, files: list[PublishedFile], emit: Callable[[PublishEvent], None], *, new_job: bool,
-                 job_metadata: bool, poll_interval: float, file_timeout: float, sleep: Callable[[float], None],
-                 secrets: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        client: OpenAIClient | None,
+        tracker: ArtifactTracker | None,
+        ledger: Ledger,
+        base: str,
+        spec: JobSpec,
+        files: list[PublishedFile],
+        emit: Callable[[PublishEvent], None],
+        *,
+        new_job: bool,
+        job_metadata: bool,
+        poll_interval: float,
+        file_timeout: float,
+        sleep: Callable[[float], None],
+        secrets: tuple[str, ...],
+    ) -> None:
         self.client = client
         self.tracker = tracker
         self.ledger = ledger
@@ -85,8 +98,9 @@ class Publisher:
         need_job = not entry.get("job_id")
         for f in self.files:
             self.upload(f, verify=need_job)
-        pending = [f for f in self.files
-                   if self.tracker is not None and not self.ledger.get("artifacts", self.artifact_key(f))]
+        pending = [
+            f for f in self.files if self.tracker is not None and not self.ledger.get("artifacts", self.artifact_key(f))
+        ]
         run = self.start_run(result) if self.tracker is not None and (pending or need_job) else None
         try:
             for f in self.files:
@@ -116,9 +130,19 @@ class Publisher:
         if file_id is None and entry.get("state") == "started":
             file_id = self.adopt(f, entry)
         if file_id is None:
-            self.ledger.update("uploads", key, state="started", sha256=f.sha256, base_url=self.base,
-                               file=f.path.name, bytes=f.size, purpose="fine-tune", started_at=now(),
-                               started_ts=service.now(), file_id=None)
+            self.ledger.update(
+                "uploads",
+                key,
+                state="started",
+                sha256=f.sha256,
+                base_url=self.base,
+                file=f.path.name,
+                bytes=f.size,
+                purpose="fine-tune",
+                started_at=now(),
+                started_ts=service.now(),
+                file_id=None,
+            )
             with self.call(f"Uploading {f.path}"):
                 obj = service.upload(self.api, f.path)
             file_id, f.uploaded = str(obj.id), True
@@ -153,12 +177,14 @@ class Publisher:
     def wait_processed(self, f: PublishedFile, key: str, file_id: str, obj: Any = None) -> None:
         with self.call(f"Waiting for {file_id} ({f.path}) to be processed"):
             obj = obj if obj is not None else self.api.files.retrieve(file_id)
-            obj = service.wait_processed(self.api, obj, poll_interval=self.poll_interval,
-                                         timeout=self.file_timeout, sleep=self.sleep)
+            obj = service.wait_processed(
+                self.api, obj, poll_interval=self.poll_interval, timeout=self.file_timeout, sleep=self.sleep
+            )
         if obj.status != "processed":
             details = getattr(obj, "status_details", None) or f"status {obj.status!r}"
-            self.ledger.update("uploads", key, state="error", file_id=file_id, status=obj.status,
-                               status_details=details)
+            self.ledger.update(
+                "uploads", key, state="error", file_id=file_id, status=obj.status, status_details=details
+            )
             raise PublishError(redact(f"The service could not process {f.path} ({file_id}): {details}", self.secrets))
         self.ledger.update("uploads", key, state="processed", file_id=file_id, status="processed")
         f.file_id, f.status = file_id, "processed"
@@ -166,10 +192,22 @@ class Publisher:
 
     def start_run(self, result: PublishResult) -> TrackerRun:
         assert self.tracker is not None
-        config = {"prep_version": __version__, "base_url": self.base, "model": self.spec.model,
-                  "method": str(self.spec.method),
-                  "files": {f.role: {"file": f.path.name, "sha256": f.sha256, "bytes": f.size, "file_id": f.file_id,
-                                     "examples": f.report.examples if f.report else None} for f in self.files}}
+        config = {
+            "prep_version": __version__,
+            "base_url": self.base,
+            "model": self.spec.model,
+            "method": str(self.spec.method),
+            "files": {
+                f.role: {
+                    "file": f.path.name,
+                    "sha256": f.sha256,
+                    "bytes": f.size,
+                    "file_id": f.file_id,
+                    "examples": f.report.examples if f.report else None,
+                }
+                for f in self.files
+            },
+        }
         with self.tracker_call("starting a run"):
             run = self.tracker.start(config=config)
         result.wandb_run, result.wandb_offline, result.wandb_run_dir = run.run_id, run.offline, run.run_dir
@@ -188,23 +226,53 @@ class Publisher:
         assert run is not None and f.file_id is not None
         with self.tracker_call(f"logging {f.path} as an artifact"):
             logged = run.log_file(f.role, f.file_id, f.path, self.artifact_metadata(f))
-        self.ledger.update("artifacts", key, name=logged.name, type=logged.type, aliases=list(logged.aliases),
-                           digest=logged.digest, path=logged.path, file_id=f.file_id, sha256=f.sha256,
-                           run_id=run.run_id, entity=run.entity, project=run.project, offline=run.offline,
-                           run_dir=run.run_dir, logged_at=now())
+        self.ledger.update(
+            "artifacts",
+            key,
+            name=logged.name,
+            type=logged.type,
+            aliases=list(logged.aliases),
+            digest=logged.digest,
+            path=logged.path,
+            file_id=f.file_id,
+            sha256=f.sha256,
+            run_id=run.run_id,
+            entity=run.entity,
+            project=run.project,
+            offline=run.offline,
+            run_dir=run.run_dir,
+            logged_at=now(),
+        )
         f.artifact, f.logged = logged.path, True
-        self.emit("wandb", f"{f.path}: logged artifact {logged.name} ({logged.type}, aliases {f.file_id}, latest)",
-                  artifact=logged.path)
+        self.emit(
+            "wandb",
+            f"{f.path}: logged artifact {logged.name} ({logged.type}, aliases {f.file_id}, latest)",
+            artifact=logged.path,
+        )
 
     def artifact_metadata(self, f: PublishedFile) -> dict[str, Any]:
         r = f.report
-        meta: dict[str, Any] = {"sha256": f.sha256, "bytes": f.size, "source": f.path.name, "role": f.role,
-                                "prep_version": __version__, "base_url": self.base, "method": str(self.spec.method)}
+        meta: dict[str, Any] = {
+            "sha256": f.sha256,
+            "bytes": f.size,
+            "source": f.path.name,
+            "role": f.role,
+            "prep_version": __version__,
+            "base_url": self.base,
+            "method": str(self.spec.method),
+        }
         if r is not None:
-            meta.update(format=r.format.value if r.format else None, examples=r.examples,
-                        check={"ok": r.ok, "errors": r.errors, "warnings": r.warnings,
-                               "codes": dict(r.codes.most_common(MAX_CODES))},
-                        stats=r.stats_summary())
+            meta.update(
+                format=r.format.value if r.format else None,
+                examples=r.examples,
+                check={
+                    "ok": r.ok,
+                    "errors": r.errors,
+                    "warnings": r.warnings,
+                    "codes": dict(r.codes.most_common(MAX_CODES)),
+                },
+                stats=r.stats_summary(),
+            )
         return meta
 
     def job_metadata_pairs(self, run: TrackerRun | None) -> dict[str, str]:
@@ -227,11 +295,23 @@ class Publisher:
             return
         valid = self.files[1].file_id if len(self.files) > 1 else None
         assert self.files[0].file_id is not None
-        request = job_request(self.spec, training_file=self.files[0].file_id, validation_file=valid,
-                              metadata=self.job_metadata_pairs(run))
-        self.ledger.update("jobs", self.key, state="creating", base_url=self.base, model=self.spec.model,
-                           train_sha256=self.files[0].sha256, valid_sha256=self.files[1].sha256 if valid else None,
-                           request=request, job_id=None, previous_job_ids=previous, started_at=now(), error=None)
+        request = job_request(
+            self.spec, training_file=self.files[0].file_id, validation_file=valid, metadata=self.job_metadata_pairs(run)
+        )
+        self.ledger.update(
+            "jobs",
+            self.key,
+            state="creating",
+            base_url=self.base,
+            model=self.spec.model,
+            train_sha256=self.files[0].sha256,
+            valid_sha256=self.files[1].sha256 if valid else None,
+            request=request,
+            job_id=None,
+            previous_job_ids=previous,
+            started_at=now(),
+            error=None,
+        )
         try:
             job = self.api.fine_tuning.jobs.create(**request)
         except Exception as exc:
@@ -243,8 +323,15 @@ class Publisher:
                 if answered:
                     self.ledger.update("jobs", self.key, state="refused", error=str(err))
                 raise
-        self.ledger.update("jobs", self.key, state="created", job_id=job.id, status=job.status,
-                           wandb_run=run.run_id if run else None, synced=False)
+        self.ledger.update(
+            "jobs",
+            self.key,
+            state="created",
+            job_id=job.id,
+            status=job.status,
+            wandb_run=run.run_id if run else None,
+            synced=False,
+        )
         result.job_id, result.job_status, result.job_created, result.request = job.id, job.status, True, request
         self.emit("job", f"created fine-tuning job {job.id} ({self.spec.model}, {self.spec.method})", job_id=job.id)
         if run is not None:
@@ -268,8 +355,12 @@ class Publisher:
     def known_job(self, entry: Mapping[str, Any], result: PublishResult) -> None:
         result.job_id, result.job_status, result.request = entry["job_id"], entry.get("status"), entry.get("request")
         result.fine_tuned_model = entry.get("fine_tuned_model")
-        self.emit("job", f"fine-tuning job {entry['job_id']} already created (ledger; status {entry.get('status')}); "
-                  "--new-job creates another", job_id=entry["job_id"])
+        self.emit(
+            "job",
+            f"fine-tuning job {entry['job_id']} already created (ledger; status {entry.get('status')}); "
+            "--new-job creates another",
+            job_id=entry["job_id"],
+        )
 
     def follow(self, result: PublishResult) -> None:
         assert result.job_id is not None
@@ -306,10 +397,13 @@ class Publisher:
         entity = self.entity()
         if self.tracker.offline:
             dirs = " ".join(sorted(self.run_dirs())) or "<the offline run directory>"
-            self.emit("note", "W&B is offline, and WandbLogger.sync needs a W&B server: it was not run. Later, "
-                      f"with W&B credentials, upload the publisher run with: wandb sync {dirs} ; then run: "
-                      f"{sync_call(result.job_id, self.tracker.project, entity)} "
-                      "(or run this prep publish command again with --wait)")
+            self.emit(
+                "note",
+                "W&B is offline, and WandbLogger.sync needs a W&B server: it was not run. Later, "
+                f"with W&B credentials, upload the publisher run with: wandb sync {dirs} ; then run: "
+                f"{sync_call(result.job_id, self.tracker.project, entity)} "
+                "(or run this prep publish command again with --wait)",
+            )
             return
         with self.tracker_call(f"WandbLogger.sync for {result.job_id}"):
             message = self.tracker.sync(job_id=result.job_id, client=self.client, entity=entity)
@@ -343,14 +437,20 @@ class Publisher:
                 self.emit("plan", f"upload: {f.path} is already uploaded as {f.file_id} (ledger); nothing to upload")
             else:
                 n = f.report.examples if f.report else "?"
-                self.emit("plan", f"upload: would upload {f.path} ({f.size:,} bytes, {n} examples, sha256 "
-                          f"{f.sha256}) to {self.base} with purpose fine-tune, and wait until it is processed")
+                self.emit(
+                    "plan",
+                    f"upload: would upload {f.path} ({f.size:,} bytes, {n} examples, sha256 "
+                    f"{f.sha256}) to {self.base} with purpose fine-tune, and wait until it is processed",
+                )
         if self.tracker is not None:
             self.plan_artifacts()
         self.plan_job(result)
         if wait:
-            self.emit("plan", "wait: would follow the job's events until it ends"
-                      + (", then run WandbLogger.sync for it" if self.tracker is not None else ""))
+            self.emit(
+                "plan",
+                "wait: would follow the job's events until it ends"
+                + (", then run WandbLogger.sync for it" if self.tracker is not None else ""),
+            )
         self.emit("plan", f"ledger: {self.ledger.path} (a dry run writes nothing)")
 
     def plan_artifacts(self) -> None:
@@ -363,8 +463,11 @@ class Publisher:
                 continue
             file_id = f.file_id or f"<file id of {f.path.name}>"
             name = artifact_name(f.role, f.file_id) if f.file_id else f"{f.role}-<file id>"
-            self.emit("plan", f"wandb: would log artifact {name} (type {KIND[f.role]}, aliases {file_id} and latest, "
-                      f"metadata items/sha256/format/stats/check) and a {f.role}_examples Table to {where} ({mode})")
+            self.emit(
+                "plan",
+                f"wandb: would log artifact {name} (type {KIND[f.role]}, aliases {file_id} and latest, "
+                f"metadata items/sha256/format/stats/check) and a {f.role}_examples Table to {where} ({mode})",
+            )
 
     def plan_job(self, result: PublishResult) -> None:
         entry = {} if self.new_job else self.job_entry()
@@ -373,9 +476,11 @@ class Publisher:
             result.job_id = entry["job_id"]
             return
         train, valid = self.files[0], self.files[1] if len(self.files) > 1 else None
-        request = job_request(self.spec, training_file=train.file_id or f"<file id of {train.path.name}>",
-                              validation_file=(valid.file_id or f"<file id of {valid.path.name}>") if valid else None,
-                              metadata=self.job_metadata_pairs(None))
+        request = job_request(
+            self.spec,
+            training_file=train.file_id or f"<file id of {train.path.name}>",
+            validation_file=(valid.file_id or f"<file id of {valid.path.name}>") if valid else None,
+            metadata=self.job_metadata_pairs(None),
+        )
         result.request = request
         self.emit("plan", "job: would create " + json.dumps(request, sort_keys=True), request=request)
-

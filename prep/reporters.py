@@ -140,28 +140,39 @@ def _num(value: float | None) -> str:
     return f"{value:,.1f}"
 
 
+_WIDTHS = (9, 10, 11, 10, 10, 10, 13)
+
+
 def _stats_table(f: FileReport) -> str:
     s = f.stats_summary()
     assert s is not None
-    lines = [f"  {'':18}{'min':>9}{'max':>10}{'mean':>11}{'median':>10}{'p10':>10}{'p90':>10}{'total':>13}"]
+    header = ("min", "max", "mean", "median", "p10", "p90", "total")
+    lines = [f"  {'':18}" + "".join(f"{h:>{w}}" for h, w in zip(header, _WIDTHS, strict=True))]
     for label, key in (("tokens", "tokens"), ("assistant tokens", "assistant_tokens"), ("messages", "messages")):
         d = s[key]
         if d["min"] is None:
             continue
         cells = [_num(d[k]) for k in ("min", "max", "mean", "median", "p10", "p90", "total")]
-        lines.append(f"  {label:18}{cells[0]:>9}{cells[1]:>10}{cells[2]:>11}{cells[3]:>10}{cells[4]:>10}{cells[5]:>10}{cells[6]:>13}")
+        lines.append(f"  {label:18}" + "".join(f"{c:>{w}}" for c, w in zip(cells, _WIDTHS, strict=True)))
     budget = f.budget
     assert budget is not None
     if budget.is_default:
-        who = f"no --model: counted with {budget.encoding} against {budget.token_limit:,} tokens, safe for every current chat model"
+        who = (
+            f"no --model: counted with {budget.encoding} against {budget.token_limit:,} tokens, "
+            "safe for every current chat model"
+        )
     else:
         who = f"{budget.model or 'custom'}: {budget.encoding}, {budget.token_limit:,}-token limit"
     e = s["estimate"]
     lines.append(f"  {who}")
-    lines.append(f"  over the limit: {s['over_limit']:,} · without system: {s['without_system']:,} · "
-                 f"without user: {s['without_user']:,}")
-    lines.append(f"  estimate: {e['epochs']} epoch(s) × {e['billed_tokens']:,} billed tokens = "
-                 f"{e['trained_tokens']:,} trained tokens")
+    lines.append(
+        f"  over the limit: {s['over_limit']:,} · without system: {s['without_system']:,} · "
+        f"without user: {s['without_user']:,}"
+    )
+    lines.append(
+        f"  estimate: {e['epochs']} epoch(s) × {e['billed_tokens']:,} billed tokens = "
+        f"{e['trained_tokens']:,} trained tokens"
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -109,8 +109,16 @@ class FileScan:
         """Workers send back what they found, not the last line they read."""
         return {**self.__dict__, "_content": None}
 
-    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None,
-            *, fingerprint: str | None = None) -> None:
+    def add(
+        self,
+        code: str,
+        line: int | None,
+        pointer: str,
+        message: str,
+        origin: Origin | None = None,
+        *,
+        fingerprint: str | None = None,
+    ) -> None:
         if code in self.plan.options.ignore:
             return
         self.codes[code] += 1
@@ -138,7 +146,9 @@ class FileScan:
         if line.bom:
             self.bom = True
             if self.plan.target.bom == "forbid":
-                self.add("P102", line.number, "", "File starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM.")
+                self.add(
+                    "P102", line.number, "", "File starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM."
+                )
         if line.length:
             bound = self.plan.options.max_line_bytes
             self.add("P105", line.number, "", f"Line is over {bound:,} bytes (--max-line-bytes); it was not checked.")
@@ -151,8 +161,9 @@ class FileScan:
             return
         self.feed_value(line.number, value, line.data)
 
-    def feed_value(self, number: int, value: dict[str, Any], raw: bytes | None = None,
-                   origin: Origin | None = None) -> None:
+    def feed_value(
+        self, number: int, value: dict[str, Any], raw: bytes | None = None, origin: Origin | None = None
+    ) -> None:
         """Check one parsed example; ``raw`` is its line's bytes, ``origin`` its table position."""
         self.examples += 1
         self._remember(number, value)
@@ -160,12 +171,23 @@ class FileScan:
         fmt = vote(value)
         if fmt is None or ctx is None:
             keys = ", ".join(sorted(value)) or "none"
-            self.add("P108", number, "", f"Line matches no example format (its keys: {keys}); "
-                     "expected messages, prompt/completion, or input/preferred_output/non_preferred_output.", origin)
+            self.add(
+                "P108",
+                number,
+                "",
+                f"Line matches no example format (its keys: {keys}); "
+                "expected messages, prompt/completion, or input/preferred_output/non_preferred_output.",
+                origin,
+            )
             return
         if family(fmt) is not family(ctx.format):
-            self.add("P109", number, "", f"Line holds a {fmt} example, but this file is {ctx.format}; "
-                     "one file holds one format.", origin)
+            self.add(
+                "P109",
+                number,
+                "",
+                f"Line holds a {fmt} example, but this file is {ctx.format}; one file holds one format.",
+                origin,
+            )
             return
         # a special token holds "|", which JSON writes as "|" or "\\u007c": without either, skip the scan
         scan = raw is None or b"|" in raw or b"\\u007" in raw
@@ -199,9 +221,14 @@ class FileScan:
             self.stats.add_tokens(tokens.total, tokens.trained)
             total = tokens.total
         if total is not None and total > budget.token_limit:
-            who = f"the {budget.token_limit:,}-token limit of {budget.model}" if budget.model else \
-                f"the default {budget.token_limit:,}-token limit"
-            self.add("P301", number, "", f"Example has {total:,} tokens, over {who}; the service truncates it from the end.")
+            who = (
+                f"the {budget.token_limit:,}-token limit of {budget.model}"
+                if budget.model
+                else f"the default {budget.token_limit:,}-token limit"
+            )
+            self.add(
+                "P301", number, "", f"Example has {total:,} tokens, over {who}; the service truncates it from the end."
+            )
 
     def merge(self, other: FileScan, line_offset: int = 0) -> None:
         """Append a scan of the lines that follow this one's, numbered from 1 + ``line_offset``."""
@@ -219,7 +246,9 @@ class FileScan:
         self.bom = self.bom or other.bom
         self.image_examples += other.image_examples
         self.hashes.extend(other.hashes)
-        self.hash_lines.extend(array("Q", [n + line_offset for n in other.hash_lines]) if line_offset else other.hash_lines)
+        self.hash_lines.extend(
+            array("Q", [n + line_offset for n in other.hash_lines]) if line_offset else other.hash_lines
+        )
         self.counter.error = self.counter.error or other.counter.error
         if self.stats is not None and other.stats is not None:
             self.stats.merge(other.stats)

@@ -115,8 +115,9 @@ def upload(client: OpenAIClient, path: Path) -> Any:
         return client.files.create(file=(path.name, fp), purpose="fine-tune")
 
 
-def wait_processed(client: OpenAIClient, file: Any, *, poll_interval: float, timeout: float,
-                   sleep: Callable[[float], None]) -> Any:
+def wait_processed(
+    client: OpenAIClient, file: Any, *, poll_interval: float, timeout: float, sleep: Callable[[float], None]
+) -> Any:
     """Poll the file until the service has processed it (or marked it failed).
 
     The first poll is immediate; then every ``poll_interval`` seconds, at most 5.
@@ -126,8 +127,9 @@ def wait_processed(client: OpenAIClient, file: Any, *, poll_interval: float, tim
         if waited:
             sleep(interval)
         if waited >= timeout:
-            raise PublishError(f"File {file.id} is still {file.status!r} after {timeout:.0f} s; "
-                               "run again to keep waiting.")
+            raise PublishError(
+                f"File {file.id} is still {file.status!r} after {timeout:.0f} s; run again to keep waiting."
+            )
         waited += interval or 1e-9
         file = client.files.retrieve(file.id)
     return file

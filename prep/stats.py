@@ -131,4 +131,8 @@ class FileStats:
     def estimate(self, n_examples: int, epochs: int | None = None) -> dict[str, int]:
         """Default epochs (or ``epochs``), billed tokens per epoch, and trained tokens."""
         n_epochs = epochs if epochs is not None else default_epochs(n_examples)
-        return {"epochs": n_epochs, "billed_tokens": self.billed_tokens, "trained_tokens": n_epochs * self.billed_tokens}
+        return {
+            "epochs": n_epochs,
+            "billed_tokens": self.billed_tokens,
+            "trained_tokens": n_epochs * self.billed_tokens,
+        }

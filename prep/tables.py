@@ -52,8 +52,9 @@ def is_frame(source: Any) -> bool:
 
 
 @contextmanager
-def open_examples(source: Any, options: TableOptions, *, chat_output: bool = False,
-                  name: str | None = None) -> Iterator[Examples]:
+def open_examples(
+    source: Any, options: TableOptions, *, chat_output: bool = False, name: str | None = None
+) -> Iterator[Examples]:
     """Read a path, a DataFrame or an iterable of row dicts as examples (use as a context manager)."""
     if isinstance(source, (str, os.PathLike)):
         table_cm: Any = open_table(source, options.read)
@@ -66,14 +67,34 @@ def open_examples(source: Any, options: TableOptions, *, chat_output: bool = Fal
 
 
 def _examples(table: Table, options: TableOptions, chat_output: bool) -> Examples:
-    cmap = plan_mapping(table.columns, options.mapping, name=table.name, tabular=table.tabular,
-                        system=options.system, chat_output=chat_output) if table.columns else ColumnMap("record")
+    cmap = (
+        plan_mapping(
+            table.columns,
+            options.mapping,
+            name=table.name,
+            tabular=table.tabular,
+            system=options.system,
+            chat_output=chat_output,
+        )
+        if table.columns
+        else ColumnMap("record")
+    )
     notes = [(n.line, RowProblem(n.code, "", n.message, n.column)) for n in table.notes]
     if cmap.unused:
         listed = ", ".join(repr(c) for c in cmap.unused)
-        notes.append((None, RowProblem("P158", "", f"Column(s) {listed} fill no field, so they are left out of the "
-                                                   "records (use them with --map COLUMN=FIELD, or say so with "
-                                                   "--map COLUMN=ignore).", cmap.unused[0])))
+        notes.append(
+            (
+                None,
+                RowProblem(
+                    "P158",
+                    "",
+                    f"Column(s) {listed} fill no field, so they are left out of the "
+                    "records (use them with --map COLUMN=FIELD, or say so with "
+                    "--map COLUMN=ignore).",
+                    cmap.unused[0],
+                ),
+            )
+        )
     items = (to_example(row, cmap, system=options.system, sheet=table.sheet) for row in table.rows)
     return Examples(table.name, table.file_type, cmap, items, table.sheet, notes)
 
@@ -83,8 +104,10 @@ def _examples(table: Table, options: TableOptions, chat_output: bool) -> Example
 
 def _frame_table(frame: Any, name: str) -> Table:
     columns = [str(c) for c in frame.columns]
-    rows = (Row(i, {c: _frame_cell(v) for c, v in zip(columns, values, strict=True)})
-            for i, values in enumerate(frame.itertuples(index=False, name=None), 1))
+    rows = (
+        Row(i, {c: _frame_cell(v) for c, v in zip(columns, values, strict=True)})
+        for i, values in enumerate(frame.itertuples(index=False, name=None), 1)
+    )
     return Table(name, None, columns, rows, tabular=True)
 
 
@@ -135,8 +158,14 @@ def add_problem(scan: FileScan, line: int | None, problem: RowProblem, origin: O
     scan.add(problem.code, line, problem.pointer, problem.message, origin)
 
 
-def scan_examples(examples: Examples, items: Iterable[Example], options: CheckOptions, target: Target,
-                  budget: Budget | None, counter: LazyCounter) -> tuple[FileScan, set[int]]:
+def scan_examples(
+    examples: Examples,
+    items: Iterable[Example],
+    options: CheckOptions,
+    target: Target,
+    budget: Budget | None,
+    counter: LazyCounter,
+) -> tuple[FileScan, set[int]]:
     """Check every example; return the scan (not yet finished) and the lines of examples with errors.
 
     ``examples`` gives the source's name, sheet and notes; ``items`` its examples (``examples.items``,
@@ -188,8 +217,9 @@ def _errors(scan: FileScan) -> int:
     return sum(n for code, n in scan.codes.items() if severity(code).value == "error")
 
 
-def check_table(source: Path | Any, options: CheckOptions, target: Target, budget: Budget | None,
-                counter: LazyCounter) -> FileReport:
+def check_table(
+    source: Path | Any, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
+) -> FileReport:
     """`check_path` for everything but JSONL (and `check` for a DataFrame): read, map and check each row."""
     table_options = options.table or TableOptions()
     if not isinstance(table_options, TableOptions):

@@ -130,7 +130,8 @@ def _construct_from(constructor: Any, path: Path, module: Any) -> dict[str, Any]
         actual = hashlib.sha256(data).hexdigest()
         if expected_hash and actual != expected_hash:
             raise TokenizerUnavailableError(
-                f"{path} has SHA-256 {actual}, but tiktoken expects {expected_hash}; replace it with the published file."
+                f"{path} has SHA-256 {actual}, but tiktoken expects {expected_hash}; "
+                "replace it with the published file."
             )
         fields = data.split()  # "<base64 token> <rank>" per line
         return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))

@@ -46,8 +46,9 @@ def _is_completion(record: Any) -> bool:
     return isinstance(record, dict) and "messages" not in record and ("prompt" in record or "completion" in record)
 
 
-def chat_examples(examples: list[Example], *, system: str | None = None,
-                  keep_separators: bool = False) -> tuple[list[Example], RowProblem | None]:
+def chat_examples(
+    examples: list[Example], *, system: str | None = None, keep_separators: bool = False
+) -> tuple[list[Example], RowProblem | None]:
     """Turn the prompt/completion examples into chat ones; return them and a note of what was removed."""
     legacy = [e.record for e in examples if e.record is not None and _is_completion(e.record)]
     prompts = [r["prompt"] for r in legacy if isinstance(r.get("prompt"), str)]
@@ -92,8 +93,9 @@ def _as_chat(example: Example, prompt: Any, completion: Any, system: str | None)
     messages.append({"role": "assistant"} if completion is None else {"role": "assistant", "content": completion})
     columns = tuple((where.get(p, p), c) for p, c in example.origin.columns)
     problems = tuple(p._replace(pointer=where.get(p.pointer, p.pointer)) for p in example.problems)
-    return replace(example, record={"messages": messages}, origin=Origin(example.origin.sheet, columns),
-                   problems=problems)
+    return replace(
+        example, record={"messages": messages}, origin=Origin(example.origin.sheet, columns), problems=problems
+    )
 
 
 def _note(separator: str, stop: str, spaces: int) -> RowProblem | None:
@@ -107,12 +109,17 @@ def _note(separator: str, stop: str, spaces: int) -> RowProblem | None:
     if not parts:
         return None
     listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-    return RowProblem("P159", "", f"Converted prompt/completion records to chat, removing {listed}, which chat models "
-                                  "do not need (keep them with --keep-separators).")
+    return RowProblem(
+        "P159",
+        "",
+        f"Converted prompt/completion records to chat, removing {listed}, which chat models "
+        "do not need (keep them with --keep-separators).",
+    )
 
 
-def to_chat(records: Iterable[Mapping[str, Any]], *, system: str | None = None,
-            keep_separators: bool = False) -> list[dict[str, Any]]:
+def to_chat(
+    records: Iterable[Mapping[str, Any]], *, system: str | None = None, keep_separators: bool = False
+) -> list[dict[str, Any]]:
     """Legacy prompt/completion records as chat records (other records are returned unchanged); see `prep.to_chat`."""
     examples = [Example(i, dict(r)) for i, r in enumerate(records, 1)]
     out, _ = chat_examples(examples, system=system, keep_separators=keep_separators)

@@ -80,16 +80,18 @@ def compat_table(raw: bytes) -> wandb.Table | None:
         return None
 
 
-def build_artifact(prefix: str, file_id: str, path: str | Path, extra_metadata: Mapping[str, Any] | None = None
-                   ) -> wandb.Artifact:
+def build_artifact(
+    prefix: str, file_id: str, path: str | Path, extra_metadata: Mapping[str, Any] | None = None
+) -> wandb.Artifact:
     """The dataset artifact for one uploaded file (spec §2.2)."""
     import wandb
 
     path = Path(path)
     raw = path.read_bytes()
     n_items = sum(1 for line in raw.decode("utf-8", errors="replace").splitlines() if line.strip())
-    art = wandb.Artifact(artifact_name(prefix, file_id), type=KIND[prefix],
-                         metadata={**(extra_metadata or {}), "items": n_items})
+    art = wandb.Artifact(
+        artifact_name(prefix, file_id), type=KIND[prefix], metadata={**(extra_metadata or {}), "items": n_items}
+    )
     art.add_file(str(path), name=file_id)
     table = compat_table(raw)
     if table is not None:
@@ -138,8 +140,10 @@ def example_row(line: int, value: Any, text: str) -> list[Any]:
     if "preferred_output" in value:
         assistant = _last(_list(value.get("preferred_output")), "assistant")
         rejected = _last(_list(value.get("non_preferred_output")), "assistant")
-    system = next((_text(m.get("content")) for m in messages
-                   if isinstance(m, dict) and m.get("role") in ("system", "developer")), None)
+    system = next(
+        (_text(m.get("content")) for m in messages if isinstance(m, dict) and m.get("role") in ("system", "developer")),
+        None,
+    )
     return [line, system, _last(messages, "user"), assistant, rejected, len(messages), text]
 
 
@@ -181,8 +185,10 @@ def credentials_configured(environ: Mapping[str, str], home: str | Path | None =
 
 def sync_call(job_id: str, project: str, entity: str | None) -> str:
     """The Python call that syncs a job into the same lineage, for people to run later."""
-    return ("python -c \"from wandb.integration.openai.fine_tuning import WandbLogger; "
-            f"WandbLogger.sync(fine_tune_job_id='{job_id}', project='{project}', entity={entity or None!r})\"")
+    return (
+        'python -c "from wandb.integration.openai.fine_tuning import WandbLogger; '
+        f"WandbLogger.sync(fine_tune_job_id='{job_id}', project='{project}', entity={entity or None!r})\""
+    )
 
 
 @dataclass(frozen=True)
@@ -255,8 +261,16 @@ class WandbRun:
 class WandbTracker:
     """Logs to W&B; ``mode`` "offline" writes run files to upload later with ``wandb sync``."""
 
-    def __init__(self, *, project: str = DEFAULT_PROJECT, entity: str | None = None, mode: str | None = None,
-                 job_type: str = JOB_TYPE, examples: bool = True, table_rows: int = MAX_TABLE_ROWS) -> None:
+    def __init__(
+        self,
+        *,
+        project: str = DEFAULT_PROJECT,
+        entity: str | None = None,
+        mode: str | None = None,
+        job_type: str = JOB_TYPE,
+        examples: bool = True,
+        table_rows: int = MAX_TABLE_ROWS,
+    ) -> None:
         self.project = project
         self.entity = entity
         self.mode = mode
@@ -271,15 +285,23 @@ class WandbTracker:
     def start(self, *, config: Mapping[str, Any]) -> WandbRun:
         import wandb
 
-        settings = wandb.Settings(console="off", x_disable_stats=True, save_code=False, disable_git=True,
-                                  quiet=True)  # prep prints its own progress; W&B warnings still show
-        run = wandb.init(project=self.project, entity=self.entity, job_type=self.job_type, config=dict(config),
-                         mode=self.mode, settings=settings)  # type: ignore[arg-type]
+        settings = wandb.Settings(
+            console="off", x_disable_stats=True, save_code=False, disable_git=True, quiet=True
+        )  # prep prints its own progress; W&B warnings still show
+        run = wandb.init(
+            project=self.project,
+            entity=self.entity,
+            job_type=self.job_type,
+            config=dict(config),
+            mode=self.mode,
+            settings=settings,
+        )  # type: ignore[arg-type]
         return WandbRun(run, examples=self.examples, table_rows=self.table_rows)
 
     def sync(self, *, job_id: str, client: Any, entity: str | None) -> str:
         """Run W&B's own ``WandbLogger.sync`` for the job (needs W&B online)."""
         from wandb.integration.openai.fine_tuning import WandbLogger
 
-        return str(WandbLogger.sync(fine_tune_job_id=job_id, openai_client=client, project=self.project,
-                                    entity=entity or None))
+        return str(
+            WandbLogger.sync(fine_tune_job_id=job_id, openai_client=client, project=self.project, entity=entity or None)
+        )

@@ -12,7 +12,7 @@ from prep.issues import CODES
 from tests.helpers import REPO
 
 README = (REPO / "README.md").read_text()
-SECTION = README[README.index("## Converting spreadsheets and JSON"):]
+SECTION = README[README.index("## Converting spreadsheets and JSON") :]
 
 
 def blocks(language):

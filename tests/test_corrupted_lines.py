@@ -14,21 +14,28 @@ KINDS = {
     "blank": lambda ex: b"",
     "not an object": lambda ex: json.dumps(ex["messages"]).encode(),
     "stray bom": lambda ex: b"\xef\xbb\xbf" + json.dumps(ex).encode(),
-    "over long": lambda ex: json.dumps({**ex, "messages": ex["messages"] + [{"role": "user", "content": "x" * 5000}]}).encode(),
+    "over long": lambda ex: json.dumps(
+        {**ex, "messages": ex["messages"] + [{"role": "user", "content": "x" * 5000}]}
+    ).encode(),
     "crlf": lambda ex: json.dumps(ex).encode() + b"\r",
     "wrong role": lambda ex: json.dumps(ex).replace('"user"', '"human"').encode(),
     "missing content": lambda ex: json.dumps({"messages": [{"role": "user"}, ex["messages"][1]]}).encode(),
     "weight 2": lambda ex: json.dumps({"messages": [ex["messages"][0], {**ex["messages"][1], "weight": 2}]}).encode(),
     "special token": lambda ex: json.dumps(ex).replace("Question", "<|endoftext|>").encode(),
     "extra key": lambda ex: json.dumps({**ex, "id": 7}).encode(),
-    "unanswered tool": lambda ex: json.dumps({"messages": [*ex["messages"], {"role": "tool", "tool_call_id": "c9",
-                                                                              "content": "x"}, ex["messages"][1]]}).encode(),
+    "unanswered tool": lambda ex: json.dumps(
+        {"messages": [*ex["messages"], {"role": "tool", "tool_call_id": "c9", "content": "x"}, ex["messages"][1]]}
+    ).encode(),
 }
 
 
 def example(i: int) -> dict:
-    return {"messages": [{"role": "user", "content": f"Question {i}: how do I waterproof boots?"},
-                         {"role": "assistant", "content": f"Answer {i}: clean them, dry them, then wax the seams."}]}
+    return {
+        "messages": [
+            {"role": "user", "content": f"Question {i}: how do I waterproof boots?"},
+            {"role": "assistant", "content": f"Answer {i}: clean them, dry them, then wax the seams."},
+        ]
+    }
 
 
 def test_every_corrupted_line_and_no_good_line_is_reported(tmp_path):
@@ -51,5 +58,7 @@ def test_every_corrupted_line_and_no_good_line_is_reported(tmp_path):
         "false": sorted(lines_with_issues - set(bad))[:10],
     }
     assert f.omitted == 0
-    assert f.examples == n - sum(k in ("invalid json", "invalid utf-8", "blank", "not an object", "stray bom",
-                                          "over long") for k in kind_of.values())
+    assert f.examples == n - sum(
+        k in ("invalid json", "invalid utf-8", "blank", "not an object", "stray bom", "over long")
+        for k in kind_of.values()
+    )

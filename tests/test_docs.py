@@ -24,11 +24,15 @@ def test_ci_runs_the_readme_test_command():
     command = re.search(r"^python3 -m venv \.venv && .*pytest.*$", README, re.M)
     assert command, "README lost its test command"
     assert command.group(0).replace("-e '.[test]'", "") in ci.replace("-e '.[test]'", "").replace(
-        ".venv/bin/pip install -q --upgrade pip && ", "")
+        ".venv/bin/pip install -q --upgrade pip && ", ""
+    )
 
 
 def test_public_api_is_explicit_sorted_and_complete():
-    public = {name for name, value in vars(prep).items()
-              if not name.startswith("_") and not isinstance(value, types.ModuleType) and name != "annotations"}
+    public = {
+        name
+        for name, value in vars(prep).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType) and name != "annotations"
+    }
     assert prep.__all__ == sorted(prep.__all__)
     assert set(prep.__all__) - {"__version__"} == public

@@ -32,8 +32,9 @@ def entry_command(entry):
 @pytest.mark.parametrize("name", [".pre-commit-hooks.yaml", ".pre-commit-config.yaml"])
 def test_pre_commit_accepts_our_files(name):
     command = "validate-manifest" if name == ".pre-commit-hooks.yaml" else "validate-config"
-    result = subprocess.run([sys.executable, "-m", "pre_commit", command, str(REPO / name)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", command, str(REPO / name)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -46,9 +47,17 @@ def test_prep_check_hook_definition():
 @pytest.mark.parametrize(
     ("path", "selected"),
     [
-        ("train.jsonl", True), ("data/valid.JSONL", True), ("data/x.json", True), ("sheet.csv", True),
-        ("sheet.tsv", True), ("book.xlsx", True), ("notes.txt", False), ("train.jsonl.bak", False),
-        ("data.parquet", False), (".prep-baseline.json", False), ("data/.prep-baseline.json", False),
+        ("train.jsonl", True),
+        ("data/valid.JSONL", True),
+        ("data/x.json", True),
+        ("sheet.csv", True),
+        ("sheet.tsv", True),
+        ("book.xlsx", True),
+        ("notes.txt", False),
+        ("train.jsonl.bak", False),
+        ("data.parquet", False),
+        (".prep-baseline.json", False),
+        ("data/.prep-baseline.json", False),
     ],
 )
 def test_hook_selects_data_files_by_name(path, selected):
@@ -57,11 +66,13 @@ def test_hook_selects_data_files_by_name(path, selected):
     assert chosen is selected
 
 
-@pytest.mark.parametrize(("sample", "code"), [(p.name, 1 if "_bad" in p.name else 0)
-                                              for p in sorted(SAMPLES.glob("*.jsonl"))])
+@pytest.mark.parametrize(
+    ("sample", "code"), [(p.name, 1 if "_bad" in p.name else 0) for p in sorted(SAMPLES.glob("*.jsonl"))]
+)
 def test_hook_entry_over_the_samples(sample, code):
-    result = subprocess.run([*entry_command(hook("prep-check")["entry"]), str(SAMPLES / sample)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [*entry_command(hook("prep-check")["entry"]), str(SAMPLES / sample)], capture_output=True, text=True
+    )
     assert result.returncode == code, result.stdout + result.stderr
     if code:
         assert re.search(rf"{re.escape(sample)}:\d+: P\d{{3}} ", result.stdout)

@@ -23,14 +23,21 @@ from tests.helpers import REPO, chat
 pytestmark = pytest.mark.slow
 
 #: Git without the user's or the system's configuration (hooksPath, signing, templates).
-GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
 NO_ROLE = {"messages": [{"content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
 
 
 def run(*args, cwd, env=None, check=True):
-    result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
-                            env={**os.environ, **GIT_ENV, **(env or {})})
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **GIT_ENV, **(env or {})}
+    )
     output = result.stdout + result.stderr
     if check and result.returncode:
         raise AssertionError(f"{args} exited {result.returncode}:\n{output}")
@@ -75,7 +82,8 @@ def _new_repo(path: Path, hook_source: tuple[Path, str]) -> Path:
     source, rev = hook_source
     run("git", "init", "-q", cwd=path)
     (path / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {source}\n    rev: {rev}\n    hooks:\n      - id: prep-check\n")
+        f"repos:\n  - repo: {source}\n    rev: {rev}\n    hooks:\n      - id: prep-check\n"
+    )
     return path
 
 
@@ -133,6 +141,10 @@ def test_repository_config_changes_the_model(dataset_repo):
     model = strict + 'model = "gpt-3.5-turbo-0613"\n'
     code, out = dataset_repo({"pyproject.toml": model, "train.jsonl": jsonl([*rows, *good(1, 50)])})
     assert code != 0, out
-    assert re.search(r"^train\.jsonl:5: P301 Example has [\d,]+ tokens, over the 4,096-token limit of "
-                     r"gpt-3\.5-turbo-0613", out, re.M), out
+    assert re.search(
+        r"^train\.jsonl:5: P301 Example has [\d,]+ tokens, over the 4,096-token limit of "
+        r"gpt-3\.5-turbo-0613",
+        out,
+        re.M,
+    ), out
     assert commits(dataset_repo.repo) == 1

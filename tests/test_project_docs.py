@@ -32,8 +32,12 @@ def test_hook_snippet_is_a_valid_pre_commit_config_using_our_hook(tmp_path):
     hooks = {h["id"] for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert {h["id"] for repo in config["repos"] for h in repo["hooks"]} <= hooks
     (tmp_path / ".pre-commit-config.yaml").write_text(snippet)
-    result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"],
-                            cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

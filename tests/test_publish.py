@@ -23,9 +23,13 @@ PROJECT = "OpenAI-Fine-Tune"
 
 
 def example(i: int, prefix: str = "q") -> dict[str, Any]:
-    return {"messages": [{"role": "system", "content": "You are terse."},
-                         {"role": "user", "content": f"{prefix}{i}: capital of country {i}?"},
-                         {"role": "assistant", "content": f"City {i}."}]}
+    return {
+        "messages": [
+            {"role": "system", "content": "You are terse."},
+            {"role": "user", "content": f"{prefix}{i}: capital of country {i}?"},
+            {"role": "assistant", "content": f"City {i}."},
+        ]
+    }
 
 
 def write(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -37,8 +41,9 @@ def write(path: Path, rows: list[dict[str, Any]]) -> Path:
 @pytest.fixture
 def data(tmp_path: Path) -> tuple[Path, Path]:
     folder = tmp_path / "data"
-    return write(folder / "train.jsonl", [example(i) for i in range(12)]), write(folder / "valid.jsonl",
-                                                                                   [example(i, "v") for i in range(3)])
+    return write(folder / "train.jsonl", [example(i) for i in range(12)]), write(
+        folder / "valid.jsonl", [example(i, "v") for i in range(3)]
+    )
 
 
 class Run:
@@ -53,9 +58,15 @@ class Run:
         self.events.clear()
         kwargs.setdefault("valid", self.valid)
         kwargs.setdefault("model", MODEL)
-        return publish(self.train, client=client or self.server.client(max_retries=0),
-                       tracker=WandbTracker(mode="offline") if tracker == "offline" else tracker,
-                       on_event=self.events.append, poll_interval=0, sleep=lambda s: None, **kwargs)
+        return publish(
+            self.train,
+            client=client or self.server.client(max_retries=0),
+            tracker=WandbTracker(mode="offline") if tracker == "offline" else tracker,
+            on_event=self.events.append,
+            poll_interval=0,
+            sleep=lambda s: None,
+            **kwargs,
+        )
 
     def messages(self, kind: str | None = None) -> list[str]:
         return [e.message for e in self.events if kind in (None, e.kind)]
@@ -81,18 +92,24 @@ def dataset_artifacts(wandb_dir: Path) -> list[dict[str, Any]]:
 # the whole publish
 
 
-def test_publish_uploads_logs_artifacts_then_creates_the_job(run: Run, fake_openai: FakeOpenAI,
-                                                             offline_wandb: Path) -> None:
+def test_publish_uploads_logs_artifacts_then_creates_the_job(
+    run: Run, fake_openai: FakeOpenAI, offline_wandb: Path
+) -> None:
     result = run()
 
     uploads = fake_openai.uploads
     assert [(u.filename, u.purpose, u.content) for u in uploads] == [
-        ("train.jsonl", "fine-tune", run.train.read_bytes()), ("valid.jsonl", "fine-tune", run.valid.read_bytes())]
+        ("train.jsonl", "fine-tune", run.train.read_bytes()),
+        ("valid.jsonl", "fine-tune", run.valid.read_bytes()),
+    ]
     train_id, valid_id = (u.id for u in uploads)
     [job] = fake_openai.jobs
     assert (result.job_id, result.job_created) == (job.id, True)
     assert (job.request["training_file"], job.request["validation_file"], job.request["model"]) == (
-        train_id, valid_id, MODEL)
+        train_id,
+        valid_id,
+        MODEL,
+    )
     assert job.request["method"] == {"type": "supervised"}
     assert job.request["metadata"]["wandb_train_artifact"] == f"{PROJECT}/train-{train_id}:{train_id}"
     assert job.request["metadata"]["wandb_valid_artifact"] == f"{PROJECT}/valid-{valid_id}:{valid_id}"
@@ -107,8 +124,9 @@ def test_publish_uploads_logs_artifacts_then_creates_the_job(run: Run, fake_open
 
 
 @pytest.mark.parametrize("role", ["train", "valid"])
-def test_artifacts_are_what_wandblogger_builds(run: Run, fake_openai: FakeOpenAI, offline_wandb: Path,
-                                               role: str) -> None:
+def test_artifacts_are_what_wandblogger_builds(
+    run: Run, fake_openai: FakeOpenAI, offline_wandb: Path, role: str
+) -> None:
     run()
     path = run.train if role == "train" else run.valid
     file_id = fake_openai.uploads[0 if role == "train" else 1].id
@@ -164,8 +182,9 @@ def test_a_second_publish_uploads_and_logs_nothing(run: Run, fake_openai: FakeOp
     assert any("already created" in m for m in run.messages("job"))
 
 
-def test_a_refused_job_resumes_without_uploading_or_logging_again(run: Run, fake_openai: FakeOpenAI,
-                                                                  offline_wandb: Path) -> None:
+def test_a_refused_job_resumes_without_uploading_or_logging_again(
+    run: Run, fake_openai: FakeOpenAI, offline_wandb: Path
+) -> None:
     fake_openai.settings.refuse_jobs_with = "Model gpt-4o-mini-2024-07-18 is not available for fine-tuning."
     with pytest.raises(PublishError) as info:
         run()
@@ -229,8 +248,10 @@ def test_other_parameters_make_another_job_with_the_same_files(run: Run, fake_op
     result = run(tracker=None, job=JobSpec(model=MODEL, n_epochs=2, suffix="v2"))
 
     assert len(fake_openai.uploads) == 2 and len(fake_openai.jobs) == 2
-    assert fake_openai.jobs[1].request["method"] == {"type": "supervised",
-                                                     "supervised": {"hyperparameters": {"n_epochs": 2}}}
+    assert fake_openai.jobs[1].request["method"] == {
+        "type": "supervised",
+        "supervised": {"hyperparameters": {"n_epochs": 2}},
+    }
     assert fake_openai.jobs[1].request["suffix"] == "v2" and result.job_created
 
 
@@ -263,8 +284,10 @@ def test_a_file_the_service_marks_failed(run: Run, fake_openai: FakeOpenAI, offl
         run()
 
     train_id = fake_openai.uploads[0].id
-    assert str(info.value) == (f"The service could not process {run.train} ({train_id}): "
-                               "Invalid file format. Example 1 is missing key 'messages'.")
+    assert str(info.value) == (
+        f"The service could not process {run.train} ({train_id}): "
+        "Invalid file format. Example 1 is missing key 'messages'."
+    )
     [entry] = run.ledger.data["uploads"].values()
     assert (entry["state"], entry["file_id"]) == ("error", train_id)
     assert not fake_openai.jobs and not logged_runs(offline_wandb)
@@ -343,8 +366,10 @@ def test_wait_reports_a_failed_job_in_the_services_words(run: Run, fake_openai: 
         run(tracker=None, wait=True)
 
     job_id = fake_openai.jobs[0].id
-    assert str(info.value) == (f"Fine-tuning job {job_id} failed: Training file has 3 example(s), but must have "
-                               "at least 10 examples (code invalid_n_examples)")
+    assert str(info.value) == (
+        f"Fine-tuning job {job_id} failed: Training file has 3 example(s), but must have "
+        "at least 10 examples (code invalid_n_examples)"
+    )
     assert next(iter(run.ledger.data["jobs"].values()))["status"] == "failed"
 
 
@@ -418,6 +443,12 @@ def test_dry_run_after_a_publish_says_what_is_done(run: Run, fake_openai: FakeOp
 def test_a_file_that_is_never_processed_times_out(run: Run, fake_openai: FakeOpenAI) -> None:
     fake_openai.settings.processing_polls = 10**9
     with pytest.raises(PublishError, match="is still 'uploaded' after 0 s; run again to keep waiting"):
-        publish(run.train, model=MODEL, client=fake_openai.client(max_retries=0), poll_interval=0.1,
-                file_timeout=0.3, sleep=lambda s: None)
+        publish(
+            run.train,
+            model=MODEL,
+            client=fake_openai.client(max_retries=0),
+            poll_interval=0.1,
+            file_timeout=0.3,
+            sleep=lambda s: None,
+        )
     assert len(fake_openai.requests_to("GET", "/v1/files/")) == 3

@@ -51,8 +51,12 @@ def test_json_report_validates_against_its_schema(paths):
 # The records hold the service's schema; the checks hold the schema and the service's other
 # rules. These codes are rules beyond the schema, so the records do not express them.
 BEYOND_SCHEMA = {"P218", "P219", "P220", "P221"}
-MODELS = {DataFormat.CHAT: ChatRecord, DataFormat.PREFERENCE: PreferenceRecord,
-          DataFormat.REINFORCEMENT: ReinforcementRecord, DataFormat.COMPLETION: CompletionRecord}
+MODELS = {
+    DataFormat.CHAT: ChatRecord,
+    DataFormat.PREFERENCE: PreferenceRecord,
+    DataFormat.REINFORCEMENT: ReinforcementRecord,
+    DataFormat.COMPLETION: CompletionRecord,
+}
 TARGET = load_target("openai")
 
 
@@ -61,8 +65,11 @@ def _cases():
         yield name, DataFormat.CHAT, example
     for name, example in test_checks.VALID:
         yield name, DataFormat.CHAT, example
-    for fmt, table in ((DataFormat.PREFERENCE, test_checks.PREF_CASES), (DataFormat.REINFORCEMENT, test_checks.RFT_CASES),
-                       (DataFormat.COMPLETION, test_checks.COMP_CASES)):
+    for fmt, table in (
+        (DataFormat.PREFERENCE, test_checks.PREF_CASES),
+        (DataFormat.REINFORCEMENT, test_checks.RFT_CASES),
+        (DataFormat.COMPLETION, test_checks.COMP_CASES),
+    ):
         for name, example, _ in table:
             yield name, fmt, example
     for path in sorted((REPO / "sample_data").glob("*.jsonl")):
@@ -81,8 +88,11 @@ CASES = list(_cases())
 
 @pytest.mark.parametrize(("name", "fmt", "example"), CASES, ids=[c[0] for c in CASES])
 def test_records_accept_exactly_what_the_checks_find_no_schema_error_in(name, fmt, example):
-    errors = {p.code for p in check_example(example, CheckContext(TARGET, fmt))
-              if TARGET.severity(p.code) is prep.Severity.ERROR} - BEYOND_SCHEMA
+    errors = {
+        p.code
+        for p in check_example(example, CheckContext(TARGET, fmt))
+        if TARGET.severity(p.code) is prep.Severity.ERROR
+    } - BEYOND_SCHEMA
     try:
         MODELS[fmt].model_validate(example)
         valid = True

@@ -32,8 +32,9 @@ def small(tmp_path):
 
 
 def imported(*args, cwd):
-    result = subprocess.run([sys.executable, "-c", SCRIPT, "check", *map(str, args)], capture_output=True,
-                            text=True, cwd=cwd)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "check", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout.splitlines()[-1])
     assert data["code"] == 0, result.stdout

@@ -24,8 +24,13 @@ PROJECT = "OpenAI-Fine-Tune"
 
 
 def three(i: int) -> dict[str, Any]:
-    return {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": f"Q{i}?"},
-                         {"role": "assistant", "content": f"A{i}."}]}
+    return {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": f"Q{i}?"},
+            {"role": "assistant", "content": f"A{i}."},
+        ]
+    }
 
 
 def two(i: int) -> dict[str, Any]:
@@ -39,16 +44,25 @@ SHAPES = {
 
 
 @pytest.fixture
-def published(fake_openai: FakeOpenAI, offline_wandb: Path, tmp_path: Path, request: pytest.FixtureRequest
-              ) -> dict[str, Any]:
+def published(
+    fake_openai: FakeOpenAI, offline_wandb: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> dict[str, Any]:
     shape = getattr(request, "param", "three messages")
     make = three if shape == "three messages" else two
     train, valid = tmp_path / "d" / "train.jsonl", tmp_path / "d" / "valid.jsonl"
     train.parent.mkdir()
     train.write_bytes(SHAPES[shape]([make(i) for i in range(12)]).encode())
     valid.write_bytes(SHAPES[shape]([make(100 + i) for i in range(3)]).encode())
-    result = publish(train, valid=valid, model=MODEL, client=fake_openai.client(max_retries=0),
-                     tracker=WandbTracker(mode="offline"), wait=True, poll_interval=0, sleep=lambda s: None)
+    result = publish(
+        train,
+        valid=valid,
+        model=MODEL,
+        client=fake_openai.client(max_retries=0),
+        tracker=WandbTracker(mode="offline"),
+        wait=True,
+        poll_interval=0,
+        sleep=lambda s: None,
+    )
     assert result.job_status == "succeeded"
     [log] = wandb_records.logged_runs(offline_wandb)
     ours = {a["name"]: a for a in log.artifacts if a["type"] in ("training_files", "validation_files")}
@@ -75,15 +89,19 @@ class SyncHarness:
             return found.get(path)
 
         monkeypatch.setattr(WandbLogger, "_get_wandb_artifact", classmethod(get_artifact))
-        monkeypatch.setattr(wandb.Run, "use_artifact",
-                            lambda run, artifact, aliases=None, **kw: self.used.append((artifact, aliases)) or artifact)
+        monkeypatch.setattr(
+            wandb.Run,
+            "use_artifact",
+            lambda run, artifact, aliases=None, **kw: self.used.append((artifact, aliases)) or artifact,
+        )
 
     def sync(self, client: Any, job_id: str) -> str:
         return str(self.logger.sync(fine_tune_job_id=job_id, openai_client=client, project=PROJECT, entity=None))
 
 
-def test_sync_reuses_the_published_artifacts(published: dict[str, Any], fake_openai: FakeOpenAI,
-                                             offline_wandb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_reuses_the_published_artifacts(
+    published: dict[str, Any], fake_openai: FakeOpenAI, offline_wandb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = published["result"]
     train_id, valid_id = (f.file_id for f in result.files)
     found = {}
@@ -98,7 +116,9 @@ def test_sync_reuses_the_published_artifacts(published: dict[str, Any], fake_ope
     assert message == "🎉 wandb sync completed successfully"
     assert harness.looked_up == [f"{PROJECT}/train-{train_id}:{train_id}", f"{PROJECT}/valid-{valid_id}:{valid_id}"]
     assert [(a.name, aliases) for a, aliases in harness.used] == [
-        (f"train-{train_id}", ["latest", train_id]), (f"valid-{valid_id}", ["latest", valid_id])]
+        (f"train-{train_id}", ["latest", train_id]),
+        (f"valid-{valid_id}", ["latest", valid_id]),
+    ]
     assert all(getattr(a, "published", False) for a, _ in harness.used)
     contents = [r.path for r in fake_openai.requests if r.path.endswith("/content")]
     assert contents == [f"/v1/files/{fake_openai.jobs[0].data['result_files'][0]}/content"]  # results only
@@ -107,12 +127,14 @@ def test_sync_reuses_the_published_artifacts(published: dict[str, Any], fake_ope
     assert sync_run.summary["status"] == "succeeded"
     assert sync_run.summary["fine_tuned_model"] == result.fine_tuned_model
     assert [(a["name"], a["aliases"]) for a in sync_run.artifacts if a["type"] == "model"] == [
-        ("model-metadata", sorted([result.job_id, "latest"]))]
+        ("model-metadata", sorted([result.job_id, "latest"]))
+    ]
 
 
 @pytest.mark.parametrize("published", list(SHAPES), indirect=True)
-def test_prep_digest_equals_the_digest_wandblogger_builds(published: dict[str, Any], fake_openai: FakeOpenAI,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prep_digest_equals_the_digest_wandblogger_builds(
+    published: dict[str, Any], fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = published["result"]
     harness = SyncHarness(monkeypatch, found={})  # nothing found: sync builds the artifacts itself
 
@@ -127,5 +149,6 @@ def test_prep_digest_equals_the_digest_wandblogger_builds(published: dict[str, A
         assert theirs.digest == ours["digest"]
         assert theirs.type == ours["type"]
         assert {p: e.digest for p, e in theirs.manifest.entries.items()} == {
-            p: digest for p, (digest, _, _) in ours["entries"].items()}
+            p: digest for p, (digest, _, _) in ours["entries"].items()
+        }
         assert theirs.metadata.get("items", ours["metadata"]["items"]) == ours["metadata"]["items"]

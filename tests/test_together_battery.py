@@ -21,14 +21,22 @@ CASES = {c["id"]: c for c in BATTERY["cases"]}
 
 # case id -> (error codes we report on its lines, the rule that differs when verdicts differ)
 EXPECTED: dict[str, tuple[set[str], str | None]] = {
-    "valid_general": ({"P108"}, "OpenAI has no plain {text} format; Together's 'general' pretraining format is its own"),
+    "valid_general": (
+        {"P108"},
+        "OpenAI has no plain {text} format; Together's 'general' pretraining format is its own",
+    ),
     "valid_instruction": (set(), None),
-    "valid_instruction_multimodal": ({"P112"}, "OpenAI's legacy prompt must be a string; Together accepts content parts"),
+    "valid_instruction_multimodal": (
+        {"P112"},
+        "OpenAI's legacy prompt must be a string; Together accepts content parts",
+    ),
     "valid_conversational_single_turn": (set(), None),
     "valid_conversational_multiple_turns": (set(), None),
     "valid_conversational_multimodal_single_turn": (
-        {"P220"}, "prep decodes data-URL images; the placeholder 'data:image/jpeg;base64,...' is not base64. "
-                  "Together checks only the URL prefix"),
+        {"P220"},
+        "prep decodes data-URL images; the placeholder 'data:image/jpeg;base64,...' is not base64. "
+        "Together checks only the URL prefix",
+    ),
     "empty_file": ({"P115"}, None),
     "non_utf8": ({"P101", "P115"}, None),
     "invalid_json_line_is_string": ({"P107", "P108"}, None),
@@ -42,8 +50,14 @@ EXPECTED: dict[str, tuple[set[str], str | None]] = {
     "wrong_turn_type_string_message": ({"P112", "P222"}, None),
     "extra_column": ({"P108"}, None),
     "empty_messages": ({"P113"}, None),
-    "valid_weights_all_messages": ({"P210"}, "OpenAI allows weight on assistant messages only; Together on every message"),
-    "valid_weights_mixed_with_none": ({"P210"}, "OpenAI allows weight on assistant messages only; Together on every message"),
+    "valid_weights_all_messages": (
+        {"P210"},
+        "OpenAI allows weight on assistant messages only; Together on every message",
+    ),
+    "valid_weights_mixed_with_none": (
+        {"P210"},
+        "OpenAI allows weight on assistant messages only; Together on every message",
+    ),
     "invalid_weight_float": ({"P210"}, None),
     "invalid_weight_2": ({"P210"}, None),
     "invalid_multimodal_image_url": ({"P207"}, None),

@@ -31,7 +31,9 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _cached(xml: str, coordinate: str, value: Any) -> str:
-    pattern = re.compile(rf'<c r="{coordinate}"(?P<attrs>[^>]*?)(?: t="\w+")?(?P<attrs2>[^>]*)>(?P<f><f>.*?</f>)<v\s*/>(?:</v>)?</c>')
+    pattern = re.compile(
+        rf'<c r="{coordinate}"(?P<attrs>[^>]*?)(?: t="\w+")?(?P<attrs2>[^>]*)>(?P<f><f>.*?</f>)<v\s*/>(?:</v>)?</c>'
+    )
     if isinstance(value, bool):
         kind, text = "b", "1" if value else "0"
     elif isinstance(value, (int, float)):

@@ -48,7 +48,9 @@ def check_preference(example: dict[str, Any], ctx: CheckContext) -> Iterator[Pro
     renamed = set()
     for key in [k for k in example if k in _OLD_PREFERENCE_KEYS]:
         renamed.add(_OLD_PREFERENCE_KEYS[key])
-        yield Problem("P228", f"/{key}", f"{key!r} is the old name of this key; rename it to {_OLD_PREFERENCE_KEYS[key]!r}.")
+        yield Problem(
+            "P228", f"/{key}", f"{key!r} is the old name of this key; rename it to {_OLD_PREFERENCE_KEYS[key]!r}."
+        )
     others = {k: v for k, v in example.items() if k not in _OLD_PREFERENCE_KEYS}
     yield from check_keys(others, "", rules.keys, rules.required - renamed, "a preference example")
     inp = example.get("input")
@@ -58,7 +60,11 @@ def check_preference(example: dict[str, Any], ctx: CheckContext) -> Iterator[Pro
         if key in example:
             yield from _check_output(example[key], f"/{key}", ctx)
     if "preferred_output" in example and example.get("preferred_output") == example.get("non_preferred_output"):
-        yield Problem("P230", "/non_preferred_output", "Preferred and non-preferred outputs are identical; DPO learns nothing from this pair.")
+        yield Problem(
+            "P230",
+            "/non_preferred_output",
+            "Preferred and non-preferred outputs are identical; DPO learns nothing from this pair.",
+        )
 
 
 def _check_preference_input(inp: Any, ctx: CheckContext) -> Iterator[Problem]:
@@ -74,7 +80,9 @@ def _check_preference_input(inp: Any, ctx: CheckContext) -> Iterator[Problem]:
     yield from check_role_order(roles, "/input/messages", ctx)
     if roles and roles[-1] == "assistant":
         yield Problem(
-            "P229", f"/input/messages/{len(roles) - 1}", "input ends on an assistant message; the outputs should answer the last user turn."
+            "P229",
+            f"/input/messages/{len(roles) - 1}",
+            "input ends on an assistant message; the outputs should answer the last user turn.",
         )
     yield from check_tool_calls_answered(messages, "/input/messages")
     yield from check_tools(inp, "/input", ctx, rules.input_keys)
@@ -88,7 +96,9 @@ def _check_output(output: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]
             return
     for i, msg in enumerate(output):
         if isinstance(msg, dict) and msg.get("role") != "assistant":
-            yield Problem("P227", f"{ptr}/{i}/role", f"Output message must have the role 'assistant', found {msg.get('role')!r}.")
+            yield Problem(
+                "P227", f"{ptr}/{i}/role", f"Output message must have the role 'assistant', found {msg.get('role')!r}."
+            )
         else:
             yield from check_message(msg, f"{ptr}/{i}", ctx, frozenset({"assistant"}))
 

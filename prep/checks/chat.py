@@ -29,7 +29,9 @@ _KEY_HINTS = {
 }
 
 
-def check_keys(example: dict[str, Any], ptr: str, keys: frozenset[str], required: frozenset[str], where: str) -> Iterator[Problem]:
+def check_keys(
+    example: dict[str, Any], ptr: str, keys: frozenset[str], required: frozenset[str], where: str
+) -> Iterator[Problem]:
     """A closed key set, as the service enforces it ("Example 1 contains an extra ...")."""
     for key in [k for k in example if k not in keys]:
         hint = _KEY_HINTS.get(key, f"allowed: {', '.join(sorted(keys))}")
@@ -75,7 +77,9 @@ def check_role_order(roles: list[Any], ptr: str, ctx: CheckContext) -> Iterator[
         yield Problem("P204", ptr, "Example has no assistant message, so there is nothing to train on.")
     if rules.last_role and roles[-1] != rules.last_role:
         yield Problem(
-            "P231", f"{ptr}/{len(roles) - 1}", f"Last message is {roles[-1]!r}; a {ctx.format} example must end on {rules.last_role!r}."
+            "P231",
+            f"{ptr}/{len(roles) - 1}",
+            f"Last message is {roles[-1]!r}; a {ctx.format} example must end on {rules.last_role!r}.",
         )
     if not all(role in rules.roles for role in roles):
         return  # the advice below is noise while a role is wrong
@@ -107,7 +111,9 @@ def check_tool_calls_answered(messages: Any, ptr: str) -> Iterator[Problem]:
         call_id = msg.get("tool_call_id")
         if msg.get("role") == "tool" and isinstance(call_id, str) and call_id not in ids:
             yield Problem(
-                "P211", f"{ptr}/{i}/tool_call_id", f"tool_call_id {call_id!r} answers no earlier tool call in this example."
+                "P211",
+                f"{ptr}/{i}/tool_call_id",
+                f"tool_call_id {call_id!r} answers no earlier tool call in this example.",
             )
 
 
@@ -145,7 +151,11 @@ def _check_definitions(
     for i, item in enumerate(defs):
         iptr = f"{ptr}/{i}"
         if wrapped:
-            if not isinstance(item, dict) or item.get("type") != "function" or not isinstance(item.get("function"), dict):
+            if (
+                not isinstance(item, dict)
+                or item.get("type") != "function"
+                or not isinstance(item.get("function"), dict)
+            ):
                 yield Problem("P232", iptr, 'A tool must be {"type": "function", "function": {"name": …}}.')
                 continue
             yield from _extra_keys(item, iptr, ("type", "function"), "a tool")
@@ -164,7 +174,9 @@ def _check_function_definition(fn: Any, ptr: str, ctx: CheckContext, defined: se
     else:
         defined.add(name)
         if not ctx.name_ok(name):
-            yield Problem("P215", f"{ptr}/name", f"Function name {name!r} does not match {ctx.target.name_pattern.pattern}.")
+            yield Problem(
+                "P215", f"{ptr}/name", f"Function name {name!r} does not match {ctx.target.name_pattern.pattern}."
+            )
     if "description" in fn and not isinstance(fn["description"], str):
         yield Problem("P232", f"{ptr}/description", "description must be a string.")
     if "parameters" in fn and not isinstance(fn["parameters"], dict):

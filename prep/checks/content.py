@@ -35,7 +35,9 @@ def check_content(msg: dict[str, Any], ptr: str, role: str, kind: str, ctx: Chec
         return
     if isinstance(content, str):
         if not content.strip():
-            yield Problem("P206", cptr, f"content of {a_role(role)} message is {'empty' if not content else 'only whitespace'}.")
+            yield Problem(
+                "P206", cptr, f"content of {a_role(role)} message is {'empty' if not content else 'only whitespace'}."
+            )
     elif kind == "string":
         yield Problem("P208", cptr, f"Tool message content must be a string, found {type_name(content)}.")
     elif isinstance(content, list):
@@ -64,11 +66,15 @@ def _check_parts(parts: list[Any], ptr: str, role: str, kind: str, ctx: CheckCon
             if not isinstance(part.get("refusal"), str):
                 yield Problem("P207", f"{pptr}/refusal", "A refusal part needs a string refusal.")
         elif ptype in _UNSUPPORTED_PARTS:
-            yield Problem("P207", pptr, f"{_UNSUPPORTED_PARTS[ptype].capitalize()} input is not supported for fine-tuning.")
+            yield Problem(
+                "P207", pptr, f"{_UNSUPPORTED_PARTS[ptype].capitalize()} input is not supported for fine-tuning."
+            )
         elif not isinstance(part, dict):
             yield Problem("P207", pptr, f"A content part must be an object, found {type_name(part)}.")
         else:
-            yield Problem("P207", f"{pptr}/type", f"Unknown content part type {part.get('type')!r}; use 'text' or 'image_url'.")
+            yield Problem(
+                "P207", f"{pptr}/type", f"Unknown content part type {part.get('type')!r}; use 'text' or 'image_url'."
+            )
 
 
 def _check_text_part(part: dict[str, Any], ptr: str) -> Iterator[Problem]:
@@ -140,7 +146,9 @@ def check_special_tokens(value: Any, ptr: str, ctx: CheckContext) -> Iterator[Pr
         match = ctx.special_tokens.search(value)
         if match:
             yield Problem(
-                "P221", ptr, f"Text holds the special token {match.group()}; the service rejects it. Remove or escape it."
+                "P221",
+                ptr,
+                f"Text holds the special token {match.group()}; the service rejects it. Remove or escape it.",
             )
     elif isinstance(value, dict):
         for key, item in value.items():

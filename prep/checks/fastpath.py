@@ -127,9 +127,11 @@ def _clean_tools(tools: Any, ctx: CheckContext, defined: set[str]) -> bool:
         name = fn.get("name")
         if type(name) is not str or not ctx.name_ok(name):
             return False
-        if ("description" in fn and type(fn["description"]) is not str) or (
-            "parameters" in fn and type(fn["parameters"]) is not dict
-        ) or ("strict" in fn and type(fn["strict"]) is not bool):
+        if (
+            ("description" in fn and type(fn["description"]) is not str)
+            or ("parameters" in fn and type(fn["parameters"]) is not dict)
+            or ("strict" in fn and type(fn["strict"]) is not bool)
+        ):
             return False
         defined.add(name)
     return True

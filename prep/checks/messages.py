@@ -106,7 +106,9 @@ def _check_tool_calls(calls: Any, ptr: str, ctx: CheckContext) -> Iterator[Probl
 def check_call(call: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
     """A function call: ``{"name": str, "arguments": JSON-encoded str}``."""
     if not isinstance(call, dict):
-        yield Problem("P212", ptr, f"A function call must be an object with name and arguments, found {type_name(call)}.")
+        yield Problem(
+            "P212", ptr, f"A function call must be an object with name and arguments, found {type_name(call)}."
+        )
         return
     for key in [k for k in call if k not in ("name", "arguments")]:
         yield Problem("P110", f"{ptr}{escape_pointer(key)}", f"Unknown key {key!r} in a function call.")
@@ -114,7 +116,9 @@ def check_call(call: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
     if not isinstance(name, str):
         yield Problem("P212", f"{ptr}/name", "A function call needs a string name.")
     elif not ctx.name_ok(name):
-        yield Problem("P215", f"{ptr}/name", f"Function name {name!r} does not match {ctx.target.name_pattern.pattern}.")
+        yield Problem(
+            "P215", f"{ptr}/name", f"Function name {name!r} does not match {ctx.target.name_pattern.pattern}."
+        )
     if "arguments" not in call:
         yield Problem("P212", f"{ptr}/arguments", "A function call needs arguments (a JSON-encoded string).")
         return

@@ -160,8 +160,7 @@ def detect_file_type(path: str | os.PathLike[str], forced: FileType | str | None
         return _text_file_type(Path(path))
     if suffix and suffix not in EXTENSIONS:
         known = ", ".join([*EXTENSIONS, ".txt"])
-        raise InputError(f"{os.fspath(path)} is not a data file prep reads ({known}); "
-                         "name its type with --file-type.")
+        raise InputError(f"{os.fspath(path)} is not a data file prep reads ({known}); name its type with --file-type.")
     file_type = EXTENSIONS.get(suffix, FileType.JSONL)
     if file_type is FileType.JSON and _holds_json_lines(Path(path)):
         return FileType.JSONL
@@ -282,8 +281,15 @@ def header_names(cells: list[Any], line: int | None = None) -> tuple[list[str], 
             name = letter
         if name in seen:
             renamed = f"{name} ({letter})"
-            notes.append(Note("P153", f"Columns {seen[name]} and {letter} are both named {name!r}; "
-                                      f"column {letter} is read as {renamed!r}.", renamed, line))
+            notes.append(
+                Note(
+                    "P153",
+                    f"Columns {seen[name]} and {letter} are both named {name!r}; "
+                    f"column {letter} is read as {renamed!r}.",
+                    renamed,
+                    line,
+                )
+            )
             name = renamed
         seen.setdefault(name, letter)
         names.append(name)
@@ -293,13 +299,17 @@ def header_names(cells: list[Any], line: int | None = None) -> tuple[list[str], 
 def row_cells(names: list[str], values: list[Any], line: int) -> tuple[dict[str, Any], tuple[Note, ...]]:
     """Pair a row's values with the column names; values beyond the header are a note, unless empty."""
     cells = {name: values[i] if i < len(values) else None for i, name in enumerate(names)}
-    extra = [(i, v) for i, v in enumerate(values[len(names):], len(names)) if v not in (None, "")]
+    extra = [(i, v) for i, v in enumerate(values[len(names) :], len(names)) if v not in (None, "")]
     if not extra:
         return cells, ()
     where = ", ".join(column_letter(i) for i, _ in extra)
-    note = Note("P150", f"Row has {len(values)} cells, but the header names {len(names)} columns; what is in "
-                        f"column {where} was left out (a separator inside a cell that is not quoted?).",
-                column_letter(extra[0][0]), line)
+    note = Note(
+        "P150",
+        f"Row has {len(values)} cells, but the header names {len(names)} columns; what is in "
+        f"column {where} was left out (a separator inside a cell that is not quoted?).",
+        column_letter(extra[0][0]),
+        line,
+    )
     return cells, (note,)
 
 
@@ -311,7 +321,12 @@ def data_files(paths: list[str]) -> list[str]:
         if not folder.is_dir():
             out.append(given)
             continue
-        found = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (*EXTENSIONS, ".txt")
-                 and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+        found = [
+            p
+            for p in folder.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in (*EXTENSIONS, ".txt")
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        ]
         out += [str(p) for p in sorted(found)]
     return out

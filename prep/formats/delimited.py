@@ -74,13 +74,18 @@ def _cell(value: str, encoding: str) -> Any:
     if value == "":
         return None
     if has_undecodable(value):
-        return CellError("P154", f"Cell holds bytes that are not valid {encoding} (the file mixes encodings?); "
-                                 "re-save the file as CSV UTF-8.")
+        return CellError(
+            "P154",
+            f"Cell holds bytes that are not valid {encoding} (the file mixes encodings?); "
+            "re-save the file as CSV UTF-8.",
+        )
     return value
 
 
 def _csv_error(exc: csv.Error, start: int, end: int) -> str:
     if "unexpected end of data" in str(exc):
-        return (f"A quoted cell that starts on line {start} is never closed, so the rest of the file "
-                f"(to line {end}) was read into it; close the quote.")
-    return f"Row is not valid CSV: {exc}; a quote inside a cell must be doubled (\"\") and the cell quoted."
+        return (
+            f"A quoted cell that starts on line {start} is never closed, so the rest of the file "
+            f"(to line {end}) was read into it; close the quote."
+        )
+    return f'Row is not valid CSV: {exc}; a quote inside a cell must be doubled ("") and the cell quoted.'

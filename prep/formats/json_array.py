@@ -68,8 +68,14 @@ def locate_rows(text: str, name: str, *, key: str | None = None) -> tuple[list[R
             return _from_object(text, start, lines, name, key)
         _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as exc:
-        return [], [Note("P106", f"{name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
-                         None, exc.lineno)]
+        return [], [
+            Note(
+                "P106",
+                f"{name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
+                None,
+                exc.lineno,
+            )
+        ]
     what = "empty" if start >= len(text) else "a single JSON value"
     return [], [Note("P107", f"{name} is {what}, not an array of objects or an object holding one.")]
 
@@ -129,8 +135,11 @@ def _from_object(text: str, start: int, lines: _Lines, name: str, key: str | Non
         arrays = {key: arrays[key]}
     if len(arrays) != 1:
         found = ", ".join(arrays)
-        message = (f"{name} holds several arrays ({found}); pick one with --sheet KEY." if arrays else
-                   f"{name} is an object without an array of examples; expected [{{...}}, ...] or {{\"data\": [...]}}.")
+        message = (
+            f"{name} holds several arrays ({found}); pick one with --sheet KEY."
+            if arrays
+            else f'{name} is an object without an array of examples; expected [{{...}}, ...] or {{"data": [...]}}.'
+        )
         return [], [Note("P107", message)]
     (pos,) = arrays.values()
     return _rows(_elements(text, pos), lines, name), []
@@ -146,6 +155,18 @@ def _rows(elements: Iterator[tuple[int, Any]], lines: _Lines, name: str) -> list
                 note = Note("P107", f"Item {i + 1} of the array is a JSON {type_name(value)}, not an object.")
                 rows.append(Row(lines(pos), None, (note,)))
     except json.JSONDecodeError as exc:
-        rows.append(Row(exc.lineno, None, (Note("P106", f"Invalid JSON: {exc.msg} (column {exc.colno}); "
-                                                        "the rest of the file was not read.", None, exc.lineno),)))
+        rows.append(
+            Row(
+                exc.lineno,
+                None,
+                (
+                    Note(
+                        "P106",
+                        f"Invalid JSON: {exc.msg} (column {exc.colno}); the rest of the file was not read.",
+                        None,
+                        exc.lineno,
+                    ),
+                ),
+            )
+        )
     return rows

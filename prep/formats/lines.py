@@ -33,8 +33,11 @@ def read_jsonl(path: Path, options: ReadOptions) -> Table:
 def _rows(fp: IO[bytes]) -> Iterator[Row]:
     for line in iter_lines(fp):
         if line.length:
-            yield Row(line.number, None, (Note("P105", f"Line is {line.length:,} bytes long; it was not read.",
-                                               None, line.number),))
+            yield Row(
+                line.number,
+                None,
+                (Note("P105", f"Line is {line.length:,} bytes long; it was not read.", None, line.number),),
+            )
             continue
         if not line.data.strip():
             continue

@@ -73,7 +73,7 @@ def not_utf8_message(name: str, head: bytes) -> str:
         line = head.count(b"\n", 0, exc.start) + 1
         where = f" (byte 0x{head[exc.start]:02X} on line {line} is not UTF-8)"
     return (
-        f"{name} is not UTF-8 or UTF-16 text{where}; save it as \"CSV UTF-8\" or \"Unicode Text\" (UTF-16), "
+        f'{name} is not UTF-8 or UTF-16 text{where}; save it as "CSV UTF-8" or "Unicode Text" (UTF-16), '
         "or name its encoding with --input-encoding (input_encoding= in Python), "
         "for example cp1252, latin-1 or shift_jis."
     )
@@ -83,8 +83,9 @@ def _checked_encoding(encoding: str, head: bytes) -> str:
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
-        raise UsageError(f"Unknown text encoding {encoding!r}; use a Python codec name "
-                         "such as utf-8, cp1252 or latin-1.") from None
+        raise UsageError(
+            f"Unknown text encoding {encoding!r}; use a Python codec name such as utf-8, cp1252 or latin-1."
+        ) from None
     if name == "utf-8" and head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     return name

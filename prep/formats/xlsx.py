@@ -48,8 +48,9 @@ def read_xlsx(path: Path, options: ReadOptions) -> Table:
     grid = _grid(sheet, formulas_book[sheet.title])
     header = next(grid, None)
     names, header_notes = header_names(header[1], header[0]) if header else ([], [])
-    return Table(str(path), FileType.XLSX, names, _rows(grid, names), sheet=sheet.title, tabular=True,
-                 notes=notes + header_notes)
+    return Table(
+        str(path), FileType.XLSX, names, _rows(grid, names), sheet=sheet.title, tabular=True, notes=notes + header_notes
+    )
 
 
 def _load(path: Path) -> tuple[Any, Any]:
@@ -92,8 +93,13 @@ def _other_sheets(book: Any, sheet: Any, name: str) -> list[Note]:
     if not others:
         return []
     listed = ", ".join(repr(t) for t in others)
-    return [Note("P157", f"{name} has {len(others)} other sheet(s) with data ({listed}); only {sheet.title!r} was read "
-                         "(pick another with --sheet NAME).")]
+    return [
+        Note(
+            "P157",
+            f"{name} has {len(others)} other sheet(s) with data ({listed}); only {sheet.title!r} was read "
+            "(pick another with --sheet NAME).",
+        )
+    ]
 
 
 def _has_data(sheet: Any) -> bool:
@@ -129,9 +135,12 @@ def _value(cell: Any, formula_cell: Any) -> Any:
         formula = formula_cell.value
         text = getattr(formula, "text", formula)
         if isinstance(text, str) and text.startswith("=") and cell.data_type != "str":
-            return CellError("P152", f"Formula {text} has no saved value: the file was written by a program that "
-                                     "does not calculate formulas; open and save it in Excel or LibreOffice, "
-                                     "or replace the formula by its value.")
+            return CellError(
+                "P152",
+                f"Formula {text} has no saved value: the file was written by a program that "
+                "does not calculate formulas; open and save it in Excel or LibreOffice, "
+                "or replace the formula by its value.",
+            )
         return None
     if cell.data_type == "e":
         return CellError("P151", f"Cell holds the error {value}; fix its formula or value.")

@@ -70,8 +70,22 @@ def test_toy_oracle_numbers_o200k():
     assert result["n_billing_tokens"] == 8233
 
 
-@pytest.mark.parametrize(("n", "epochs"), [(1, 25), (4, 25), (5, 20), (10, 10), (12, 8), (26, 3),
-                                           (8333, 3), (8334, 2), (10_000, 2), (12_500, 2), (12_501, 1)])
+@pytest.mark.parametrize(
+    ("n", "epochs"),
+    [
+        (1, 25),
+        (4, 25),
+        (5, 20),
+        (10, 10),
+        (12, 8),
+        (26, 3),
+        (8333, 3),
+        (8334, 2),
+        (10_000, 2),
+        (12_500, 2),
+        (12_501, 1),
+    ],
+)
 def test_default_epochs(n, epochs):
     assert cb.default_epochs(n) == epochs
 
@@ -81,22 +95,34 @@ def test_format_error_keys_in_first_seen_order():
         ["not", "a", "dict"],
         {"messages": []},
         {"messages": [{"role": "user", "content": "hi"}]},
-        {"messages": [{"role": "tool", "tool_call_id": "c1", "content": "x"},
-                      {"role": "assistant", "tool_calls": [], "weight": 0}]},
+        {
+            "messages": [
+                {"role": "tool", "tool_call_id": "c1", "content": "x"},
+                {"role": "assistant", "tool_calls": [], "weight": 0},
+            ]
+        },
     ]
     assert list(cb.format_errors(dataset).items()) == [
-        ("data_type", 1), ("missing_messages_list", 1), ("example_missing_assistant_message", 1),
-        ("message_unrecognized_key", 2), ("unrecognized_role", 1), ("message_missing_key", 1),
+        ("data_type", 1),
+        ("missing_messages_list", 1),
+        ("example_missing_assistant_message", 1),
+        ("message_unrecognized_key", 2),
+        ("unrecognized_role", 1),
+        ("message_missing_key", 1),
         ("missing_content", 1),
     ]
 
 
 def test_non_string_values_are_skipped_not_fatal(tmp_path):
     calls = [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]
-    line = {"messages": [{"role": "user", "content": "Hello"},
-                         {"role": "assistant", "content": None, "tool_calls": calls, "weight": 0},
-                         {"role": "tool", "tool_call_id": "call_1", "content": "ok"},
-                         {"role": "assistant", "content": "Done", "weight": 1}]}
+    line = {
+        "messages": [
+            {"role": "user", "content": "Hello"},
+            {"role": "assistant", "content": None, "tool_calls": calls, "weight": 0},
+            {"role": "tool", "tool_call_id": "call_1", "content": "ok"},
+            {"role": "assistant", "content": "Done", "weight": 1},
+        ]
+    }
     path = tmp_path / "tools.jsonl"
     path.write_text(json.dumps(line) + "\n")
     result = cb.run(str(path))
@@ -107,12 +133,17 @@ def test_non_string_values_are_skipped_not_fatal(tmp_path):
 
 
 def test_cli_prints_notebook_text():
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "cookbook_baseline.py"), str(TOY), "--max-tokens", "4096"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "cookbook_baseline.py"), str(TOY), "--max-tokens", "4096"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout == ORACLE_4096 + "\n"
 
 
 def test_cli_help():
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "cookbook_baseline.py"), "--help"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "cookbook_baseline.py"), "--help"], capture_output=True, text=True, check=True
+    )
     assert "--max-tokens" in done.stdout

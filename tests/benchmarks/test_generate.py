@@ -17,9 +17,12 @@ from tests.benchmarks.conftest import BENCHMARKS
 
 ROLES = {"system", "user", "assistant", "tool"}
 NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-MESSAGE_KEYS = {"system": {"role", "content", "name"}, "user": {"role", "content", "name"},
-                "assistant": {"role", "content", "name", "tool_calls", "weight"},
-                "tool": {"role", "content", "tool_call_id"}}
+MESSAGE_KEYS = {
+    "system": {"role", "content", "name"},
+    "user": {"role", "content", "name"},
+    "assistant": {"role", "content", "name", "tool_calls", "weight"},
+    "tool": {"role", "content", "tool_call_id"},
+}
 
 
 def chat_problems(ex: object) -> list[str]:
@@ -97,8 +100,13 @@ def fault_seen(raw: bytes, kind: str) -> bool:
         return kind == "invalid_json"
     if not isinstance(ex, dict):
         return kind == "non_object"
-    expected = {"wrong_role": "role ", "missing_content": "content", "bad_weight": "weight",
-                "special_token": "special token", "orphan_tool_call_id": "tool_call_id without"}[kind]
+    expected = {
+        "wrong_role": "role ",
+        "missing_content": "content",
+        "bad_weight": "weight",
+        "special_token": "special token",
+        "orphan_tool_call_id": "tool_call_id without",
+    }[kind]
     problems = chat_problems(ex)
     return len(problems) == 1 and expected in problems[0]
 
@@ -151,8 +159,9 @@ def test_system_prompts_repeat_unless_unique(tmp_path, clean_file):
 
     shared = system_prompts(clean_file.path)
     assert len(set(shared)) <= Options().distinct_system_prompts < len(shared) / 10
-    unique = generate.generate(tmp_path / "u.jsonl", size=1_000_000, seed=7,
-                               options=Options(unique_system_prompts=True))
+    unique = generate.generate(
+        tmp_path / "u.jsonl", size=1_000_000, seed=7, options=Options(unique_system_prompts=True)
+    )
     prompts = system_prompts(unique.path)
     assert len(set(prompts)) == len(prompts) > 50
 
@@ -186,18 +195,24 @@ def test_corrupted_lines_match_sidecar(tmp_path, clean_file):
     assert all(lines[i] == clean[i] for i in range(len(lines) - 20) if i + 1 not in listed)
 
 
-@pytest.mark.parametrize(("text", "size"), [("100MB", 100_000_000), ("1GB", 10**9), ("2KiB", 2048),
-                                            ("1.5 MB", 1_500_000), ("512", 512)])
+@pytest.mark.parametrize(
+    ("text", "size"), [("100MB", 100_000_000), ("1GB", 10**9), ("2KiB", 2048), ("1.5 MB", 1_500_000), ("512", 512)]
+)
 def test_parse_size(text, size):
     assert generate.parse_size(text) == size
 
 
 def test_cli_writes_file_and_help(tmp_path):
     script = str(BENCHMARKS / "generate.py")
-    assert "--corrupt-fraction" in subprocess.run([sys.executable, script, "--help"], capture_output=True,
-                                                  text=True, check=True).stdout
+    assert (
+        "--corrupt-fraction"
+        in subprocess.run([sys.executable, script, "--help"], capture_output=True, text=True, check=True).stdout
+    )
     out = tmp_path / "cli.jsonl"
-    subprocess.run([sys.executable, script, "--size", "200KB", "--seed", "1", "-o", str(out),
-                    "--corrupt-fraction", "0.05"], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, script, "--size", "200KB", "--seed", "1", "-o", str(out), "--corrupt-fraction", "0.05"],
+        check=True,
+        capture_output=True,
+    )
     assert out.stat().st_size >= 200_000
     assert generate.sidecar_path(out).exists()

@@ -29,14 +29,30 @@ def test_measure_reports_worker_peak_rss_and_exit_code():
 
 
 def test_message_texts_cover_strings_parts_and_tool_calls():
-    example = {"messages": [
-        {"role": "user", "name": "ann", "content": [{"type": "text", "text": "look"}, {"type": "image_url"}]},
-        {"role": "assistant", "content": None, "weight": 0,
-         "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-        {"role": "tool", "tool_call_id": "c1", "content": "ok"},
-    ], "tools": [{"type": "function", "function": {"name": "f"}}]}
+    example = {
+        "messages": [
+            {"role": "user", "name": "ann", "content": [{"type": "text", "text": "look"}, {"type": "image_url"}]},
+            {
+                "role": "assistant",
+                "content": None,
+                "weight": 0,
+                "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+            },
+            {"role": "tool", "tool_call_id": "c1", "content": "ok"},
+        ],
+        "tools": [{"type": "function", "function": {"name": "f"}}],
+    }
     assert list(harness.iter_message_texts(example)) == [
-        "user", "ann", "look", "assistant", "f", "{}", "tool", "c1", "ok"]
+        "user",
+        "ann",
+        "look",
+        "assistant",
+        "f",
+        "{}",
+        "tool",
+        "c1",
+        "ok",
+    ]
     assert list(harness.iter_message_texts(["not", "an", "example"])) == []
 
 
@@ -58,6 +74,7 @@ def test_format_table():
 
 
 def test_cli_help():
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "harness.py"), "--help"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "harness.py"), "--help"], capture_output=True, text=True, check=True
+    )
     assert "tiktoken" in done.stdout

@@ -16,7 +16,10 @@ TOY = REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
 
 def test_text_lines_name_path_line_code_message_and_pointer(run_prep):
     _, out, _ = run_prep("check", BAD)
-    assert f"{BAD}:3: P201 Message has no role; use one of: assistant, function, system, tool, user. (/messages/1/role)\n" in out
+    assert (
+        f"{BAD}:3: P201 Message has no role; use one of: assistant, function, system, tool, user. (/messages/1/role)\n"
+        in out
+    )
     assert f"{BAD}: P402 File has 20 examples; 50 or more are recommended.\n" in out
     assert out.endswith("FAILED: 1 file(s), 19 error(s), 5 warning(s)\n")
 
@@ -26,11 +29,27 @@ def test_json_report(run_prep):
     report = json.loads(out)
     assert code == 1 and report["ok"] is False and report["status"] == "fail"
     good, bad = report["files"]
-    assert (good["path"], good["format"], good["examples"], good["ok"], good["issues"]) == (str(GOOD), "chat", 60, True, [])
-    assert bad["issues"][0] == {"code": "P402", "severity": "warning", "line": None, "pointer": "",
-                                "message": "File has 20 examples; 50 or more are recommended."}
-    assert {"code": "P201", "severity": "error", "line": 3, "pointer": "/messages/1/role",
-            "message": "Message has no role; use one of: assistant, function, system, tool, user."} in bad["issues"]
+    assert (good["path"], good["format"], good["examples"], good["ok"], good["issues"]) == (
+        str(GOOD),
+        "chat",
+        60,
+        True,
+        [],
+    )
+    assert bad["issues"][0] == {
+        "code": "P402",
+        "severity": "warning",
+        "line": None,
+        "pointer": "",
+        "message": "File has 20 examples; 50 or more are recommended.",
+    }
+    assert {
+        "code": "P201",
+        "severity": "error",
+        "line": 3,
+        "pointer": "/messages/1/role",
+        "message": "Message has no role; use one of: assistant, function, system, tool, user.",
+    } in bad["issues"]
     assert report["summary"] == {"files": 2, "examples": 80, "errors": 19, "warnings": 5, "infos": 0}
 
 
@@ -110,7 +129,10 @@ def test_a_folder_means_the_data_files_below_it(run_prep, tmp_path):
     for name in ("a.jsonl", "nested/b.csv", ".hidden/c.jsonl", "notes.md"):
         (tmp_path / name).write_text('{"messages": []}\n' if name.endswith("jsonl") else "question,answer\nq,a\n")
     _, out, _ = run_prep("check", "--format", "json", "--no-tokens", tmp_path)
-    assert [f["path"] for f in json.loads(out)["files"]] == [str(tmp_path / "a.jsonl"), str(tmp_path / "nested" / "b.csv")]
+    assert [f["path"] for f in json.loads(out)["files"]] == [
+        str(tmp_path / "a.jsonl"),
+        str(tmp_path / "nested" / "b.csv"),
+    ]
 
 
 def test_a_file_prep_does_not_read_is_one_sentence(run_prep, tmp_path):

@@ -110,9 +110,12 @@ def test_csv_saved_by_a_spreadsheet_converts_to_exactly_the_hand_written_records
         + b"".join(f"Question {i}?,Answer {i}.\r\n".encode() for i in range(8))
         + "Ça va ?,Très bien.\r\n".encode()
     )
-    expected = [chat("Which payment methods do you accept?", "We accept:\n- Visa\n- PayPal"),
-                chat('What does "back-ordered" mean?', "Out of stock, for now."),
-                *(chat(f"Question {i}?", f"Answer {i}.") for i in range(8)), chat("Ça va ?", "Très bien.")]
+    expected = [
+        chat("Which payment methods do you accept?", "We accept:\n- Visa\n- PayPal"),
+        chat('What does "back-ordered" mean?', "Out of stock, for now."),
+        *(chat(f"Question {i}?", f"Answer {i}.") for i in range(8)),
+        chat("Ça va ?", "Très bien."),
+    ]
     before = sha(source)
     out = tmp_path / "faq.jsonl"
     code, stdout, stderr = run_prep("convert", source, "-o", out)
@@ -142,7 +145,10 @@ def test_each_bad_row_is_reported_with_its_row_and_column(tmp_path, run_prep):
     before = sha(source)
     code, stdout, _ = run_prep("check", source, "--no-tokens")
     assert code == 1
-    assert f"{source}:3: P222 Assistant message has no content, tool_calls or function_call. (sheet FAQ, column Output, /messages/2/content)" in stdout
+    assert (
+        f"{source}:3: P222 Assistant message has no content, tool_calls or function_call. (sheet FAQ, column Output, /messages/2/content)"
+        in stdout
+    )
     assert f"{source}:6: P152 Formula =2+2 has no saved value" in stdout
     assert f"{source}:6: P222" not in stdout  # the reply is missing because of the formula: said once
     assert f"{source}:9: P221 " in stdout and "(sheet FAQ, column Instruction, /messages/0/content)" in stdout
@@ -160,8 +166,9 @@ def test_each_bad_row_is_reported_with_its_row_and_column(tmp_path, run_prep):
 
 def test_csv_rows_are_reported_on_their_first_physical_line(tmp_path, run_prep):
     source = tmp_path / "bad.csv"
-    source.write_bytes(b'question,answer\r\n"A question\r\non two lines",\r\nHi,"Hello, there",oops\r\n'
-                       b'Q,"never closed\r\nZ,z\r\n')
+    source.write_bytes(
+        b'question,answer\r\n"A question\r\non two lines",\r\nHi,"Hello, there",oops\r\nQ,"never closed\r\nZ,z\r\n'
+    )
     before = sha(source)
     code, stdout, _ = run_prep("check", source, "--no-tokens")
     assert code == 1
@@ -178,17 +185,21 @@ def test_a_file_in_another_encoding_is_one_clear_sentence(tmp_path, run_prep):
     assert code == 2 and stdout == ""
     assert stderr.startswith("prep: error: ") and stderr.count("\n") == 1 and "Traceback" not in stderr
     assert "--input-encoding" in stderr
-    code, _, _ = run_prep("convert", source, "-o", tmp_path / "out.jsonl", "--input-encoding", "cp1252", "--force",
-                          "--no-tokens")
+    code, _, _ = run_prep(
+        "convert", source, "-o", tmp_path / "out.jsonl", "--input-encoding", "cp1252", "--force", "--no-tokens"
+    )
     assert records(tmp_path / "out.jsonl") == [chat("Café?", "Oui.")]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--map", "nope=user"], "--map names the column 'nope', but"),
-    (["--map", "question"], "'question' is not COLUMN=FIELD"),
-    (["--sheet", "Data"], "has no sheet named 'Data'"),
-    (["--to", "chat", "--apply"], "--apply applies the legacy prompt/completion recommendations"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--map", "nope=user"], "--map names the column 'nope', but"),
+        (["--map", "question"], "'question' is not COLUMN=FIELD"),
+        (["--sheet", "Data"], "has no sheet named 'Data'"),
+        (["--to", "chat", "--apply"], "--apply applies the legacy prompt/completion recommendations"),
+    ],
+)
 def test_bad_invocations_exit_2_with_one_sentence(tmp_path, run_prep, args, message):
     source = tmp_path / "faq.xlsx" if "--sheet" in args else tmp_path / "faq.csv"
     if source.suffix == ".xlsx":
@@ -205,9 +216,11 @@ def test_unclear_columns_and_the_input_as_output(tmp_path, run_prep):
     source.write_text("question,query,answer\nQ,Q,A\n")
     code, _, stderr = run_prep("convert", source, "-o", tmp_path / "out.jsonl")
     assert code == 2
-    assert stderr == ("prep: error: Columns 'question' and 'query' of " + str(source) + " could both be the user "
-                      "field; choose with --map, e.g. --map question=user --map query=ignore (columns found: "
-                      "'question', 'query', 'answer').\n")
+    assert stderr == (
+        "prep: error: Columns 'question' and 'query' of " + str(source) + " could both be the user "
+        "field; choose with --map, e.g. --map question=user --map query=ignore (columns found: "
+        "'question', 'query', 'answer').\n"
+    )
     code, _, stderr = run_prep("convert", source, "-o", source, "--map", "query=ignore")
     assert code == 2 and "prep never writes to its input" in stderr
     code, _, stderr = run_prep("check", tmp_path / "missing.csv")
@@ -245,8 +258,10 @@ def test_apply_writes_fixed_records_that_pass_check(tmp_path, run_prep):
     assert code == 0, stdout + stderr
     assert stdout.count(": P460 Applied ") == 8
     assert "Applied P403: removed 1 duplicate row(s) (line(s) 14)." in stdout
-    assert records(out)[0] == {"prompt": "trail running shoes ->",
-                               "completion": " Light trail running shoes with a grippy sole for muddy paths.\n"}
+    assert records(out)[0] == {
+        "prompt": "trail running shoes ->",
+        "completion": " Light trail running shoes with a grippy sole for muddy paths.\n",
+    }
     code, stdout, _ = run_prep("check", out)
     assert code == 0, stdout
     code, stdout, _ = run_prep("convert", out, "-o", tmp_path / "again.jsonl", "--no-tokens", "--format", "json")
@@ -256,8 +271,9 @@ def test_apply_writes_fixed_records_that_pass_check(tmp_path, run_prep):
 
 def test_to_chat_from_the_cli(tmp_path, run_prep):
     source = tmp_path / "legacy.jsonl"
-    source.write_text("".join(json.dumps({"prompt": f"Q{i}\n\n###\n\n", "completion": f" A{i}\n"}) + "\n"
-                              for i in range(10)))
+    source.write_text(
+        "".join(json.dumps({"prompt": f"Q{i}\n\n###\n\n", "completion": f" A{i}\n"}) + "\n" for i in range(10))
+    )
     out = tmp_path / "chat.jsonl"
     code, stdout, stderr = run_prep("convert", source, "-o", out, "--to", "chat", "--system", "Be brief.")
     assert code == 0, stdout + stderr
@@ -275,8 +291,9 @@ def test_bom_for_azure(tmp_path, run_prep):
 
 def test_json_inputs(tmp_path, run_prep):
     array = tmp_path / "alpaca.json"
-    array.write_text(json.dumps([{"instruction": f"Say {i}", "input": "", "output": f"{i}"} for i in range(10)],
-                                indent=2))
+    array.write_text(
+        json.dumps([{"instruction": f"Say {i}", "input": "", "output": f"{i}"} for i in range(10)], indent=2)
+    )
     out = tmp_path / "out.jsonl"
     code, stdout, stderr = run_prep("convert", array, "-o", out, "--no-tokens")
     assert code == 0, stdout + stderr
@@ -309,17 +326,36 @@ def test_samples_hold_what_the_generator_writes(tmp_path):
 
 def test_the_samples_convert(tmp_path, run_prep):
     out = tmp_path / "tickets.jsonl"
-    code, stdout, stderr = run_prep("convert", SAMPLES / "support_tickets.xlsx", "-o", out, "--sheet", "Tickets",
-                                    "--map", "Customer message=user", "--map", "Agent reply=assistant")
+    code, stdout, stderr = run_prep(
+        "convert",
+        SAMPLES / "support_tickets.xlsx",
+        "-o",
+        out,
+        "--sheet",
+        "Tickets",
+        "--map",
+        "Customer message=user",
+        "--map",
+        "Agent reply=assistant",
+    )
     assert code == 0, stdout + stderr
     tickets = records(out)
     assert len(tickets) == 12 and all(r["messages"][0]["role"] == "system" for r in tickets)
-    assert tickets[1]["messages"][2]["content"] == ("Your refund was issued on 2024-03-05; it reaches your card "
-                                                    "within 5 business days.")
+    assert tickets[1]["messages"][2]["content"] == (
+        "Your refund was issued on 2024-03-05; it reaches your card within 5 business days."
+    )
     code, stdout, stderr = run_prep("check", SAMPLES / "faq.csv")
     assert code == 0, stdout + stderr
-    code, stdout, stderr = run_prep("check", SAMPLES / "support_tickets.xlsx", "--sheet", "Tickets",
-                                    "--map", "Customer message=user", "--map", "Agent reply=assistant")
+    code, stdout, stderr = run_prep(
+        "check",
+        SAMPLES / "support_tickets.xlsx",
+        "--sheet",
+        "Tickets",
+        "--map",
+        "Customer message=user",
+        "--map",
+        "Agent reply=assistant",
+    )
     assert code == 0, stdout + stderr
     assert "support_tickets.xlsx: chat, 12 example(s), ok" in stdout
 
@@ -333,9 +369,11 @@ def test_commands_have_help(run_prep):
 def test_checking_jsonl_imports_no_spreadsheet_or_publishing_library(tmp_path):
     path = tmp_path / "train.jsonl"
     path.write_text(json.dumps(chat("Hi", "Hello")) + "\n")
-    script = ("import sys; from prep.cli import main; code = main(['check', '--no-tokens', sys.argv[1]]); "
-              "heavy = sorted(m for m in ('pandas', 'openpyxl', 'openai', 'wandb', 'numpy', 'pydantic') if m in sys.modules); "
-              "print('HEAVY', heavy)")
+    script = (
+        "import sys; from prep.cli import main; code = main(['check', '--no-tokens', sys.argv[1]]); "
+        "heavy = sorted(m for m in ('pandas', 'openpyxl', 'openai', 'wandb', 'numpy', 'pydantic') if m in sys.modules); "
+        "print('HEAVY', heavy)"
+    )
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False)
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
 
@@ -343,7 +381,7 @@ def test_checking_jsonl_imports_no_spreadsheet_or_publishing_library(tmp_path):
 def test_a_messages_column_and_a_mix_of_files(tmp_path, run_prep, write_jsonl):
     conversation = json.dumps([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}])
     source = tmp_path / "conversations.csv"
-    rows = [f'"{conversation.replace(chr(34), chr(34) * 2)}"' for _ in range(10)] + ['"[{\'role\': \'user\'}]"']
+    rows = [f'"{conversation.replace(chr(34), chr(34) * 2)}"' for _ in range(10)] + ["\"[{'role': 'user'}]\""]
     source.write_text("system,messages\r\n" + "".join(f"Be kind.,{r}\r\n" for r in rows))
     jsonl = write_jsonl([chat("Hi", "Hello")] * 10)
     code, stdout, _ = run_prep("check", jsonl, source, "--no-tokens")

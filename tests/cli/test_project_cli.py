@@ -73,7 +73,10 @@ def test_per_path_overrides_keep_the_input_order(project, run_prep):
     code, out, _ = run_prep("check", "--format", "json", "legacy/toy.jsonl", "toy.jsonl", "legacy/toy.jsonl")
     report = json.loads(out)
     assert [(f["path"], f["stats"]["token_limit"]) for f in report["files"]] == [
-        ("legacy/toy.jsonl", 4096), ("toy.jsonl", 16385), ("legacy/toy.jsonl", 4096)]
+        ("legacy/toy.jsonl", 4096),
+        ("toy.jsonl", 16385),
+        ("legacy/toy.jsonl", 4096),
+    ]
     assert report["summary"]["files"] == 3 and code == 0
 
 
@@ -111,8 +114,12 @@ def test_baseline_round_trip(project, run_prep):
     assert re.findall(r"train\.jsonl:(\d+): (P\d+)", out) == [("14", "P201"), ("14", "P403"), ("15", "P106")]
     assert "3 known issue(s)" in err
     code, out, _ = run_prep("check", "--no-tokens", "--no-baseline", "data/train.jsonl")
-    assert re.findall(r"train\.jsonl:(\d+): (P\d+)", out) == [("1", "P201"), ("14", "P201"), ("14", "P403"),
-                                                               ("15", "P106")]
+    assert re.findall(r"train\.jsonl:(\d+): (P\d+)", out) == [
+        ("1", "P201"),
+        ("14", "P201"),
+        ("14", "P403"),
+        ("15", "P106"),
+    ]
 
 
 def test_baseline_location_comes_from_the_config(project, run_prep):
@@ -136,12 +143,18 @@ def test_github_format(project, run_prep):
     assert code == 1
     lines = out.splitlines()
     assert "::warning file=bad.jsonl,title=prep P402::P402 File has 20 examples; 50 or more are recommended." in lines
-    assert ("::error file=bad.jsonl,line=3,title=prep P201::P201 Message has no role; use one of: assistant, "
-            "function, system, tool, user. (/messages/1/role)") in lines
-    assert ("::error file=bad.jsonl,line=17,title=prep P106::P106 Invalid JSON: Expecting ',' delimiter%3A line 1 "
-            "column 92 (char 91).") not in lines  # ':' is escaped in properties only
-    assert "::error file=bad.jsonl,line=17,title=prep P106::P106 Invalid JSON: Expecting ',' delimiter: line 1 " \
-           "column 92 (char 91)." in lines
+    assert (
+        "::error file=bad.jsonl,line=3,title=prep P201::P201 Message has no role; use one of: assistant, "
+        "function, system, tool, user. (/messages/1/role)"
+    ) in lines
+    assert (
+        "::error file=bad.jsonl,line=17,title=prep P106::P106 Invalid JSON: Expecting ',' delimiter%3A line 1 "
+        "column 92 (char 91)."
+    ) not in lines  # ':' is escaped in properties only
+    assert (
+        "::error file=bad.jsonl,line=17,title=prep P106::P106 Invalid JSON: Expecting ',' delimiter: line 1 "
+        "column 92 (char 91)." in lines
+    )
     assert lines[-1] == "FAILED: 1 file(s), 19 error(s), 5 warning(s)"
     assert all(line.startswith("::") for line in lines[:-2])
 
@@ -159,12 +172,15 @@ def test_per_path_column_map_for_a_spreadsheet(project, run_prep):
     shutil.copy(REPO / "sample_data" / "support_tickets.xlsx", "support_tickets.xlsx")
     code, _, err = run_prep("check", "--no-stats", "support_tickets.xlsx")
     assert code == 2 and "--map COLUMN=FIELD" in err  # its columns have no common names
-    project("pyproject.toml", """
+    project(
+        "pyproject.toml",
+        """
 [[tool.prep.overrides]]
 files = "*.xlsx"
 sheet = "Tickets"
 map = {"Customer message" = "user", "Agent reply" = "assistant", "System prompt" = "system"}
-""")
+""",
+    )
     code, out, _ = run_prep("check", "--no-stats", "support_tickets.xlsx", "toy.jsonl")
     assert code == 0, out
     assert "support_tickets.xlsx: chat, 12 example(s), ok" in out

@@ -20,8 +20,13 @@ KEY = "sk-prep-leakcheck-7f3a9c1e5b2d4f60a8e1"
 
 
 def example(i: int, prefix: str = "q") -> dict[str, Any]:
-    return {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": f"{prefix}{i}?"},
-                         {"role": "assistant", "content": f"A{i}."}]}
+    return {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": f"{prefix}{i}?"},
+            {"role": "assistant", "content": f"A{i}."},
+        ]
+    }
 
 
 @pytest.fixture
@@ -42,8 +47,19 @@ def api_key(monkeypatch: pytest.MonkeyPatch) -> str:
 
 def publish_args(data: tuple[Path, Path], server: FakeOpenAI, *extra: str) -> list[str]:
     train, valid = data
-    return ["publish", str(train), "--valid", str(valid), "--model", MODEL, "--base-url", server.base_url,
-            "--poll-interval", "0", *extra]
+    return [
+        "publish",
+        str(train),
+        "--valid",
+        str(valid),
+        "--model",
+        MODEL,
+        "--base-url",
+        server.base_url,
+        "--poll-interval",
+        "0",
+        *extra,
+    ]
 
 
 def ledger_of(data: tuple[Path, Path]) -> dict[str, Any]:
@@ -60,8 +76,10 @@ def test_split_command(run_prep, tmp_path: Path) -> None:
     code, out, err = run_prep("split", src, "--valid-fraction", "0.2", "--seed", "3", "-o", tmp_path / "out")
 
     assert (code, err) == (0, "")
-    assert out == (f"wrote {tmp_path}/out/all.train.jsonl (16 examples) and {tmp_path}/out/all.valid.jsonl "
-                   "(4 examples)\n20 distinct examples, seed 3\n")
+    assert out == (
+        f"wrote {tmp_path}/out/all.train.jsonl (16 examples) and {tmp_path}/out/all.valid.jsonl "
+        "(4 examples)\n20 distinct examples, seed 3\n"
+    )
 
 
 def test_split_usage_errors(run_prep, tmp_path: Path) -> None:
@@ -77,10 +95,12 @@ def test_split_usage_errors(run_prep, tmp_path: Path) -> None:
 # publish
 
 
-def test_publish_prints_the_report_progress_and_job_id(run_prep, data, fake_openai: FakeOpenAI, api_key: str,
-                                                       offline_wandb: Path) -> None:
-    code, out, err = run_prep(*publish_args(data, fake_openai, "--n-epochs", "2", "--suffix", "demo",
-                                            "--metadata", "team=search"))
+def test_publish_prints_the_report_progress_and_job_id(
+    run_prep, data, fake_openai: FakeOpenAI, api_key: str, offline_wandb: Path
+) -> None:
+    code, out, err = run_prep(
+        *publish_args(data, fake_openai, "--n-epochs", "2", "--suffix", "demo", "--metadata", "team=search")
+    )
 
     assert code == 0, err
     [job] = fake_openai.jobs
@@ -94,8 +114,9 @@ def test_publish_prints_the_report_progress_and_job_id(run_prep, data, fake_open
     assert "W&B is offline (WANDB_MODE)" in err
 
 
-def test_second_publish_uploads_nothing(run_prep, data, fake_openai: FakeOpenAI, api_key: str,
-                                        offline_wandb: Path) -> None:
+def test_second_publish_uploads_nothing(
+    run_prep, data, fake_openai: FakeOpenAI, api_key: str, offline_wandb: Path
+) -> None:
     assert run_prep(*publish_args(data, fake_openai))[0] == 0
     before = len(fake_openai.requests)
 
@@ -106,8 +127,9 @@ def test_second_publish_uploads_nothing(run_prep, data, fake_openai: FakeOpenAI,
     assert "already created" in out
 
 
-def test_publish_killed_after_the_upload_resumes_without_uploading_again(data, fake_openai: FakeOpenAI,
-                                                                          offline_wandb: Path) -> None:
+def test_publish_killed_after_the_upload_resumes_without_uploading_again(
+    data, fake_openai: FakeOpenAI, offline_wandb: Path
+) -> None:
     fake_openai.settings.processing_polls = 10**9  # the service never finishes processing: publish keeps waiting
     cmd = [sys.executable, "-m", "prep", *publish_args(data, fake_openai, "--poll-interval", "0.05")]
     env = {**os.environ, "OPENAI_API_KEY": KEY}
@@ -134,8 +156,9 @@ def test_publish_killed_after_the_upload_resumes_without_uploading_again(data, f
     assert f"{fake_openai.uploads[0].id} processed" in done.stdout
 
 
-def test_data_errors_exit_1_with_the_report_and_upload_nothing(run_prep, data, fake_openai: FakeOpenAI,
-                                                               api_key: str) -> None:
+def test_data_errors_exit_1_with_the_report_and_upload_nothing(
+    run_prep, data, fake_openai: FakeOpenAI, api_key: str
+) -> None:
     data[0].write_text(data[0].read_text() + '{"messages": [{"role": "user", "content": "hi"}]}\n')
 
     code, out, err = run_prep(*publish_args(data, fake_openai, "--no-wandb"))
@@ -151,28 +174,43 @@ def test_data_errors_exit_1_with_the_report_and_upload_nothing(run_prep, data, f
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (("--n-epochs", "0"), 'n_epochs must be "auto" or >= 1 and <= 50 (got \'0\')'),
+        (("--n-epochs", "0"), "n_epochs must be \"auto\" or >= 1 and <= 50 (got '0')"),
         (("--beta", "0.1"), "beta applies to dpo jobs only, not supervised"),
         (("--suffix", "x" * 65), "suffix must be 1 to 64 characters"),
         (("--metadata", "novalue"), "'novalue' is not KEY=VALUE"),
     ],
 )
-def test_invalid_parameters_exit_2_before_any_request(run_prep, data, fake_openai: FakeOpenAI, api_key: str,
-                                                      extra: tuple[str, ...], message: str) -> None:
+def test_invalid_parameters_exit_2_before_any_request(
+    run_prep, data, fake_openai: FakeOpenAI, api_key: str, extra: tuple[str, ...], message: str
+) -> None:
     code, _, err = run_prep(*publish_args(data, fake_openai, "--no-wandb", *extra))
 
     assert code == 2 and message in err
     assert not fake_openai.requests
 
 
-def test_reinforcement_needs_a_validation_file(run_prep, data, fake_openai: FakeOpenAI, api_key: str,
-                                               tmp_path: Path) -> None:
+def test_reinforcement_needs_a_validation_file(
+    run_prep, data, fake_openai: FakeOpenAI, api_key: str, tmp_path: Path
+) -> None:
     grader = tmp_path / "grader.json"
-    grader.write_text('{"type": "string_check", "name": "g", "input": "{{sample.output_text}}", '
-                      '"reference": "{{item.answer}}", "operation": "eq"}')
+    grader.write_text(
+        '{"type": "string_check", "name": "g", "input": "{{sample.output_text}}", '
+        '"reference": "{{item.answer}}", "operation": "eq"}'
+    )
 
-    code, _, err = run_prep("publish", data[0], "--model", "o4-mini", "--method", "reinforcement", "--grader", grader,
-                            "--base-url", fake_openai.base_url, "--no-wandb")
+    code, _, err = run_prep(
+        "publish",
+        data[0],
+        "--model",
+        "o4-mini",
+        "--method",
+        "reinforcement",
+        "--grader",
+        grader,
+        "--base-url",
+        fake_openai.base_url,
+        "--no-wandb",
+    )
 
     assert code == 2 and "reinforcement fine-tuning needs a validation file (--valid)" in err
     assert not fake_openai.requests
@@ -189,8 +227,10 @@ def test_refused_job_exits_1_with_the_services_words(run_prep, data, fake_openai
     code, out, err = run_prep(*publish_args(data, fake_openai, "--no-wandb"))
 
     assert code == 1
-    assert ("prep: error: Creating the fine-tuning job failed: HTTP 400: Fine-tuning is not available for this "
-            "organization. The ledger") in err
+    assert (
+        "prep: error: Creating the fine-tuning job failed: HTTP 400: Fine-tuning is not available for this "
+        "organization. The ledger"
+    ) in err
     assert out.count("processed") == 2
     [job] = ledger_of(data)["jobs"].values()
     assert job["state"] == "refused"
@@ -208,8 +248,9 @@ def test_dry_run_needs_no_key_and_writes_nothing(run_prep, data, fake_openai: Fa
     assert not (data[0].parent / ".prep").exists() and not (offline_wandb / "wandb").exists()
 
 
-def test_without_wandb_credentials_runs_are_offline(run_prep, data, fake_openai: FakeOpenAI, api_key: str,
-                                                    offline_wandb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_wandb_credentials_runs_are_offline(
+    run_prep, data, fake_openai: FakeOpenAI, api_key: str, offline_wandb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("WANDB_MODE")
     monkeypatch.setenv("NETRC", str(offline_wandb / "no-netrc"))
 
@@ -224,8 +265,9 @@ def test_without_wandb_credentials_runs_are_offline(run_prep, data, fake_openai:
     assert f"job: {job_id} (succeeded)" in out
 
 
-def test_no_wandb_and_wandb_disabled(run_prep, data, fake_openai: FakeOpenAI, api_key: str, offline_wandb: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_wandb_and_wandb_disabled(
+    run_prep, data, fake_openai: FakeOpenAI, api_key: str, offline_wandb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run_prep(*publish_args(data, fake_openai, "--no-wandb"))[0] == 0
     monkeypatch.setenv("WANDB_MODE", "disabled")
     code, _, err = run_prep(*publish_args(data, fake_openai, "--new-job"))
@@ -235,8 +277,9 @@ def test_no_wandb_and_wandb_disabled(run_prep, data, fake_openai: FakeOpenAI, ap
     assert "wandb_train_artifact" not in fake_openai.jobs[0].request["metadata"]
 
 
-def test_base_url_from_the_environment(run_prep, data, fake_openai: FakeOpenAI, api_key: str,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_base_url_from_the_environment(
+    run_prep, data, fake_openai: FakeOpenAI, api_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
 
     code, _, err = run_prep("publish", data[0], "--model", MODEL, "--no-wandb", "--poll-interval", "0")
@@ -248,9 +291,21 @@ def test_base_url_from_the_environment(run_prep, data, fake_openai: FakeOpenAI, 
 def test_azure_openai(run_prep, data, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", KEY)
 
-    code, _, err = run_prep("publish", data[0], "--valid", data[1], "--model", MODEL, "--no-wandb",
-                            "--azure-endpoint", fake_openai.url, "--api-version", "2025-02-01-preview",
-                            "--poll-interval", "0")
+    code, _, err = run_prep(
+        "publish",
+        data[0],
+        "--valid",
+        data[1],
+        "--model",
+        MODEL,
+        "--no-wandb",
+        "--azure-endpoint",
+        fake_openai.url,
+        "--api-version",
+        "2025-02-01-preview",
+        "--poll-interval",
+        "0",
+    )
 
     assert code == 0, err
     assert {r.path.split("/")[1] for r in fake_openai.requests} == {"openai"}
@@ -259,8 +314,9 @@ def test_azure_openai(run_prep, data, fake_openai: FakeOpenAI, monkeypatch: pyte
     assert len(fake_openai.jobs) == 1
 
 
-def test_the_api_key_is_never_printed_logged_or_written(run_prep, data, fake_openai: FakeOpenAI, api_key: str,
-                                                        offline_wandb: Path, tmp_path: Path) -> None:
+def test_the_api_key_is_never_printed_logged_or_written(
+    run_prep, data, fake_openai: FakeOpenAI, api_key: str, offline_wandb: Path, tmp_path: Path
+) -> None:
     fake_openai.settings.refuse_jobs_with = f"Incorrect API key provided: {KEY}."
     outputs = [run_prep(*publish_args(data, fake_openai))]
     fake_openai.settings.refuse_jobs_with = None
@@ -288,8 +344,10 @@ def test_every_new_command_has_help(run_prep) -> None:
 
 
 def test_check_imports_neither_openai_nor_wandb(data) -> None:
-    code = ("import sys; from prep.cli import main; "
-            f"rc = main(['check', {str(data[0])!r}, '--valid', {str(data[1])!r}, '--no-tokens']); "
-            "print(rc, sorted(m for m in ('openai', 'wandb') if m in sys.modules))")
+    code = (
+        "import sys; from prep.cli import main; "
+        f"rc = main(['check', {str(data[0])!r}, '--valid', {str(data[1])!r}, '--no-tokens']); "
+        "print(rc, sorted(m for m in ('openai', 'wandb') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr

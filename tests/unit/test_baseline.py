@@ -90,7 +90,11 @@ def test_writing_keeps_other_files_entries_and_is_readable(write_jsonl, tmp_path
     data = json.loads(baseline.read_text())
     assert data["version"] == 1
     assert [(e["path"], e["line"], e["code"]) for e in data["issues"]] == [
-        ("a.jsonl", None, "P402"), ("a.jsonl", 11, "P201"), ("b.jsonl", None, "P402"), ("b.jsonl", 11, "P206")]
+        ("a.jsonl", None, "P402"),
+        ("a.jsonl", 11, "P201"),
+        ("b.jsonl", None, "P402"),
+        ("b.jsonl", 11, "P206"),
+    ]
     assert baseline.read_text().count("\n") == len(data["issues"]) + 6  # one issue a line: readable diffs
     write_jsonl(good(10), "a.jsonl")
     record(a, baseline)  # a is clean now: its entries go, b's stay

@@ -38,8 +38,16 @@ def call(cid="call_1", name="get_weather", arguments='{"city": "Paris"}'):
     return {"id": cid, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
-TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Weather",
-                                            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+        },
+    }
+]
 
 
 def data_url(mime: str, payload: bytes) -> str:
@@ -57,15 +65,38 @@ def image(url, **kw):
 VALID = [
     ("minimal", msgs(U("Hi"), A("Hello!"))),
     ("weights and names", msgs(S(), U("2+2?", name="alice"), A("5", weight=0), U("Again?"), A("4", weight=1))),
-    ("tool call, final answer", msgs(U("Weather in Paris?"), {"role": "assistant", "tool_calls": [call()]},
-                                     {"role": "tool", "tool_call_id": "call_1", "content": "21C"}, A("It is 21C."),
-                                     tools=TOOLS, parallel_tool_calls=False)),
-    ("final assistant holds only tool_calls", msgs(U("Weather?"), {"role": "assistant", "tool_calls": [call()]}, tools=TOOLS)),
-    ("legacy functions", msgs(U("Weather?"), {"role": "assistant", "function_call": {"name": "get_weather", "arguments": "{}"}},
-                              {"role": "function", "name": "get_weather", "content": "21C"}, A("21C."),
-                              functions=[{"name": "get_weather", "parameters": {"type": "object"}}])),
+    (
+        "tool call, final answer",
+        msgs(
+            U("Weather in Paris?"),
+            {"role": "assistant", "tool_calls": [call()]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "21C"},
+            A("It is 21C."),
+            tools=TOOLS,
+            parallel_tool_calls=False,
+        ),
+    ),
+    (
+        "final assistant holds only tool_calls",
+        msgs(U("Weather?"), {"role": "assistant", "tool_calls": [call()]}, tools=TOOLS),
+    ),
+    (
+        "legacy functions",
+        msgs(
+            U("Weather?"),
+            {"role": "assistant", "function_call": {"name": "get_weather", "arguments": "{}"}},
+            {"role": "function", "name": "get_weather", "content": "21C"},
+            A("21C."),
+            functions=[{"name": "get_weather", "parameters": {"type": "object"}}],
+        ),
+    ),
     ("text parts", msgs(U([{"type": "text", "text": "Hi"}]), A([{"type": "text", "text": "Hello"}]))),
-    ("image URL", msgs(U([{"type": "text", "text": "What cheese?"}, image("https://example.com/c.jpg", detail="low")]), A("Danbo"))),
+    (
+        "image URL",
+        msgs(
+            U([{"type": "text", "text": "What cheese?"}, image("https://example.com/c.jpg", detail="low")]), A("Danbo")
+        ),
+    ),
     ("image data URL", msgs(U([image(data_url("image/png", PNG))]), A("A square."))),
 ]
 
@@ -105,11 +136,22 @@ CASES = [
     ("image in system", msgs(S([image("https://x/y.png")]), U(), A()), {("P207", "/messages/0/content/0")}),
     ("assistant without output", msgs(U(), {"role": "assistant"}), {("P222", "/messages/1/content")}),
     ("assistant null content", msgs(U(), A(None)), {("P222", "/messages/1/content")}),
-    ("tool content array", msgs(U(), {"role": "assistant", "tool_calls": [call()]},
-                                 {"role": "tool", "tool_call_id": "call_1", "content": [{"type": "text", "text": "21C"}]},
-                                 A(), tools=TOOLS), {("P208", "/messages/2/content")}),
-    ("tool without tool_call_id", msgs(U(), {"role": "tool", "content": "x"}, A()),
-     {("P111", "/messages/1/tool_call_id")}),
+    (
+        "tool content array",
+        msgs(
+            U(),
+            {"role": "assistant", "tool_calls": [call()]},
+            {"role": "tool", "tool_call_id": "call_1", "content": [{"type": "text", "text": "21C"}]},
+            A(),
+            tools=TOOLS,
+        ),
+        {("P208", "/messages/2/content")},
+    ),
+    (
+        "tool without tool_call_id",
+        msgs(U(), {"role": "tool", "content": "x"}, A()),
+        {("P111", "/messages/1/tool_call_id")},
+    ),
     ("function without name", msgs(U(), {"role": "function", "content": "x"}, A()), {("P111", "/messages/1/name")}),
     # weight
     ("weight 0.5", msgs(U(), A(weight=0.5)), {("P209", "/messages/1/weight")}),
@@ -118,51 +160,123 @@ CASES = [
     ("weight 2", msgs(U(), A(weight=2)), {("P209", "/messages/1/weight")}),
     ("weight on user", msgs(U(weight=1), A()), {("P210", "/messages/0/weight")}),
     # tools and calls
-    ("unanswered tool_call_id", msgs(U(), {"role": "assistant", "tool_calls": [call()]},
-                                      {"role": "tool", "tool_call_id": "call_2", "content": "21C"}, A(), tools=TOOLS),
-     {("P211", "/messages/2/tool_call_id")}),
-    ("tool answers a later call", msgs(U(), {"role": "tool", "tool_call_id": "call_1", "content": "21C"},
-                                        {"role": "assistant", "tool_calls": [call()]}, tools=TOOLS),
-     {("P211", "/messages/1/tool_call_id")}),
-    ("arguments object", msgs(U(), {"role": "assistant", "tool_calls": [call(arguments={"city": "Paris"})]}, tools=TOOLS),
-     {("P213", "/messages/1/tool_calls/0/function/arguments")}),
-    ("arguments not JSON", msgs(U(), {"role": "assistant", "tool_calls": [call(arguments="{city: Paris}")]}, tools=TOOLS),
-     {("P214", "/messages/1/tool_calls/0/function/arguments")}),
-    ("call without id", msgs(U(), {"role": "assistant", "tool_calls": [{"type": "function",
-                                   "function": {"name": "get_weather", "arguments": "{}"}}]}, tools=TOOLS),
-     {("P212", "/messages/1/tool_calls/0/id")}),
-    ("call wrong type", msgs(U(), {"role": "assistant", "tool_calls": [call() | {"type": "tool"}]}, tools=TOOLS),
-     {("P212", "/messages/1/tool_calls/0/type")}),
-    ("empty tool_calls", msgs(U(), {"role": "assistant", "content": "x", "tool_calls": []}),
-     {("P113", "/messages/1/tool_calls")}),
-    ("bad function name", msgs(U(), {"role": "assistant", "tool_calls": [call(name="get weather")]},
-                                tools=[{"type": "function", "function": {"name": "get weather"}}]),
-     {("P215", "/messages/1/tool_calls/0/function/name"), ("P215", "/tools/0/function/name")}),
+    (
+        "unanswered tool_call_id",
+        msgs(
+            U(),
+            {"role": "assistant", "tool_calls": [call()]},
+            {"role": "tool", "tool_call_id": "call_2", "content": "21C"},
+            A(),
+            tools=TOOLS,
+        ),
+        {("P211", "/messages/2/tool_call_id")},
+    ),
+    (
+        "tool answers a later call",
+        msgs(
+            U(),
+            {"role": "tool", "tool_call_id": "call_1", "content": "21C"},
+            {"role": "assistant", "tool_calls": [call()]},
+            tools=TOOLS,
+        ),
+        {("P211", "/messages/1/tool_call_id")},
+    ),
+    (
+        "arguments object",
+        msgs(U(), {"role": "assistant", "tool_calls": [call(arguments={"city": "Paris"})]}, tools=TOOLS),
+        {("P213", "/messages/1/tool_calls/0/function/arguments")},
+    ),
+    (
+        "arguments not JSON",
+        msgs(U(), {"role": "assistant", "tool_calls": [call(arguments="{city: Paris}")]}, tools=TOOLS),
+        {("P214", "/messages/1/tool_calls/0/function/arguments")},
+    ),
+    (
+        "call without id",
+        msgs(
+            U(),
+            {
+                "role": "assistant",
+                "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": "{}"}}],
+            },
+            tools=TOOLS,
+        ),
+        {("P212", "/messages/1/tool_calls/0/id")},
+    ),
+    (
+        "call wrong type",
+        msgs(U(), {"role": "assistant", "tool_calls": [call() | {"type": "tool"}]}, tools=TOOLS),
+        {("P212", "/messages/1/tool_calls/0/type")},
+    ),
+    (
+        "empty tool_calls",
+        msgs(U(), {"role": "assistant", "content": "x", "tool_calls": []}),
+        {("P113", "/messages/1/tool_calls")},
+    ),
+    (
+        "bad function name",
+        msgs(
+            U(),
+            {"role": "assistant", "tool_calls": [call(name="get weather")]},
+            tools=[{"type": "function", "function": {"name": "get weather"}}],
+        ),
+        {("P215", "/messages/1/tool_calls/0/function/name"), ("P215", "/tools/0/function/name")},
+    ),
     ("name too long", msgs(U(name="x" * 65), A()), {("P215", "/messages/0/name")}),
-    ("call to undefined tool", msgs(U(), {"role": "assistant", "tool_calls": [call(name="book_flight")]}, tools=TOOLS),
-     {("P233", "/messages/1/tool_calls/0/function/name")}),
-    ("call with no tools at all", msgs(U(), {"role": "assistant", "tool_calls": [call()]}),
-     {("P233", "/messages/1/tool_calls/0/function/name")}),
+    (
+        "call to undefined tool",
+        msgs(U(), {"role": "assistant", "tool_calls": [call(name="book_flight")]}, tools=TOOLS),
+        {("P233", "/messages/1/tool_calls/0/function/name")},
+    ),
+    (
+        "call with no tools at all",
+        msgs(U(), {"role": "assistant", "tool_calls": [call()]}),
+        {("P233", "/messages/1/tool_calls/0/function/name")},
+    ),
     ("malformed tool", msgs(U(), A(), tools=[{"name": "get_weather"}]), {("P232", "/tools/0")}),
     ("tools not a list", msgs(U(), A(), tools={"type": "function"}), {("P112", "/tools")}),
     ("parallel_tool_calls not bool", msgs(U(), A(), parallel_tool_calls="no"), {("P112", "/parallel_tool_calls")}),
-    ("function_call deprecated", msgs(U(), {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}},
-                                       functions=[{"name": "f"}]), {("P216", "/functions")}),
+    (
+        "function_call deprecated",
+        msgs(U(), {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}}, functions=[{"name": "f"}]),
+        {("P216", "/functions")},
+    ),
     # images
     ("image in assistant", msgs(U(), A([image("https://x/y.png")])), {("P217", "/messages/1/content/0")}),
     ("eleven images", msgs(U([image("https://x/y.png")] * 11), A()), {("P218", "/messages")}),
-    ("GIF data URL", msgs(U([image(data_url("image/gif", GIF))]), A()), {("P220", "/messages/0/content/0/image_url/url")}),
-    ("mislabelled data URL", msgs(U([image(data_url("image/jpeg", PNG))]), A()),
-     {("P220", "/messages/0/content/0/image_url/url")}),
-    ("image over 10 MB", msgs(U([image(data_url("image/png", PNG + b"\x00" * (10 * 2**20)))]), A()),
-     {("P219", "/messages/0/content/0/image_url/url")}),
-    ("bad detail", msgs(U([image("https://x/y.png", detail="max")]), A()), {("P207", "/messages/0/content/0/image_url/detail")}),
+    (
+        "GIF data URL",
+        msgs(U([image(data_url("image/gif", GIF))]), A()),
+        {("P220", "/messages/0/content/0/image_url/url")},
+    ),
+    (
+        "mislabelled data URL",
+        msgs(U([image(data_url("image/jpeg", PNG))]), A()),
+        {("P220", "/messages/0/content/0/image_url/url")},
+    ),
+    (
+        "image over 10 MB",
+        msgs(U([image(data_url("image/png", PNG + b"\x00" * (10 * 2**20)))]), A()),
+        {("P219", "/messages/0/content/0/image_url/url")},
+    ),
+    (
+        "bad detail",
+        msgs(U([image("https://x/y.png", detail="max")]), A()),
+        {("P207", "/messages/0/content/0/image_url/detail")},
+    ),
     ("not a URL", msgs(U([image("ftp://x/y.png")]), A()), {("P207", "/messages/0/content/0/image_url/url")}),
     # special tokens
     ("special token", msgs(U("say <|endoftext|>"), A()), {("P221", "/messages/0/content")}),
-    ("fim token in arguments", msgs(U(), {"role": "assistant", "tool_calls": [call(arguments='{"q": "<|fim_suffix|>"}')]},
-                                     tools=TOOLS), {("P221", "/messages/1/tool_calls/0/function/arguments")}),
-    ("im_start token", msgs(U([{"type": "text", "text": "<|im_start|>"}]), A()), {("P221", "/messages/0/content/0/text")}),
+    (
+        "fim token in arguments",
+        msgs(U(), {"role": "assistant", "tool_calls": [call(arguments='{"q": "<|fim_suffix|>"}')]}, tools=TOOLS),
+        {("P221", "/messages/1/tool_calls/0/function/arguments")},
+    ),
+    (
+        "im_start token",
+        msgs(U([{"type": "text", "text": "<|im_start|>"}]), A()),
+        {("P221", "/messages/0/content/0/text")},
+    ),
     # advice (warnings)
     ("no user", msgs(S(), A()), {("P223", "/messages")}),
     ("system not first", msgs(U(), S(), A()), {("P224", "/messages/1")}),
@@ -180,14 +294,20 @@ PREF_OK = {"input": {"messages": [U()]}, "preferred_output": [A("Hello!")], "non
 PREF_CASES = [
     ("valid", PREF_OK, set()),
     ("valid with tools", PREF_OK | {"input": {"messages": [U()], "tools": TOOLS, "parallel_tool_calls": True}}, set()),
-    ("old key names", {"input": {"messages": [U()]}, "preferred_completion": [A()], "non_preferred_completion": [A("No")]},
-     {("P228", "/preferred_completion"), ("P228", "/non_preferred_completion")}),
+    (
+        "old key names",
+        {"input": {"messages": [U()]}, "preferred_completion": [A()], "non_preferred_completion": [A("No")]},
+        {("P228", "/preferred_completion"), ("P228", "/non_preferred_completion")},
+    ),
     ("two preferred", PREF_OK | {"preferred_output": [A("a"), A("b")]}, {("P227", "/preferred_output")}),
     ("empty output", PREF_OK | {"non_preferred_output": []}, {("P227", "/non_preferred_output")}),
     ("output not a list", PREF_OK | {"preferred_output": "Hello"}, {("P227", "/preferred_output")}),
     ("user output", PREF_OK | {"preferred_output": [U("x")]}, {("P227", "/preferred_output/0/role")}),
-    ("output without content", PREF_OK | {"preferred_output": [{"role": "assistant"}]},
-     {("P222", "/preferred_output/0/content")}),
+    (
+        "output without content",
+        PREF_OK | {"preferred_output": [{"role": "assistant"}]},
+        {("P222", "/preferred_output/0/content")},
+    ),
     ("input ends on assistant", PREF_OK | {"input": {"messages": [U(), A()]}}, {("P229", "/input/messages/1")}),
     ("identical outputs", PREF_OK | {"non_preferred_output": [A("Hello!")]}, {("P230", "/non_preferred_output")}),
     ("input not an object", PREF_OK | {"input": "Hi"}, {("P112", "/input")}),
@@ -208,7 +328,11 @@ RFT_CASES = [
     ("valid with grader data", msgs(D, U("2+2?"), reference_answer="4", meta={"k": [1]}), set()),
     ("system not allowed", msgs(S(), U("2+2?")), {("P203", "/messages/0/role")}),
     ("must end on user", msgs(D, U(), A()), {("P231", "/messages/2")}),
-    ("function role not allowed", msgs(D, {"role": "function", "name": "f", "content": "x"}, U()), {("P203", "/messages/1/role")}),
+    (
+        "function role not allowed",
+        msgs(D, {"role": "function", "name": "f", "content": "x"}, U()),
+        {("P203", "/messages/1/role")},
+    ),
     ("tools checked", msgs(D, U(), tools=[{"type": "function"}]), {("P232", "/tools/0")}),
 ]
 

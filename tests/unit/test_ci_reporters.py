@@ -17,8 +17,9 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 def file_report(path, issues, examples=12):
     severities = Counter(i.severity for i in issues)
-    return FileReport(path, examples=examples, issues=issues, codes=Counter(i.code for i in issues),
-                      severities=severities)
+    return FileReport(
+        path, examples=examples, issues=issues, codes=Counter(i.code for i in issues), severities=severities
+    )
 
 
 def render(name, report, **kw):
@@ -30,20 +31,32 @@ def render(name, report, **kw):
 @pytest.mark.parametrize(
     ("issue", "expected"),
     [
-        (Issue("P201", E, "Message has no role.", 3, "/messages/1/role", "data/train.jsonl"),
-         "::error file=data/train.jsonl,line=3,title=prep P201::P201 Message has no role. (/messages/1/role)"),
-        (Issue("P402", W, "File has 12 examples; 50 or more are recommended.", None, "", "train.jsonl"),
-         "::warning file=train.jsonl,title=prep P402::P402 File has 12 examples; 50 or more are recommended."),
-        (Issue("P303", INFO, "Token limits were not checked (--no-tokens).", None, "", "a.jsonl"),
-         "::notice file=a.jsonl,title=prep P303::P303 Token limits were not checked (--no-tokens)."),
+        (
+            Issue("P201", E, "Message has no role.", 3, "/messages/1/role", "data/train.jsonl"),
+            "::error file=data/train.jsonl,line=3,title=prep P201::P201 Message has no role. (/messages/1/role)",
+        ),
+        (
+            Issue("P402", W, "File has 12 examples; 50 or more are recommended.", None, "", "train.jsonl"),
+            "::warning file=train.jsonl,title=prep P402::P402 File has 12 examples; 50 or more are recommended.",
+        ),
+        (
+            Issue("P303", INFO, "Token limits were not checked (--no-tokens).", None, "", "a.jsonl"),
+            "::notice file=a.jsonl,title=prep P303::P303 Token limits were not checked (--no-tokens).",
+        ),
         # data escapes %, CR and LF; properties also escape : and ,
-        (Issue("P106", E, "Invalid JSON: 100% wrong\r\nhere: {x}", 7, "", "dir,1/a:b.jsonl"),
-         "::error file=dir%2C1/a%3Ab.jsonl,line=7,title=prep P106::P106 Invalid JSON: 100%25 wrong%0D%0Ahere: {x}"),
-        (Issue("P205", E, "content is null.", 4, "/messages/0/content", "t.xlsx", column="B", sheet="Sheet1"),
-         "::error file=t.xlsx,line=4,title=prep P205::P205 content is null. "
-         "(sheet Sheet1, column B, /messages/0/content)"),
-        (Issue("P204", E, "No assistant.", 1, "/messages", None),
-         "::error line=1,title=prep P204::P204 No assistant. (/messages)"),
+        (
+            Issue("P106", E, "Invalid JSON: 100% wrong\r\nhere: {x}", 7, "", "dir,1/a:b.jsonl"),
+            "::error file=dir%2C1/a%3Ab.jsonl,line=7,title=prep P106::P106 Invalid JSON: 100%25 wrong%0D%0Ahere: {x}",
+        ),
+        (
+            Issue("P205", E, "content is null.", 4, "/messages/0/content", "t.xlsx", column="B", sheet="Sheet1"),
+            "::error file=t.xlsx,line=4,title=prep P205::P205 content is null. "
+            "(sheet Sheet1, column B, /messages/0/content)",
+        ),
+        (
+            Issue("P204", E, "No assistant.", 1, "/messages", None),
+            "::error line=1,title=prep P204::P204 No assistant. (/messages)",
+        ),
     ],
 )
 def test_annotations(issue, expected):
@@ -51,10 +64,13 @@ def test_annotations(issue, expected):
 
 
 def test_github_report_is_annotations_then_the_summary():
-    bad = file_report("data/bad.jsonl", [
-        Issue("P402", W, "File has 12 examples; 50 or more are recommended.", None, "", "data/bad.jsonl"),
-        Issue("P201", E, "Message has no role.", 3, "/messages/1/role", "data/bad.jsonl"),
-    ])
+    bad = file_report(
+        "data/bad.jsonl",
+        [
+            Issue("P402", W, "File has 12 examples; 50 or more are recommended.", None, "", "data/bad.jsonl"),
+            Issue("P201", E, "Message has no role.", 3, "/messages/1/role", "data/bad.jsonl"),
+        ],
+    )
     ok = file_report("data/good.jsonl", [], examples=60)
     out = render("github", Report([bad, ok]))
     assert out.splitlines() == [
@@ -88,16 +104,26 @@ def test_sarif_log():
     (run,) = log["runs"]
     assert run["tool"]["driver"]["name"] == "prep"
     assert run["tool"]["driver"]["rules"] == [
-        {"id": "P201", "shortDescription": {"text": "Message has no role."},
-         "defaultConfiguration": {"level": "error"}},
-        {"id": "P402", "shortDescription": {"text": "Fewer examples than recommended."},
-         "defaultConfiguration": {"level": "warning"}},
+        {
+            "id": "P201",
+            "shortDescription": {"text": "Message has no role."},
+            "defaultConfiguration": {"level": "error"},
+        },
+        {
+            "id": "P402",
+            "shortDescription": {"text": "Fewer examples than recommended."},
+            "defaultConfiguration": {"level": "warning"},
+        },
     ]
     first, whole_file, absolute = run["results"]
     assert first == {
-        "ruleId": "P201", "ruleIndex": 0, "level": "error", "message": {"text": "Message has no role."},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "data/my%20train.jsonl"},
-                                            "region": {"startLine": 3}}}],
+        "ruleId": "P201",
+        "ruleIndex": 0,
+        "level": "error",
+        "message": {"text": "Message has no role."},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": "data/my%20train.jsonl"}, "region": {"startLine": 3}}}
+        ],
         "partialFingerprints": {"prepLineContent/v1": "00ff"},
         "properties": {"pointer": "/messages/1/role"},
     }

@@ -48,7 +48,9 @@ def test_no_config_anywhere(tmp_path):
 
 
 def test_keys_become_check_options_and_paths_are_relative_to_the_config(tmp_path):
-    path = write(tmp_path / "pyproject.toml", """
+    path = write(
+        tmp_path / "pyproject.toml",
+        """
 [tool.prep]
 target = "profiles/azure.toml"
 method = "supervised"
@@ -64,7 +66,8 @@ max-line-bytes = 1000
 ignore = ["p402", "P403"]
 strict = true
 baseline = "ci/known.json"
-""")
+""",
+    )
     config = load_config(path)
     assert config.settings == {
         "target": str(tmp_path / "profiles/azure.toml"),
@@ -86,7 +89,10 @@ baseline = "ci/known.json"
 
 
 def test_table_keys_say_how_spreadsheets_become_records(tmp_path):
-    config = load_config(write(tmp_path / "prep.toml", """
+    config = load_config(
+        write(
+            tmp_path / "prep.toml",
+            """
 [[overrides]]
 files = "*.xlsx"
 sheet = "Tickets"
@@ -94,11 +100,18 @@ map = {"Customer message" = "user", "Agent reply" = "assistant"}
 system = "You are Nimbus."
 file-type = "xlsx"
 input-encoding = "utf-8"
-"""))
+""",
+        )
+    )
     (plan,) = plan_files([tmp_path / "t.xlsx"])
     table = plan.options.table
     assert (table.sheet, table.mapping, table.system, str(table.file_type), table.input_encoding) == (
-        "Tickets", (("Customer message", "user"), ("Agent reply", "assistant")), "You are Nimbus.", "xlsx", "utf-8")
+        "Tickets",
+        (("Customer message", "user"), ("Agent reply", "assistant")),
+        "You are Nimbus.",
+        "xlsx",
+        "utf-8",
+    )
     assert config.settings_for(tmp_path / "t.jsonl") == {}
     (plan,) = plan_files([tmp_path / "t.jsonl"])
     assert plan.options.table is None
@@ -107,12 +120,17 @@ input-encoding = "utf-8"
 def test_map_given_on_the_command_line_adds_to_the_configured_map(tmp_path):
     from prep.mapping import TableOptions
 
-    write(tmp_path / "prep.toml", 'sheet = "Tickets"\nmap = {"Customer message" = "user", "Agent reply" = "assistant"}\n')
+    write(
+        tmp_path / "prep.toml", 'sheet = "Tickets"\nmap = {"Customer message" = "user", "Agent reply" = "assistant"}\n'
+    )
     given = TableOptions(mapping={"Agent reply": "ignore", "Opened": "assistant"})
     (plan,) = plan_files([tmp_path / "t.xlsx"], {"table": given})
     assert plan.options.table.sheet == "Tickets"
-    assert dict(plan.options.table.mapping) == {"Customer message": "user", "Agent reply": "ignore",
-                                                "Opened": "assistant"}
+    assert dict(plan.options.table.mapping) == {
+        "Customer message": "user",
+        "Agent reply": "ignore",
+        "Opened": "assistant",
+    }
 
 
 def test_default_baseline_is_beside_the_config(tmp_path):
@@ -125,26 +143,44 @@ def test_default_baseline_is_beside_the_config(tmp_path):
     [
         ('modle = "gpt-4o"', "{path}: unknown key 'modle' in the top level (did you mean 'model'?)."),
         ("token_limit = 5", "{path}: unknown key 'token_limit' in the top level (did you mean 'token-limit'?)."),
-        ("frobnicate = 1", "{path}: unknown key 'frobnicate' in the top level; known keys: baseline, data-format, "
-         "encoding, epochs, file-type, ignore, input-encoding, jobs, map, max-line-bytes, method, model, overrides, "
-         "sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens."),
-        ('map = {q = "question"}', "{path}: map in the top level must be a table whose fields are among prompt, "
-         "completion, system, user, input, assistant, messages, tools, ignore (question is not one)"),
-        ('file-type = "parquet"', "{path}: file-type in the top level must be one of 'jsonl', 'json', 'csv', 'tsv', "
-         "'xlsx', found 'parquet'."),
+        (
+            "frobnicate = 1",
+            "{path}: unknown key 'frobnicate' in the top level; known keys: baseline, data-format, "
+            "encoding, epochs, file-type, ignore, input-encoding, jobs, map, max-line-bytes, method, model, overrides, "
+            "sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens.",
+        ),
+        (
+            'map = {q = "question"}',
+            "{path}: map in the top level must be a table whose fields are among prompt, "
+            "completion, system, user, input, assistant, messages, tools, ignore (question is not one)",
+        ),
+        (
+            'file-type = "parquet"',
+            "{path}: file-type in the top level must be one of 'jsonl', 'json', 'csv', 'tsv', 'xlsx', found 'parquet'.",
+        ),
         ('strict = "yes"', "{path}: strict in the top level must be true or false, found 'yes'."),
         ("token-limit = 0", "{path}: token-limit in the top level must be an integer from 1 up, found 0."),
         ("epochs = 99", "{path}: epochs in the top level must be an integer from 1 to 50, found 99."),
-        ('method = "sft"', "{path}: method in the top level must be one of 'supervised', 'dpo', 'reinforcement', "
-         "found 'sft'."),
-        ('ignore = "P402"', "{path}: ignore in the top level must be a list of issue codes such as [\"P402\"], "
-         "found 'P402'."),
-        ('ignore = ["P999"]', "{path}: ignore in the top level must be a list of known issue codes (P999 is not one), "
-         "found ['P999']."),
-        ('[[overrides]]\nmodel = "gpt-4o"', "{path}: [[overrides]] number 1 needs files = a glob or a list of globs, "
-         "relative to {folder}."),
-        ('[[overrides]]\nfiles = "*.jsonl"\nbaseline = "x"',
-         "{path}: unknown key 'baseline' in [[overrides]] number 1"),
+        (
+            'method = "sft"',
+            "{path}: method in the top level must be one of 'supervised', 'dpo', 'reinforcement', found 'sft'.",
+        ),
+        (
+            'ignore = "P402"',
+            "{path}: ignore in the top level must be a list of issue codes such as [\"P402\"], found 'P402'.",
+        ),
+        (
+            'ignore = ["P999"]',
+            "{path}: ignore in the top level must be a list of known issue codes (P999 is not one), found ['P999'].",
+        ),
+        (
+            '[[overrides]]\nmodel = "gpt-4o"',
+            "{path}: [[overrides]] number 1 needs files = a glob or a list of globs, relative to {folder}.",
+        ),
+        (
+            '[[overrides]]\nfiles = "*.jsonl"\nbaseline = "x"',
+            "{path}: unknown key 'baseline' in [[overrides]] number 1",
+        ),
         ("overrides = 3", "{path}: overrides must be an array of tables ([[overrides]])."),
         ("model = ", "Cannot read {path}: "),
     ],
@@ -186,7 +222,10 @@ def test_override_globs(tmp_path, pattern, matches, misses):
 
 
 def test_overrides_apply_in_order_and_ignore_lists_add_up(tmp_path):
-    config = load_config(write(tmp_path / "prep.toml", """
+    config = load_config(
+        write(
+            tmp_path / "prep.toml",
+            """
 model = "gpt-4o"
 ignore = ["P402"]
 
@@ -199,10 +238,15 @@ ignore = ["P403"]
 [[overrides]]
 files = "legacy/old.jsonl"
 model = "babbage-002"
-"""))
+""",
+        )
+    )
     assert config.settings_for(tmp_path / "train.jsonl") == {"model": "gpt-4o", "ignore": frozenset({"P402"})}
     assert config.settings_for(tmp_path / "legacy" / "a.jsonl") == {
-        "model": "gpt-3.5-turbo-0613", "data_format": DataFormat.CHAT, "ignore": frozenset({"P402", "P403"})}
+        "model": "gpt-3.5-turbo-0613",
+        "data_format": DataFormat.CHAT,
+        "ignore": frozenset({"P402", "P403"}),
+    }
     assert config.settings_for(tmp_path / "legacy" / "old.jsonl")["model"] == "babbage-002"
 
 

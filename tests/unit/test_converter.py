@@ -22,12 +22,14 @@ def sha(path):
 def test_dataframe_in_records_out_never_nan():
     import pandas as pd
 
-    frame = pd.DataFrame({
-        "instruction": ["Add 2 and 2", "Say hi", "Count"],
-        "input": [None, float("nan"), "1, 2, 3"],
-        "output": [4, "Hi!", float("nan")],  # 4 sits in a float column (NaN): it must read as "4"
-        "when": pd.to_datetime(["2024-03-01", None, "2024-03-03"]),
-    })
+    frame = pd.DataFrame(
+        {
+            "instruction": ["Add 2 and 2", "Say hi", "Count"],
+            "input": [None, float("nan"), "1, 2, 3"],
+            "output": [4, "Hi!", float("nan")],  # 4 sits in a float column (NaN): it must read as "4"
+            "when": pd.to_datetime(["2024-03-01", None, "2024-03-03"]),
+        }
+    )
     result = prep.convert(frame, tokens=False, force=True)
     assert result.records == [
         {"messages": [{"role": "user", "content": "Add 2 and 2"}, {"role": "assistant", "content": "4"}]},
@@ -41,16 +43,19 @@ def test_dataframe_in_records_out_never_nan():
 def test_rows_in_alpaca_json_style():
     rows = [{"instruction": "Translate", "input": "Thank you", "output": "Merci"}] * 1
     result = prep.convert(rows, tokens=False, force=True)
-    assert result.records == [{"messages": [{"role": "user", "content": "Translate\n\nThank you"},
-                                            {"role": "assistant", "content": "Merci"}]}]
+    assert result.records == [
+        {"messages": [{"role": "user", "content": "Translate\n\nThank you"}, {"role": "assistant", "content": "Merci"}]}
+    ]
 
 
 def test_rows_that_are_records_pass_through_and_pydantic_records_are_accepted():
-    chat = ChatRecord.model_validate({"messages": [{"role": "user", "content": "Hi"},
-                                                   {"role": "assistant", "content": "Hello"}]})
+    chat = ChatRecord.model_validate(
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    )
     result = prep.convert([chat] * 10, tokens=False)
-    assert result.ok and result.records[0] == {"messages": [{"role": "user", "content": "Hi"},
-                                                            {"role": "assistant", "content": "Hello"}]}
+    assert result.ok and result.records[0] == {
+        "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
+    }
 
 
 def test_written_output_is_byte_stable_utf8_without_bom(tmp_path):
@@ -108,7 +113,10 @@ def test_jsonl_input_is_rewritten_clean(tmp_path):
     out = tmp_path / "out.jsonl"
     result = prep.convert(source, out, tokens=False)
     assert result.ok
-    assert out.read_bytes() == b'{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"}]}\n' * 10
+    assert (
+        out.read_bytes()
+        == b'{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"}]}\n' * 10
+    )
     assert prep.check(out, tokens=False).ok
 
 
@@ -125,8 +133,13 @@ def test_to_chat_with_system(tmp_path):
     rows = [{"prompt": f"Q{i}\n\n###\n\n", "completion": f" A{i}\n"} for i in range(10)]
     result = prep.convert(rows, to="chat", system="Be brief.", tokens=False)
     assert result.ok
-    assert result.records[0] == {"messages": [{"role": "system", "content": "Be brief."},
-                                              {"role": "user", "content": "Q0"}, {"role": "assistant", "content": "A0"}]}
+    assert result.records[0] == {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Q0"},
+            {"role": "assistant", "content": "A0"},
+        ]
+    }
     assert [i.code for i in result.report.issues if i.code == "P159"] == ["P159"]
 
 
@@ -149,7 +162,7 @@ def test_load_records_yields_typed_records(tmp_path):
 
 def test_load_records_names_the_row_and_column_of_a_bad_record(tmp_path):
     source = tmp_path / "faq.csv"
-    source.write_text("question,answer\nQ1?,A1.\n\"Q2\nspans lines?\",\nQ3?,A3.\n")
+    source.write_text('question,answer\nQ1?,A1.\n"Q2\nspans lines?",\nQ3?,A3.\n')
     with pytest.raises(InputError) as info:
         list(prep.load_records(source))
     assert str(info.value).startswith(f"{source}:3: (column answer) not a valid chat record:")

@@ -27,8 +27,11 @@ def detailed(example, fmt):
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory):
     out = tmp_path_factory.mktemp("gen") / "gen.jsonl"
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "--size", "1MB", "--seed", "4",
-                    "-o", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "generate.py"), "--size", "1MB", "--seed", "4", "-o", str(out)],
+        check=True,
+        capture_output=True,
+    )
     chats = [json.loads(line) for line in out.read_text().splitlines()]
     chats += [json.loads(line) for line in (REPO / "sample_data" / "chat_good.jsonl").read_text().splitlines()]
     chats += [ex for _, ex in test_checks.VALID] + [ex for _, ex, _ in test_checks.CASES]
@@ -37,8 +40,34 @@ def seeds(tmp_path_factory):
     return [(ex, DataFormat.CHAT) for ex in chats] + [(ex, DataFormat.REINFORCEMENT) for ex in rfts]
 
 
-VALUES = [None, True, False, 0, 1, 2, 0.5, -1, "", " ", "x", "user", "assistant", "system", "tool", "developer",
-          "function", "call_1", "get weather", "{", "{}", [], [1], {}, {"a": 1}, {"type": "text", "text": "hi"}]
+VALUES = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    2,
+    0.5,
+    -1,
+    "",
+    " ",
+    "x",
+    "user",
+    "assistant",
+    "system",
+    "tool",
+    "developer",
+    "function",
+    "call_1",
+    "get weather",
+    "{",
+    "{}",
+    [],
+    [1],
+    {},
+    {"a": 1},
+    {"type": "text", "text": "hi"},
+]
 
 
 def paths(value, prefix=()):
@@ -64,7 +93,9 @@ def mutate(example, rng):
     if action == 0 and isinstance(parent, dict):
         del parent[key]
     elif action == 1 and isinstance(parent, dict):
-        parent[rng.choice(["weight", "name", "extra", "tool_call_id", "content", "role", "refusal"])] = rng.choice(VALUES)
+        parent[rng.choice(["weight", "name", "extra", "tool_call_id", "content", "role", "refusal"])] = rng.choice(
+            VALUES
+        )
     elif action == 2 and isinstance(parent, list):
         parent.insert(key, copy.deepcopy(parent[rng.randrange(len(parent))]))
     else:
@@ -101,6 +132,12 @@ def test_no_mutation_crashes_the_whole_check(seeds):
     for kind in ("chat", "reinforcement", "preference", "completion"):
         report = prep.check(batch, data_format=kind)
         assert report.files[0].examples == len(batch)
-    wrapped = [{"input": {"messages": ex.get("messages")}, "preferred_output": ex.get("messages"),
-                "non_preferred_output": [rng.choice(VALUES)]} for ex in batch]
+    wrapped = [
+        {
+            "input": {"messages": ex.get("messages")},
+            "preferred_output": ex.get("messages"),
+            "non_preferred_output": [rng.choice(VALUES)],
+        }
+        for ex in batch
+    ]
     assert prep.check(wrapped).files[0].examples == len(batch)

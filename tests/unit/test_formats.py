@@ -25,21 +25,24 @@ def cells(rows):
 # -- detecting the file type -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("a.jsonl", b'{"a": 1}\n', FileType.JSONL),
-    ("a.NDJSON", b'{"a": 1}\n', FileType.JSONL),
-    ("a.csv", b"a,b\n", FileType.CSV),
-    ("a.TSV", b"a\tb\n", FileType.TSV),
-    ("a.xlsx", b"PK", FileType.XLSX),
-    ("a.json", b'[{"a": 1},\n {"a": 2}]\n', FileType.JSON),
-    ("a.json", b'{\n  "data": [{"a": 1}]\n}\n', FileType.JSON),
-    ("a.json", b'{"a": 1}\n', FileType.JSON),
-    ("a.json", b'{"a": 1}\n{"a": 2}\n', FileType.JSONL),  # JSON Lines saved as .json
-    ("a.json", b'\xef\xbb\xbf{"a": 1}\r\n{"a": 2}\r\n', FileType.JSONL),
-    ("a.txt", "q\ta\r\n".encode("utf-16"), FileType.TSV),  # Excel's "Unicode Text"
-    ("a.txt", b'{"a": 1}\n', FileType.JSONL),
-    ("data", b'{"a": 1}\n', FileType.JSONL),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("a.jsonl", b'{"a": 1}\n', FileType.JSONL),
+        ("a.NDJSON", b'{"a": 1}\n', FileType.JSONL),
+        ("a.csv", b"a,b\n", FileType.CSV),
+        ("a.TSV", b"a\tb\n", FileType.TSV),
+        ("a.xlsx", b"PK", FileType.XLSX),
+        ("a.json", b'[{"a": 1},\n {"a": 2}]\n', FileType.JSON),
+        ("a.json", b'{\n  "data": [{"a": 1}]\n}\n', FileType.JSON),
+        ("a.json", b'{"a": 1}\n', FileType.JSON),
+        ("a.json", b'{"a": 1}\n{"a": 2}\n', FileType.JSONL),  # JSON Lines saved as .json
+        ("a.json", b'\xef\xbb\xbf{"a": 1}\r\n{"a": 2}\r\n', FileType.JSONL),
+        ("a.txt", "q\ta\r\n".encode("utf-16"), FileType.TSV),  # Excel's "Unicode Text"
+        ("a.txt", b'{"a": 1}\n', FileType.JSONL),
+        ("data", b'{"a": 1}\n', FileType.JSONL),
+    ],
+)
 def test_file_type_from_extension_and_content(tmp_path, name, content, expected):
     path = tmp_path / name
     path.write_bytes(content)
@@ -77,8 +80,10 @@ def test_csv_saved_by_excel_bom_crlf_multiline_cells(tmp_path):
     assert table.columns == ["question", "answer"]
     assert table.tabular and table.file_type is FileType.CSV
     assert [r.line for r in rows] == [2, 5]  # the first physical line of each record (2-4, then 5)
-    assert cells(rows) == [{"question": "Multi\nline?", "answer": 'Yes, "quoted"\nand long'},
-                           {"question": "Next", "answer": "Plain"}]
+    assert cells(rows) == [
+        {"question": "Multi\nline?", "answer": 'Yes, "quoted"\nand long'},
+        {"question": "Next", "answer": "Plain"},
+    ]
 
 
 def test_csv_empty_cells_are_none_and_empty_rows_are_skipped(tmp_path):
@@ -112,16 +117,19 @@ def test_utf16_unicode_text_export(tmp_path):
     assert cells(rows) == [{"question": "Ça va ?", "answer": "Oui, très bien."}]
 
 
-@pytest.mark.parametrize(("head", "expected"), [
-    (b"\xef\xbb\xbfa", "utf-8-sig"),
-    (b"\xff\xfea\x00", "utf-16"),
-    (b"\xfe\xff\x00a", "utf-16"),
-    (b"a\x00,\x00b\x00", "utf-16-le"),
-    (b"\x00a\x00,\x00b", "utf-16-be"),
-    ("plain ascii and é".encode(), "utf-8"),
-    ("cut in the middle é".encode()[:-1], "utf-8"),
-    ("café au lait".encode("cp1252"), None),
-])
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"\xef\xbb\xbfa", "utf-8-sig"),
+        (b"\xff\xfea\x00", "utf-16"),
+        (b"\xfe\xff\x00a", "utf-16"),
+        (b"a\x00,\x00b\x00", "utf-16-le"),
+        (b"\x00a\x00,\x00b", "utf-16-be"),
+        ("plain ascii and é".encode(), "utf-8"),
+        ("cut in the middle é".encode()[:-1], "utf-8"),
+        ("café au lait".encode("cp1252"), None),
+    ],
+)
 def test_sniff_encoding(head, expected):
     assert sniff_encoding(head) == expected
 
@@ -177,7 +185,10 @@ def test_malformed_quotes_are_notes_and_reading_goes_on(tmp_path):
     path.write_text('a,b\n1,"x"y\n2,ok\n3,"never closed\n4,z\n')
     _, rows = read(path)
     assert [(r.line, r.cells is None, [n.code for n in r.notes]) for r in rows] == [
-        (2, True, ["P155"]), (3, False, []), (4, True, ["P155"])]
+        (2, True, ["P155"]),
+        (3, False, []),
+        (4, True, ["P155"]),
+    ]
     assert "starts on line 4 is never closed" in rows[2].notes[0].message
 
 
@@ -253,26 +264,29 @@ def test_json_lines_in_a_json_file_are_read_as_lines(tmp_path):
 # -- XLSX --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "number_format", "text"), [
-    (30, "General", "30"),
-    (30.0, "General", "30"),
-    (12.5, "General", "12.5"),
-    (0.1 + 0.2, "General", "0.3"),
-    (0.15, "0%", "15%"),
-    (0.125, "0.0%", "12.5%"),
-    (True, "General", "TRUE"),
-    (dt.datetime(2024, 3, 1), "yyyy-mm-dd", "2024-03-01"),
-    (dt.datetime(2024, 3, 1, 9, 30), "yyyy-mm-dd h:mm", "2024-03-01 09:30"),
-    (dt.datetime(2024, 3, 1, 9, 30, 15), "yyyy-mm-dd h:mm:ss", "2024-03-01 09:30:15"),
-    (dt.time(10, 0), "h:mm", "10:00"),
-    (dt.date(2024, 3, 1), '"on" d mmm yyyy', "2024-03-01"),
-    (dt.datetime(2024, 3, 1, 9, 30), "m/d/yyyy", "2024-03-01"),  # the time is not shown, so not read
-    (dt.datetime(1900, 1, 1, 9, 30), "h:mm", "09:30"),
-    (12.5, "0.00", "12.50"),
-    (1250, "#,##0", "1,250"),
-    (1250.5, "#,##0.00", "1,250.50"),
-    (1250.5, '"€"#,##0.00', "1250.5"),  # other formats: the plain number
-])
+@pytest.mark.parametrize(
+    ("value", "number_format", "text"),
+    [
+        (30, "General", "30"),
+        (30.0, "General", "30"),
+        (12.5, "General", "12.5"),
+        (0.1 + 0.2, "General", "0.3"),
+        (0.15, "0%", "15%"),
+        (0.125, "0.0%", "12.5%"),
+        (True, "General", "TRUE"),
+        (dt.datetime(2024, 3, 1), "yyyy-mm-dd", "2024-03-01"),
+        (dt.datetime(2024, 3, 1, 9, 30), "yyyy-mm-dd h:mm", "2024-03-01 09:30"),
+        (dt.datetime(2024, 3, 1, 9, 30, 15), "yyyy-mm-dd h:mm:ss", "2024-03-01 09:30:15"),
+        (dt.time(10, 0), "h:mm", "10:00"),
+        (dt.date(2024, 3, 1), '"on" d mmm yyyy', "2024-03-01"),
+        (dt.datetime(2024, 3, 1, 9, 30), "m/d/yyyy", "2024-03-01"),  # the time is not shown, so not read
+        (dt.datetime(1900, 1, 1, 9, 30), "h:mm", "09:30"),
+        (12.5, "0.00", "12.50"),
+        (1250, "#,##0", "1,250"),
+        (1250.5, "#,##0.00", "1,250.50"),
+        (1250.5, '"€"#,##0.00', "1250.5"),  # other formats: the plain number
+    ],
+)
 def test_cell_text_is_what_a_person_sees(value, number_format, text):
     assert cell_text(value, number_format) == text
 
@@ -311,13 +325,18 @@ def workbook(tmp_path):
 
 def test_xlsx_cells_formulas_merges_and_rows(workbook):
     path = workbook(
-        [["system", "question", "answer", None],
-         ["Be brief.", "Return window?", 30, None],
-         [None, "Sale starts?", dt.date(2024, 3, 1), None],
-         [None, "2+2?", "=2+2", None],
-         [None, None, None, None],
-         [None, "Ship to Canada?", '="Yes, for "&12.5&" euros."', "extra"]],
-        merges=["A2:A4"], cached={"C4": 4, "C6": "Yes, for 12.5 euros."}, formats={"C3": "yyyy-mm-dd"})
+        [
+            ["system", "question", "answer", None],
+            ["Be brief.", "Return window?", 30, None],
+            [None, "Sale starts?", dt.date(2024, 3, 1), None],
+            [None, "2+2?", "=2+2", None],
+            [None, None, None, None],
+            [None, "Ship to Canada?", '="Yes, for "&12.5&" euros."', "extra"],
+        ],
+        merges=["A2:A4"],
+        cached={"C4": 4, "C6": "Yes, for 12.5 euros."},
+        formats={"C3": "yyyy-mm-dd"},
+    )
     table, rows = read(path)
     assert table.columns == ["system", "question", "answer"]
     assert table.sheet == "FAQ" and table.notes == []

@@ -9,8 +9,13 @@ from prep.jobs import JobSpec, WandbIntegration, job_key, job_request, validate_
 from prep.targets import Method
 
 MODEL = "gpt-4o-mini-2024-07-18"
-GRADER = {"type": "string_check", "name": "exact", "input": "{{sample.output_text}}",
-          "reference": "{{item.reference_answer}}", "operation": "eq"}
+GRADER = {
+    "type": "string_check",
+    "name": "exact",
+    "input": "{{sample.output_text}}",
+    "reference": "{{item.reference_answer}}",
+    "operation": "eq",
+}
 
 
 def valid(**kwargs):
@@ -43,8 +48,16 @@ def test_values_in_range_are_accepted_and_converted(kwargs: dict, converted: dic
 
 
 def test_reinforcement_parameters() -> None:
-    spec = valid(model="o4-mini-2025-04-16", method="reinforcement", has_valid=True, grader=GRADER,
-                 reasoning_effort="high", compute_multiplier="10", eval_interval="1", eval_samples=5)
+    spec = valid(
+        model="o4-mini-2025-04-16",
+        method="reinforcement",
+        has_valid=True,
+        grader=GRADER,
+        reasoning_effort="high",
+        compute_multiplier="10",
+        eval_interval="1",
+        eval_samples=5,
+    )
     assert (spec.compute_multiplier, spec.eval_interval, spec.eval_samples) == (10.0, 1, 5)
 
 
@@ -115,8 +128,14 @@ def test_unknown_method_and_unknown_model() -> None:
 
 
 def test_request_puts_hyperparameters_in_the_method_object() -> None:
-    spec = valid(n_epochs=3, learning_rate_multiplier="auto", suffix="v1", seed=7, metadata={"team": "a"},
-                 integration=WandbIntegration("ft-openai", "me", tags=("x",)))
+    spec = valid(
+        n_epochs=3,
+        learning_rate_multiplier="auto",
+        suffix="v1",
+        seed=7,
+        metadata={"team": "a"},
+        integration=WandbIntegration("ft-openai", "me", tags=("x",)),
+    )
 
     body = job_request(spec, training_file="file-t", validation_file="file-v", metadata={"prep_job_key": "k"})
 
@@ -124,8 +143,10 @@ def test_request_puts_hyperparameters_in_the_method_object() -> None:
         "model": MODEL,
         "training_file": "file-t",
         "validation_file": "file-v",
-        "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 3,
-                                                                           "learning_rate_multiplier": "auto"}}},
+        "method": {
+            "type": "supervised",
+            "supervised": {"hyperparameters": {"n_epochs": 3, "learning_rate_multiplier": "auto"}},
+        },
         "suffix": "v1",
         "seed": 7,
         "metadata": {"prep_job_key": "k", "team": "a"},
@@ -138,10 +159,15 @@ def test_request_for_dpo_and_reinforcement() -> None:
     dpo = job_request(valid(method="dpo", beta=0.2), training_file="f")
     assert dpo["method"] == {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2}}}
     assert "validation_file" not in dpo and "metadata" not in dpo
-    rft = job_request(valid(model="o4-mini", method="reinforcement", has_valid=True, grader=GRADER,
-                            reasoning_effort="low"), training_file="f", validation_file="v")
-    assert rft["method"] == {"type": "reinforcement",
-                             "reinforcement": {"hyperparameters": {"reasoning_effort": "low"}, "grader": GRADER}}
+    rft = job_request(
+        valid(model="o4-mini", method="reinforcement", has_valid=True, grader=GRADER, reasoning_effort="low"),
+        training_file="f",
+        validation_file="v",
+    )
+    assert rft["method"] == {
+        "type": "reinforcement",
+        "reinforcement": {"hyperparameters": {"reasoning_effort": "low"}, "grader": GRADER},
+    }
     assert job_request(valid(), training_file="f")["method"] == {"type": "supervised"}
 
 
@@ -156,10 +182,15 @@ def test_job_key_is_stable_and_changes_with_what_matters() -> None:
     spec = valid(n_epochs=3)
     key = job_key(spec, base_url="https://a/v1", train_sha256="t", valid_sha256=None)
     assert key == job_key(valid(n_epochs="3"), base_url="https://a/v1", train_sha256="t", valid_sha256=None)
-    assert len({
-        key,
-        job_key(valid(n_epochs=4), base_url="https://a/v1", train_sha256="t", valid_sha256=None),
-        job_key(spec, base_url="https://b/v1", train_sha256="t", valid_sha256=None),
-        job_key(spec, base_url="https://a/v1", train_sha256="u", valid_sha256=None),
-        job_key(spec, base_url="https://a/v1", train_sha256="t", valid_sha256="v"),
-    }) == 5
+    assert (
+        len(
+            {
+                key,
+                job_key(valid(n_epochs=4), base_url="https://a/v1", train_sha256="t", valid_sha256=None),
+                job_key(spec, base_url="https://b/v1", train_sha256="t", valid_sha256=None),
+                job_key(spec, base_url="https://a/v1", train_sha256="u", valid_sha256=None),
+                job_key(spec, base_url="https://a/v1", train_sha256="t", valid_sha256="v"),
+            }
+        )
+        == 5
+    )

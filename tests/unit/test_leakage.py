@@ -14,8 +14,12 @@ def chats(n: int, prefix: str = "q") -> list[dict]:
 
 def test_examples_in_both_files_are_p404_on_the_validation_line(write_jsonl) -> None:
     train = write_jsonl(chats(20), name="train.jsonl")
-    leaked = [chat("q16", "a16"), chat("new", "x"), chats(20)[3],
-              json.loads('{"messages": [{"content": "q16", "role": "user"}, {"content": "a16", "role": "assistant"}]}')]
+    leaked = [
+        chat("q16", "a16"),
+        chat("new", "x"),
+        chats(20)[3],
+        json.loads('{"messages": [{"content": "q16", "role": "user"}, {"content": "a16", "role": "assistant"}]}'),
+    ]
     valid = write_jsonl(leaked, name="valid.jsonl")
 
     report = prep.check(train, valid=valid, tokens=False)
@@ -63,8 +67,13 @@ def test_validation_file_must_hold_the_training_format(write_jsonl) -> None:
 
 
 def test_reinforcement_validation_holds_at_most_1000_examples(write_jsonl) -> None:
-    rft = [{"messages": [{"role": "developer", "content": "Answer."}, {"role": "user", "content": f"{i}+1?"}],
-            "reference_answer": str(i + 1)} for i in range(1001)]
+    rft = [
+        {
+            "messages": [{"role": "developer", "content": "Answer."}, {"role": "user", "content": f"{i}+1?"}],
+            "reference_answer": str(i + 1),
+        }
+        for i in range(1001)
+    ]
     train = write_jsonl(rft[:20], name="train.jsonl")
     valid = write_jsonl(rft, name="valid.jsonl")
 
@@ -99,6 +108,9 @@ def test_leakage_lines_are_the_same_when_scanning_in_parallel(write_jsonl, monke
 
     expected = [(1, 351), (3, 8), (4, 400)]
     for report in (one, many):
-        found = [(i.line, int(i.message.split(" line ")[1].split(":")[0])) for i in report.files[1].issues
-                 if i.code == "P404"]
+        found = [
+            (i.line, int(i.message.split(" line ")[1].split(":")[0]))
+            for i in report.files[1].issues
+            if i.code == "P404"
+        ]
         assert found == expected

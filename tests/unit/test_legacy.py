@@ -53,33 +53,36 @@ def test_clean_data_has_no_recommendation():
     assert recommend(good()) == []
 
 
-@pytest.mark.parametrize(("rows", "expected"), [
-    # no separator at the end of prompts; the suggestion skips " ->" when prompts have newlines
-    ([(f"Item {i}", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P450"]),
-    ([(f"Item\n{i}", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P450"]),
-    # a very long common separator, and one that also occurs inside a prompt
-    ([(f"Item {i} <<<<<<<<<<<<", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P451"]),
-    ([(f"Item {i} -> {i} ->", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P451"]),
-    # completions without a leading whitespace
-    ([(f"Item {i} ->", f"{WORDS[i]} {i}.\n") for i in range(6)], ["P452"]),
-    # no common stop sequence
-    ([(f"Item {i} ->", f" {WORDS[i]} {i}" + ("!" if i % 2 else ".")) for i in range(6)], ["P453"]),
-    ([(f"Item {i} ->", f" {WORDS[i]} %% {i}%%") for i in range(6)], ["P454"]),
-    # identical prompts, identical completions
-    ([("Same ->", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P455"]),
-    # a long instruction prefix in every prompt; a prefix in every completion
-    ([(f"Classify the following text: {i} ->", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P456"]),
-    ([(f"Item {i} ->", f" Answer: text {i}.\n") for i in range(6)], ["P457"]),
-    # uppercase
-    ([(f"ITEM NUMBER {i} ->", f" {WORDS[i]} {i} is fine.\n") for i in range(6)], ["P458"]),
-    # classification: few distinct completions (and no stop sequence advice then)
-    ([(f"Review {i} ->", " good" if i % 2 else " bad") for i in range(9)], ["P459"]),
-    # duplicates and long examples, one finding per row
-    ([(f"Item {i % 5} ->", f" {WORDS[i % 5]} {i % 5}.\n") for i in range(7)], ["P403"]),
-    ([(f"Item {i} ->", f" {WORDS[i]} {i}" + ("x" * 10_000 if i == 2 else "") + ".\n") for i in range(6)], ["P350"]),
-    # empty completions are removed before anything else is looked at
-    ([(f"Item {i} ->", f" {WORDS[i]} {i}.\n" if i else "  ") for i in range(6)], ["P206"]),
-])
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # no separator at the end of prompts; the suggestion skips " ->" when prompts have newlines
+        ([(f"Item {i}", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P450"]),
+        ([(f"Item\n{i}", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P450"]),
+        # a very long common separator, and one that also occurs inside a prompt
+        ([(f"Item {i} <<<<<<<<<<<<", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P451"]),
+        ([(f"Item {i} -> {i} ->", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P451"]),
+        # completions without a leading whitespace
+        ([(f"Item {i} ->", f"{WORDS[i]} {i}.\n") for i in range(6)], ["P452"]),
+        # no common stop sequence
+        ([(f"Item {i} ->", f" {WORDS[i]} {i}" + ("!" if i % 2 else ".")) for i in range(6)], ["P453"]),
+        ([(f"Item {i} ->", f" {WORDS[i]} %% {i}%%") for i in range(6)], ["P454"]),
+        # identical prompts, identical completions
+        ([("Same ->", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P455"]),
+        # a long instruction prefix in every prompt; a prefix in every completion
+        ([(f"Classify the following text: {i} ->", f" {WORDS[i]} {i}.\n") for i in range(6)], ["P456"]),
+        ([(f"Item {i} ->", f" Answer: text {i}.\n") for i in range(6)], ["P457"]),
+        # uppercase
+        ([(f"ITEM NUMBER {i} ->", f" {WORDS[i]} {i} is fine.\n") for i in range(6)], ["P458"]),
+        # classification: few distinct completions (and no stop sequence advice then)
+        ([(f"Review {i} ->", " good" if i % 2 else " bad") for i in range(9)], ["P459"]),
+        # duplicates and long examples, one finding per row
+        ([(f"Item {i % 5} ->", f" {WORDS[i % 5]} {i % 5}.\n") for i in range(7)], ["P403"]),
+        ([(f"Item {i} ->", f" {WORDS[i]} {i}" + ("x" * 10_000 if i == 2 else "") + ".\n") for i in range(6)], ["P350"]),
+        # empty completions are removed before anything else is looked at
+        ([(f"Item {i} ->", f" {WORDS[i]} {i}.\n" if i else "  ") for i in range(6)], ["P206"]),
+    ],
+)
 def test_each_recommendation(rows, expected):
     assert codes(recommend(pairs(*rows))) == expected
 
@@ -94,16 +97,25 @@ def test_findings_about_rows_name_their_rows():
 
 
 def test_fixes_apply_in_order_and_keep_row_identity():
-    rows = pairs(("Please describe: tent", "Description: Tent for two"), ("Please describe: mug", ""),
-                 ("Please describe: tent", "Description: Tent for two"), ("Please describe: lamp", "Description: Lamp!"),
-                 ("Please describe: stove", "Description: Stove."))
+    rows = pairs(
+        ("Please describe: tent", "Description: Tent for two"),
+        ("Please describe: mug", ""),
+        ("Please describe: tent", "Description: Tent for two"),
+        ("Please describe: lamp", "Description: Lamp!"),
+        ("Please describe: stove", "Description: Stove."),
+    )
     findings = recommend(rows)
     assert codes(findings) == ["P206", "P403", "P450", "P456", "P457", "P453", "P452"]
     applied = apply_fixes(rows, findings)
-    assert applied.rows == [(0, Pair("tent ->", " Tent for two\n")), (3, Pair("lamp ->", " Lamp!\n")),
-                            (4, Pair("stove ->", " Stove.\n"))]
-    assert [fix.action for _, fix in applied.fixes][:2] == ["removed 1 row(s) with an empty completion",
-                                                            "removed 1 duplicate row(s)"]
+    assert applied.rows == [
+        (0, Pair("tent ->", " Tent for two\n")),
+        (3, Pair("lamp ->", " Lamp!\n")),
+        (4, Pair("stove ->", " Stove.\n")),
+    ]
+    assert [fix.action for _, fix in applied.fixes][:2] == [
+        "removed 1 row(s) with an empty completion",
+        "removed 1 duplicate row(s)",
+    ]
     assert codes(recommend([p for _, p in applied.rows])) == []  # nothing left to fix
 
 
@@ -130,7 +142,8 @@ def test_apply_on_classification_writes_what_prepare_data_wrote(tmp_path):
     out = tmp_path / "out.jsonl"
     result = prep.convert(SAMPLES / "legacy_sentiment.csv", out, apply=True, tokens=False)
     oracle = jsonl(ORACLE / "legacy_sentiment_prepared_train.jsonl") + jsonl(
-        ORACLE / "legacy_sentiment_prepared_valid.jsonl")
+        ORACLE / "legacy_sentiment_prepared_valid.jsonl"
+    )
     key = json.dumps
     assert sorted(jsonl(out), key=key) == sorted(oracle, key=key)  # the tool splits at random
     assert {i.code for i in result.report.issues} >= {"P459", "P460"}

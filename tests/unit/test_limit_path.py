@@ -22,12 +22,32 @@ from tests.unit import test_checks
 def corpus(tmp_path_factory):
     """Sample data, the check cases, the Cookbook file and 2 MB of generated multilingual data with tools."""
     out = tmp_path_factory.mktemp("gen") / "gen.jsonl"
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "--size", "2MB", "--seed", "3",
-                    "--long-fraction", "0.02", "-o", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "generate.py"),
+            "--size",
+            "2MB",
+            "--seed",
+            "3",
+            "--long-fraction",
+            "0.02",
+            "-o",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     examples = []
-    for path in [*sorted((REPO / "sample_data").glob("*_good.jsonl")), REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl", out]:
+    for path in [
+        *sorted((REPO / "sample_data").glob("*_good.jsonl")),
+        REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl",
+        out,
+    ]:
         examples += [json.loads(line) for line in path.read_text().splitlines()]
-    examples += [ex for _, ex, _ in test_checks.CASES + test_checks.PREF_CASES + test_checks.RFT_CASES + test_checks.COMP_CASES]
+    examples += [
+        ex for _, ex, _ in test_checks.CASES + test_checks.PREF_CASES + test_checks.RFT_CASES + test_checks.COMP_CASES
+    ]
     return [(ex, vote(ex) or DataFormat.CHAT) for ex in examples if isinstance(ex, dict)]
 
 
@@ -55,8 +75,24 @@ def test_over_limit_agrees_with_the_exact_count_at_every_limit(corpus):
 
 def test_limit_only_check_reports_what_the_full_check_reports(tmp_path):
     out = tmp_path / "gen.jsonl"
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "generate.py"), "--size", "3MB", "--seed", "9",
-                    "--long-fraction", "0.05", "--corrupt-fraction", "0.02", "-o", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "generate.py"),
+            "--size",
+            "3MB",
+            "--seed",
+            "9",
+            "--long-fraction",
+            "0.05",
+            "--corrupt-fraction",
+            "0.02",
+            "-o",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     paths = [out, *sorted((REPO / "sample_data").glob("*.jsonl"))]
     for options in ({}, {"model": "gpt-3.5-turbo-0613"}, {"token_limit": 900}):
         full = prep.check(paths, **options)
@@ -68,8 +104,10 @@ def test_limit_only_check_reports_what_the_full_check_reports(tmp_path):
 
 def test_a_small_clean_file_never_loads_the_tokenizer(tmp_path):
     path = REPO / "sample_data" / "chat_good.jsonl"
-    code = ("import sys, prep.cli; rc = prep.cli.main(['check', '--no-stats', sys.argv[1]]); "
-            "print('LOADED', 'tiktoken' in sys.modules); sys.exit(rc)")
+    code = (
+        "import sys, prep.cli; rc = prep.cli.main(['check', '--no-stats', sys.argv[1]]); "
+        "print('LOADED', 'tiktoken' in sys.modules); sys.exit(rc)"
+    )
     result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "LOADED False" in result.stdout

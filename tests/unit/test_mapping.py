@@ -14,20 +14,37 @@ def plan(columns, *explicit, **kw):
     return plan_mapping(columns, explicit, name="data.csv", **kw)
 
 
-@pytest.mark.parametrize(("columns", "kind", "fields"), [
-    (["prompt", "completion"], Kind.COMPLETION, {"prompt": "prompt", "completion": "completion"}),
-    (["Prompt", "Completion"], Kind.COMPLETION, {"prompt": "Prompt", "completion": "Completion"}),
-    (["question", "answer"], Kind.CHAT, {"user": "question", "assistant": "answer"}),
-    (["System Prompt", "User", "Assistant"], Kind.CHAT,
-     {"system": "System Prompt", "user": "User", "assistant": "Assistant"}),
-    (["instruction", "input", "output"], Kind.CHAT, {"user": "instruction", "input": "input", "assistant": "output"}),
-    (["instruction", "context", "response", "category"], Kind.CHAT,  # databricks-dolly
-     {"user": "instruction", "input": "context", "assistant": "response"}),
-    (["prompt", "response"], Kind.CHAT, {"user": "prompt", "assistant": "response"}),
-    (["input", "output"], Kind.CHAT, {"user": "input", "assistant": "output"}),
-    (["messages"], Kind.MESSAGES, {"messages": "messages"}),
-    (["system", "messages", "tools"], Kind.MESSAGES, {"system": "system", "messages": "messages", "tools": "tools"}),
-])
+@pytest.mark.parametrize(
+    ("columns", "kind", "fields"),
+    [
+        (["prompt", "completion"], Kind.COMPLETION, {"prompt": "prompt", "completion": "completion"}),
+        (["Prompt", "Completion"], Kind.COMPLETION, {"prompt": "Prompt", "completion": "Completion"}),
+        (["question", "answer"], Kind.CHAT, {"user": "question", "assistant": "answer"}),
+        (
+            ["System Prompt", "User", "Assistant"],
+            Kind.CHAT,
+            {"system": "System Prompt", "user": "User", "assistant": "Assistant"},
+        ),
+        (
+            ["instruction", "input", "output"],
+            Kind.CHAT,
+            {"user": "instruction", "input": "input", "assistant": "output"},
+        ),
+        (
+            ["instruction", "context", "response", "category"],
+            Kind.CHAT,  # databricks-dolly
+            {"user": "instruction", "input": "context", "assistant": "response"},
+        ),
+        (["prompt", "response"], Kind.CHAT, {"user": "prompt", "assistant": "response"}),
+        (["input", "output"], Kind.CHAT, {"user": "input", "assistant": "output"}),
+        (["messages"], Kind.MESSAGES, {"messages": "messages"}),
+        (
+            ["system", "messages", "tools"],
+            Kind.MESSAGES,
+            {"system": "system", "messages": "messages", "tools": "tools"},
+        ),
+    ],
+)
 def test_common_names_are_recognised(columns, kind, fields):
     cmap = plan(columns)
     assert (cmap.kind, cmap.fields) == (kind, fields)
@@ -39,8 +56,7 @@ def test_unused_columns_are_listed_unless_ignored():
 
 
 def test_explicit_mapping_wins_and_the_rest_is_detected():
-    cmap = plan(["Customer message", "Agent reply", "answer"], ("Customer message", "user"),
-                ("agent reply", "output"))
+    cmap = plan(["Customer message", "Agent reply", "answer"], ("Customer message", "user"), ("agent reply", "output"))
     assert cmap.fields == {"user": "Customer message", "assistant": "Agent reply"}
     assert cmap.unused == ("answer",)
 
@@ -52,28 +68,48 @@ def test_json_rows_that_are_records_pass_through():
     assert plan(["messages", "id"], ("id", "ignore"), tabular=False).kind == Kind.MESSAGES  # --map: map
 
 
-@pytest.mark.parametrize(("columns", "explicit", "message"), [
-    (["question", "query", "answer"], (),
-     "Columns 'question' and 'query' of data.csv could both be the user field; choose with --map, e.g. "
-     "--map question=user --map query=ignore (columns found: 'question', 'query', 'answer')."),
-    (["a", "b"], (),
-     "No column of data.csv was recognised as prompt/completion, user/assistant (question/answer, instruction/output) "
-     "or messages; name them with --map COLUMN=FIELD (columns found: 'a', 'b')."),
-    (["question", "notes"], (),
-     "data.csv has a user column ('question') but no assistant column; name it with --map COLUMN=assistant "
-     "(columns found: 'question', 'notes')."),
-    (["prompt", "completion", "question", "answer"], (),
-     "data.csv has prompt/completion columns ('prompt', 'completion') and chat columns ('question', 'answer'); keep "
-     "one kind with --map COLUMN=ignore (columns found: 'prompt', 'completion', 'question', 'answer')."),
-    (["messages", "answer"], (), "data.csv has a messages column ('messages') and other text columns ('answer')"),
-    (["q", "a"], (("x", "user"),),
-     "--map names the column 'x', but data.csv has no such column (columns found: 'q', 'a')."),
-    (["q", "a"], (("q", "question"),), "Unknown field 'question' in --map; fields: prompt, completion, system"),
-    (["q", "a"], (("q", "user"), ("a", "user")), "--map gives the field 'user' two columns ('q', 'a')"),
-    (["My question", "Their answer", "answer"], (("My question", "user"), ("Their answer", "assistant"),
-                                                 ("answer", "ignore"), ("My question", "ignore")),
-     "data.csv has an assistant column ('Their answer') but no user column; name it with --map COLUMN=user"),
-])
+@pytest.mark.parametrize(
+    ("columns", "explicit", "message"),
+    [
+        (
+            ["question", "query", "answer"],
+            (),
+            "Columns 'question' and 'query' of data.csv could both be the user field; choose with --map, e.g. "
+            "--map question=user --map query=ignore (columns found: 'question', 'query', 'answer').",
+        ),
+        (
+            ["a", "b"],
+            (),
+            "No column of data.csv was recognised as prompt/completion, user/assistant (question/answer, instruction/output) "
+            "or messages; name them with --map COLUMN=FIELD (columns found: 'a', 'b').",
+        ),
+        (
+            ["question", "notes"],
+            (),
+            "data.csv has a user column ('question') but no assistant column; name it with --map COLUMN=assistant "
+            "(columns found: 'question', 'notes').",
+        ),
+        (
+            ["prompt", "completion", "question", "answer"],
+            (),
+            "data.csv has prompt/completion columns ('prompt', 'completion') and chat columns ('question', 'answer'); keep "
+            "one kind with --map COLUMN=ignore (columns found: 'prompt', 'completion', 'question', 'answer').",
+        ),
+        (["messages", "answer"], (), "data.csv has a messages column ('messages') and other text columns ('answer')"),
+        (
+            ["q", "a"],
+            (("x", "user"),),
+            "--map names the column 'x', but data.csv has no such column (columns found: 'q', 'a').",
+        ),
+        (["q", "a"], (("q", "question"),), "Unknown field 'question' in --map; fields: prompt, completion, system"),
+        (["q", "a"], (("q", "user"), ("a", "user")), "--map gives the field 'user' two columns ('q', 'a')"),
+        (
+            ["My question", "Their answer", "answer"],
+            (("My question", "user"), ("Their answer", "assistant"), ("answer", "ignore"), ("My question", "ignore")),
+            "data.csv has an assistant column ('Their answer') but no user column; name it with --map COLUMN=user",
+        ),
+    ],
+)
 def test_unclear_mappings_are_one_sentence_listing_the_columns(columns, explicit, message):
     with pytest.raises(UsageError) as info:
         plan(columns, *explicit)
@@ -99,25 +135,38 @@ CHAT = ColumnMap(Kind.CHAT, {"system": "sys", "user": "q", "input": "ctx", "assi
 def test_chat_row_with_system_and_input():
     e = to_example(Row(7, {"sys": "Be brief.", "q": "Translate", "ctx": "Thank you", "a": "Merci"}), CHAT, sheet="S")
     assert e.line == 7
-    assert e.record == {"messages": [{"role": "system", "content": "Be brief."},
-                                     {"role": "user", "content": "Translate\n\nThank you"},
-                                     {"role": "assistant", "content": "Merci"}]}
+    assert e.record == {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Translate\n\nThank you"},
+            {"role": "assistant", "content": "Merci"},
+        ]
+    }
     assert e.origin.sheet == "S"
     assert [e.origin.column_of(p) for p in ("/messages/0/content", "/messages/1/content", "/messages/2")] == [
-        "sys", "q + ctx", "a"]
+        "sys",
+        "q + ctx",
+        "a",
+    ]
 
 
 def test_empty_cells_leave_parts_out_never_nan():
     e = to_example(Row(2, {"sys": None, "q": "Hi", "ctx": None, "a": None}), CHAT, system="Default system.")
-    assert e.record == {"messages": [{"role": "system", "content": "Default system."},
-                                     {"role": "user", "content": "Hi"}, {"role": "assistant"}]}
+    assert e.record == {
+        "messages": [
+            {"role": "system", "content": "Default system."},
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant"},
+        ]
+    }
     assert e.origin.column_of("/messages/0/content") is None  # the constant has no column
     assert e.origin.column_of("/messages/2/content") == "a"
 
 
 def test_unreadable_cells_are_problems_on_their_column():
-    e = to_example(Row(4, {"sys": None, "q": "Hi", "ctx": None, "a": CellError("P151", "Cell holds the error #N/A.")}),
-                   CHAT)
+    e = to_example(
+        Row(4, {"sys": None, "q": "Hi", "ctx": None, "a": CellError("P151", "Cell holds the error #N/A.")}), CHAT
+    )
     assert [(p.code, p.pointer, p.column) for p in e.problems] == [("P151", "/messages/1/content", "a")]
     assert e.record["messages"][1] == {"role": "assistant"}
 
@@ -146,12 +195,18 @@ MESSAGES = ColumnMap(Kind.MESSAGES, {"system": "sys", "messages": "m", "tools": 
 def test_messages_column_holds_json_text_or_values():
     text = '[{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]'
     e = to_example(Row(2, {"sys": "Be kind.", "m": text, "t": None}), MESSAGES)
-    assert e.record == {"messages": [{"role": "system", "content": "Be kind."}, {"role": "user", "content": "Hi"},
-                                     {"role": "assistant", "content": "Hello"}]}
+    assert e.record == {
+        "messages": [
+            {"role": "system", "content": "Be kind."},
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello"},
+        ]
+    }
     assert e.origin.column_of("/messages/0/content") == "sys"
     assert e.origin.column_of("/messages/2/content") == "m"
-    e = to_example(Row(3, {"sys": None, "m": [{"role": "user", "content": "Hi"}], "t": '[{"type": "function"}]'}),
-                   MESSAGES)
+    e = to_example(
+        Row(3, {"sys": None, "m": [{"role": "user", "content": "Hi"}], "t": '[{"type": "function"}]'}), MESSAGES
+    )
     assert e.record == {"messages": [{"role": "user", "content": "Hi"}], "tools": [{"type": "function"}]}
 
 
@@ -167,11 +222,15 @@ def test_records_pass_through_with_a_system_message_added_when_missing():
     cmap = ColumnMap(Kind.RECORD)
     record = {"messages": [{"role": "user", "content": "Hi"}], "tools": []}
     e = to_example(Row(1, record), cmap, system="Be brief.")
-    assert e.record == {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}],
-                        "tools": []}
+    assert e.record == {
+        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}],
+        "tools": [],
+    }
     assert record == {"messages": [{"role": "user", "content": "Hi"}], "tools": []}  # the row is not changed
     has_system = {"messages": [{"role": "system", "content": "Mine."}]}
     assert to_example(Row(1, has_system), cmap, system="Be brief.").record == has_system
     pref = {"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": []}
-    assert to_example(Row(1, pref), cmap, system="S").record["input"]["messages"][0] == {"role": "system",
-                                                                                         "content": "S"}
+    assert to_example(Row(1, pref), cmap, system="S").record["input"]["messages"][0] == {
+        "role": "system",
+        "content": "S",
+    }

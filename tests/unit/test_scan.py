@@ -15,8 +15,12 @@ def issues(path, **options):
 
 def test_special_tokens_hidden_behind_json_escapes_are_found(write_jsonl):
     rows = [chat(f"q{i}") for i in range(10)]
-    rows[2] = '{"messages": [{"role": "user", "content": "\\u003c|endoftext|\\u003e"}, {"role": "assistant", "content": "x"}]}'
-    rows[4] = '{"messages": [{"role": "user", "content": "<\\u007cfim_suffix\\u007C>"}, {"role": "assistant", "content": "x"}]}'
+    rows[2] = (
+        '{"messages": [{"role": "user", "content": "\\u003c|endoftext|\\u003e"}, {"role": "assistant", "content": "x"}]}'
+    )
+    rows[4] = (
+        '{"messages": [{"role": "user", "content": "<\\u007cfim_suffix\\u007C>"}, {"role": "assistant", "content": "x"}]}'
+    )
     assert issues(write_jsonl(rows)) == [(3, "P221"), (5, "P221")]
 
 

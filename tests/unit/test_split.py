@@ -117,8 +117,10 @@ def test_exact_duplicates_stay_together(write_jsonl, seed: int) -> None:
 
     r = split(src, valid_count=3, seed=seed)
 
-    sides = {side: [json.loads(line) for line in lines_of(path)] for side, path in
-             (("train", r.train_path), ("valid", r.valid_path))}
+    sides = {
+        side: [json.loads(line) for line in lines_of(path)]
+        for side, path in (("train", r.train_path), ("valid", r.valid_path))
+    }
     holding = [side for side, rows in sides.items() if dup in rows]
     assert len(holding) == 1
     assert sides[holding[0]].count(dup) == 3

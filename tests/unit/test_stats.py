@@ -11,7 +11,19 @@ from prep.stats import Distribution, FileStats, default_epochs, percentile
 
 @pytest.mark.parametrize(
     ("n", "epochs"),
-    [(1, 25), (4, 25), (5, 20), (10, 10), (12, 8), (26, 3), (8333, 3), (8334, 2), (10_000, 2), (12_500, 2), (12_501, 1)],
+    [
+        (1, 25),
+        (4, 25),
+        (5, 20),
+        (10, 10),
+        (12, 8),
+        (26, 3),
+        (8333, 3),
+        (8334, 2),
+        (10_000, 2),
+        (12_500, 2),
+        (12_501, 1),
+    ],
 )
 def test_default_epochs_follow_the_published_heuristic(n, epochs):
     assert default_epochs(n) == epochs

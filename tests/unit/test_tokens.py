@@ -29,15 +29,24 @@ def stats(model=None, **kw):
     return f.stats_summary()
 
 
-@pytest.mark.parametrize(("model", "limit", "billed", "over"), [("gpt-3.5-turbo-0613", 4096, 4306, 1),
-                                                               ("gpt-3.5-turbo-0125", 16385, 8242, 0)])
+@pytest.mark.parametrize(
+    ("model", "limit", "billed", "over"),
+    [("gpt-3.5-turbo-0613", 4096, 4306, 1), ("gpt-3.5-turbo-0125", 16385, 8242, 0)],
+)
 def test_cookbook_oracle(model, limit, billed, over):
     """rulebook §3.6: every number the notebook recorded for the toy file, with cl100k_base."""
     s = stats(model)
     assert (s["encoding"], s["token_limit"]) == ("cl100k_base", limit)
     t, a, m = s["tokens"], s["assistant_tokens"], s["messages"]
     assert (t["min"], t["max"], t["mean"], t["median"], t["p10"], t["p90"]) == (26, 8032, 1648.4, 45.0, 26.8, 4863.6)
-    assert (a["min"], a["max"], a["mean"], a["median"], a["p10"], a["p90"]) == (4, 8000, 1610.2, 10.0, 6.0, 4811.200000000001)
+    assert (a["min"], a["max"], a["mean"], a["median"], a["p10"], a["p90"]) == (
+        4,
+        8000,
+        1610.2,
+        10.0,
+        6.0,
+        4811.200000000001,
+    )
     assert (m["min"], m["max"], m["mean"], m["median"], m["p10"], m["p90"]) == (2, 9, 3.8, 3.0, 2.0, 6.6000000000000005)
     assert (s["without_system"], s["without_user"], s["over_limit"]) == (1, 1, over)
     assert s["estimate"] == {"epochs": 20, "billed_tokens": billed, "trained_tokens": 20 * billed}
@@ -128,14 +137,31 @@ def _cookbook_tools_tokens(functions, messages, enc, func_init):
 
 @pytest.mark.parametrize(("encoding", "func_init"), [("o200k_base", 7), ("cl100k_base", 10)])
 def test_tool_definitions_counted_like_the_cookbook(encoding, func_init):
-    tools = [{"type": "function", "function": {
-        "name": "get_current_weather", "description": "Get the current weather in a given location",
-        "parameters": {"type": "object", "properties": {
-            "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
-            "unit": {"type": "string", "description": "The unit of temperature to return", "enum": ["celsius", "fahrenheit"]}},
-            "required": ["location"]}}}]
-    messages = [{"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
-                {"role": "user", "content": "What's the weather like in San Francisco?"}]
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_current_weather",
+                "description": "Get the current weather in a given location",
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+                        "unit": {
+                            "type": "string",
+                            "description": "The unit of temperature to return",
+                            "enum": ["celsius", "fahrenheit"],
+                        },
+                    },
+                    "required": ["location"],
+                },
+            },
+        }
+    ]
+    messages = [
+        {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
+        {"role": "user", "content": "What's the weather like in San Francisco?"},
+    ]
     enc = load_encoding(encoding)
     counter = TokenCounter(enc)
     ours = counter.exact(counter.conversation({"messages": messages, "tools": tools}))
@@ -144,18 +170,30 @@ def test_tool_definitions_counted_like_the_cookbook(encoding, func_init):
 
 def test_weight_zero_is_not_trained():
     counter = TokenCounter(load_encoding("o200k_base"))
-    ex = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello there", "weight": 0},
-                       {"role": "user", "content": "Again"}, {"role": "assistant", "content": "Hello"}]}
+    ex = {
+        "messages": [
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello there", "weight": 0},
+            {"role": "user", "content": "Again"},
+            {"role": "assistant", "content": "Hello"},
+        ]
+    }
     tokens = counter.example(ex, prep.DataFormat.CHAT)
     assert tokens.trained == counter.text("Hello")
-    assert tokens.total == 3 + 4 * 3 + sum(counter.text(s) for s in ["user", "Hi", "assistant", "Hello there", "user",
-                                                                     "Again", "assistant", "Hello"])
+    assert tokens.total == 3 + 4 * 3 + sum(
+        counter.text(s) for s in ["user", "Hi", "assistant", "Hello there", "user", "Again", "assistant", "Hello"]
+    )
 
 
 def test_non_string_values_do_not_crash_counting():
     """Cookbook issue #1270: weight ints, dicts and None crash the notebook."""
     counter = TokenCounter(load_encoding("o200k_base"))
-    ex = {"messages": [{"role": "user", "content": None, "name": 5}, {"role": "assistant", "content": {"x": 1}, "weight": 1}]}
+    ex = {
+        "messages": [
+            {"role": "user", "content": None, "name": 5},
+            {"role": "assistant", "content": {"x": 1}, "weight": 1},
+        ]
+    }
     assert counter.example(ex, prep.DataFormat.CHAT).total > 0
 
 
@@ -180,8 +218,13 @@ def _jpeg(w, h):
 
 @pytest.mark.parametrize(
     ("payload", "detail", "tokens"),
-    [(_png(1024, 1024), "high", 765), (_png(2048, 4096), None, 1105), (_jpeg(2048, 4096), "auto", 1105),
-     (_png(4000, 3000), "low", 85), (_png(512, 512), "high", 255)],
+    [
+        (_png(1024, 1024), "high", 765),
+        (_png(2048, 4096), None, 1105),
+        (_jpeg(2048, 4096), "auto", 1105),
+        (_png(4000, 3000), "low", 85),
+        (_png(512, 512), "high", 255),
+    ],
 )
 def test_image_tokens_follow_the_tile_rule(payload, detail, tokens):
     url = "data:image/png;base64," + base64.b64encode(payload).decode()
@@ -231,8 +274,10 @@ def test_no_rank_files_reports_structure_then_one_sentence_and_exits_2(tmp_path)
 
 
 def test_no_tokens_says_limits_were_not_checked_and_never_imports_tiktoken(tmp_path):
-    code = ("import sys, prep.cli; rc = prep.cli.main(['check', '--no-tokens', sys.argv[1]]); "
-            "print('TIKTOKEN', 'tiktoken' in sys.modules); sys.exit(rc)")
+    code = (
+        "import sys, prep.cli; rc = prep.cli.main(['check', '--no-tokens', sys.argv[1]]); "
+        "print('TIKTOKEN', 'tiktoken' in sys.modules); sys.exit(rc)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "PREP_TIKTOKEN_DIR"}
     result = subprocess.run([sys.executable, "-c", code, str(TOY)], capture_output=True, text=True, env=env)
     assert result.returncode == 1

@@ -9,23 +9,29 @@ from prep.scan import Origin
 from prep.upgrade import SEPARATOR_MARKS, STOP_MARKS, chat_examples, legacy_mark, to_chat
 
 
-@pytest.mark.parametrize(("suffix", "marks", "expected"), [
-    ("\n\n###\n\n", SEPARATOR_MARKS, "\n\n###\n\n"),
-    ("?\n\n###\n\n", SEPARATOR_MARKS, "\n\n###\n\n"),
-    (" ->", SEPARATOR_MARKS, " ->"),
-    ("\n\n### =>\n\n", SEPARATOR_MARKS, "\n\n### =>\n\n"),
-    ("?", SEPARATOR_MARKS, ""),  # a question mark is the data
-    ("\n", STOP_MARKS, "\n"),
-    (" END", STOP_MARKS, " END"),
-    (".", STOP_MARKS, ""),  # so is a full stop
-    ("", STOP_MARKS, ""),
-])
+@pytest.mark.parametrize(
+    ("suffix", "marks", "expected"),
+    [
+        ("\n\n###\n\n", SEPARATOR_MARKS, "\n\n###\n\n"),
+        ("?\n\n###\n\n", SEPARATOR_MARKS, "\n\n###\n\n"),
+        (" ->", SEPARATOR_MARKS, " ->"),
+        ("\n\n### =>\n\n", SEPARATOR_MARKS, "\n\n### =>\n\n"),
+        ("?", SEPARATOR_MARKS, ""),  # a question mark is the data
+        ("\n", STOP_MARKS, "\n"),
+        (" END", STOP_MARKS, " END"),
+        (".", STOP_MARKS, ""),  # so is a full stop
+        ("", STOP_MARKS, ""),
+    ],
+)
 def test_legacy_marks(suffix, marks, expected):
     assert legacy_mark(suffix, marks) == expected
 
 
 def test_to_chat_removes_the_marks_of_legacy_data():
-    records = [{"prompt": "2+2 =\n\n###\n\n", "completion": " 4\n"}, {"prompt": "3+3 =\n\n###\n\n", "completion": " 6\n"}]
+    records = [
+        {"prompt": "2+2 =\n\n###\n\n", "completion": " 4\n"},
+        {"prompt": "3+3 =\n\n###\n\n", "completion": " 6\n"},
+    ]
     assert to_chat(records) == [
         {"messages": [{"role": "user", "content": "2+2 ="}, {"role": "assistant", "content": "4"}]},
         {"messages": [{"role": "user", "content": "3+3 ="}, {"role": "assistant", "content": "6"}]},
@@ -33,33 +39,51 @@ def test_to_chat_removes_the_marks_of_legacy_data():
 
 
 def test_to_chat_keeps_what_is_data():
-    records = [{"prompt": "Why is the sky blue?", "completion": "Because of Rayleigh scattering."},
-               {"prompt": "Who wrote it?", "completion": "Nobody knows."}]
+    records = [
+        {"prompt": "Why is the sky blue?", "completion": "Because of Rayleigh scattering."},
+        {"prompt": "Who wrote it?", "completion": "Nobody knows."},
+    ]
     out = to_chat(records, system="Answer briefly.")
-    assert out[0] == {"messages": [{"role": "system", "content": "Answer briefly."},
-                                   {"role": "user", "content": "Why is the sky blue?"},
-                                   {"role": "assistant", "content": "Because of Rayleigh scattering."}]}
+    assert out[0] == {
+        "messages": [
+            {"role": "system", "content": "Answer briefly."},
+            {"role": "user", "content": "Why is the sky blue?"},
+            {"role": "assistant", "content": "Because of Rayleigh scattering."},
+        ]
+    }
 
 
 def test_keep_separators_keeps_everything():
     records = [{"prompt": "a ->", "completion": " x\n"}, {"prompt": "b ->", "completion": " y\n"}]
     assert to_chat(records, keep_separators=True)[0]["messages"] == [
-        {"role": "user", "content": "a ->"}, {"role": "assistant", "content": " x\n"}]
+        {"role": "user", "content": "a ->"},
+        {"role": "assistant", "content": " x\n"},
+    ]
 
 
 def test_open_ended_rows_have_no_user_message_and_chat_records_pass_unchanged():
     chat = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
     assert to_chat([{"prompt": "", "completion": " Once upon a time."}, chat]) == [
-        {"messages": [{"role": "assistant", "content": "Once upon a time."}]}, chat]
+        {"messages": [{"role": "assistant", "content": "Once upon a time."}]},
+        chat,
+    ]
 
 
 def test_origins_and_problems_follow_the_fields():
-    example = Example(4, {"prompt": "Q ->", "completion": None}, Origin("S", (("/prompt", "question"),
-                                                                              ("/completion", "answer"))),
-                      (RowProblem("P151", "/completion", "Cell holds the error #N/A.", "answer"),))
+    example = Example(
+        4,
+        {"prompt": "Q ->", "completion": None},
+        Origin("S", (("/prompt", "question"), ("/completion", "answer"))),
+        (RowProblem("P151", "/completion", "Cell holds the error #N/A.", "answer"),),
+    )
     (out,), note = chat_examples([example], system="Be brief.")
-    assert out.record == {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Q"},
-                                       {"role": "assistant"}]}
+    assert out.record == {
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Q"},
+            {"role": "assistant"},
+        ]
+    }
     assert out.origin.column_of("/messages/1/content") == "question"
     assert out.origin.column_of("/messages/2/content") == "answer"
     assert out.problems[0].pointer == "/messages/2"
