@@ -98,9 +98,9 @@ def image_tokens(url: str, detail: str | None) -> int:
     size = image_size(head) if head else None
     if not size or min(size) <= 0:
         return LOW_DETAIL_TOKENS
-    w, h = size
-    scale = min(1.0, 2048 / max(w, h))
-    w, h = w * scale, h * scale
-    scale = min(1.0, 768 / min(w, h))
-    w, h = w * scale, h * scale
+    width, height = float(size[0]), float(size[1])
+    scale = min(1.0, 2048 / max(width, height))
+    width, height = width * scale, height * scale
+    scale = min(1.0, 768 / min(width, height))
+    w, h = width * scale, height * scale
     return LOW_DETAIL_TOKENS + TILE_TOKENS * math.ceil(w / 512) * math.ceil(h / 512)

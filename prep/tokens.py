@@ -253,10 +253,12 @@ class TokenCounter:
             self._add(trained, example.get("completion"))
             return [total], trained
         if fmt is DataFormat.PREFERENCE:
-            inp = example.get("input") if isinstance(example.get("input"), dict) else {}
+            inp = example.get("input")
+            inp = inp if isinstance(inp, dict) else {}
             sequences, trained = [], Tally()
             for key in ("preferred_output", "non_preferred_output"):
-                output = example.get(key) if isinstance(example.get(key), list) else []
+                output = example.get(key)
+                output = output if isinstance(output, list) else []
                 sequences.append(self.conversation(inp, output))
                 for msg in output:  # DPO trains on the outputs only
                     if isinstance(msg, dict):

@@ -293,9 +293,9 @@ class WandbTracker:
             entity=self.entity,
             job_type=self.job_type,
             config=dict(config),
-            mode=self.mode,
+            mode=self.mode,  # type: ignore[arg-type]  # "online" | "offline" | "disabled", checked by W&B
             settings=settings,
-        )  # type: ignore[arg-type]
+        )
         return WandbRun(run, examples=self.examples, table_rows=self.table_rows)
 
     def sync(self, *, job_id: str, client: Any, entity: str | None) -> str:

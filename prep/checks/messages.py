@@ -28,10 +28,10 @@ def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) 
         yield Problem("P112", ptr, f"A message must be an object, found {type_name(msg)}.")
         return
     role = msg.get("role")
-    rules = ctx.target.roles.get(role) if isinstance(role, str) else None
-    if rules is None:
+    if not isinstance(role, str) or role not in ctx.target.roles:
         yield _role_problem(role, ptr, roles)
         return
+    rules = ctx.target.roles[role]
     if role not in roles:
         allowed = ", ".join(sorted(roles))
         yield Problem(
