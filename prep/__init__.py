@@ -24,9 +24,9 @@ from .issues import CODES, Issue, Severity
 from .jobs import JobSpec, WandbIntegration
 from .mapping import TableOptions
 from .project import ProjectReport, check_project
-from .publish import PublishResult, publish
+from .publisher import PublishResult, publish
 from .report import FileReport, Report
-from .split import SplitResult, split
+from .splitter import SplitResult, split
 from .targets import DataFormat, Method, Target, load_target
 from .tokens import ExampleTokens, count_tokens
 from .wandb_log import WandbTracker

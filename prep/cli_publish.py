@@ -47,7 +47,7 @@ def split_command(
 
     Exact duplicates stay on one side; lines are copied byte for byte.
     """
-    from .split import split
+    from .splitter import split
 
     r = split(
         path, valid_fraction=valid_fraction, valid_count=valid_count, seed=seed, out_dir=out_dir, stratify=stratify
@@ -214,7 +214,7 @@ def publish_command(
     """
     from .checker import CheckOptions
     from .jobs import JobSpec, WandbIntegration
-    from .publish import DEFAULT_BASE_URL, publish
+    from .publisher import DEFAULT_BASE_URL, publish
 
     env = os.environ
     integration = WandbIntegration(openai_wandb_project, entity) if openai_wandb_project else None

@@ -1,7 +1,7 @@
 """The publish step machine: upload -> wait -> log artifacts -> create job -> (follow -> sync).
 
 Each step first asks the ledger whether it was done, and records itself as
-soon as it is. Used by `prep.publish.publish`; not public API.
+soon as it is. Used by `prep.publisher.publish`; not public API.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from . import __version__, service
 from .errors import PublishError
 from .jobs import JobSpec, job_key, job_request
 from .ledger import Ledger, now
-from .publish import ArtifactTracker, PublishedFile, PublishEvent, PublishResult, TrackerRun
+from .publisher import ArtifactTracker, PublishedFile, PublishEvent, PublishResult, TrackerRun
 from .service import OpenAIClient, redact
 from .wandb_log import KIND, artifact_name, sync_call
 

@@ -13,7 +13,7 @@ import pytest
 from prep.errors import PublishError, UsageError
 from prep.jobs import JobSpec
 from prep.ledger import Ledger
-from prep.publish import CheckFailedError, PublishEvent, PublishResult, publish
+from prep.publisher import CheckFailedError, PublishEvent, PublishResult, publish
 from prep.wandb_log import TABLE_COLUMNS, WandbTracker, build_artifact
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.wandb_records import logged_artifacts, logged_runs

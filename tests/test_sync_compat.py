@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from prep.publish import publish
+from prep.publisher import publish
 from prep.wandb_log import WandbTracker
 from tests.support import wandb_records
 from tests.support.fake_openai import FakeOpenAI

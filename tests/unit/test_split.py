@@ -13,7 +13,7 @@ from prep.checker import CheckOptions, _plan
 from prep.errors import InputError, UsageError
 from prep.jsonl import iter_lines
 from prep.scan import FileScan, LazyCounter, example_hash
-from prep.split import split
+from prep.splitter import split
 from prep.targets import load_target
 from tests.helpers import chat
 
