@@ -24,7 +24,7 @@ __all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file"]
 #: Files smaller than this are scanned in one process: starting workers costs more.
 MIN_PARALLEL_BYTES = 8 * 2**20
 #: Ranges per worker, so that a range of long examples does not keep one core busy alone.
-RANGES_PER_JOB = 4
+RANGES_PER_JOB = 16
 
 
 def default_jobs() -> int:
@@ -75,9 +75,16 @@ def scan_file(plan: Plan, path: Path, counter: LazyCounter) -> FileScan:
     return scan
 
 
+#: A worker's token counters, kept across the ranges it scans so that strings repeated
+#: through the file (system prompts, tool definitions) are encoded once per worker.
+_counters: dict[tuple[object, ...], LazyCounter] = {}
+
+
 def scan_range(plan: Plan, path: str, byte_range: tuple[int, int]) -> FileScan:
     """Scan the lines that start in ``byte_range``, numbering them from 1 (runs in a worker)."""
-    scan = FileScan(plan, LazyCounter(plan.budget, plan.options.tiktoken_dir))
+    key = (plan.budget, plan.options.tiktoken_dir)
+    counter = _counters.setdefault(key, LazyCounter(plan.budget, plan.options.tiktoken_dir))
+    scan = FileScan(plan, counter)
     start, end = byte_range
     with open(path, "rb") as fp:
         for line in iter_lines(fp, max_line_bytes=plan.options.max_line_bytes, start=start, end=end):
