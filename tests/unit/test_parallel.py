@@ -57,3 +57,18 @@ def test_every_number_of_jobs_gives_the_same_report(data, options, monkeypatch):
         many = prep.check(data, jobs=jobs, **options)
         assert many == one
     assert any(i.code == "P403" for i in one.issues) and one.count(prep.Severity.ERROR) > 10
+
+
+def test_no_tokenizer_in_parallel_reports_structure_and_the_error(data, tmp_path):
+    import os
+
+    code = (
+        "import sys, prep.parallel, prep.cli; prep.parallel.MIN_PARALLEL_BYTES = 0; "
+        "sys.exit(prep.cli.main(['check', '--jobs', '2', '--isolated', sys.argv[1]]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PREP_TIKTOKEN_DIR", "TIKTOKEN_CACHE_DIR")}
+    env["TIKTOKEN_CACHE_DIR"] = str(tmp_path)  # empty: no rank files, and downloads go to a closed port
+    result = subprocess.run([sys.executable, "-c", code, str(data)], capture_output=True, text=True, env=env)
+    assert result.returncode == 2
+    assert ": P106 Invalid JSON" in result.stdout  # the structural checks ran in the workers
+    assert result.stderr.count("Cannot load the o200k_base tokenizer") == 1
