@@ -69,3 +69,12 @@ def test_every_format_has_a_good_and_a_bad_sample():
     for fmt in prep.DataFormat:
         assert (SAMPLES / f"{fmt.value}_good.jsonl").is_file()
         assert (SAMPLES / f"{fmt.value}_bad.jsonl").is_file()
+
+
+def test_the_cookbook_sample_fails_only_for_having_five_examples():
+    from tests.helpers import REAL
+
+    (f,) = prep.check(REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl").files
+    assert [(i.code, i.line) for i in f.issues if i.is_error] == [("P401", None)]
+    assert f.examples == 5 and "File has 5 example(s)" in f.issues[0].message
+    assert all(not i.is_error for i in f.issues if i.line is not None)

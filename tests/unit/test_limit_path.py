@@ -111,3 +111,11 @@ def test_a_small_clean_file_never_loads_the_tokenizer(tmp_path):
     result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "LOADED False" in result.stdout
+
+
+def test_counting_each_distinct_string_once_changes_no_count(corpus):
+    cached = TokenCounter(load_encoding("o200k_base"))
+    for ex, fmt in corpus * 2:  # the second pass is served from the cache
+        uncached = TokenCounter(load_encoding("o200k_base"), cache_chars=0)
+        assert cached.example(ex, fmt) == uncached.example(ex, fmt)
+    assert len(cached._cache) > 100
