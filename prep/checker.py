@@ -72,17 +72,14 @@ def _sorted_duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[
 def finish(scan: FileScan, *, size: int | None = None, role: str = "train") -> FileReport:
     """Add the issues about the whole file and build its report.
 
-    ``role`` "valid" applies the rules of a validation file (`_valid_dataset_issues`).
+    ``role`` "valid" applies the rules of a validation file (`_dataset_issues`).
     """
     plan, target, n = scan.plan, scan.plan.target, scan.examples
     if target.bom == "require" and scan.lines and not scan.bom:
         scan.add("P114", None, "", f"The {target.title} requires UTF-8 with a byte-order mark; save the file with one.")
     for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
         scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
-    if role == "valid":
-        _valid_dataset_issues(scan, n, size)
-    else:
-        _dataset_issues(scan, n, size)
+    _dataset_issues(scan, n, size, role)
     issues = sorted(scan.issues, key=lambda i: i.line or 0)
     severities: Counter[Severity] = Counter()
     for code, count in scan.codes.items():
@@ -103,19 +100,21 @@ def finish(scan: FileScan, *, size: int | None = None, role: str = "train") -> F
     )
 
 
-def _dataset_issues(scan: FileScan, n: int, size: int | None) -> None:
+def _dataset_issues(scan: FileScan, n: int, size: int | None, role: str) -> None:
+    """Issues about the file as a whole; a validation file needs one example, not the training minimum."""
     plan, target = scan.plan, scan.plan.target
+    rules = target.formats[plan.ctx.format] if plan.ctx else None
     if n == 0:
         scan.add("P115", None, "", "File holds no examples.")
-    elif n < target.min_examples:
+    elif role == "train" and n < target.min_examples:
         scan.add("P401", None, "", f"File has {n} example(s), but the service needs at least {target.min_examples}.")
-    elif n < target.recommended_examples:
+    elif role == "train" and n < target.recommended_examples:
         scan.add("P402", None, "", f"File has {n} examples; {target.recommended_examples} or more are recommended.")
-    rules = target.formats[plan.ctx.format] if plan.ctx else None
-    if rules and rules.max_examples and n > rules.max_examples:
-        scan.add(
-            "P405", None, "", f"File has {n:,} examples; {rules.max_examples:,} is the most for {rules.name} data."
-        )
+    most = (rules.max_valid_examples if role == "valid" else rules.max_examples) if rules else None
+    if rules and most and n > most:
+        what = "Validation file" if role == "valid" else "File"
+        kind = f"{rules.name} validation data" if role == "valid" else f"{rules.name} data"
+        scan.add("P405", None, "", f"{what} has {n:,} examples; {most:,} is the most for {kind}.")
     if scan.image_examples > target.images.max_examples:
         scan.add(
             "P406",
@@ -124,12 +123,10 @@ def _dataset_issues(scan: FileScan, n: int, size: int | None) -> None:
             f"{scan.image_examples:,} examples hold images; at most {target.images.max_examples:,} may.",
         )
     if size is not None and size > target.max_file_bytes:
-        scan.add(
-            "P407",
-            None,
-            "",
-            f"File is {size / 2**20:,.0f} MiB; one upload takes at most {target.max_file_bytes / 2**20:,.0f} MiB.",
-        )
+        mib, most_mib = size / 2**20, target.max_file_bytes / 2**20
+        scan.add("P407", None, "", f"File is {mib:,.0f} MiB; one upload takes at most {most_mib:,.0f} MiB.")
+    if role == "valid":
+        return  # the model and the token check are reported on the training file
     budget = plan.budget
     if budget is not None and budget.model is not None:
         _model_issues(scan, target, budget.model, plan.options.today or dt.date.today())
@@ -293,32 +290,3 @@ def check_pair(
             f"Also in {t_plan.path} line {first}: the example is in both the training and the validation file.",
         )
     return [finish(t, size=train.stat().st_size), finish(v, size=valid.stat().st_size, role="valid")]
-
-
-def _valid_dataset_issues(scan: FileScan, n: int, size: int | None) -> None:
-    plan, target = scan.plan, scan.plan.target
-    rules = target.formats[plan.ctx.format] if plan.ctx else None
-    if n == 0:
-        scan.add("P115", None, "", "File holds no examples.")
-    elif rules and rules.max_valid_examples and n > rules.max_valid_examples:
-        scan.add(
-            "P405",
-            None,
-            "",
-            f"Validation file has {n:,} examples; {rules.max_valid_examples:,} is the most "
-            f"for {rules.name} validation data.",
-        )
-    if scan.image_examples > target.images.max_examples:
-        scan.add(
-            "P406",
-            None,
-            "",
-            f"{scan.image_examples:,} examples hold images; at most {target.images.max_examples:,} may.",
-        )
-    if size is not None and size > target.max_file_bytes:
-        scan.add(
-            "P407",
-            None,
-            "",
-            f"File is {size / 2**20:,.0f} MiB; one upload takes at most {target.max_file_bytes / 2**20:,.0f} MiB.",
-        )

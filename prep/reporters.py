@@ -6,7 +6,7 @@ registered in `REPORTERS`, whose keys are the ``--format`` choices.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Any, TextIO
 
@@ -107,14 +107,19 @@ def _place(issue: Issue) -> str:
     return f" ({place})" if place else ""
 
 
-def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
-    w = stream.write
+def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], str]) -> Iterator[str]:
+    """Each shown issue as ``fmt`` formats it, and after each file how many were not shown."""
     for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
         for issue in issues:
-            w(format_issue(issue) + "\n")
+            yield fmt(issue) + "\n"
         hidden = sum(f.severities.values()) - len(issues)
         if hidden:
-            w(f"{f.path}: … {hidden:,} more issue(s) not shown\n")
+            yield f"{f.path}: … {hidden:,} more issue(s) not shown\n"
+
+
+def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    w = stream.write
+    w("".join(_issue_lines(report, max_issues, format_issue)))
     for f in report.files:
         w(_file_summary(f))
         if f.stats is not None and f.budget is not None:
@@ -202,12 +207,7 @@ def format_annotation(issue: Issue) -> str:
 def report_github(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
     """One workflow annotation per issue (issues about a whole file have no line), then the summary."""
     w = stream.write
-    for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
-        for issue in issues:
-            w(format_annotation(issue) + "\n")
-        hidden = sum(f.severities.values()) - len(issues)
-        if hidden:
-            w(f"{f.path}: … {hidden:,} more issue(s) not shown\n")
+    w("".join(_issue_lines(report, max_issues, format_annotation)))
     for f in report.files:
         w(_file_summary(f))
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)

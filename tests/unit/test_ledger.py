@@ -18,8 +18,8 @@ def test_default_location_is_beside_the_training_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "canonical"),
     [
-        ("https://api.openai.com/v1/", "https://api.openai.com/v1"),
-        ("HTTPS://API.OpenAI.com/v1", "https://api.openai.com/v1"),
+        ("https://llm.example.com/v1/", "https://llm.example.com/v1"),
+        ("HTTPS://LLM.Example.com/v1", "https://llm.example.com/v1"),
         ("https://user:sk-secret@proxy.example:8443/v1?api-key=sk-secret#x", "https://proxy.example:8443/v1"),
         ("https://res.openai.azure.com/openai/", "https://res.openai.azure.com/openai"),
         ("http://127.0.0.1:5000/v1", "http://127.0.0.1:5000/v1"),
@@ -32,7 +32,7 @@ def test_canonical_base_url_drops_credentials_query_and_slash(url: str, canonica
 def test_entries_round_trip_and_are_written_at_once(tmp_path: Path) -> None:
     path = tmp_path / ".prep" / "ledger.json"
     ledger = Ledger.load(path)
-    key = Ledger.upload_key("ab" * 32, "https://api.openai.com/v1/")
+    key = Ledger.upload_key("ab" * 32, "https://llm.example.com/v1/")
 
     ledger.update("uploads", key, state="started", bytes=10)
     ledger.update("uploads", key, state="processed", file_id="file-1")
@@ -40,7 +40,7 @@ def test_entries_round_trip_and_are_written_at_once(tmp_path: Path) -> None:
     again = Ledger.load(path)
     entry = again.get("uploads", key)
     assert entry is not None and (entry["state"], entry["file_id"], entry["bytes"]) == ("processed", "file-1", 10)
-    assert key == f"{'ab' * 32}@https://api.openai.com/v1"
+    assert key == f"{'ab' * 32}@https://llm.example.com/v1"
     assert json.loads(path.read_text())["version"] == LEDGER_VERSION
     assert [p.name for p in path.parent.iterdir()] == ["ledger.json"]  # no temporary file left
 
