@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,3 +17,11 @@ REAL = SHARED / "real"
 def chat(user: str = "Hello", assistant: str = "Hi there!", **extra: Any) -> dict[str, Any]:
     """A valid chat example."""
     return {"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}], **extra}
+
+
+def generated(out: Path, size: str, seed: int, *flags: str) -> Path:
+    """Write benchmarks/generate.py's realistic chat data (deterministic for a seed) to ``out``."""
+    script = REPO / "benchmarks" / "generate.py"
+    cmd = [sys.executable, str(script), "--size", size, "--seed", str(seed), *flags, "-o", str(out)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return out

@@ -5,15 +5,13 @@ from __future__ import annotations
 import copy
 import json
 import random
-import subprocess
-import sys
 
 import pytest
 
 from prep.checks import CHECKS, CheckContext
 from prep.checks.fastpath import is_clean
 from prep.targets import DataFormat, load_target
-from tests.helpers import REPO
+from tests.helpers import REPO, generated
 from tests.unit import test_checks
 
 TARGET = load_target("openai")
@@ -26,12 +24,7 @@ def detailed(example, fmt):
 
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory):
-    out = tmp_path_factory.mktemp("gen") / "gen.jsonl"
-    subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "generate.py"), "--size", "1MB", "--seed", "4", "-o", str(out)],
-        check=True,
-        capture_output=True,
-    )
+    out = generated(tmp_path_factory.mktemp("gen") / "gen.jsonl", "1MB", 4)
     chats = [json.loads(line) for line in out.read_text().splitlines()]
     chats += [json.loads(line) for line in (REPO / "sample_data" / "chat_good.jsonl").read_text().splitlines()]
     chats += [ex for _, ex in test_checks.VALID] + [ex for _, ex, _ in test_checks.CASES]

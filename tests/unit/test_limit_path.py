@@ -14,30 +14,14 @@ import prep
 from prep.detect import vote
 from prep.targets import DataFormat
 from prep.tokens import BYTES_BOUND_SLACK, TokenCounter, load_encoding
-from tests.helpers import REAL, REPO
+from tests.helpers import REAL, REPO, generated
 from tests.unit import test_checks
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """Sample data, the check cases, the Cookbook file and 2 MB of generated multilingual data with tools."""
-    out = tmp_path_factory.mktemp("gen") / "gen.jsonl"
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "generate.py"),
-            "--size",
-            "2MB",
-            "--seed",
-            "3",
-            "--long-fraction",
-            "0.02",
-            "-o",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    out = generated(tmp_path_factory.mktemp("gen") / "gen.jsonl", "2MB", 3, "--long-fraction", "0.02")
     examples = []
     for path in [
         *sorted((REPO / "sample_data").glob("*_good.jsonl")),
@@ -74,25 +58,7 @@ def test_over_limit_agrees_with_the_exact_count_at_every_limit(corpus):
 
 
 def test_limit_only_check_reports_what_the_full_check_reports(tmp_path):
-    out = tmp_path / "gen.jsonl"
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "generate.py"),
-            "--size",
-            "3MB",
-            "--seed",
-            "9",
-            "--long-fraction",
-            "0.05",
-            "--corrupt-fraction",
-            "0.02",
-            "-o",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    out = generated(tmp_path / "gen.jsonl", "3MB", 9, "--long-fraction", "0.05", "--corrupt-fraction", "0.02")
     paths = [out, *sorted((REPO / "sample_data").glob("*.jsonl"))]
     for options in ({}, {"model": "gpt-3.5-turbo-0613"}, {"token_limit": 900}):
         full = prep.check(paths, **options)

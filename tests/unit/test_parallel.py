@@ -11,30 +11,13 @@ import pytest
 import prep
 import prep.parallel
 from prep.parallel import line_ranges
-from tests.helpers import REPO
+from tests.helpers import generated
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    out = tmp_path_factory.mktemp("gen") / "gen.jsonl"
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "generate.py"),
-            "--size",
-            "3MB",
-            "--seed",
-            "21",
-            "--long-fraction",
-            "0.03",
-            "--corrupt-fraction",
-            "0.1",
-            "-o",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    flags = ("--long-fraction", "0.03", "--corrupt-fraction", "0.1")
+    out = generated(tmp_path_factory.mktemp("gen") / "gen.jsonl", "3MB", 21, *flags)
     with out.open("ab") as fp:  # duplicates across ranges, and a last line without a newline
         fp.write(out.read_bytes().splitlines()[5] + b"\n" + out.read_bytes().splitlines()[7])
     return out
