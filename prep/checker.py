@@ -196,6 +196,15 @@ def check_records(
     return finish(scan)
 
 
+def prepare(options: CheckOptions) -> tuple[Target, Budget | None, LazyCounter]:
+    """The target, the token budget (None with ``tokens=False``) and a tokenizer loaded on first use."""
+    target = load_target(options.target)
+    budget = None
+    if options.tokens:
+        budget = resolve_budget(target, model=options.model, encoding=options.encoding, token_limit=options.token_limit)
+    return target, budget, LazyCounter(budget, options.tiktoken_dir)
+
+
 def check(
     source: Any, *, options: CheckOptions | None = None, valid: str | os.PathLike[str] | None = None, **kwargs: Any
 ) -> Report:
@@ -211,13 +220,7 @@ def check(
     examples that is also in the training file gets a P404 warning.
     """
     options = options or CheckOptions(**kwargs)
-    target = load_target(options.target)
-    budget = (
-        resolve_budget(target, model=options.model, encoding=options.encoding, token_limit=options.token_limit)
-        if options.tokens
-        else None
-    )
-    counter = LazyCounter(budget, options.tiktoken_dir)
+    target, budget, counter = prepare(options)
     if valid is not None:
         if not isinstance(source, (str, os.PathLike)):
             raise UsageError("A validation file is checked against one training file path.")

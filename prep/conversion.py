@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
-from .checker import finish
+from .checker import finish, prepare
 from .detect import SAMPLE_LINES, decide_format, vote
 from .errors import InputError
 from .examples import Example, RowProblem
@@ -19,10 +19,9 @@ from .legacy import Finding, Pair, apply_fixes, recommend
 from .mapping import TableOptions
 from .options import CheckOptions
 from .report import Report
-from .scan import LazyCounter, Origin
+from .scan import Origin
 from .tables import Examples, add_problem, open_examples, scan_examples
-from .targets import DataFormat, load_target
-from .tokens import resolve_budget
+from .targets import DataFormat
 from .upgrade import chat_examples
 
 if TYPE_CHECKING:
@@ -36,13 +35,7 @@ def convert_examples(
     source: Any, options: ConvertOptions, check: CheckOptions
 ) -> tuple[list[dict[str, Any]], Report, list[int], str]:
     """The records of every row without an error, the report, the lines of rows left out, the target's BOM rule."""
-    target = load_target(check.target)
-    budget = (
-        resolve_budget(target, model=check.model, encoding=check.encoding, token_limit=check.token_limit)
-        if check.tokens
-        else None
-    )
-    counter = LazyCounter(budget, check.tiktoken_dir)
+    target, budget, counter = prepare(check)
     with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
         items = list(examples.items)
     items, extra = _transform(examples, items, options)
