@@ -52,7 +52,6 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-PREFIX = {"train": "train", "valid": "valid"}
 
 
 class TrackerRun(Protocol):
