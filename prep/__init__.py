@@ -7,9 +7,9 @@
 
 from __future__ import annotations
 
-from .checker import CheckOptions, check
-from .config import Config, find_config, load_config
-from .converter import ConversionResult, ConvertOptions, convert, load_records, to_chat
+from ._version import __version__
+from .conversion.converter import ConversionResult, convert, load_records, to_chat
+from .conversion.options import ConvertOptions
 from .errors import (
     ConfigError,
     InputError,
@@ -19,19 +19,20 @@ from .errors import (
     UnknownModelError,
     UsageError,
 )
-from .formats import FileType
 from .issues import CODES, Issue, Severity
-from .jobs import JobSpec, WandbIntegration
-from .mapping import TableOptions
-from .project import ProjectReport, check_project
-from .publisher import PublishResult, publish
-from .report import FileReport, Report
-from .splitter import SplitResult, split
-from .targets import DataFormat, Method, Target, load_target
-from .tokens import ExampleTokens, count_tokens
-from .wandb_log import WandbTracker
-
-__version__ = "0.1.0"
+from .project.checking import check
+from .project.config import Config, find_config, load_config
+from .project.runner import ProjectReport, check_project
+from .publishing.jobs import JobSpec, WandbIntegration
+from .publishing.publisher import publish
+from .publishing.splitter import SplitResult, split
+from .publishing.types import PublishResult
+from .publishing.wandb_log import WandbTracker
+from .reading.table import FileType, TableOptions
+from .reports.report import FileReport, Report
+from .targets.profile import DataFormat, Method, Target, load_target
+from .validation.options import CheckOptions
+from .validation.tokens import ExampleTokens, count_tokens
 
 __all__ = [
     "CODES",

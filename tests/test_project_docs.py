@@ -9,8 +9,8 @@ import sys
 import pytest
 import yaml
 
-from prep.config import load_config
 from prep.errors import ConfigError
+from prep.project.config import load_config
 from tests.helpers import REPO
 
 README = (REPO / "README.md").read_text()

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from prep.errors import PublishError, UsageError
-from prep.jobs import JobSpec
-from prep.ledger import Ledger
-from prep.publisher import CheckFailedError, PublishEvent, PublishResult, publish
-from prep.wandb_log import TABLE_COLUMNS, WandbTracker, build_artifact
+from prep.publishing.jobs import JobSpec
+from prep.publishing.ledger import Ledger
+from prep.publishing.publisher import publish
+from prep.publishing.types import CheckFailedError, PublishEvent, PublishResult
+from prep.publishing.wandb_log import TABLE_COLUMNS, WandbTracker, build_artifact
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.wandb_records import logged_artifacts, logged_runs
 

@@ -9,11 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 import prep
-from prep.checks import CheckContext, check_example
-from prep.records import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
-from prep.reporters import report_dict
-from prep.schemas import build_schemas, stale_schemas
-from prep.targets import DataFormat, load_target
+from prep.records.models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
+from prep.records.schemas import build_schemas, stale_schemas
+from prep.reports.reporters import report_dict
+from prep.targets.profile import DataFormat, load_target
+from prep.validation.rules import CheckContext, check_example
 from tests.helpers import REAL, REPO
 from tests.unit import test_checks
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from prep.publisher import publish
-from prep.wandb_log import WandbTracker
+from prep.publishing.publisher import publish
+from prep.publishing.wandb_log import WandbTracker
 from tests.support import wandb_records
 from tests.support.fake_openai import FakeOpenAI
 

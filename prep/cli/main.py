@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
-from . import __version__
-from .errors import PrepError
-from .reporters import REPORTERS
-from .targets import DataFormat, Method
+from .._version import __version__
+from ..errors import PrepError
+from ..reports.reporters import REPORTERS
+from ..targets.profile import DataFormat, Method
 
 if TYPE_CHECKING:
-    from .project import ProjectReport
+    from ..project.runner import ProjectReport
 
 __all__ = ["cli", "main"]
 
@@ -78,7 +78,7 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 
             @functools.wraps(f)
             def command(*args: Any, **kwargs: Any) -> Any:
-                from .mapping import TableOptions
+                from ..reading.table import TableOptions
 
                 names = ("sheet", "mapping", "system", "file_type", "input_encoding")
                 values = {n: kwargs.pop(n) for n in names}
@@ -183,13 +183,13 @@ def check(
     Exit status: 0 no errors, 1 errors found (or warnings with --strict),
     2 bad invocation, bad configuration or no tokenizer available.
     """
-    from .project import check_project
+    from ..project.runner import check_project
 
     # what was given here overrides the configuration, click's defaults do not ("table" folds the table options)
     given = {
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
     }
-    from .formats import data_files
+    from ..reading.files import data_files
 
     result = check_project(
         data_files(list(files)),
@@ -220,7 +220,7 @@ def _check_options(options: dict[str, object]) -> dict[str, object]:
 
 
 def _write_baselines(result: ProjectReport) -> int:
-    from .project import write_baselines
+    from ..project.runner import write_baselines
 
     if result.report.tokenizer_error:
         click.echo(f"prep: {result.report.tokenizer_error} The baseline was not written.", err=True)
@@ -240,7 +240,7 @@ def _write_baselines(result: ProjectReport) -> int:
 )
 def schema(out_dir: str | None, check_dir: str | None) -> None:
     """Generate the JSON Schemas of the records and of the JSON report."""
-    from .schemas import build_schemas, stale_schemas, write_schemas
+    from ..records.schemas import build_schemas, stale_schemas, write_schemas
 
     if out_dir:
         for path in write_schemas(out_dir):
@@ -309,9 +309,9 @@ def convert(source: str, output: str, output_format: str, max_issues: int | None
     is written unless --force, which writes the rows without errors); 2 bad
     invocation, or no tokenizer (the output is still written).
     """
-    from .converter import ConvertOptions
-    from .converter import convert as run_convert
-    from .reporters import REPORTERS
+    from ..conversion.converter import convert as run_convert
+    from ..conversion.options import ConvertOptions
+    from ..reports.reporters import REPORTERS
 
     names = {
         "sheet",
@@ -339,7 +339,7 @@ def convert(source: str, output: str, output_format: str, max_issues: int | None
 
 def _add_publish_commands() -> None:
     """``prep split`` and ``prep publish`` live in cli_publish.py (the CLI layer of split/publish)."""
-    from .cli_publish import publish_command, split_command
+    from .publishing import publish_command, split_command
 
     cli.add_command(split_command)
     cli.add_command(publish_command)

@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from .errors import PrepError, UsageError
-from .targets import Method
+from ..errors import PrepError, UsageError
+from ..targets.profile import Method
 
 __all__ = ["publish_command", "split_command"]
 
@@ -47,7 +47,7 @@ def split_command(
 
     Exact duplicates stay on one side; lines are copied byte for byte.
     """
-    from .splitter import split
+    from ..publishing.splitter import split
 
     r = split(
         path, valid_fraction=valid_fraction, valid_count=valid_count, seed=seed, out_dir=out_dir, stratify=stratify
@@ -114,7 +114,7 @@ def _client(
 
 def _tracker(no_wandb: bool, project: str, entity: str | None, env: Mapping[str, str]) -> tuple[Any, str | None]:
     """The W&B tracker (or None) and a notice about its mode."""
-    from .wandb_log import WandbTracker, credentials_configured
+    from ..publishing.wandb_log import WandbTracker, credentials_configured
 
     if no_wandb:
         return None, None
@@ -135,7 +135,7 @@ def _tracker(no_wandb: bool, project: str, entity: str | None, env: Mapping[str,
 
 
 def _print_event(event: Any) -> None:
-    from .reporters import REPORTERS
+    from ..reports.reporters import REPORTERS
 
     if event.kind == "report":
         REPORTERS["text"](event.data["report"], sys.stdout)
@@ -212,9 +212,9 @@ def publish_command(
     continues where it stopped. Keys come from OPENAI_API_KEY (or
     AZURE_OPENAI_API_KEY) only.
     """
-    from .checker import CheckOptions
-    from .jobs import JobSpec, WandbIntegration
-    from .publisher import DEFAULT_BASE_URL, publish
+    from ..publishing.jobs import JobSpec, WandbIntegration
+    from ..publishing.publisher import DEFAULT_BASE_URL, publish
+    from ..validation.options import CheckOptions
 
     env = os.environ
     integration = WandbIntegration(openai_wandb_project, entity) if openai_wandb_project else None

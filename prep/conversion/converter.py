@@ -24,55 +24,20 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from .errors import InputError, UsageError
-from .formats import FileType
-from .io import atomic_writer
-from .mapping import TableOptions
-from .options import CheckOptions
-from .report import Report
-from .targets import DataFormat
+from ..errors import InputError, UsageError
+from ..io import atomic_writer
+from ..reading.table import TableOptions
+from ..reports.report import Report
+from ..targets.profile import DataFormat
+from ..validation.options import CheckOptions
+from .options import ConvertOptions
 
 if TYPE_CHECKING:
-    from .records import Record
+    from ..records.models import Record
 
-__all__ = ["ConversionResult", "ConvertOptions", "convert", "jsonl_bytes", "load_records", "to_chat"]
+__all__ = ["ConversionResult", "convert", "jsonl_bytes", "load_records", "to_chat"]
 
 BOM = b"\xef\xbb\xbf"
-
-
-@dataclass(frozen=True)
-class ConvertOptions:
-    """What `convert` does besides checking (the checking options are a `CheckOptions`)."""
-
-    sheet: str | None = None
-    mapping: tuple[tuple[str, str], ...] = ()
-    system: str | None = None
-    file_type: FileType | None = None
-    input_encoding: str | None = None
-    to: DataFormat | None = None
-    keep_separators: bool = False
-    apply: bool = False
-    bom: bool | None = None
-    force: bool = False
-
-    def __post_init__(self) -> None:
-        table = self.table  # validates mapping and file_type
-        object.__setattr__(self, "mapping", table.mapping)
-        object.__setattr__(self, "file_type", table.file_type)
-        if self.to is not None:
-            to = DataFormat(self.to)
-            if to is not DataFormat.CHAT:
-                raise UsageError(f"--to {to.value} is not supported; prep converts prompt/completion to chat.")
-            object.__setattr__(self, "to", to)
-            if self.apply:
-                raise UsageError(
-                    "--apply applies the legacy prompt/completion recommendations; "
-                    "with --to chat there are none (the legacy marks are removed instead)."
-                )
-
-    @property
-    def table(self) -> TableOptions:
-        return TableOptions(self.sheet, self.mapping, self.system, self.file_type, self.input_encoding)
 
 
 @dataclass
@@ -151,7 +116,7 @@ def convert(
     fields (``model``, ``tokens``, ``target``...). Bad data never raises: it is
     in ``result.report``; nothing is written when it has errors, unless ``force``.
     """
-    from .conversion import convert_examples
+    from .steps import convert_examples
 
     options, check = _split_options(options, check, kwargs)
     if output is not None and isinstance(source, (str, os.PathLike)) and _same_file(source, output):
@@ -195,7 +160,7 @@ def load_records(
     valid record raises `InputError` naming its line and column, or is left out
     with ``skip_invalid=True``. Keyword arguments are `TableOptions` fields.
     """
-    from .conversion import iter_records
+    from .steps import iter_records
 
     yield from iter_records(
         source, TableOptions(**table), DataFormat(data_format) if data_format else None, skip_invalid=skip_invalid

@@ -1,6 +1,6 @@
 """Rows to records: each row of a table becomes a record dict, with the column behind each part.
 
-The `ColumnMap` (`prep.mapping`) says what each row becomes; here each kind has
+The `ColumnMap` (`.mapping`) says what each row becomes; here each kind has
 a small builder. A cell that cannot become part of a record (unreadable, or not
 the JSON it should hold) is a `RowProblem` on its row and column, and counts as
 empty; the record's other problems are found by the checks, and `Origin` gives
@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .formats import CellError, Row
-from .formats.xlsx import number_text
+from ..reading.table import CellError, Row
+from ..reading.xlsx import number_text
+from ..validation.scan import Origin
 from .mapping import ColumnMap, Kind
-from .scan import Origin
 
 __all__ = ["Example", "RowProblem", "to_example"]
 

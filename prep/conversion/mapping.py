@@ -1,6 +1,6 @@
 """Column mapping: which column of a table fills which field of a record.
 
-One mapping for every file type (rows become records in `prep.examples`). Columns are matched to fields by their
+One mapping for every file type (rows become records in `.examples`). Columns are matched to fields by their
 common names (``question`` is the user's text, ``answer`` the assistant's, and
 so on; see `COMMON_NAMES`) or by ``--map COLUMN=FIELD``. The fields found
 decide the kind of record each row becomes:
@@ -19,13 +19,12 @@ lists the columns found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .errors import UsageError
-from .formats import FileType, ReadOptions
+from ..errors import UsageError
 
-__all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "TableOptions", "normalize", "plan_mapping"]
+__all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "normalize", "plan_mapping"]
 
 #: Fields a column can fill (``--map COLUMN=FIELD``), and what each fills.
 FIELDS: dict[str, str] = {
@@ -76,31 +75,6 @@ class Kind:
     CHAT = "chat"
     MESSAGES = "messages"
     RECORD = "record"
-
-
-@dataclass(frozen=True)
-class TableOptions:
-    """How a table becomes records: which sheet, which columns fill which fields, a constant system message.
-
-    ``mapping`` maps column names to fields (a dict, or pairs); ``file_type`` and
-    ``input_encoding`` override what prep detects.
-    """
-
-    sheet: str | None = None
-    mapping: tuple[tuple[str, str], ...] = ()
-    system: str | None = None
-    file_type: FileType | None = None
-    input_encoding: str | None = None
-
-    def __post_init__(self) -> None:
-        mapping = self.mapping.items() if isinstance(self.mapping, Mapping) else self.mapping
-        object.__setattr__(self, "mapping", tuple((str(c), str(f)) for c, f in mapping))
-        if self.file_type is not None and not isinstance(self.file_type, FileType):
-            object.__setattr__(self, "file_type", FileType(self.file_type))
-
-    @property
-    def read(self) -> ReadOptions:
-        return ReadOptions(self.file_type, self.sheet, self.input_encoding)
 
 
 @dataclass(frozen=True)

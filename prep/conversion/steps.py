@@ -11,22 +11,23 @@ from collections.abc import Iterator
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
-from .checker import finish, prepare
-from .detect import SAMPLE_LINES, decide_format, vote
-from .errors import InputError
+from ..errors import InputError
+from ..reading.detect import SAMPLE_LINES, decide_format, vote
+from ..reading.table import TableOptions
+from ..reports.report import Report
+from ..targets.profile import DataFormat
+from ..validation.checker import prepare
+from ..validation.dataset import finish
+from ..validation.options import CheckOptions
+from ..validation.scan import Origin
 from .examples import Example, RowProblem
 from .legacy import Finding, Pair, apply_fixes, recommend
-from .mapping import TableOptions
-from .options import CheckOptions
-from .report import Report
-from .scan import Origin
 from .tables import Examples, add_problem, open_examples, scan_examples
-from .targets import DataFormat
 from .upgrade import chat_examples
 
 if TYPE_CHECKING:
-    from .converter import ConvertOptions
-    from .records import Record
+    from ..records.models import Record
+    from .options import ConvertOptions
 
 __all__ = ["convert_examples", "iter_records"]
 
@@ -126,7 +127,7 @@ def _finding_issues(findings: list[Finding], examples: list[Example], skip: tupl
 
 def _model(fmt: DataFormat) -> type[Record]:
     """The pydantic model of a format (imported here: pydantic is not needed to check or convert)."""
-    from .records import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
+    from ..records.models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
 
     models: dict[DataFormat, type[Record]] = {
         DataFormat.CHAT: ChatRecord,
@@ -143,7 +144,7 @@ def iter_records(
     """`prep.load_records`: each row as a validated pydantic record."""
     from pydantic import ValidationError
 
-    from .issues import escape_pointer
+    from ..issues import escape_pointer
 
     with open_examples(source, table) as examples:
         items = iter(examples.items)

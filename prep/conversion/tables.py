@@ -1,9 +1,10 @@
 """Tables as examples: a file, a DataFrame or rows in; each row as a record with its origin out.
 
-This joins the readers (`prep.formats`) to the column mapping (`prep.mapping`),
+This joins the readers (`prep.reading`) to the column mapping (`.mapping`),
 and checks the result with the same `FileScan` as JSONL files, so ``prep check
 data.xlsx`` reports every problem on its sheet row and column. ``prep convert``
-uses the same path and writes the records.
+uses the same path and writes the records. `check_file` checks any data file:
+JSONL line by line, every other type as a table.
 """
 
 from __future__ import annotations
@@ -17,21 +18,23 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .checker import _plan, finish
-from .detect import SAMPLE_LINES
-from .errors import InputError
+from ..errors import InputError
+from ..reading.detect import SAMPLE_LINES
+from ..reading.files import detect_file_type, open_table
+from ..reading.table import FileType, Note, Row, Table, TableOptions
+from ..validation.checker import check_jsonl, plan_file
+from ..validation.dataset import finish
+from ..validation.scan import FileScan, LazyCounter, Origin
 from .examples import Example, RowProblem, to_example
-from .formats import FileType, Note, Row, Table, open_table
-from .mapping import ColumnMap, TableOptions, plan_mapping
-from .scan import FileScan, LazyCounter, Origin
+from .mapping import ColumnMap, plan_mapping
 
 if TYPE_CHECKING:
-    from .options import CheckOptions
-    from .report import FileReport
-    from .targets import Target
-    from .tokens import Budget
+    from ..reports.report import FileReport
+    from ..targets.budget import Budget
+    from ..targets.profile import Target
+    from ..validation.options import CheckOptions
 
-__all__ = ["Examples", "check_table", "is_frame", "open_examples", "scan_examples"]
+__all__ = ["Examples", "check_file", "check_table", "is_frame", "open_examples", "scan_examples"]
 
 
 @dataclass
@@ -113,7 +116,7 @@ def _frame_table(frame: Any, name: str) -> Table:
 
 def _frame_cell(value: Any) -> Any:
     """A DataFrame cell as a spreadsheet cell: missing values (NaN, NaT, None, pd.NA) are empty, numbers are text."""
-    from .formats.xlsx import cell_text
+    from ..reading.xlsx import cell_text
 
     if value is None or isinstance(value, (list, dict)):
         return value
@@ -133,7 +136,7 @@ def _frame_cell(value: Any) -> Any:
 
 
 def _rows_table(rows: Iterable[Any], name: str) -> Table:
-    from .records import as_dict
+    from ..records.values import as_dict
 
     items = (_plain_row(i, as_dict(r)) for i, r in enumerate(rows, 1))
     sample = list(islice(items, SAMPLE_LINES))
@@ -173,7 +176,7 @@ def scan_examples(
     """
     items = iter(items)
     sample = list(islice(items, SAMPLE_LINES))
-    plan = _plan(examples.name, (e.record for e in sample if e.record is not None), target, options, budget)
+    plan = plan_file(examples.name, (e.record for e in sample if e.record is not None), target, options, budget)
     scan = FileScan(plan, counter)
     sheet_origin = Origin(examples.sheet)
     for line, note in examples.notes:
@@ -220,10 +223,21 @@ def _errors(scan: FileScan) -> int:
 def check_table(
     source: Path | Any, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
 ) -> FileReport:
-    """`check_path` for everything but JSONL (and `check` for a DataFrame): read, map and check each row."""
+    """Check a table (a file that is not JSONL, or a DataFrame): read, map and check each row."""
     table_options = options.table or TableOptions()
     if not isinstance(table_options, TableOptions):
         raise InputError("CheckOptions.table must be a prep.TableOptions.")
     with open_examples(source, table_options) as examples:
         scan, _ = scan_examples(examples, examples.items, options, target, budget, counter)
     return finish(scan)
+
+
+def check_file(
+    path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
+) -> FileReport:
+    """Check any data file: JSONL line by line, every other type as a table."""
+    if not path.is_file():
+        raise InputError(f"Cannot read {str(path)!r}: no such file.")
+    if detect_file_type(path, options.table.file_type if options.table else None) is FileType.JSONL:
+        return check_jsonl(path, options, target, budget, counter)
+    return check_table(path, options, target, budget, counter)

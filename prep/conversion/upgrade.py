@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from ..validation.scan import Origin
 from .examples import Example, RowProblem
 from .legacy import common_suffix, show
-from .scan import Origin
 
 __all__ = ["chat_examples", "legacy_mark", "to_chat"]
 

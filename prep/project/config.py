@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .formats import FileType
+from ..errors import ConfigError
+from ..issues import CODES
+from ..reading.table import FileType
+from ..targets.profile import DataFormat, Method
 from .globs import glob_regex
-from .issues import CODES
-from .targets import DataFormat, Method
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -107,7 +107,7 @@ def _codes(value: Any, root: Path) -> frozenset[str]:
 
 
 def _mapping(value: Any, root: Path) -> tuple[tuple[str, str], ...]:
-    from .mapping import FIELDS
+    from ..conversion.mapping import FIELDS
 
     if not isinstance(value, dict) or not all(isinstance(f, str) for f in value.values()):
         raise TypeError('a table of column = field, such as {"Customer message" = "user"}')

@@ -1,7 +1,7 @@
 """Checking files as a project does: each with its configuration and baseline.
 
 `check_project` is what ``prep check`` runs. Each file gets the settings of its
-closest configuration file (see `prep.config`), with ``settings`` (the options
+closest configuration file (see `.config`), with ``settings`` (the options
 given on the command line) on top; files with equal settings are checked
 together by `prep.check`, and the reports are put back in the order given.
 Then each file's known issues are hidden by its baseline: ``baseline`` if
@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InputError, PrepError, UsageError
+from ..reports.report import FileReport, Report
 from .config import BASELINE_NAME, Config, ConfigFinder, load_config
-from .errors import InputError, PrepError, UsageError
-from .report import FileReport, Report
 
 if TYPE_CHECKING:
-    from .options import CheckOptions
+    from ..validation.options import CheckOptions
 
 __all__ = ["FilePlan", "ProjectReport", "check_project", "plan_files", "write_baselines"]
 
@@ -71,7 +71,7 @@ def plan_files(
     ignores configuration files. ``settings`` holds `CheckOptions` fields and
     ``strict``; ``ignore`` codes add to the configuration's.
     """
-    from .options import CheckOptions
+    from ..validation.options import CheckOptions
 
     given = dict(settings or {})
     finder = ConfigFinder()
@@ -99,7 +99,7 @@ def _fold_table(settings: dict[str, Any]) -> None:
     table = {k.removeprefix("table."): settings.pop(k) for k in [k for k in settings if k.startswith("table.")]}
     if not table:
         return
-    from .mapping import TableOptions
+    from ..reading.table import TableOptions
 
     given = settings.get("table")
     for f in fields(given) if given is not None else ():
@@ -135,7 +135,7 @@ def check_project(
     if valid is None:
         report = _check_groups(plans)
     else:
-        from .checker import check
+        from .checking import check
 
         plans.append(replace(plans[0], path=str(valid)))
         report = check(plans[0].path, valid=valid, options=plans[0].options)
@@ -146,7 +146,7 @@ def check_project(
 
 
 def _check_groups(plans: list[FilePlan]) -> Report:
-    from .checker import check
+    from .checking import check
 
     groups: dict[CheckOptions, list[int]] = {}
     for i, plan in enumerate(plans):
@@ -176,7 +176,7 @@ def _check_groups(plans: list[FilePlan]) -> Report:
 
 
 def _apply_baselines(result: ProjectReport) -> None:
-    from .baseline import load_baseline
+    from ..reports.baseline import load_baseline
 
     loaded = {}
     files = []
@@ -192,7 +192,7 @@ def _apply_baselines(result: ProjectReport) -> None:
 
 def write_baselines(result: ProjectReport) -> list[tuple[Path, int]]:
     """Record every issue of the report in its file's baseline; return (baseline, issues) pairs."""
-    from .baseline import write_baseline
+    from ..reports.baseline import write_baseline
 
     by_baseline: dict[Path, list[FileReport]] = {}
     for plan, file in zip(result.plans, result.report.files, strict=True):

@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from .errors import PrepError, UsageError
-from .targets import Method, load_target
+from ..errors import PrepError, UsageError
+from ..targets.profile import Method, load_target
 
 __all__ = ["JobSpec", "WandbIntegration", "job_key", "job_request", "validate_job"]
 

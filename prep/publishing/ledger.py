@@ -9,7 +9,7 @@ keyed by what makes it unique:
   the service's details;
 * ``artifacts``: ``"<file id>@<base URL>@<entity or ->/<project>"`` -> the W&B
   artifact (name, type, aliases, digest) and the run that logged it;
-* ``jobs``: `prep.jobs.job_key` (job parameters + file hashes + base URL) ->
+* ``jobs``: `.jobs.job_key` (job parameters + file hashes + base URL) ->
   the job id, its last status, and whether `WandbLogger.sync` ran.
 
 Every change is written at once, atomically (a temporary file, then a rename),
@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import PrepError
-from .io import atomic_write_text
+from ..errors import PrepError
+from ..io import atomic_write_text
 
 __all__ = ["LEDGER_VERSION", "Ledger", "canonical_base_url", "default_ledger_path"]
 

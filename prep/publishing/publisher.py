@@ -4,13 +4,13 @@
     >>> result = prep.publish("train.jsonl", valid="valid.jsonl", model="gpt-4o-mini-2024-07-18",
     ...                       client=openai.OpenAI(), tracker=prep.WandbTracker())  # doctest: +SKIP
 
-Steps, each recorded in the ledger (`prep.ledger`) as soon as it is done, so a
+Steps, each recorded in the ledger (`.ledger`) as soon as it is done, so a
 second call does nothing that was done and a stopped call resumes:
 
 1. check both files (`prep.check`); refuse on errors unless ``force``;
 2. upload each file (``files.create``, purpose ``fine-tune``) and wait until
    the service has processed it;
-3. log each file as a W&B Artifact *before* the job exists (`prep.wandb_log`),
+3. log each file as a W&B Artifact *before* the job exists (`.wandb_log`),
    in a run of its own job type;
 4. create the job, record its id in the W&B run;
 5. with ``wait``: follow the job's events to the end, then run W&B's own
@@ -26,109 +26,28 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from .checker import CheckOptions, check
-from .errors import PrepError, PublishError, UnknownModelError, UsageError
-from .issues import Severity
+from ..errors import PrepError, UnknownModelError, UsageError
+from ..issues import Severity
+from ..reports.report import Report
+from ..targets.profile import Method
+from ..validation.checker import check_training
+from ..validation.options import CheckOptions
 from .jobs import JobSpec, validate_job
 from .ledger import Ledger, canonical_base_url, default_ledger_path
-from .report import FileReport, Report
 from .service import OpenAIClient
-from .targets import Method
+from .types import ArtifactTracker, CheckFailedError, PublishedFile, PublishEvent, PublishResult
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "ArtifactTracker",
-    "CheckFailedError",
-    "PublishEvent",
-    "PublishResult",
-    "PublishedFile",
-    "TrackerRun",
     "publish",
 ]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-
-
-class TrackerRun(Protocol):
-    """One experiment-tracker run (`prep.wandb_log.WandbRun`)."""
-
-    run_id: str
-    entity: str
-    project: str
-    offline: bool
-    run_dir: str
-    url: str | None
-
-    def log_file(self, prefix: str, file_id: str, path: Path, metadata: Mapping[str, Any]) -> Any: ...
-    def record_job(self, job_id: str, request: Mapping[str, Any]) -> None: ...
-    def record_error(self, message: str) -> None: ...
-    def finish(self, *, exit_code: int = 0) -> None: ...
-
-
-class ArtifactTracker(Protocol):
-    """Where dataset artifacts go (`prep.wandb_log.WandbTracker`)."""
-
-    project: str
-    entity: str | None
-
-    @property
-    def offline(self) -> bool: ...
-    def start(self, *, config: Mapping[str, Any]) -> TrackerRun: ...
-    def sync(self, *, job_id: str, client: Any, entity: str | None) -> str: ...
-
-
-class CheckFailedError(PublishError):
-    """The data has errors; nothing was uploaded. ``report`` holds them."""
-
-    def __init__(self, message: str, report: Report) -> None:
-        super().__init__(message)
-        self.report = report
-
-
-@dataclass(frozen=True)
-class PublishEvent:
-    """Progress: ``kind`` is report, upload, wandb, job, event, status, sync, note or plan."""
-
-    kind: str
-    message: str
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class PublishedFile:
-    role: str  # "train" or "valid"
-    path: Path
-    sha256: str
-    size: int
-    report: FileReport | None = None
-    file_id: str | None = None
-    status: str | None = None
-    uploaded: bool = False  # by this call
-    artifact: str | None = None  # [entity/]project/name:file_id
-    logged: bool = False  # by this call
-
-
-@dataclass
-class PublishResult:
-    report: Report
-    files: list[PublishedFile]
-    ledger_path: Path
-    base_url: str
-    job_id: str | None = None
-    job_status: str | None = None
-    job_created: bool = False
-    fine_tuned_model: str | None = None
-    request: dict[str, Any] | None = None
-    wandb_run: str | None = None
-    wandb_offline: bool | None = None
-    wandb_run_dir: str | None = None
-    synced: bool = False
-    dry_run: bool = False
 
 
 def sha256_of(path: Path) -> str:
@@ -174,7 +93,7 @@ def publish(
         raise UsageError("publish needs an OpenAI client (only a dry run goes without one).")
     base = canonical_base_url(base_url or (str(client.base_url) if client is not None else DEFAULT_BASE_URL))
     files = [_local("train", path)] + ([_local("valid", valid)] if valid is not None else [])
-    from .publish_steps import Publisher
+    from .steps import Publisher
 
     emit = on_event or (lambda event: None)
     report = _check(files, spec, check_options)
@@ -228,9 +147,9 @@ def _check(files: list[PublishedFile], spec: JobSpec, options: CheckOptions | No
     options = replace(options or CheckOptions(), method=Method(spec.method))
     valid = files[1].path if len(files) > 1 else None
     try:
-        report = check(files[0].path, options=replace(options, model=options.model or spec.model), valid=valid)
+        report = check_training(files[0].path, valid, replace(options, model=options.model or spec.model))
     except UnknownModelError:  # a model prep has no limits for: count against the safe default
-        report = check(files[0].path, options=options, valid=valid)
+        report = check_training(files[0].path, valid, options)
     for f, r in zip(files, report.files, strict=True):
         f.report = r
     return report

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import PublishError
+from ..errors import PublishError
 
 __all__ = [
     "TERMINAL_JOB_STATUSES",

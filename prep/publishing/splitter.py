@@ -32,9 +32,9 @@ from typing import IO, Any
 
 import orjson
 
-from .errors import InputError, UsageError
-from .io import atomic_writer
-from .scan import example_hash
+from ..errors import InputError, UsageError
+from ..io import atomic_writer
+from ..validation.scan import example_hash
 
 __all__ = ["SplitResult", "split", "split_paths"]
 

@@ -1,7 +1,7 @@
 """The publish step machine: upload -> wait -> log artifacts -> create job -> (follow -> sync).
 
 Each step first asks the ledger whether it was done, and records itself as
-soon as it is. Used by `prep.publisher.publish`; not public API.
+soon as it is. Used by `.publisher.publish`; not public API.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from . import __version__, service
-from .errors import PublishError
+from .._version import __version__
+from ..errors import PublishError
+from . import service
 from .jobs import JobSpec, job_key, job_request
 from .ledger import Ledger, now
-from .publisher import ArtifactTracker, PublishedFile, PublishEvent, PublishResult, TrackerRun
 from .service import OpenAIClient, redact
+from .types import ArtifactTracker, PublishedFile, PublishEvent, PublishResult, TrackerRun
 from .wandb_log import KIND, artifact_name, sync_call
 
 __all__ = ["Publisher"]

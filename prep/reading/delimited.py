@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
+from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
 from .text import has_undecodable, open_text
 
 __all__ = ["read_delimited"]

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from .targets import DataFormat
+from ..targets.profile import DataFormat
 
 __all__ = ["SAMPLE_LINES", "decide_format", "family", "vote"]
 

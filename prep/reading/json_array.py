@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..checks.context import type_name
-from ..detect import vote
-from . import FileType, Note, ReadOptions, Row, Table
+from .detect import vote
+from .jsonl import type_name
+from .table import FileType, Note, ReadOptions, Row, Table
 from .text import read_text
 
 __all__ = ["locate_rows", "read_json"]

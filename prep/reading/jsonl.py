@@ -15,9 +15,9 @@ from typing import IO, Any, NamedTuple
 
 import orjson
 
-from .issues import Problem
+from ..issues import Problem
 
-__all__ = ["DEFAULT_MAX_LINE_BYTES", "Line", "iter_lines", "parse_line"]
+__all__ = ["DEFAULT_MAX_LINE_BYTES", "Line", "iter_lines", "parse_line", "type_name"]
 
 #: Lines longer than this are reported (P105) and skipped, not parsed. It guards
 #: memory; vision files with many inline images may need a larger bound.
@@ -99,7 +99,7 @@ def parse_line(data: bytes) -> tuple[Any, Problem | None]:
             return None, problem
     if type(value) is dict:
         return value, None
-    return None, Problem("P107", "", f"Line holds a JSON {_json_type(value)}, not an object.")
+    return None, Problem("P107", "", f"Line holds a JSON {type_name(value)}, not an object.")
 
 
 def _parse_slow(data: bytes) -> tuple[Any, Problem | None]:
@@ -118,13 +118,18 @@ def _parse_slow(data: bytes) -> tuple[Any, Problem | None]:
         return None, Problem("P106", "", f"Invalid JSON: {exc}.")
 
 
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
+def type_name(value: object) -> str:
+    """The JSON name of a value's type, for messages."""
     if value is None:
         return "null"
-    return "number"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__

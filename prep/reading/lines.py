@@ -1,6 +1,6 @@
 """JSON Lines as rows, for converting: one object per line, with its line number.
 
-``prep check`` reads JSONL with its own streaming checker (`prep.jsonl`); this
+``prep check`` reads JSONL with its own streaming checker (`.jsonl`); this
 reader serves ``prep convert`` and `load_records`, which rewrite the file: a BOM,
 CRLF endings and blank lines are dropped from the output, so they are not
 reported here. A line that is not a JSON object is a row with a note.
@@ -13,8 +13,8 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import IO
 
-from ..jsonl import iter_lines, parse_line
-from . import FileType, Note, ReadOptions, Row, Table
+from .jsonl import iter_lines, parse_line
+from .table import FileType, Note, ReadOptions, Row, Table
 
 __all__ = ["SAMPLE_ROWS", "read_jsonl"]
 

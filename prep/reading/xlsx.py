@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
-from . import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
+from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
 
 __all__ = ["cell_text", "number_text", "read_xlsx"]
 

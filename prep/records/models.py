@@ -40,7 +40,6 @@ __all__ = [
     "ToolCall",
     "ToolMessage",
     "UserMessage",
-    "as_dict",
 ]
 
 #: Text the service accepts as content: not empty, not only whitespace.
@@ -209,10 +208,3 @@ class ReinforcementRecord(BaseModel):
 
 
 Record = ChatRecord | CompletionRecord | PreferenceRecord | ReinforcementRecord
-
-
-def as_dict(record: Any) -> Any:
-    """A record as the JSON value the service receives (fields never set are left out)."""
-    if isinstance(record, BaseModel):
-        return record.model_dump(mode="json", exclude_unset=True)
-    return record

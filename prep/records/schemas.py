@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .records import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
+from .models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
 
 __all__ = ["JsonReport", "build_schemas", "stale_schemas", "write_schemas"]
 
@@ -121,7 +121,7 @@ def _render(schema: dict[str, Any]) -> str:
 
 def write_schemas(folder: str | os.PathLike[str]) -> list[Path]:
     """Write every schema into ``folder`` (atomically); return the paths written."""
-    from .io import atomic_write_text
+    from ..io import atomic_write_text
 
     Path(folder).mkdir(parents=True, exist_ok=True)
     paths = []

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .issues import Issue
+from ..errors import ConfigError
+from ..issues import Issue
 from .report import FileReport
 
 __all__ = ["BASELINE_VERSION", "Baseline", "issue_key", "load_baseline", "write_baseline"]
@@ -124,7 +124,7 @@ def write_baseline(path: str | os.PathLike[str], files: Sequence[FileReport]) ->
     Entries of files not in ``files`` are kept, so a baseline can be updated
     from a run over some of the files. Written atomically, one issue a line.
     """
-    from .io import atomic_write_text
+    from ..io import atomic_write_text
 
     baseline = load_baseline(path)
     folder = baseline.folder

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .issues import Issue, Severity
+from ..issues import Issue, Severity
+from ..targets.budget import Budget
+from ..targets.profile import DataFormat, Method
 from .stats import FileStats
-from .targets import DataFormat, Method
-from .tokens import Budget
 
 __all__ = ["FileReport", "Report"]
 

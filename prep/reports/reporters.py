@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from .issues import Issue, Severity
+from ..issues import Issue, Severity
 from .report import FileReport, Report
 from .sarif import sarif_log
 
@@ -217,7 +217,7 @@ def report_github(report: Report, stream: TextIO, *, max_issues: int | None = No
 
 def report_sarif(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
     """A SARIF 2.1.0 log (for GitHub code scanning and other SARIF viewers)."""
-    from . import __version__
+    from .._version import __version__
 
     log = sarif_log(chain.from_iterable(_shown(report, max_issues)), version=__version__)
     stream.write(orjson.dumps(log, option=orjson.OPT_INDENT_2).decode())

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .issues import CODES, Issue, Severity
+from ..issues import CODES, Issue, Severity
 
 __all__ = ["SARIF_SCHEMA", "sarif_log"]
 

@@ -20,8 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, UnknownModelError, UsageError
-from .issues import CODES, Severity
+from ..errors import ConfigError, UnknownModelError, UsageError
+from ..issues import CODES, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -152,7 +152,7 @@ class Target:
 
 
 def available_targets() -> list[str]:
-    folder = resources.files("prep") / "targets"
+    folder = resources.files("prep.targets") / "profiles"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
@@ -165,7 +165,7 @@ def load_target(name_or_path: str = "openai") -> Target:
             raise ConfigError(f"Target profile {name_or_path!r} does not exist.")
         text = path.read_text(encoding="utf-8")
     elif name_or_path in available_targets():
-        text = (resources.files("prep") / "targets" / f"{name_or_path}.toml").read_text("utf-8")
+        text = (resources.files("prep.targets") / "profiles" / f"{name_or_path}.toml").read_text("utf-8")
     else:
         known = ", ".join(available_targets())
         raise UsageError(f"Unknown target {name_or_path!r}; built-in targets: {known}.")

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .jsonl import DEFAULT_MAX_LINE_BYTES
-from .targets import DataFormat, Method
+from ..reading.jsonl import DEFAULT_MAX_LINE_BYTES
+from ..targets.profile import DataFormat, Method
 
 if TYPE_CHECKING:
-    from .mapping import TableOptions
+    from ..reading.table import TableOptions
 
 __all__ = ["CheckOptions"]
 
@@ -34,7 +34,7 @@ class CheckOptions:
     ignore: frozenset[str] = frozenset()
     today: dt.date | None = None
     jobs: int | None = None  # worker processes for large files; None: every core
-    table: TableOptions | None = None  # how CSV, TSV, XLSX and JSON files become records (prep.mapping)
+    table: TableOptions | None = None  # how CSV, TSV, XLSX and JSON files become records (prep.conversion.mapping)
 
     def __post_init__(self) -> None:
         for name, kind in (("method", Method), ("data_format", DataFormat)):

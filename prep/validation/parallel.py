@@ -16,7 +16,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import IO
 
-from .jsonl import iter_lines
+from ..reading.jsonl import iter_lines
 from .scan import FileScan, LazyCounter, Plan
 
 __all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file"]

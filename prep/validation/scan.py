@@ -15,17 +15,18 @@ from typing import Any
 
 import orjson
 
-from .checks import CheckContext, check_example
-from .checks.chat import roles_of
-from .checks.content import count_images
-from .detect import family, vote
-from .errors import TokenizerUnavailableError
-from .issues import Issue
-from .jsonl import Line, parse_line
+from ..errors import TokenizerUnavailableError
+from ..issues import Issue
+from ..reading.detect import family, vote
+from ..reading.jsonl import Line, parse_line
+from ..reports.stats import FileStats
+from ..targets.budget import Budget
+from ..targets.profile import DataFormat, Target
 from .options import CheckOptions
-from .stats import FileStats
-from .targets import DataFormat, Target
-from .tokens import Budget, TokenCounter, fits_by_size, load_encoding
+from .rules import CheckContext, check_example
+from .rules.content import count_images
+from .rules.conversation import roles_of
+from .tokens import TokenCounter, fits_by_size, load_encoding
 
 __all__ = ["FileScan", "LazyCounter", "Origin", "Plan", "example_hash"]
 

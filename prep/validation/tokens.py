@@ -13,7 +13,7 @@ Where rank files come from, in order:
 Counting a chat example (OpenAI Cookbook "How to count tokens with tiktoken"):
 3 tokens per message, plus the tokens of each of its string values (role,
 content, name, tool_call_id, refusal), plus 1 per ``name``, plus 3 to prime the
-reply. Text parts count as their text; images by `prep.images.image_tokens`.
+reply. Text parts count as their text; images by `.images.image_tokens`.
 Tool and function definitions use the Cookbook's published constants
 (``num_tokens_for_tools``: 7 (o200k) or 10 (cl100k) per function, 3 per
 property list, 3 per property, -3 + 3 per enum item, 12 at the end). OpenAI
@@ -29,26 +29,23 @@ import json
 import os
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import TokenizerUnavailableError
+from ..errors import TokenizerUnavailableError
+from ..targets.profile import DataFormat
 from .images import image_tokens
-from .targets import DataFormat, Target
 
 if TYPE_CHECKING:
     import tiktoken
 
 __all__ = [
     "TIKTOKEN_DIR_ENV",
-    "Budget",
     "ExampleTokens",
     "TokenCounter",
     "count_tokens",
     "fits_by_size",
     "load_encoding",
-    "resolve_budget",
 ]
 
 TIKTOKEN_DIR_ENV = "PREP_TIKTOKEN_DIR"
@@ -60,31 +57,6 @@ TOKENS_PER_CALL = 3
 # Cookbook num_tokens_for_tools constants; func_init depends on the encoding.
 FUNC_INIT = {"o200k_base": 7, "cl100k_base": 10}
 PROP_INIT, PROP_KEY, ENUM_INIT, ENUM_ITEM, FUNC_END = 3, 3, -3, 3, 12
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Which tokenizer counts, against which per-example limit, and why."""
-
-    encoding: str
-    token_limit: int
-    model: str | None = None
-    is_default: bool = False
-
-
-def resolve_budget(
-    target: Target, *, model: str | None = None, encoding: str | None = None, token_limit: int | None = None
-) -> Budget:
-    """The tokenizer and limit for ``model`` (or the target's safe default)."""
-    if model is not None:
-        info = target.resolve_model(model)
-        return Budget(encoding or info.encoding, token_limit or info.token_limit, model)
-    return Budget(
-        encoding or target.default_encoding,
-        token_limit or target.default_token_limit,
-        None,
-        is_default=token_limit is None,
-    )
 
 
 _lock = threading.Lock()
@@ -372,9 +344,10 @@ def count_tokens(
     Returns one `ExampleTokens` for a single record, or a list for an iterable.
     The format is detected per record unless ``fmt`` is given.
     """
-    from .detect import vote
-    from .records import as_dict
-    from .targets import load_target
+    from ..reading.detect import vote
+    from ..records.values import as_dict
+    from ..targets.budget import resolve_budget
+    from ..targets.profile import load_target
 
     budget = resolve_budget(load_target(target), model=model, encoding=encoding)
     counter = TokenCounter(load_encoding(budget.encoding, tiktoken_dir))

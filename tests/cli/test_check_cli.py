@@ -115,7 +115,7 @@ def test_input_files_are_never_modified(run_prep):
 
 
 def test_every_command_has_help(run_prep):
-    from prep.cli import cli
+    from prep.cli.main import cli
 
     for name, command in cli.commands.items():
         assert command.help, name

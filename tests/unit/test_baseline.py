@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 import prep
-from prep.baseline import load_baseline, write_baseline
 from prep.errors import ConfigError
+from prep.reports.baseline import load_baseline, write_baseline
 from tests.helpers import chat
 
 NO_ROLE = {"messages": [{"content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}

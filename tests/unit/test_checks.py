@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from prep.checks import CheckContext, check_example
-from prep.targets import DataFormat, load_target
+from prep.targets.profile import DataFormat, load_target
+from prep.validation.rules import CheckContext, check_example
 
 TARGET = load_target("openai")
 CHAT, PREF, RFT, COMP = DataFormat.CHAT, DataFormat.PREFERENCE, DataFormat.REINFORCEMENT, DataFormat.COMPLETION

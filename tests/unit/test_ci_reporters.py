@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from prep.issues import Issue, Severity
-from prep.report import FileReport, Report
-from prep.reporters import REPORTERS, format_annotation
+from prep.reports.report import FileReport, Report
+from prep.reports.reporters import REPORTERS, format_annotation
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from prep.config import Config, ConfigFinder, find_config, load_config
 from prep.errors import ConfigError
-from prep.project import plan_files
-from prep.targets import DataFormat, Method
+from prep.project.config import Config, ConfigFinder, find_config, load_config
+from prep.project.runner import plan_files
+from prep.targets.profile import DataFormat, Method
 
 
 def write(path, text):
@@ -118,7 +118,7 @@ input-encoding = "utf-8"
 
 
 def test_map_given_on_the_command_line_adds_to_the_configured_map(tmp_path):
-    from prep.mapping import TableOptions
+    from prep.reading.table import TableOptions
 
     write(
         tmp_path / "prep.toml", 'sheet = "Tickets"\nmap = {"Customer message" = "user", "Agent reply" = "assistant"}\n'

@@ -8,7 +8,7 @@ import pytest
 
 import prep
 from prep.errors import InputError, UsageError
-from prep.records import ChatRecord, CompletionRecord
+from prep.records.models import ChatRecord, CompletionRecord
 
 
 def qa_rows(n=12):

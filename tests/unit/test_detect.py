@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from prep.detect import decide_format, vote
-from prep.targets import DataFormat as F
+from prep.reading.detect import decide_format, vote
+from prep.targets.profile import DataFormat as F
 
 CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
 RFT = {"messages": [{"role": "developer", "content": "x"}, {"role": "user", "content": "2+2?"}], "answer": "4"}

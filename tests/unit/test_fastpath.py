@@ -8,9 +8,9 @@ import random
 
 import pytest
 
-from prep.checks import CHECKS, CheckContext
-from prep.checks.fastpath import is_clean
-from prep.targets import DataFormat, load_target
+from prep.targets.profile import DataFormat, load_target
+from prep.validation.rules import CHECKS, CheckContext
+from prep.validation.rules.fastpath import is_clean
 from tests.helpers import REPO, generated
 from tests.unit import test_checks
 

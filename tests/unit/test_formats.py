@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from prep.errors import InputError, UsageError
-from prep.formats import CellError, FileType, ReadOptions, Row, column_letter, detect_file_type, open_table
-from prep.formats.text import sniff_encoding
-from prep.formats.xlsx import cell_text, number_text
+from prep.reading.files import detect_file_type, open_table
+from prep.reading.table import CellError, FileType, ReadOptions, Row, column_letter
+from prep.reading.text import sniff_encoding
+from prep.reading.xlsx import cell_text, number_text
 from tests.xlsx_support import add_cached_values
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from prep.errors import UsageError
-from prep.jobs import JobSpec, WandbIntegration, job_key, job_request, validate_job
-from prep.targets import Method
+from prep.publishing.jobs import JobSpec, WandbIntegration, job_key, job_request, validate_job
+from prep.targets.profile import Method
 
 MODEL = "gpt-4o-mini-2024-07-18"
 GRADER = {

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from prep.jsonl import iter_lines, parse_line
+from prep.reading.jsonl import iter_lines, parse_line
 
 
 def lines(data: bytes, **kw):

@@ -96,12 +96,12 @@ def test_cli_check_valid(write_jsonl, run_prep) -> None:
 
 
 def test_leakage_lines_are_the_same_when_scanning_in_parallel(write_jsonl, monkeypatch) -> None:
-    import prep.parallel
+    import prep.validation.parallel
 
     rows = chats(400)
     train = write_jsonl(rows, name="train.jsonl")
     valid = write_jsonl([rows[350], chat("new", "x"), rows[7], rows[399]], name="valid.jsonl")
-    monkeypatch.setattr(prep.parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(prep.validation.parallel, "MIN_PARALLEL_BYTES", 0)
 
     one = prep.check(train, valid=valid, tokens=False, jobs=1)
     many = prep.check(train, valid=valid, tokens=False, jobs=3)

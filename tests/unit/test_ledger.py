@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from prep.errors import PrepError
-from prep.ledger import LEDGER_VERSION, Ledger, canonical_base_url, default_ledger_path
+from prep.publishing.ledger import LEDGER_VERSION, Ledger, canonical_base_url, default_ledger_path
 
 
 def test_default_location_is_beside_the_training_file(tmp_path: Path) -> None:

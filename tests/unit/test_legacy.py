@@ -7,7 +7,7 @@ import json
 import pytest
 
 import prep
-from prep.legacy import (
+from prep.conversion.legacy import (
     CLASSIFICATION,
     CONDITIONAL,
     OPEN_ENDED,

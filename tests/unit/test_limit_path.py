@@ -11,9 +11,9 @@ import orjson
 import pytest
 
 import prep
-from prep.detect import vote
-from prep.targets import DataFormat
-from prep.tokens import BYTES_BOUND_SLACK, TokenCounter, load_encoding
+from prep.reading.detect import vote
+from prep.targets.profile import DataFormat
+from prep.validation.tokens import BYTES_BOUND_SLACK, TokenCounter, load_encoding
 from tests.helpers import REAL, REPO, generated
 from tests.unit import test_checks
 

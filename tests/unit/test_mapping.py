@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from prep.conversion.examples import to_example
+from prep.conversion.mapping import ColumnMap, Kind, plan_mapping
 from prep.errors import UsageError
-from prep.examples import to_example
-from prep.formats import CellError, Note, Row
-from prep.mapping import ColumnMap, Kind, TableOptions, plan_mapping
+from prep.reading.table import CellError, Note, Row, TableOptions
 
 
 def plan(columns, *explicit, **kw):

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 import prep
-import prep.parallel
-from prep.parallel import line_ranges
+import prep.validation.parallel
+from prep.validation.parallel import line_ranges
 from tests.helpers import generated
 
 
@@ -34,7 +34,7 @@ def test_ranges_cover_every_byte_and_start_on_lines(data, parts):
 
 @pytest.mark.parametrize("options", [{}, {"stats": False}, {"model": "gpt-3.5-turbo-0613"}, {"tokens": False}])
 def test_every_number_of_jobs_gives_the_same_report(data, options, monkeypatch):
-    monkeypatch.setattr(prep.parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(prep.validation.parallel, "MIN_PARALLEL_BYTES", 0)
     one = prep.check(data, jobs=1, **options)
     for jobs in (2, 3):
         many = prep.check(data, jobs=jobs, **options)
@@ -46,7 +46,7 @@ def test_no_tokenizer_in_parallel_reports_structure_and_the_error(data, tmp_path
     import os
 
     code = (
-        "import sys, prep.parallel, prep.cli; prep.parallel.MIN_PARALLEL_BYTES = 0; "
+        "import sys, prep.validation.parallel, prep.cli; prep.validation.parallel.MIN_PARALLEL_BYTES = 0; "
         "sys.exit(prep.cli.main(['check', '--jobs', '2', '--isolated', sys.argv[1]]))"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PREP_TIKTOKEN_DIR", "TIKTOKEN_CACHE_DIR")}

@@ -34,7 +34,7 @@ def test_bom_crlf_and_long_lines_are_issues_on_their_lines(tmp_path):
 
 
 def test_a_target_that_requires_a_bom_reports_its_absence(write_jsonl, tmp_path):
-    profile = (prep.targets.resources.files("prep") / "targets" / "openai.toml").read_text()
+    profile = (prep.targets.profile.resources.files("prep.targets") / "profiles" / "openai.toml").read_text()
     custom = tmp_path / "azure-like.toml"
     custom.write_text(profile.replace('bom = "forbid"', 'bom = "require"'))
     (f,) = prep.check(write_jsonl([chat(f"q{i}") for i in range(12)]), target=str(custom), tokens=False).files
@@ -51,7 +51,7 @@ def test_sorted_and_dict_duplicate_finders_agree(monkeypatch):
     import random
     from array import array
 
-    from prep import checker
+    from prep.validation import dataset as checker
 
     rng = random.Random(3)
     for n in (1, 2, 50, 3000):

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 import prep
-from prep.checker import CheckOptions, _plan
 from prep.errors import InputError, UsageError
-from prep.jsonl import iter_lines
-from prep.scan import FileScan, LazyCounter, example_hash
-from prep.splitter import split
-from prep.targets import load_target
+from prep.publishing.splitter import split
+from prep.reading.jsonl import iter_lines
+from prep.targets.profile import load_target
+from prep.validation.checker import plan_file
+from prep.validation.options import CheckOptions
+from prep.validation.scan import FileScan, LazyCounter, example_hash
 from tests.helpers import chat
 
 
@@ -215,7 +216,7 @@ def test_example_hash_is_the_checkers_hash(write_jsonl) -> None:
     src = write_jsonl(values)
     options = CheckOptions(tokens=False)
     target = load_target("openai")
-    scan = FileScan(_plan(str(src), iter(values), target, options, None), LazyCounter(None, None))
+    scan = FileScan(plan_file(str(src), iter(values), target, options, None), LazyCounter(None, None))
     with src.open("rb") as fp:
         for line in iter_lines(fp):
             scan.feed(line)

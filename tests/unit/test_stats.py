@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from prep.stats import Distribution, FileStats, default_epochs, percentile
+from prep.reports.stats import Distribution, FileStats, default_epochs, percentile
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,10 @@ import tiktoken
 
 import prep
 from prep.errors import TokenizerUnavailableError, UnknownModelError
-from prep.images import image_tokens
-from prep.targets import load_target
-from prep.tokens import TokenCounter, load_encoding, resolve_budget
+from prep.targets.budget import resolve_budget
+from prep.targets.profile import load_target
+from prep.validation.images import image_tokens
+from prep.validation.tokens import TokenCounter, load_encoding
 from tests.helpers import REAL, TIKTOKEN_DIR, chat
 
 TOY = REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
@@ -198,7 +199,7 @@ def test_non_string_values_do_not_crash_counting():
 
 
 def test_count_tokens_takes_pydantic_records_and_iterables():
-    from prep.records import ChatRecord
+    from prep.records.models import ChatRecord
 
     rec = ChatRecord.model_validate(chat())
     one = prep.count_tokens(rec, model="gpt-4o-mini")

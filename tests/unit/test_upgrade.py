@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from prep.examples import Example, RowProblem
-from prep.scan import Origin
-from prep.upgrade import SEPARATOR_MARKS, STOP_MARKS, chat_examples, legacy_mark, to_chat
+from prep.conversion.examples import Example, RowProblem
+from prep.conversion.upgrade import SEPARATOR_MARKS, STOP_MARKS, chat_examples, legacy_mark, to_chat
+from prep.validation.scan import Origin
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..issues import Problem
-from ..targets import DataFormat
-from .chat import check_keys, check_messages, check_role_order, check_tool_calls_answered, check_tools, roles_of
+from ...issues import Problem
+from ...reading.jsonl import type_name
+from ...targets.profile import DataFormat
 from .content import check_special_tokens
-from .context import CheckContext, type_name
+from .context import CheckContext
+from .conversation import check_keys, check_messages, check_role_order, check_tool_calls_answered, check_tools, roles_of
 from .fastpath import is_clean
 from .messages import check_message
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ...issues import Problem, escape_pointer
+from ...reading.jsonl import type_name
 from ..images import data_url_bytes, image_format
-from ..issues import Problem, escape_pointer
-from .context import CheckContext, a_role, type_name
+from .context import CheckContext, a_role
 
 __all__ = ["check_content", "check_special_tokens", "count_images"]
 

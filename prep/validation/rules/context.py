@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..targets import DataFormat, FormatRules, Target
+from ...targets.profile import DataFormat, FormatRules, Target
 
-__all__ = ["CheckContext", "a_role", "type_name"]
+__all__ = ["CheckContext", "a_role"]
 
 
 @dataclass(frozen=True)
@@ -29,23 +29,6 @@ class CheckContext:
 
     def __reduce__(self) -> tuple[type[CheckContext], tuple[Target, DataFormat]]:
         return (CheckContext, (self.target, self.format))
-
-
-def type_name(value: object) -> str:
-    """The JSON name of a value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def a_role(role: str) -> str:

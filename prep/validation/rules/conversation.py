@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..issues import Problem, escape_pointer
+from ...issues import Problem, escape_pointer
+from ...reading.jsonl import type_name
 from .content import count_images
-from .context import CheckContext, type_name
+from .context import CheckContext
 from .messages import check_message, check_messages_list
 
 __all__ = [

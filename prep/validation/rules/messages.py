@@ -7,9 +7,10 @@ from typing import Any
 
 import orjson
 
-from ..issues import Problem, escape_pointer
+from ...issues import Problem, escape_pointer
+from ...reading.jsonl import type_name
 from .content import check_content
-from .context import CheckContext, a_role, type_name
+from .context import CheckContext, a_role
 
 __all__ = ["check_call", "check_message", "check_messages_list"]
 

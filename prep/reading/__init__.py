@@ -1,0 +1,15 @@
+"""Reading: bytes in, values or rows with their positions out.
+
+- `jsonl`: the streaming JSONL reader (one parsed value, or the problem of its
+  line, per physical line; exact line numbers; bounded memory);
+- `files`: which files are data and of which type (extensions, sniffing,
+  folders), and the reader of each type;
+- `table`: what table readers produce (`Table`, `Row`, cells, `Note`s) and the
+  options of reading one;
+- `delimited` (CSV, TSV), `json_array` (JSON), `lines` (JSONL as rows), `xlsx`,
+  `text` (encodings): one reader per file type;
+- `detect`: which data format an example, and a file, is in (a vote by keys).
+
+Nothing here checks rules or builds records; a new file type is a new reader
+module registered in `files.READERS`.
+"""

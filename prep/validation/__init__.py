@@ -1,0 +1,12 @@
+"""Validation: values in, issues and measurements out.
+
+- `rules/`: the per-example rules, one small pure function per rule, for each
+  data format (`rules.CHECKS`); a new rule goes here;
+- `dataset`: rules about a file as a whole (counts, duplicates, size, model,
+  train/validation leakage);
+- `tokens` and `images`: exact token counting;
+- `scan`: one run of lines through the rules and the counter, mergeable in file
+  order; `parallel`: a file's byte ranges scanned on every core;
+- `checker`: one source (a JSONL file, a pair, records) in, a `FileReport` out;
+- `options`: `CheckOptions`, everything that changes what a check reports.
+"""

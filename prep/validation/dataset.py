@@ -1,0 +1,143 @@
+"""Rules about a file as a whole: counts, duplicates, size, BOM, the model, and train/validation leakage.
+
+`finish` adds these issues to a finished `FileScan` and builds the file's
+`FileReport`. Only the 64-bit example hashes the scan kept are compared, never
+the examples, so memory stays flat whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+
+from ..issues import Severity
+from ..reports.report import FileReport
+from ..targets.profile import Target
+from .scan import FileScan
+
+__all__ = ["duplicates", "finish", "leaks"]
+
+
+#: Above this many examples, duplicates are found by sorting hashes (numpy) instead of a dict.
+SORT_DUPLICATES_ABOVE = 200_000
+
+
+def duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int, int]]:
+    """(line, line of its first copy, example hash) for every example seen before, in file order.
+
+    Memory: a dict of the distinct hashes for small files; for large ones, a stable
+    sort of the 64-bit hashes (about 32 bytes an example, whatever its size).
+    """
+    if len(hashes) > SORT_DUPLICATES_ABOVE:
+        yield from _sorted_duplicates(hashes, lines)
+        return
+    first: dict[int, int] = {}
+    for h, line in zip(hashes, lines, strict=True):
+        seen = first.setdefault(h, line)
+        if seen != line:
+            yield line, seen, h
+
+
+def _sorted_duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int, int]]:
+    import numpy as np
+
+    h = np.frombuffer(hashes, dtype=np.uint64)
+    order = np.argsort(h, kind="stable")  # equal hashes keep their file order
+    sorted_h = h[order]
+    starts = np.ones(len(h), dtype=bool)
+    starts[1:] = sorted_h[1:] != sorted_h[:-1]
+    first_of = order[np.maximum.accumulate(np.where(starts, np.arange(len(h)), 0))]
+    copies = np.flatnonzero(~starts)
+    by_line = np.argsort(order[copies], kind="stable")
+    for i in copies[by_line].tolist():
+        yield lines[order[i]], lines[first_of[i]], hashes[order[i]]
+
+
+def finish(scan: FileScan, *, size: int | None = None, role: str = "train") -> FileReport:
+    """Add the issues about the whole file and build its report.
+
+    ``role`` "valid" applies the rules of a validation file (`_dataset_issues`).
+    """
+    plan, target, n = scan.plan, scan.plan.target, scan.examples
+    if target.bom == "require" and scan.lines and not scan.bom:
+        scan.add("P114", None, "", f"The {target.title} requires UTF-8 with a byte-order mark; save the file with one.")
+    for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
+        scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
+    _dataset_issues(scan, n, size, role)
+    issues = sorted(scan.issues, key=lambda i: i.line or 0)
+    severities: Counter[Severity] = Counter()
+    for code, count in scan.codes.items():
+        severities[target.severity(code)] += count
+    ctx = plan.ctx
+    return FileReport(
+        path=plan.path,
+        format=ctx.format if ctx else None,
+        method=plan.options.method,
+        examples=n,
+        issues=issues,
+        codes=scan.codes,
+        severities=severities,
+        stats=scan.stats,
+        budget=plan.budget,
+        epochs=plan.options.epochs,
+        role=role,
+    )
+
+
+def _dataset_issues(scan: FileScan, n: int, size: int | None, role: str) -> None:
+    """Issues about the file as a whole; a validation file needs one example, not the training minimum."""
+    plan, target = scan.plan, scan.plan.target
+    rules = target.formats[plan.ctx.format] if plan.ctx else None
+    if n == 0:
+        scan.add("P115", None, "", "File holds no examples.")
+    elif role == "train" and n < target.min_examples:
+        scan.add("P401", None, "", f"File has {n} example(s), but the service needs at least {target.min_examples}.")
+    elif role == "train" and n < target.recommended_examples:
+        scan.add("P402", None, "", f"File has {n} examples; {target.recommended_examples} or more are recommended.")
+    most = (rules.max_valid_examples if role == "valid" else rules.max_examples) if rules else None
+    if rules and most and n > most:
+        what = "Validation file" if role == "valid" else "File"
+        kind = f"{rules.name} validation data" if role == "valid" else f"{rules.name} data"
+        scan.add("P405", None, "", f"{what} has {n:,} examples; {most:,} is the most for {kind}.")
+    if scan.image_examples > target.images.max_examples:
+        scan.add(
+            "P406",
+            None,
+            "",
+            f"{scan.image_examples:,} examples hold images; at most {target.images.max_examples:,} may.",
+        )
+    if size is not None and size > target.max_file_bytes:
+        mib, most_mib = size / 2**20, target.max_file_bytes / 2**20
+        scan.add("P407", None, "", f"File is {mib:,.0f} MiB; one upload takes at most {most_mib:,.0f} MiB.")
+    if role == "valid":
+        return  # the model and the token check are reported on the training file
+    budget = plan.budget
+    if budget is not None and budget.model is not None:
+        _model_issues(scan, target, budget.model, plan.options.today or dt.date.today())
+    if budget is None:
+        scan.add("P303", None, "", "Token limits were not checked (--no-tokens).")
+
+
+def _model_issues(scan: FileScan, target: Target, model: str, today: dt.date) -> None:
+    info = target.resolve_model(model)
+    if info.shutdown and today >= info.shutdown:
+        scan.add("P302", None, "", f"{info.name} was shut down on {info.shutdown}; it takes no new fine-tuning jobs.")
+    elif target.new_jobs_until and today > target.new_jobs_until:
+        scan.add("P302", None, "", f"The {target.title} takes no new jobs after {target.new_jobs_until}.")
+
+
+def leaks(train: FileScan, valid: FileScan) -> Iterator[tuple[int, int]]:
+    """(validation line, first training line) for each validation example also in training.
+
+    Only the hashes the scans already keep are compared; the lookup table holds
+    the validation file's hashes (usually the smaller file), not the examples.
+    """
+    wanted: dict[int, int] = dict.fromkeys(valid.hashes, 0)
+    for h, line in zip(train.hashes, train.hash_lines, strict=True):
+        if h in wanted and not wanted[h]:
+            wanted[h] = line
+    for h, line in zip(valid.hashes, valid.hash_lines, strict=True):
+        if wanted[h]:
+            yield line, wanted[h]
