@@ -872,17 +872,36 @@ def test_fireworks_lost_reply_on_dataset_creation_ends_in_conflict(fake_firework
     assert list(fake_fireworks.datasets) == ["train"]
 
 
-def test_fireworks_stalled_job_creation_times_out_and_every_attempt_makes_a_job(
-    fake_fireworks: FakeFireworks, train_file: Path
+@pytest.mark.parametrize(("job_id", "jobs"), [(None, 2), ("once", 1)])
+def test_fireworks_stalled_job_creation_times_out(
+    fake_fireworks: FakeFireworks, train_file: Path, job_id: str | None, jobs: int
 ) -> None:
+    """Each attempt the server finishes late makes a job, unless the client chose the id."""
+    chosen = {} if job_id is None else {"supervised_fine_tuning_job_id": job_id}
     with fake_fireworks.client() as client:
         dataset = ready_dataset(client, "train", train_file)
         fake_fireworks.stall_next(f"/v1/accounts/{fake_fireworks.account_id}/supervisedFineTuningJobs", 1.0, times=2)
         impatient = client.with_options(max_retries=1)
         with pytest.raises(fireworks.APITimeoutError):
-            impatient.supervised_fine_tuning_jobs.create(dataset=dataset.name, base_model=FIREWORKS_MODEL, timeout=0.3)
+            impatient.supervised_fine_tuning_jobs.create(
+                dataset=dataset.name, base_model=FIREWORKS_MODEL, timeout=0.3, **chosen
+            )
     fake_fireworks.settle()
 
     creates = fake_fireworks.requests_to("POST", f"/v1/accounts/{fake_fireworks.account_id}/supervisedFineTuningJobs")
     assert retry_counts(creates) == ["0", "1"]
-    assert len(fake_fireworks.jobs_in()) == 2
+    assert len(fake_fireworks.jobs_in()) == jobs
+    assert sorted(r.status or 0 for r in creates) == ([200, 200] if job_id is None else [200, 409])
+
+
+def test_fireworks_lost_reply_on_upload_resends_the_file_and_the_dataset_gets_ready(
+    fake_fireworks: FakeFireworks, train_file: Path
+) -> None:
+    with fake_fireworks.client() as client:
+        client.datasets.create(dataset_id="train", dataset={"user_uploaded": {}})
+        fake_fireworks.drop_next("/v1/", method="POST", after_processing=True)
+        client.datasets.upload("train", file=train_file)
+        dataset = client.datasets.get("train")
+
+    assert [r.status for r in fake_fireworks.requests if r.path.endswith(":upload")] == [None, 200]
+    assert dataset.state == "READY"

@@ -328,9 +328,10 @@ class FakeFireworks(FakeServer):
         return {}
 
     def _awaiting_upload(self, dataset_id: str) -> FireworksDataset:
+        """A dataset that may take (new) bytes: any until it is READY."""
         dataset = self.dataset(dataset_id)
-        if dataset.verdict is not None:
-            raise FireworksError(400, f"dataset {dataset.data['name']} was already uploaded", "FAILED_PRECONDITION")
+        if dataset.state == "READY":
+            raise FireworksError(400, f"dataset {dataset.data['name']} is already READY", "FAILED_PRECONDITION")
         return dataset
 
     def _upload(self, request: RecordedRequest, params: dict[str, str]) -> JSON:
@@ -404,8 +405,8 @@ class FakeFireworks(FakeServer):
             verdict = (None, "CHAT", len(content.splitlines()))
         if verdict[0] is not None and self.settings.invalid_verdict == "reply":
             raise FireworksError(400, f"dataset validation failed: {verdict[0]}")
-        dataset.content, dataset.verdict = content, verdict
-        dataset.data["updateTime"] = rfc3339()
+        dataset.content, dataset.verdict, dataset.polls = content, verdict, 0
+        dataset.data.update(status={"code": "OK", "message": ""}, updateTime=rfc3339())
         self._settle(dataset)
 
     def _settle(self, dataset: FireworksDataset) -> None:
