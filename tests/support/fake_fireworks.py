@@ -30,11 +30,12 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from tests.support.fake_http import JSON, FakeServer, RecordedRequest, Reply, Router, json_reply
+from tests.support.fake_http import JSON, FakeServer, Handler, RecordedRequest, Reply, Router, json_reply
 from tests.support.fake_openai_routes import parse_form
 from tests.support.fake_openai_schema import ApiError
 
@@ -267,9 +268,18 @@ class FakeFireworks(FakeServer):
         for collection in JOB_KINDS:
             add("POST", f"{base}/{collection}", self._create_job)
             add("GET", f"{base}/{collection}", self._list_jobs)
-            add("GET", f"{base}/{collection}/{{job}}", lambda r, p, c=collection: self._get_job(c, p["job"]))
-            add("POST", f"{base}/{collection}/{{job}}:cancel", lambda r, p, c=collection: self._cancel(c, p["job"]))
-            add("DELETE", f"{base}/{collection}/{{job}}", lambda r, p, c=collection: self._delete_job(c, p["job"]))
+            add("GET", f"{base}/{collection}/{{job}}", self._on_job(collection, self._get_job))
+            add("POST", f"{base}/{collection}/{{job}}:cancel", self._on_job(collection, self._cancel))
+            add("DELETE", f"{base}/{collection}/{{job}}", self._on_job(collection, self._delete_job))
+
+    @staticmethod
+    def _on_job(collection: str, action: Callable[[str, str], JSON]) -> Handler:
+        """A route handler calling `action(collection, job id)`."""
+
+        def handler(_: RecordedRequest, params: dict[str, str]) -> JSON:
+            return action(collection, params["job"])
+
+        return handler
 
     def _name(self, collection: str, resource_id: str) -> str:
         return f"accounts/{self.account_id}/{collection}/{resource_id}"

@@ -29,7 +29,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import unquote
 
 from tests.support.fake_openai import _HTTPServer as _OpenAIHTTPServer
@@ -40,6 +40,7 @@ __all__ = [
     "CA_FILE",
     "JSON",
     "FakeServer",
+    "Handler",
     "RecordedRequest",
     "Reply",
     "Router",
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
+_Server = TypeVar("_Server", bound="FakeServer")
 TLS_DIR = Path(__file__).parent / "tls"
 CA_FILE = TLS_DIR / "ca.pem"  # trust this (SSL_CERT_FILE) to reach a `listen(tls=True)` listener
 
@@ -172,7 +174,7 @@ class FakeServer:
 
     # lifecycle
 
-    def start(self) -> FakeServer:
+    def start(self: _Server) -> _Server:
         self.listen()
         return self
 
@@ -196,7 +198,7 @@ class FakeServer:
             listener.thread.join()
         self._listeners = []
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self: _Server) -> _Server:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:

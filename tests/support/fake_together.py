@@ -258,10 +258,6 @@ class FakeTogether(FakeServer):
         with self._lock:
             return list(self._created)
 
-    def start(self) -> FakeTogether:
-        super().start()
-        return self
-
     def client(self, **kwargs: Any) -> Any:
         """A real `together.Together` for this server (kwargs: `max_retries`, `timeout`...)."""
         import together
