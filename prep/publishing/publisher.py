@@ -23,6 +23,7 @@ nothing here reads the environment, prints or exits: progress goes to
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import time
@@ -39,7 +40,9 @@ from ..validation.checker import check_training
 from ..validation.options import CheckOptions
 from .jobs import JobSpec, validate_job
 from .ledger import Ledger, canonical_base_url, default_ledger_path
+from .lock import ledger_lock
 from .service import OpenAIClient
+from .session import Session
 from .types import ArtifactTracker, CheckFailedError, PublishedFile, PublishEvent, PublishResult
 
 __all__ = [
@@ -50,12 +53,15 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+def digests_of(path: Path) -> tuple[str, str, int]:
+    """(sha256 hex, base64 md5 as W&B writes it, size) of a file, read once."""
+    sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
     with path.open("rb") as fp:
         for block in iter(lambda: fp.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+            sha.update(block)
+            md5.update(block)
+            size += len(block)
+    return sha.hexdigest(), base64.b64encode(md5.digest()).decode(), size
 
 
 def publish(
@@ -79,6 +85,9 @@ def publish(
     file_timeout: float = 30 * 60,
     sleep: Callable[[float], None] = time.sleep,
     secrets: tuple[str, ...] = (),
+    timeout: float | None = None,
+    lock_wait: float = 60.0,
+    progress_every: float = 10.0,
 ) -> PublishResult:
     """Check, upload, log to W&B, create the job and (``wait``) follow it. See the module doc.
 
@@ -87,6 +96,10 @@ def publish(
     ledger (``client`` may then be None). ``new_job`` creates a job even when
     the ledger holds one for the same files and parameters. ``secrets`` (e.g.
     the API key) are removed from every message, whatever the service says.
+    ``timeout``: seconds each request may take before it is given up (the
+    client's own setting otherwise); meanwhile a "wait" event comes every
+    ``progress_every`` seconds. Another publish on the same ledger is waited
+    for, ``lock_wait`` seconds at most.
     """
     spec = _spec(model, job, valid)
     if client is None and not dry_run:
@@ -104,29 +117,30 @@ def publish(
             "with --force (force=True). Nothing was uploaded.",
             report,
         )
-    ledger = Ledger.load(ledger_path or default_ledger_path(files[0].path), readonly=dry_run)
-    steps = Publisher(
-        client,
-        tracker,
-        ledger,
-        base,
-        spec,
-        files,
-        emit,
-        new_job=new_job,
-        job_metadata=job_metadata,
-        poll_interval=poll_interval,
-        file_timeout=file_timeout,
-        sleep=sleep,
-        secrets=secrets,
-    )
-    result = PublishResult(report, files, ledger.path, base, dry_run=dry_run)
+    if client is not None and timeout is not None:
+        client = client.with_options(timeout=timeout) if hasattr(client, "with_options") else client
+    ledger_file = Path(ledger_path) if ledger_path else default_ledger_path(files[0].path)
+    result = PublishResult(report, files, ledger_file, base, dry_run=dry_run)
     if dry_run:
-        steps.plan(result, wait=wait)
+        session = Session(client, Ledger.load(ledger_file, readonly=True), base, emit, secrets)
+        Publisher(session, tracker, spec, files, new_job=new_job, job_metadata=job_metadata).plan(result, wait=wait)
         return result
-    steps.run(result)
-    if wait and result.job_id:
-        steps.follow(result)
+    with ledger_lock(ledger_file, wait=lock_wait, on_wait=lambda message: emit(PublishEvent("wait", message))):
+        session = Session(
+            client,
+            Ledger.load(ledger_file),
+            base,
+            emit,
+            secrets,
+            poll_interval=poll_interval,
+            file_timeout=file_timeout,
+            sleep=sleep,
+            progress_every=progress_every,
+        )
+        steps = Publisher(session, tracker, spec, files, new_job=new_job, job_metadata=job_metadata)
+        steps.run(result)
+        if wait and result.job_id:
+            steps.follow(result)
     return result
 
 
@@ -140,7 +154,8 @@ def _local(role: str, path: str | os.PathLike[str]) -> PublishedFile:
     p = Path(path)
     if not p.is_file():
         raise PrepError(f"Cannot read {str(p)!r}: no such file.")
-    return PublishedFile(role, p, sha256_of(p), p.stat().st_size)
+    sha, md5, size = digests_of(p)
+    return PublishedFile(role, p, sha, size, md5)
 
 
 def _check(files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None) -> Report:
