@@ -128,13 +128,14 @@ class JobStep:
 
     def lookup(self, request: Mapping[str, Any], since: float, known: set[str], step: str) -> Any:
         """The job of an unanswered request; a `PublishError` when the service cannot be asked."""
+        listing = "listing jobs"
         try:
-            with self.s.call("Looking for the job of the unanswered request"):
+            with self.s.waiting(listing), service.service_call(listing, secrets=self.s.secrets):
                 return find_job(self.s.api, request, since=since, known=known)
         except PublishError as exc:
             raise PublishError(
-                f"{step} got no answer, and prep cannot tell whether the service made it ({exc}) Run again "
-                "to look again; or check the service's job list and create one anyway with --new-job "
+                f"{step} got no answer, and prep cannot tell whether the service made the job ({exc}). Run "
+                "again to look again; or check the service's job list and create one anyway with --new-job "
                 "(new_job=True), which may make a second, paid job."
             ) from None
 
@@ -142,7 +143,7 @@ class JobStep:
         """A job the interrupted publish may have made: found, it is recorded; True if so."""
         request = entry.get("request") or self.request(None, None)
         known = self.known_ids()
-        job = self.lookup(request, float(entry.get("started_ts") or 0), known, "The interrupted job creation")
+        job = self.lookup(request, float(entry.get("started_ts") or 0), known, "The job creation of the interrupted publish")
         if job is None:
             self.s.emit("job", "the interrupted publish made no job (looked up); creating it now")
             return False

@@ -14,6 +14,7 @@ automatic retries (`no_retry`): what an unanswered one made is looked up
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -82,7 +83,9 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 def snippet(value: Any, limit: int = 80) -> str:
     """A short, one-line picture of a reply, for a message."""
-    text = value if isinstance(value, str) else repr(value)
+    if hasattr(value, "model_dump"):  # an SDK object: the fields the reply held
+        value = value.model_dump(exclude_unset=True)
+    text = value if isinstance(value, str) else json.dumps(value, default=repr)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

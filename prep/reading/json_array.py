@@ -42,7 +42,7 @@ def _is_json_lines(text: str) -> bool:
     start = _WS.match(text, 0).end()  # type: ignore[union-attr]
     try:
         _, end = _DECODER.raw_decode(text, start)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return _WS.match(text, end).end() < len(text)  # type: ignore[union-attr]
 

@@ -1,10 +1,19 @@
-"""Records as plain JSON values, without importing pydantic (``prep check`` stays light)."""
+"""Records as plain JSON values, without importing pydantic (``prep check`` stays light).
+
+`canonical_json` writes any value the readers or the API can hand over as
+canonical JSON text, however deep, with lone surrogates, integers of any size
+and non-JSON Python objects; `non_json` finds those objects.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["as_dict"]
+__all__ = ["as_dict", "canonical_json", "non_json"]
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def as_dict(record: Any) -> Any:
@@ -14,3 +23,67 @@ def as_dict(record: Any) -> Any:
     """
     dump = getattr(record, "model_dump", None)
     return dump(mode="json", exclude_unset=True) if callable(dump) else record
+
+
+class _Text(str):
+    """Text already written, waiting on the stack."""
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, _JSON_SCALARS) and not (isinstance(value, float) and value != value):
+        return json.dumps(value, ensure_ascii=True)  # a lone surrogate is written as its \\u escape
+    return json.dumps({"__python__": type(value).__name__, "repr": _stable_repr(value)}, ensure_ascii=True)
+
+
+def _stable_repr(value: Any) -> str:
+    if isinstance(value, (set, frozenset)):
+        return repr(sorted(map(repr, value)))
+    return repr(value)
+
+
+def canonical_json(value: Any) -> bytes:
+    """Canonical JSON of ``value`` (keys sorted, ASCII, no spaces), built without recursion.
+
+    For what orjson cannot write: equal values give equal text; a Python
+    object that has no JSON form is written as its type and repr.
+    """
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _Text):
+            out.append(node)
+        elif isinstance(node, dict):
+            items = sorted(((str(k), v) for k, v in node.items()), key=lambda kv: kv[0])
+            stack.append(_Text("}"))
+            for i, (key, item) in enumerate(reversed(items)):
+                stack.append(item)
+                stack.append(_Text(json.dumps(key, ensure_ascii=True) + ":"))
+                if i < len(items) - 1:
+                    stack.append(_Text(","))
+            stack.append(_Text("{"))
+        elif isinstance(node, (list, tuple)):
+            stack.append(_Text("]"))
+            for i, item in enumerate(reversed(node)):
+                stack.append(item)
+                if i < len(node) - 1:
+                    stack.append(_Text(","))
+            stack.append(_Text("["))
+        else:
+            out.append(_scalar(node))
+    return "".join(out).encode("ascii")
+
+
+def non_json(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """(JSON pointer, value) of each value in ``value`` that JSON cannot hold, without recursion."""
+    from ..issues import escape_pointer
+
+    stack: list[tuple[str, Any]] = [(pointer, value)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((where + escape_pointer(k), v) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((where + escape_pointer(i), v) for i, v in reversed(list(enumerate(node))))
+        elif not isinstance(node, _JSON_SCALARS) or (isinstance(node, float) and node != node):
+            yield where, node

@@ -19,6 +19,7 @@ from ..errors import TokenizerUnavailableError
 from ..issues import Issue
 from ..reading.detect import family, vote
 from ..reading.jsonl import Line, parse_line
+from ..records.values import canonical_json
 from ..reports.stats import FileStats
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Target
@@ -258,7 +259,10 @@ class FileScan:
 def example_hash(value: dict[str, Any]) -> int:
     """A 64-bit hash of an example's canonical JSON: equal examples hash alike whatever
     their key order or spacing (duplicates, train/validation leakage, `prep.split`)."""
-    canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    try:
+        canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):  # a lone surrogate, deep nesting, a big integer, a Python object
+        canonical = canonical_json(value)
     return int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
 
 

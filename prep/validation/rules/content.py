@@ -142,19 +142,24 @@ def count_images(messages: list[Any]) -> int:
 
 
 def check_special_tokens(value: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
-    """Every string (and key) of the example that holds a special token."""
-    if isinstance(value, str):
-        match = ctx.special_tokens.search(value)
-        if match:
-            yield Problem(
-                "P221",
-                ptr,
-                f"Text holds the special token {match.group()}; the service rejects it. Remove or escape it.",
-            )
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from check_special_tokens(key, ptr, ctx)
-            yield from check_special_tokens(item, f"{ptr}{escape_pointer(key)}", ctx)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from check_special_tokens(item, f"{ptr}/{i}", ctx)
+    """Every string (and key) of the example that holds a special token, in document order.
+
+    Walks with a stack, not recursion: valid JSON may nest a thousand levels deep.
+    """
+    stack: list[tuple[str, Any]] = [(ptr, value)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, str):
+            match = ctx.special_tokens.search(node)
+            if match:
+                yield Problem(
+                    "P221",
+                    where,
+                    f"Text holds the special token {match.group()}; the service rejects it. Remove or escape it.",
+                )
+        elif isinstance(node, dict):
+            for key, item in reversed(list(node.items())):
+                stack.append((f"{where}{escape_pointer(key)}", item))
+                stack.append((where, key))
+        elif isinstance(node, list):
+            stack.extend((f"{where}/{i}", item) for i, item in reversed(list(enumerate(node))))
