@@ -67,7 +67,15 @@ def test_split_and_publish_read_the_configuration(repo, run_prep):
     assert (code, err) == (0, "") and len(Path("support_tickets.train.jsonl").read_text().splitlines()) == 10
 
     assert run_prep("check", "--no-tokens", "--write-baseline", "data")[0] == 0  # the P204 line is known now
-    args = ("publish", "data/train.jsonl", "--model", "gpt-4o-mini-2024-07-18", "--dry-run", "--no-wandb", "--no-tokens")
+    args = (
+        "publish",
+        "data/train.jsonl",
+        "--model",
+        "gpt-4o-mini-2024-07-18",
+        "--dry-run",
+        "--no-wandb",
+        "--no-tokens",
+    )
     code, out, err = run_prep(*args)
     assert code == 0, out + err
     code, out, err = run_prep(*args, "--no-baseline")
