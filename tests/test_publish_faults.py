@@ -20,7 +20,6 @@ import pytest
 from prep.errors import PublishError
 from prep.publishing.publisher import publish
 from prep.publishing.types import PublishEvent
-from prep.publishing.wandb_log import WandbTracker
 from tests.support import wandb_records
 from tests.support.fake_openai import FakeOpenAI
 
@@ -106,9 +105,7 @@ def test_a_late_reply_is_looked_up_and_not_sent_again(fake_openai: FakeOpenAI, d
     assert len(fake_openai.requests_to("POST", "/v1/fine_tuning/jobs")) == 1
 
 
-def test_a_stalled_service_fails_within_the_timeout_and_the_next_run_looks_first(
-    fake_openai: FakeOpenAI, data
-) -> None:
+def test_a_stalled_service_fails_within_the_timeout_and_the_next_run_looks_first(fake_openai: FakeOpenAI, data) -> None:
     fake_openai.stall_next("/v1/fine_tuning/jobs", 600, method="POST")  # never answers, makes nothing
     events: list[PublishEvent] = []
 
@@ -219,7 +216,9 @@ def test_two_concurrent_publishes_make_one_job(fake_openai: FakeOpenAI, data, of
     fake_openai.stall_next("/v1/files", 2, method="POST", after_processing=True)  # the first run holds the lock
     commands = [cli(fake_openai, data, "--no-wandb", "--timeout", "30") for _ in range(2)]
 
-    procs = [subprocess.Popen(c, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
+    procs = [
+        subprocess.Popen(c, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands
+    ]
     outputs = [p.communicate(timeout=180) for p in procs]
 
     assert [p.returncode for p in procs] == [0, 0], outputs

@@ -143,7 +143,8 @@ class JobStep:
         """A job the interrupted publish may have made: found, it is recorded; True if so."""
         request = entry.get("request") or self.request(None, None)
         known = self.known_ids()
-        job = self.lookup(request, float(entry.get("started_ts") or 0), known, "The job creation of the interrupted publish")
+        since = float(entry.get("started_ts") or 0)
+        job = self.lookup(request, since, known, "The job creation of the interrupted publish")
         if job is None:
             self.s.emit("job", "the interrupted publish made no job (looked up); creating it now")
             return False

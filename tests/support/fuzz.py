@@ -293,7 +293,8 @@ def run_case(case: Case) -> None:
     try:
         report = prep.check(case.source, model="gpt-4o-mini-2024-07-18")
     except prep.PrepError as exc:
-        assert "\n" not in str(exc), f"a PrepError of more than one line: {exc!r}"
+        if "\n" in str(exc):
+            raise AssertionError(f"a PrepError of more than one line: {exc!r}") from exc
         return
     for name in REPORTERS:
         out = io.StringIO()
