@@ -15,13 +15,15 @@ the other files::
     ├── UnknownModelError          a model name prep has no limits for
     ├── TokenizerUnavailableError  no tiktoken rank files could be found or fetched
     ├── ConfigError                an invalid [tool.prep] / prep.toml
-    └── PublishError               the provider or W&B refused a publish step (exit 1)
+    ├── PublishError               the provider or W&B refused a publish step (exit 1)
+    └── DependencyError            a library prep uses crashed (a panic in compiled code; exit 3)
 """
 
 from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "DependencyError",
     "InputError",
     "MappingError",
     "PrepError",
@@ -79,3 +81,9 @@ class PublishError(PrepError):
     """A publish step failed; the message holds the service's own words."""
 
     exit_code = 1
+
+
+class DependencyError(PrepError):
+    """A library prep uses crashed (e.g. a Rust panic, which is a ``BaseException``): a bug, exit 3."""
+
+    exit_code = 3

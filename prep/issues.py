@@ -56,6 +56,8 @@ CODES: dict[str, Code] = {
     "P115": Code(E, "File is empty: it holds no examples."),
     "P116": Code(E, "File cannot be read as data (a broken workbook, an unknown text encoding, a missing sheet)."),
     "P117": Code(N, "File found in a folder is not fine-tuning data: no column is a field of a record; not checked."),
+    "P118": Code(E, "Value has no JSON form (a set, bytes or other object in a record or a DataFrame cell)."),
+    "P119": Code(E, "JSON nests deeper than prep can read (about 1,000 levels)."),
     # P15x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
     "P150": Code(E, "Row has more cells than the header has columns."),
     "P151": Code(E, "Cell holds a spreadsheet error value (#N/A, #DIV/0!, ...)."),
@@ -107,6 +109,7 @@ CODES: dict[str, Code] = {
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(W, "Model is shut down or no longer accepts new fine-tuning jobs."),
     "P303": Code(N, "Token limits were not checked (--no-tokens)."),
+    "P304": Code(W, "Tokenizer crashed on the example's text; its tokens were counted in pieces (approximate)."),
     "P350": Code(W, "Prompt and completion together are over 10,000 characters (legacy prepare_data)."),
     # P4xx: the dataset as a whole
     "P401": Code(E, "Fewer examples than the service's minimum."),

@@ -9,6 +9,7 @@ and returns an exit code. Exit codes, mapped here only: 0 clean; 1 errors found
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -295,9 +296,19 @@ def _add_publish_commands() -> None:
 _add_publish_commands()
 
 
+def _safe_output() -> None:
+    """Never crash on printing: what cannot be encoded is written as a backslash escape."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure):
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI and map exceptions to exit codes."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _safe_output()
     try:
         cli.main(args=args, prog_name="prep", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -317,7 +328,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
-    except Exception as exc:
+    except BaseException as exc:  # Exception, or a crash of compiled code (a Rust panic is a BaseException)
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
         full = "--traceback" in args
         lines = traceback.format_exception(exc) if full else traceback.format_exception_only(exc)
         click.echo("prep: unexpected error (a bug; please report it):\n" + "".join(lines).rstrip(), err=True)

@@ -15,18 +15,16 @@ an error is written and the rows with errors are left out.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from ..errors import InputError, UsageError
 from ..io import atomic_writer
 from ..reading.table import TableOptions
+from ..records.values import dumps_any
 from ..reports.report import Report
 from ..targets.profile import DataFormat
 from ..validation.options import CheckOptions
@@ -82,10 +80,7 @@ def jsonl_bytes(records: Iterable[Any], *, bom: bool = False) -> bytes:
 
 
 def _dumps(record: Any) -> bytes:
-    try:
-        return orjson.dumps(record)
-    except (orjson.JSONEncodeError, TypeError):  # lone surrogates: escape them as JSON allows
-        return json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return dumps_any(record)  # lone surrogates escaped as JSON allows; any depth
 
 
 def _split_options(

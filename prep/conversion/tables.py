@@ -9,6 +9,7 @@ JSONL line by line, every other type as a table.
 
 from __future__ import annotations
 
+import decimal
 import math
 import os
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..reading.detect import SAMPLE_LINES
 from ..reading.files import detect_file_type, open_table
-from ..reading.table import FileType, Note, Row, Table, TableOptions
+from ..reading.table import CellError, FileType, Note, Row, Table, TableOptions
 from ..validation.checker import check_jsonl, plan_file
 from ..validation.dataset import finish
 from ..validation.scan import FileScan, LazyCounter, Origin
@@ -132,7 +133,21 @@ def _frame_cell(value: Any) -> Any:
         return value if value != "" else None
     if isinstance(value, (bool, int, float)) or hasattr(value, "isoformat"):
         return cell_text(value)
-    return value
+    return _other_cell(value)
+
+
+def _other_cell(value: Any) -> Any:
+    """A cell holding what a spreadsheet cannot: a Decimal is its number, bytes their UTF-8 text, else an error."""
+    if isinstance(value, decimal.Decimal):
+        return None if value.is_nan() else str(value)
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8") or None
+        except UnicodeDecodeError as exc:
+            return CellError("P154", f"Cell holds bytes that are not UTF-8 text (byte {exc.start + 1}).")
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return CellError("P118", f"Cell holds a {type(value).__name__} ({shown}), which has no JSON or text form.")
 
 
 def _rows_table(rows: Iterable[Any], name: str) -> Table:
@@ -238,6 +253,10 @@ def check_file(
     """Check any data file: JSONL line by line, every other type as a table."""
     if not path.is_file():
         raise InputError(f"Cannot read {str(path)!r}: no such file.")
+    try:
+        path.open("rb").close()
+    except OSError as exc:  # permissions: one sentence, not a traceback
+        raise InputError(f"Cannot read {str(path)!r}: {exc.strerror or exc}.") from None
     if detect_file_type(path, options.table.file_type if options.table else None) is FileType.JSONL:
         return check_jsonl(path, options, target, budget, counter)
     return check_table(path, options, target, budget, counter)

@@ -20,6 +20,7 @@ from ..conversion.converter import convert as convert_plain
 from ..conversion.options import ConvertOptions
 from ..reading.table import TableOptions
 from ..validation.options import CheckOptions
+from ..validation.panics import contained
 from .runner import changed_settings, plan_files
 
 __all__ = ["convert", "convert_settings"]
@@ -27,6 +28,7 @@ __all__ = ["convert", "convert_settings"]
 _TABLE_FIELDS = tuple(f.name for f in dataclasses.fields(TableOptions))
 
 
+@contained
 def convert(
     source: Any,
     output: str | os.PathLike[str] | None = None,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PrepError, UsageError
 from ..reports.report import FileReport, Report
+from ..validation.panics import contained
 from .config import BASELINE_NAME, Config, Configs
 from .walk import DataFile, select_files
 
@@ -137,6 +138,7 @@ def _fold_table(settings: dict[str, Any]) -> None:
     settings["table"] = TableOptions(**table)
 
 
+@contained
 def check_project(
     files: Sequence[str | os.PathLike[str]],
     settings: Mapping[str, Any] | None = None,
@@ -194,6 +196,7 @@ def check_named(
     return run
 
 
+@contained
 def check(
     source: Any,
     *,

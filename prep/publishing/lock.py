@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PublishError
+from ..io import process_alive
 
 __all__ = ["ledger_lock"]
 
@@ -32,13 +33,7 @@ def _holder_alive(holder: dict[str, Any]) -> bool:
     """Whether the process that wrote the lock may still run (unknown counts as alive)."""
     if holder.get("host") != socket.gethostname() or not isinstance(holder.get("pid"), int):
         return True
-    try:
-        os.kill(holder["pid"], 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # another user's process
-    return True
+    return process_alive(holder["pid"])
 
 
 def _read(lock: Path) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from ..reading.files import detect_file_type
 from ..reading.table import FileType
 from ..reports.report import Report
 from ..targets.profile import load_target
+from ..validation.panics import contained
 from .partition import BOM, Items, partition, write_sides
 
 __all__ = ["SplitResult", "split", "split_paths"]
@@ -72,6 +73,7 @@ def split_paths(path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | 
     return folder / f"{stem}.train.jsonl", folder / f"{stem}.valid.jsonl"
 
 
+@contained
 def split(
     path: str | os.PathLike[str],
     *,

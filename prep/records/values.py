@@ -11,7 +11,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["as_dict", "canonical_json", "non_json"]
+import orjson
+
+__all__ = ["as_dict", "brief", "canonical_json", "dumps_any", "non_json"]
 
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
@@ -41,7 +43,7 @@ def _stable_repr(value: Any) -> str:
     return repr(value)
 
 
-def canonical_json(value: Any) -> bytes:
+def canonical_json(value: Any, *, sort_keys: bool = True) -> bytes:
     """Canonical JSON of ``value`` (keys sorted, ASCII, no spaces), built without recursion.
 
     For what orjson cannot write: equal values give equal text; a Python
@@ -54,7 +56,9 @@ def canonical_json(value: Any) -> bytes:
         if isinstance(node, _Text):
             out.append(node)
         elif isinstance(node, dict):
-            items = sorted(((str(k), v) for k, v in node.items()), key=lambda kv: kv[0])
+            items = [(str(k), v) for k, v in node.items()]
+            if sort_keys:
+                items.sort(key=lambda kv: kv[0])
             stack.append(_Text("}"))
             for i, (key, item) in enumerate(reversed(items)):
                 stack.append(item)
@@ -72,6 +76,28 @@ def canonical_json(value: Any) -> bytes:
         else:
             out.append(_scalar(node))
     return "".join(out).encode("ascii")
+
+
+def dumps_any(value: Any) -> bytes:
+    """JSON of any value, as orjson writes it when it can (UTF-8, no spaces); never raises.
+
+    A lone surrogate, a big integer or deep nesting fall back to the standard
+    library, then to `canonical_json` (keys in their order) for what that refuses.
+    """
+    try:
+        return orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        pass
+    try:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode("ascii")
+    except (TypeError, ValueError, RecursionError):
+        return canonical_json(value, sort_keys=False)
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: a string's repr, anything else its JSON; cut to ``limit`` characters."""
+    text = repr(value) if isinstance(value, str) else dumps_any(value).decode("ascii", "replace")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def non_json(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:

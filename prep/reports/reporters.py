@@ -1,7 +1,9 @@
 """Reporters turn a `Report` into text; they never check or decide anything.
 
 Every reporter is a function ``(report, stream, *, max_issues=None) -> None``
-registered in `REPORTERS`, whose keys are the ``--format`` choices.
+registered in `REPORTERS`, whose keys are the ``--format`` choices. What comes
+from data or file names is escaped (`.escape`): one issue is one line, and no
+line is a forged issue, a GitHub workflow command or a terminal escape.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, TextIO
 import orjson
 
 from ..issues import Issue, Severity
+from .escape import json_safe, visible
 from .report import FileReport, Report
 from .sarif import sarif_log
 
@@ -86,24 +89,25 @@ def report_dict(report: Report, *, max_issues: int | None = None) -> dict[str, A
 
 
 def report_json(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
-    stream.write(orjson.dumps(report_dict(report, max_issues=max_issues), option=orjson.OPT_INDENT_2).decode())
+    data = json_safe(report_dict(report, max_issues=max_issues))
+    stream.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
     stream.write("\n")
 
 
 def format_issue(issue: Issue) -> str:
-    where = issue.path or ""
+    where = visible(issue.path or "")
     if issue.line is not None:
         where += f":{issue.line}"
-    return f"{where}: {issue.code} {issue.message}{_place(issue)}"
+    return f"{where}: {issue.code} {visible(issue.message)}{_place(issue)}"
 
 
 def _place(issue: Issue) -> str:
     """`` (sheet S, column C, /pointer)``, or "" when the issue has no place inside its line."""
-    place = issue.pointer
+    place = visible(issue.pointer)
     if issue.column is not None:
-        place = f"column {issue.column}" + (f", {place}" if place else "")
+        place = f"column {visible(issue.column)}" + (f", {place}" if place else "")
     if issue.sheet is not None:
-        place = f"sheet {issue.sheet}" + (f", {place}" if place else "")
+        place = f"sheet {visible(issue.sheet)}" + (f", {place}" if place else "")
     return f" ({place})" if place else ""
 
 
@@ -114,7 +118,7 @@ def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], 
             yield fmt(issue) + "\n"
         hidden = sum(f.severities.values()) - len(issues)
         if hidden:
-            yield f"{f.path}: … {hidden:,} more issue(s) not shown\n"
+            yield f"{_path(f.path)}: … {hidden:,} more issue(s) not shown\n"
 
 
 def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
@@ -131,12 +135,18 @@ def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None
     w(f"{verdict}: {len(report.files)} file(s), {errors:,} error(s), {warnings:,} warning(s)\n")
 
 
+def _path(path: str) -> str:
+    """A file name for the start of a line: escaped, and never starting with "::" (a GitHub command)."""
+    shown = visible(path)
+    return f"./{shown}" if shown.startswith(":") else shown
+
+
 def _file_summary(f: FileReport) -> str:
     state = "ok" if f.ok else f"{f.errors:,} error(s)"
     if not f.checked:
-        return f"{f.path}: not checked, {state}\n"
+        return f"{_path(f.path)}: not checked, {state}\n"
     fmt = f.format.value if f.format else "unknown format"
-    return f"{f.path}: {fmt}, {f.examples:,} example(s), {state}, {f.warnings:,} warning(s)\n"
+    return f"{_path(f.path)}: {fmt}, {f.examples:,} example(s), {state}, {f.warnings:,} warning(s)\n"
 
 
 def _num(value: float | None) -> str:
@@ -198,11 +208,11 @@ def format_annotation(issue: Issue) -> str:
     """A GitHub Actions workflow command: ``::error file=F,line=N,title=prep P201::P201 message``."""
     props = []
     if issue.path:
-        props.append(f"file={_escape_property(issue.path)}")
+        props.append(f"file={_escape_property(visible(issue.path))}")
     if issue.line is not None:
         props.append(f"line={issue.line}")
     props.append(f"title={_escape_property('prep ' + issue.code)}")
-    message = _escape_data(f"{issue.code} {issue.message}{_place(issue)}")
+    message = _escape_data(f"{issue.code} {visible(issue.message, lines=False)}{_place(issue)}")
     return f"::{_ANNOTATION_LEVELS[issue.severity]} {','.join(props)}::{message}"
 
 
@@ -221,7 +231,7 @@ def report_sarif(report: Report, stream: TextIO, *, max_issues: int | None = Non
     """A SARIF 2.1.0 log (for GitHub code scanning and other SARIF viewers)."""
     from .._version import __version__
 
-    log = sarif_log(chain.from_iterable(_shown(report, max_issues)), version=__version__)
+    log = json_safe(sarif_log(chain.from_iterable(_shown(report, max_issues)), version=__version__))
     stream.write(orjson.dumps(log, option=orjson.OPT_INDENT_2).decode())
     stream.write("\n")
 

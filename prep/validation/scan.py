@@ -11,6 +11,7 @@ import hashlib
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -19,7 +20,7 @@ from ..errors import TokenizerUnavailableError
 from ..issues import Issue
 from ..reading.detect import family, vote
 from ..reading.jsonl import Line, parse_line
-from ..records.values import canonical_json
+from ..records.values import canonical_json, non_json
 from ..reports.stats import FileStats
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Target
@@ -28,6 +29,9 @@ from .rules import CheckContext, check_example
 from .rules.content import count_images
 from .rules.conversation import roles_of
 from .tokens import TokenCounter, fits_by_size, load_encoding
+
+#: P118 issues reported for one record at most.
+MAX_NON_JSON = 5
 
 __all__ = ["FileScan", "LazyCounter", "Origin", "Plan", "example_hash"]
 
@@ -169,6 +173,10 @@ class FileScan:
         """Check one parsed example; ``raw`` is its line's bytes, ``origin`` its table position."""
         self.examples += 1
         self._remember(number, value)
+        if raw is None:  # a record handed over in memory may hold what JSON cannot
+            for pointer, item in islice(non_json(value), MAX_NON_JSON):
+                what = type(item).__name__
+                self.add("P118", number, pointer, f"Value is a {what}, which has no JSON form.", origin)
         ctx = self.plan.ctx
         fmt = vote(value)
         if fmt is None or ctx is None:
@@ -213,6 +221,26 @@ class FileScan:
         counter = self.counter.get()
         if counter is None:
             return
+        crashes = counter.guard.failures
+        self._count(number, value, fmt, messages, counter, budget)
+        if counter.guard.failures > crashes:
+            self.add(
+                "P304",
+                number,
+                "",
+                "The tokenizer crashed on this example's text; its tokens were counted in pieces, so the count "
+                "may be off by a few tokens.",
+            )
+
+    def _count(
+        self,
+        number: int,
+        value: dict[str, Any],
+        fmt: DataFormat,
+        messages: list[Any],
+        counter: TokenCounter,
+        budget: Budget,
+    ) -> None:
         if self.stats is None:
             total = counter.over_limit(value, fmt, budget.token_limit)
         else:

@@ -33,8 +33,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import TokenizerUnavailableError
+from ..records.values import dumps_any
 from ..targets.profile import DataFormat
 from .images import image_tokens
+from .panics import GuardedCount, contained
 
 if TYPE_CHECKING:
     import tiktoken
@@ -154,7 +156,7 @@ class TokenCounter:
 
     def __init__(self, encoding: tiktoken.Encoding, *, cache_chars: int = 8_000_000) -> None:
         self.encoding = encoding
-        self._encode = encoding.encode_ordinary
+        self.guard = GuardedCount(lambda s: len(encoding.encode_ordinary(s)))
         self._cache: dict[str, int] = {}
         self._cached_chars = 0
         self._cache_chars = cache_chars
@@ -163,7 +165,7 @@ class TokenCounter:
     def text(self, s: str) -> int:
         n = self._cache.get(s)
         if n is None:
-            n = len(self._encode(s))
+            n = self.guard(s)
             if self._cached_chars > self._cache_chars:
                 self._cache.clear()
                 self._cached_chars = 0
@@ -296,7 +298,7 @@ class TokenCounter:
             enum = prop.get("enum")
             if isinstance(enum, list):
                 tally.constant += ENUM_INIT + ENUM_ITEM * len(enum)
-                tally.texts.extend(item if isinstance(item, str) else json.dumps(item) for item in enum)
+                tally.texts.extend(item if isinstance(item, str) else _enum_text(item) for item in enum)
             p_desc = _plain(prop.get("description")).removesuffix(".")
             tally.texts.append(f"{key}:{_plain(prop.get('type'))}:{p_desc}")
 
@@ -326,10 +328,19 @@ class TokenCounter:
             tally.texts.append(value)
 
 
+def _enum_text(item: Any) -> str:
+    """An enum value as JSON text, as the Cookbook writes it (any depth or type: never raises)."""
+    try:
+        return json.dumps(item)
+    except (TypeError, ValueError, RecursionError):
+        return dumps_any(item).decode()
+
+
 def _plain(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+@contained
 def count_tokens(
     records: Any,
     *,

@@ -275,10 +275,10 @@ MAKERS: dict[str, Callable[[random.Random, Path, int], tuple[Any, int]]] = {
 WEIGHTS = {"jsonl": 50, "json": 10, "delimited": 12, "records": 15, "dataframe": 10, "xlsx": 3}
 
 
-def make_case(seed: int, folder: Path) -> Case:
+def make_case(seed: int, folder: Path, per_case: int = 12) -> Case:
     rng = random.Random(seed)
     kind = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
-    source, inputs = MAKERS[kind](rng, folder, rng.randint(1, 12))
+    source, inputs = MAKERS[kind](rng, folder, rng.randint(1, per_case))
     return Case(seed, kind, inputs, source)
 
 
@@ -316,11 +316,11 @@ class Tally:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def fuzz(seed: int, count: int, *, stop_at_inputs: int | None = None) -> Tally:
+def fuzz(seed: int, count: int, *, stop_at_inputs: int | None = None, per_case: int = 12) -> Tally:
     """Run ``count`` cases (or until ``stop_at_inputs`` inputs); failures are collected, not raised."""
     tally = Tally()
     for case_seed, folder in cases(seed, count):
-        case = make_case(case_seed, folder)
+        case = make_case(case_seed, folder, per_case)
         try:
             run_case(case)
         except BaseException as exc:  # a tokenizer panic is a BaseException: it is a failure too
@@ -335,9 +335,9 @@ def fuzz(seed: int, count: int, *, stop_at_inputs: int | None = None) -> Tally:
     return tally
 
 
-def _worker(args: tuple[int, int]) -> Tally:
-    seed, inputs = args
-    return fuzz(seed, 10**12, stop_at_inputs=inputs)
+def _worker(args: tuple[int, int, int]) -> Tally:
+    seed, inputs, per_case = args
+    return fuzz(seed, 10**12, stop_at_inputs=inputs, per_case=per_case)
 
 
 def _signature(failure: str) -> tuple[str, str]:
@@ -352,15 +352,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inputs", type=int, default=100_000, help="examples to generate in all")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--per-case", type=int, default=12, help="most examples in one call (1 to N)")
     parser.add_argument("--case", type=int, help="replay one case by its seed, with its traceback")
     args = parser.parse_args(argv)
     if args.case is not None:
         with tempfile.TemporaryDirectory() as folder:
-            run_case(make_case(args.case, Path(folder)))
+            run_case(make_case(args.case, Path(folder), args.per_case))
         print("no failure")
         return 0
     start = time.perf_counter()
-    shares = [(args.seed * 1000 + j, args.inputs // args.jobs) for j in range(args.jobs)]
+    shares = [(args.seed * 1000 + j, args.inputs // args.jobs, args.per_case) for j in range(args.jobs)]
     with multiprocessing.Pool(args.jobs) as pool:
         tallies = pool.map(_worker, shares)
     total = Tally()

@@ -13,6 +13,7 @@ from typing import Any
 
 from ...issues import Problem
 from ...reading.jsonl import type_name
+from ...records.values import brief
 from ...targets.profile import DataFormat
 from .content import check_special_tokens
 from .context import CheckContext
@@ -98,7 +99,9 @@ def _check_output(output: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]
     for i, msg in enumerate(output):
         if isinstance(msg, dict) and msg.get("role") != "assistant":
             yield Problem(
-                "P227", f"{ptr}/{i}/role", f"Output message must have the role 'assistant', found {msg.get('role')!r}."
+                "P227",
+                f"{ptr}/{i}/role",
+                f"Output message must have the role 'assistant', found {brief(msg.get('role'))}.",
             )
         else:
             yield from check_message(msg, f"{ptr}/{i}", ctx, frozenset({"assistant"}))

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...issues import Problem, escape_pointer
 from ...reading.jsonl import type_name
+from ...records.values import brief
 from ..images import data_url_bytes, image_format
 from .context import CheckContext, a_role
 
@@ -74,7 +75,9 @@ def _check_parts(parts: list[Any], ptr: str, role: str, kind: str, ctx: CheckCon
             yield Problem("P207", pptr, f"A content part must be an object, found {type_name(part)}.")
         else:
             yield Problem(
-                "P207", f"{pptr}/type", f"Unknown content part type {part.get('type')!r}; use 'text' or 'image_url'."
+                "P207",
+                f"{pptr}/type",
+                f"Unknown content part type {brief(part.get('type'))}; use 'text' or 'image_url'.",
             )
 
 

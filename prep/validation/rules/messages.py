@@ -9,6 +9,7 @@ import orjson
 
 from ...issues import Problem, escape_pointer
 from ...reading.jsonl import type_name
+from ...records.values import brief
 from .content import check_content
 from .context import CheckContext, a_role
 
@@ -36,7 +37,7 @@ def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) 
     if role not in roles:
         allowed = ", ".join(sorted(roles))
         yield Problem(
-            "P203", f"{ptr}/role", f"Role {role!r} is not allowed in {ctx.format} examples; allowed: {allowed}."
+            "P203", f"{ptr}/role", f"Role {brief(role)} is not allowed in {ctx.format} examples; allowed: {allowed}."
         )
     for key in [k for k in msg if k not in rules.keys and k != "weight"]:
         yield Problem(
@@ -65,16 +66,18 @@ def _role_problem(role: Any, ptr: str, roles: frozenset[str]) -> Problem:
         return Problem("P201", f"{ptr}/role", f"Message has no role; use one of: {allowed}.")
     if isinstance(role, str) and role.strip().lower() in roles:
         return Problem(
-            "P202", f"{ptr}/role", f"Unknown role {role!r}: roles are exact and lowercase ({role.strip().lower()!r})."
+            "P202",
+            f"{ptr}/role",
+            f"Unknown role {brief(role)}: roles are exact and lowercase ({role.strip().lower()!r}).",
         )
-    return Problem("P202", f"{ptr}/role", f"Unknown role {role!r}; use one of: {allowed}.")
+    return Problem("P202", f"{ptr}/role", f"Unknown role {brief(role)}; use one of: {allowed}.")
 
 
 def _check_weight(weight: Any, role: str, ptr: str) -> Iterator[Problem]:
     if role != "assistant":
         yield Problem("P210", ptr, f"weight is only allowed on assistant messages, not on {a_role(role)} message.")
     elif type(weight) is not int or weight not in (0, 1):
-        yield Problem("P209", ptr, f"weight must be the integer 0 or 1, found {orjson.dumps(weight).decode()}.")
+        yield Problem("P209", ptr, f"weight must be the integer 0 or 1, found {brief(weight, 40)}.")
 
 
 def _check_name(name: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
