@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, require
 from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
 
 __all__ = ["cell_text", "number_text", "read_xlsx"]
@@ -34,11 +34,7 @@ _FIXED = re.compile(r"(#,##)?0(?:\.(0+))?")
 
 
 def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover - openpyxl is a dependency; the message is for slim installs
-        raise InputError("Reading .xlsx files needs openpyxl: pip install openpyxl.") from None
-    return openpyxl
+    return require("openpyxl", "xlsx")
 
 
 def read_xlsx(path: Path, options: ReadOptions) -> Table:
