@@ -1,6 +1,6 @@
 """Declared dependencies equal imported ones, and a missing extra is one sentence naming the pip install to run.
 
-Every third-party import in prep/ (lazy and TYPE_CHECKING ones too) is a core dependency, or its module calls
+Every third-party import in prep/ (lazy and TYPE_CHECKING ones too) is a core dependency, or prep calls
 ``require(module, extra)`` for it and that extra of pyproject.toml declares its distribution; every declared
 dependency is imported somewhere.
 """
@@ -87,14 +87,14 @@ def test_the_distribution_is_the_one_prep_names():
 
 
 def test_every_import_is_declared_where_it_is_needed():
+    """A module that is not core is require()d (by its module, or the one that calls it) from the extra declaring it."""
+    modules = scan()
+    required = {module: extra for _, calls in modules.values() for module, extra in calls.items()}
     undeclared = []
-    for path, (modules, required) in scan().items():
-        for module in sorted(modules):
-            dist = distribution(module)
-            if dist in CORE:
-                continue
-            extra = required.get(module)
-            if extra is None or dist not in EXTRA.get(extra, set()):
+    for path, (imported, _) in modules.items():
+        for module in sorted(imported):
+            dist, extra = distribution(module), required.get(module)
+            if dist not in CORE and (extra is None or dist not in EXTRA.get(extra, set())):
                 undeclared.append(f"{path.relative_to(REPO)}: {module} ({dist}), require(): {extra}")
     assert undeclared == []
 
