@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from .conversion.converter import ConversionResult, convert, load_records, to_chat
+from .conversion.converter import ConversionResult, load_records, to_chat
 from .conversion.options import ConvertOptions
 from .errors import (
     ConfigError,
@@ -20,9 +20,9 @@ from .errors import (
     UsageError,
 )
 from .issues import CODES, Issue, Severity
-from .project.checking import check
 from .project.config import Config, find_config, load_config
-from .project.runner import ProjectReport, check_project
+from .project.converting import convert
+from .project.runner import ProjectReport, check, check_project
 from .publishing.jobs import JobSpec, WandbIntegration
 from .publishing.publisher import publish
 from .publishing.splitter import SplitResult, split

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UsageError, require
+from ..errors import UnreadableFileError, require
 from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
 from .xlsx_stream import Cell, check_sizes, has_data, merged_down, sheet_rows
 
@@ -73,17 +73,19 @@ def _load(path: Path) -> Any:
             warnings.simplefilter("ignore")  # openpyxl warns about features it drops (data validation, ...)
             return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
-        raise InputError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc or type(exc).__name__}.") from None
+        raise UnreadableFileError(
+            f"Cannot read {path} as an Excel workbook (.xlsx): {exc or type(exc).__name__}."
+        ) from None
     except Exception as exc:  # openpyxl's InvalidFileException and friends
         if type(exc).__module__.startswith("openpyxl"):
-            raise InputError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc}.") from None
+            raise UnreadableFileError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc}.") from None
         raise
 
 
 def _pick_sheet(book: Any, wanted: str | None, name: str) -> Any:
     sheets = book.worksheets
     if not sheets:
-        raise InputError(f"{name} has no worksheet.")
+        raise UnreadableFileError(f"{name} has no worksheet.")
     if wanted is None:
         return sheets[0]
     exact = [s for s in sheets if s.title == wanted]
@@ -91,7 +93,7 @@ def _pick_sheet(book: Any, wanted: str | None, name: str) -> Any:
     if exact or folded:
         return (exact or folded)[0]
     titles = ", ".join(s.title for s in sheets)
-    raise UsageError(f"{name} has no sheet named {wanted!r}; its sheets: {titles}.")
+    raise UnreadableFileError(f"{name} has no sheet named {wanted!r}; its sheets: {titles}.")
 
 
 def _other_sheets(book: Any, sheet: Any, name: str) -> list[Note]:

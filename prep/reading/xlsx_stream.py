@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import UnreadableFileError
 
 __all__ = ["MAX_PART_BYTES", "MAX_STRINGS_BYTES", "Cell", "check_sizes", "has_data", "merged_down", "sheet_rows"]
 
@@ -58,11 +58,13 @@ def check_sizes(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc or type(exc).__name__}.") from None
+        raise UnreadableFileError(
+            f"Cannot read {path} as an Excel workbook (.xlsx): {exc or type(exc).__name__}."
+        ) from None
     for info in infos:
         limit = MAX_STRINGS_BYTES if info.filename.lower().endswith("sharedstrings.xml") else MAX_PART_BYTES
         if info.file_size > limit:
-            raise InputError(
+            raise UnreadableFileError(
                 f"{path} is too large to read: its part {info.filename} inflates to {_mib(info.file_size)} "
                 f"({_mib(info.compress_size)} compressed), more than the {_mib(limit)} prep reads; "
                 "save the sheet as CSV UTF-8 instead."
@@ -105,12 +107,14 @@ def sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Cell]]]:
     """(sheet row, the cells it holds) for each row in the sheet's XML, in order.
 
     A part that turns out corrupt while it is read (bad XML, a checksum that
-    does not match) is an `InputError`, raised where it is found.
+    does not match) is an `UnreadableFileError`, raised where it is found.
     """
     try:
         yield from _sheet_rows(sheet)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, SyntaxError, zlib.error) as exc:
-        raise InputError(f"Cannot read sheet {sheet.title!r} of {sheet.parent._archive.filename}: {exc}.") from None
+        raise UnreadableFileError(
+            f"Cannot read sheet {sheet.title!r} of {sheet.parent._archive.filename}: {exc}."
+        ) from None
 
 
 def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Cell]]]:
