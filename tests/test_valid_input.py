@@ -110,24 +110,26 @@ class FakePanic(BaseException):
     """What pyo3 raises for a Rust panic: a BaseException, not an Exception."""
 
 
-class PanickingEncoding:
+class PanickingEncoder:
+    """An `Encoder` whose count panics on texts longer than ``over``."""
+
     name = "o200k_base"
 
     def __init__(self, over: int) -> None:
         self.over = over
         self.calls: list[int] = []
 
-    def encode_ordinary(self, text: str) -> list[int]:
+    def count(self, text: str) -> int:
         self.calls.append(len(text))
         if len(text) > self.over:
             raise FakePanic("called `Result::unwrap()` on an `Err` value: RuntimeError(StackOverflow)")
-        return list(range(max(1, len(text) // 4)))
+        return max(1, len(text) // 4)
 
 
 @pytest.mark.parametrize("over", [5000, 0], ids=["panics-on-long-text", "panics-always"])
 def test_a_panicking_tokenizer_is_counted_around(write_jsonl, monkeypatch: pytest.MonkeyPatch, over: int) -> None:
-    encoding = PanickingEncoding(over)
-    monkeypatch.setattr(scan_module, "load_encoding", lambda name, folder=None: encoding)
+    encoding = PanickingEncoder(over)
+    monkeypatch.setattr(scan_module, "load_encoder", lambda name, folder=None: encoding)
     long = "word " * 4000  # 20,000 characters
     path = write_jsonl([chat(long, "ok"), chat("short", "ok")])
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._version import __version__
+from .._version import version
 from .ledger import Ledger, now
 from .session import Session
 from .types import ArtifactTracker, PublishedFile, TrackerRun
@@ -116,7 +116,7 @@ class ArtifactStep:
             "bytes": f.size,
             "source": f.path.name,
             "role": f.role,
-            "prep_version": __version__,
+            "prep_version": version(),
             "base_url": self.s.base,
             "method": self.method,
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from .._version import __version__
+from .._version import version
 from ..errors import PublishError
 from .artifacts import ArtifactStep
 from .jobs import JobSpec, job_key, job_request
@@ -78,7 +78,7 @@ class Publisher:
     def start_run(self, result: PublishResult) -> TrackerRun:
         assert self.tracker is not None
         config = {
-            "prep_version": __version__,
+            "prep_version": version(),
             "base_url": self.s.base,
             "model": self.spec.model,
             "method": str(self.spec.method),

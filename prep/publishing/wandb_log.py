@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..errors import PublishError
+from ..errors import PublishError, require
 from .wandb_tables import MAX_TABLE_ROWS, TABLE_COLUMNS, FileTables, read_tables
 
 if TYPE_CHECKING:
@@ -201,6 +201,7 @@ class WandbTracker:
         examples: bool = True,
         table_rows: int = MAX_TABLE_ROWS,
     ) -> None:
+        require("wandb", "wandb")  # before anything is uploaded
         self.project = project
         self.entity = entity
         self.mode = mode
