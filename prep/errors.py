@@ -51,6 +51,7 @@ EXTRAS = {
     "xlsx": "Reading .xlsx files",
     "publish": "Publishing to OpenAI",
     "wandb": "Logging to Weights & Biases",
+    "secrets": "Finding more kinds of keys",
 }
 
 

@@ -5,7 +5,8 @@ severities. The checker places each problem on its line and gives it the
 severity the target's profile assigns to the code, which makes an `Issue`.
 
 Codes come in families: P1xx reading and shape, P2xx messages, roles and
-content, P3xx tokens and length, P4xx the dataset as a whole. A code never
+content, P3xx tokens and length, P4xx the dataset as a whole, P5xx secrets and
+personal data. A code never
 changes meaning; retired codes are not reused.
 """
 
@@ -132,6 +133,12 @@ CODES: dict[str, Code] = {
     "P458": Code(W, "More than a third of the letters of prompts or completions are uppercase."),
     "P459": Code(N, "Data looks like classification."),
     "P460": Code(N, "A recommendation was applied to the output (--apply)."),
+    # P5xx: secrets and personal data in the text
+    "P501": Code(W, "Text holds what looks like a key, token or password (prep publish refuses it)."),
+    "P502": Code(W, "Text holds a payment card number (Luhn-valid; prep publish refuses it)."),
+    "P503": Code(W, "Text holds an IBAN (valid check digits; prep publish refuses it)."),
+    "P504": Code(W, "Text holds an email address."),
+    "P505": Code(W, "Text holds a phone number."),
 }
 
 

@@ -348,3 +348,37 @@ def test_the_command_redacts_every_providers_key(fake_openai: FakeOpenAI, data) 
     assert done.returncode == 1
     assert "Keys seen: ***, ***, *** and ***." in done.stderr
     assert not any(k in done.stdout + done.stderr for k in [KEY, *keys.values()])
+
+
+# secrets in the data
+
+LEAKED_KEY = "sk-proj-" + "Qw7" * 16
+
+
+def test_a_secret_in_the_data_stops_the_publish_unless_allowed(fake_openai: FakeOpenAI, data, offline_wandb) -> None:
+    rows = data[0].read_text().splitlines()
+    rows[3] = json.dumps(
+        example(3) | {"messages": [*example(3)["messages"][:2], {"role": "assistant", "content": f"Use {LEAKED_KEY}."}]}
+    )
+    data[0].write_text("\n".join(rows) + "\n")
+
+    with pytest.raises(PublishError, match=r"^1 secret\(s\) in the data .*--allow-secrets") as info:
+        api(fake_openai, data)
+    assert LEAKED_KEY not in str(info.value) and not fake_openai.requests
+
+    from prep.publishing.wandb_log import WandbTracker
+
+    result = api(fake_openai, data, allow_secrets=True, tracker=WandbTracker(mode="offline"))
+
+    assert result.job_created
+    tables = [
+        json.loads(Path(local).read_text())
+        for a in wandb_records.logged_artifacts(offline_wandb)
+        for _, _, local in a["entries"].values()
+        if local.endswith(".json") or "examples" in a["name"] or ".table" in local
+    ]
+    text = json.dumps(tables)
+    assert LEAKED_KEY not in text and "the secret scan flagged this example" in text
+    [train] = [a for a in wandb_records.logged_artifacts(offline_wandb) if a["type"] == "training_files"]
+    assert set(train["entries"]) == {result.files[0].file_id}  # no compatible table: it would hold the key
+    assert train["metadata"]["examples_left_out"] == 1

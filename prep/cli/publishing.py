@@ -220,6 +220,11 @@ def _print_event(event: Any) -> None:
 @click.option("--wait", is_flag=True, help="Follow the job to its end, then sync it to W&B (WandbLogger.sync).")
 @click.option("--dry-run", is_flag=True, help="Check; print what would be uploaded, logged and created; touch nothing.")
 @click.option("--force", is_flag=True, help="Publish even when the check finds errors.")
+@click.option(
+    "--allow-secrets",
+    is_flag=True,
+    help="Publish even when the data holds keys, card numbers or IBANs (P501-P503); they stay out of W&B Tables.",
+)
 @click.option("--new-job", is_flag=True, help="Create a job even if the ledger has one for these files and parameters.")
 @click.option(
     "--no-job-metadata",
@@ -263,6 +268,7 @@ def publish_command(
     wait: bool,
     dry_run: bool,
     force: bool,
+    allow_secrets: bool,
     new_job: bool,
     no_job_metadata: bool,
     poll_interval: float,
@@ -314,6 +320,7 @@ def publish_command(
             tracker=tracker,
             dry_run=dry_run,
             force=force,
+            allow_secrets=allow_secrets,
             wait=wait,
             new_job=new_job,
             job_metadata=not no_job_metadata,

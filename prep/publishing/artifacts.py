@@ -19,6 +19,9 @@ from .session import Session
 from .types import ArtifactTracker, PublishedFile, TrackerRun
 from .wandb_runfile import holds_artifact, wait_for_artifacts
 
+#: Codes whose examples never go into a W&B Table.
+PERSONAL_CODES = frozenset({"P501", "P502", "P503", "P504", "P505"})
+
 __all__ = ["ArtifactStep"]
 
 #: Issue codes kept in artifact metadata (W&B allows about 100 metadata keys in all).
@@ -150,11 +153,11 @@ class ArtifactStep:
         return dirs
 
 
-def _flagged_lines(f: PublishedFile) -> frozenset[int]:
-    """Lines where the check found a secret or personal data: kept out of W&B Tables."""
+def _flagged_lines(f: PublishedFile) -> frozenset[int] | None:
+    """Lines where the check found a secret or personal data, kept out of W&B Tables; None: not all are known."""
     if f.report is None:
         return frozenset()
-    return frozenset(i.line for i in f.report.issues if i.line is not None and i.code in SECRET_CODES)
-
-
-SECRET_CODES: frozenset[str] = frozenset()
+    listed = [i.line for i in f.report.issues if i.code in PERSONAL_CODES and i.line is not None]
+    if len(listed) < sum(f.report.codes[c] for c in PERSONAL_CODES):  # more than the report lists
+        return None
+    return frozenset(listed)

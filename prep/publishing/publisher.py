@@ -38,6 +38,7 @@ from ..project.runner import changed_settings, check_named
 from ..reports.report import Report
 from ..targets.profile import Method
 from ..validation.options import CheckOptions
+from ..validation.rules.secrets import SECRET_CODES
 from .jobs import JobSpec, validate_job
 from .ledger import Ledger, canonical_base_url, default_ledger_path
 from .lock import ledger_lock
@@ -74,6 +75,7 @@ def publish(
     tracker: ArtifactTracker | None = None,
     dry_run: bool = False,
     force: bool = False,
+    allow_secrets: bool = False,
     wait: bool = False,
     new_job: bool = False,
     job_metadata: bool = True,
@@ -96,7 +98,9 @@ def publish(
 
     Give ``model`` or a full ``job`` spec. ``dry_run`` checks the files and
     reports what would be done, touching neither the service, W&B nor the
-    ledger (``client`` may then be None). ``new_job`` creates a job even when
+    ledger (``client`` may then be None). A secret in the data (P501-P503)
+    stops the publish like an error, unless ``allow_secrets``; what the secret
+    scan flags never goes into a W&B Table. ``new_job`` creates a job even when
     the ledger holds one for the same files and parameters. ``secrets`` (e.g.
     the API key) are removed from every message, whatever the service says.
     ``timeout``: seconds each request may take before it is given up (the
@@ -122,6 +126,13 @@ def publish(
         raise CheckFailedError(
             f"{report.count(Severity.ERROR)} error(s) in the data; fix them, or publish anyway "
             "with --force (force=True). Nothing was uploaded.",
+            report,
+        )
+    secrets_found = sum(f.codes[c] for f in report.files for c in SECRET_CODES)
+    if secrets_found and not allow_secrets:
+        raise CheckFailedError(
+            f"{secrets_found} secret(s) in the data (keys, card numbers or IBANs: P501-P503, with their lines "
+            "above); remove them, or publish anyway with --allow-secrets (allow_secrets=True). Nothing was uploaded.",
             report,
         )
     if client is not None and timeout is not None:

@@ -153,16 +153,24 @@ class WandbRun:
         metadata: Mapping[str, Any],
         *,
         md5: str | None = None,
-        redacted_lines: Collection[int] = (),
+        redacted_lines: Collection[int] | None = (),
     ) -> LoggedArtifact:
-        """Log ``path`` as the dataset artifact; ``md5`` (base64): the bytes it must hold, else `PublishError`."""
+        """Log ``path`` as the dataset artifact; ``md5`` (base64): the bytes it must hold, else `PublishError`.
+
+        The examples on ``redacted_lines`` stay out of the Tables; None: every example does (no Tables).
+        """
         meta = dict(metadata)
-        tables = read_tables(path, examples=self.examples, max_rows=self.table_rows, redacted_lines=redacted_lines)
+        examples = self.examples and redacted_lines is not None
+        lines = redacted_lines if redacted_lines is not None else ()
+        tables = read_tables(path, examples=examples, max_rows=self.table_rows, redacted_lines=lines)
+        if redacted_lines is None:
+            tables.compat = None
+            meta["examples_left_out"] = "all"
         if tables.examples is not None:
             self.run.log({f"{prefix}_examples": tables.examples})
             meta["examples_table"] = {"key": f"{prefix}_examples", "rows": tables.rows, "truncated": tables.truncated}
         if redacted_lines:
-            meta["examples_left_out"] = len(redacted_lines)
+            meta["examples_left_out"] = len(set(redacted_lines))
         art = build_artifact(prefix, file_id, path, meta, tables)
         if md5 is not None and art.manifest.entries[file_id].digest != md5:
             raise PublishError(

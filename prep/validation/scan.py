@@ -29,6 +29,7 @@ from .options import CheckOptions
 from .rules import CheckContext, check_example
 from .rules.content import count_images
 from .rules.conversation import roles_of
+from .rules.secrets import might_hold
 from .tokens import TokenCounter, fits_by_size
 
 #: P118 issues reported for one record at most.
@@ -202,7 +203,8 @@ class FileScan:
             return
         # a special token holds "|", which JSON writes as "|" or "\\u007c": without either, skip the scan
         scan = raw is None or b"|" in raw or b"\\u007" in raw
-        for p in check_example(value, ctx, scan_special_tokens=scan):
+        secrets = raw is None or might_hold(raw)
+        for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets):
             self.add(p.code, number, p.pointer, p.message, origin)
         self._measure(number, value, ctx.format, raw)
 

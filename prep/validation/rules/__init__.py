@@ -20,6 +20,7 @@ from .context import CheckContext
 from .conversation import check_keys, check_messages, check_role_order, check_tool_calls_answered, check_tools, roles_of
 from .fastpath import is_clean
 from .messages import check_message
+from .secrets import check_secrets
 
 __all__ = ["CHECKS", "CheckContext", "check_example"]
 
@@ -130,13 +131,18 @@ CHECKS: dict[DataFormat, tuple[Check, ...]] = {
 _CONVERSATIONS = (DataFormat.CHAT, DataFormat.REINFORCEMENT)
 
 
-def check_example(example: dict[str, Any], ctx: CheckContext, *, scan_special_tokens: bool = True) -> list[Problem]:
+def check_example(
+    example: dict[str, Any], ctx: CheckContext, *, scan_special_tokens: bool = True, scan_secrets: bool = True
+) -> list[Problem]:
     """All problems of one example. ``scan_special_tokens=False`` when the raw
-    line is known to hold no ``<|`` (a cheap byte test done by the caller)."""
+    line is known to hold no ``<|``, ``scan_secrets=False`` when it cannot hold
+    a secret (`secrets.might_hold`): cheap byte tests done by the caller."""
     problems: list[Problem] = []
     if not (ctx.format in _CONVERSATIONS and is_clean(example, ctx)):
         for check in CHECKS[ctx.format]:
             problems.extend(check(example, ctx))
     if scan_special_tokens:
         problems.extend(check_special_tokens(example, "", ctx))
+    if scan_secrets:
+        problems.extend(check_secrets(example))
     return problems
