@@ -23,6 +23,7 @@ import orjson
 from ..errors import InputError, UsageError
 from ..issues import Issue
 from ..reading.files import detect_file_type
+from ..reading.jsonl import iter_lines
 from ..reading.table import FileType
 from ..reports.report import Report
 from ..targets.profile import load_target
@@ -175,12 +176,14 @@ def _checked_table(source: Path, settings: dict[str, Any], project: dict[str, An
 
 
 def _jsonl_items(source: Path, skip: set[int]) -> Iterator[tuple[bytes, Any]]:
-    """(line bytes, value) of every line not in ``skip``; the first line's BOM removed."""
+    """(line bytes, value) of every line not in ``skip``; the first line's BOM removed.
+
+    Lines are read with the check's size bound: a longer line (P105, so in ``skip``) is never held.
+    """
     with source.open("rb") as fp:
-        for number, raw in enumerate(fp, 1):
-            if number == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM) :]
-            if number not in skip:
+        for line in iter_lines(fp):
+            if line.number not in skip and not line.length:
+                raw = line.data + (b"\r\n" if line.crlf else b"\n")
                 yield raw, _value(raw)
 
 
@@ -193,7 +196,7 @@ def _value(raw: bytes) -> Any:
 
 def _blank_lines(source: Path) -> set[int]:
     with source.open("rb") as fp:
-        return {n for n, raw in enumerate(fp, 1) if not raw.strip() or raw.strip() == BOM}
+        return {line.number for line in iter_lines(fp) if not line.length and not line.data.strip()}
 
 
 def _minimum(train_path: Path, train_examples: int, target_name: str) -> tuple[Issue, ...]:
