@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..errors import MappingError, UsageError
 
-__all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "normalize", "plan_mapping"]
+__all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "common_field", "normalize", "plan_mapping"]
 
 #: Fields a column can fill (``--map COLUMN=FIELD``), and what each fills.
 FIELDS: dict[str, str] = {
@@ -40,7 +40,8 @@ FIELDS: dict[str, str] = {
 }
 _FIELD_ALIASES = {"instruction": "user", "output": "assistant", "-": "ignore"}
 
-#: Column names recognised without --map (lower case; spaces and dashes read as underscores).
+#: Column names recognised without --map (lower case; spaces and dashes read as underscores). Plurals are
+#: recognised too, as spreadsheets title their columns (Questions, Answers, User messages, Replies): see `common_field`.
 COMMON_NAMES: dict[str, str] = {
     "prompt": "prompt",
     "completion": "completion",
@@ -88,6 +89,16 @@ class ColumnMap:
 
 def normalize(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def common_field(column: str) -> str | None:
+    """The field a column's name is a common name of, singular or plural (``Questions`` -> user); None if none."""
+    name = normalize(column)
+    if name in COMMON_NAMES:
+        return COMMON_NAMES[name]
+    head, _, last = name.rpartition("_")
+    singular = last[:-3] + "y" if last.endswith("ies") else last[:-1] if re.search(r"[^su]s$", last) else None
+    return COMMON_NAMES.get(f"{head}_{singular}" if head else singular) if singular else None
 
 
 def _columns_found(columns: Sequence[str]) -> str:
@@ -154,7 +165,7 @@ def _fields(columns: list[str], chosen: dict[str, str], name: str) -> dict[str, 
         )
     candidates: dict[str, list[str]] = {}
     for column in columns:
-        guess = COMMON_NAMES.get(normalize(column))
+        guess = common_field(column)
         if column not in chosen and guess and guess not in fields:
             candidates.setdefault(guess, []).append(column)
     for guess, cols in candidates.items():
