@@ -144,7 +144,7 @@ def plan_mapping(
     if not chosen and not tabular and any(k == "messages" or k in _PREFERENCE_KEYS for k in columns):
         return ColumnMap(Kind.RECORD)
     fields = _fields(columns, chosen, name)
-    kind = _kind(fields, columns, name)
+    kind = _kind(fields, columns, name, tabular)
     if kind is Kind.COMPLETION and system is not None and not chat_output:
         raise MappingError(
             f"--system adds a system message to chat records, but {name} holds prompt/completion "
@@ -188,7 +188,7 @@ def _roles_from_context(fields: dict[str, str]) -> dict[str, str]:
     return fields
 
 
-def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
+def _kind(fields: dict[str, str], columns: list[str], name: str, tabular: bool) -> str:
     found = _columns_found(columns)
     chat = [f for f in ("user", "assistant", "input") if f in fields]
     legacy = [f for f in ("prompt", "completion") if f in fields]
@@ -219,9 +219,11 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
                 f"{name} has {article} {have[0]} column ({fields[have[0]]!r}) but no {missing} column; "
                 f"name it with --map COLUMN={missing} ({found})."
             )
+    headless = tabular and any(not re.fullmatch(r"[A-Z]{1,3}", c) for c in columns)
     raise MappingError(
         f"No column of {name} was recognised as prompt/completion, user/assistant (question/answer, "
-        f"instruction/output) or messages; name them with --map COLUMN=FIELD ({found}).",
+        f"instruction/output) or messages; name them with --map COLUMN=FIELD"
+        f"{' (or, if the first row is data, add --no-header)' if headless else ''} ({found}).",
         recognised=bool(fields),
     )
 

@@ -18,6 +18,7 @@ visited (`.xlsx_stream`); oversized parts are refused before anything is inflate
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import warnings
 import zipfile
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UnreadableFileError
-from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
+from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, letter_names, row_cells
 from .xlsx_stream import Cell, check_sizes, has_data, merged_down, sheet_rows
 
 __all__ = ["cell_text", "number_text", "read_xlsx"]
@@ -56,12 +57,16 @@ def read_xlsx(path: Path, options: ReadOptions) -> Table:
     except BaseException:
         book.close()
         raise
-    names, header_notes = header_names(header[1], header[0]) if header else ([], [])
+    if options.header:
+        names, header_notes = header_names(header[1], header[0]) if header else ([], [])
+    else:  # no header row: columns A, B, C..., and the first row is data
+        names, header_notes = letter_names(header[1]) if header else [], []
+        grid = itertools.chain([header], grid) if header else grid
     return Table(
         str(path),
         FileType.XLSX,
         names,
-        _rows(grid, names),
+        _rows(grid, names, header=options.header),
         sheet=sheet.title,
         tabular=True,
         notes=notes + header_notes,
@@ -201,7 +206,7 @@ def _date_text(value: dt.datetime | dt.date | dt.time, number_format: str) -> st
     return value.isoformat()
 
 
-def _rows(grid: Iterator[tuple[int, list[Any]]], names: list[str]) -> Iterator[Row]:
+def _rows(grid: Iterator[tuple[int, list[Any]]], names: list[str], *, header: bool) -> Iterator[Row]:
     for number, values in grid:
-        cells, notes = row_cells(names, values, number)
+        cells, notes = row_cells(names, values, number, header=header)
         yield Row(number, cells, notes)

@@ -386,3 +386,31 @@ def test_not_a_workbook_is_an_unreadable_file(tmp_path):
 def test_rows_are_plain_data():
     row = Row(3, {"a": "b"})
     assert row.notes == () and row.line == 3
+
+
+# -- sheets without a header row ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "text"), [("q.csv", "2+2?,4\n3+3?,6,\n"), ("q.tsv", "2+2?\t4\n3+3?\t6\n")])
+def test_without_a_header_row_columns_are_letters_and_the_first_row_is_data(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    table, rows = read(path, header=False)
+    assert table.columns == ["A", "B"] and table.notes == []
+    assert [(r.line, r.cells) for r in rows] == [(1, {"A": "2+2?", "B": "4"}), (2, {"A": "3+3?", "B": "6"})]
+    table, rows = read(path)  # with a header, the first row names the columns
+    assert table.columns == ["2+2?", "4"] and len(rows) == 1
+
+
+def test_without_a_header_a_longer_row_is_told_against_the_first(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text("2+2?,4\n3+3?,6,oops\n")
+    _, rows = read(path, header=False)
+    assert rows[1].notes[0].message.startswith("Row has 3 cells, but the first row has 2; what is in column C ")
+
+
+def test_xlsx_without_a_header_row(workbook):
+    path = workbook([["2+2?", 4], ["3+3?", "=3+3"]], cached={"B2": 6})
+    table, rows = read(path, header=False)
+    assert (table.columns, table.sheet) == (["A", "B"], "FAQ")
+    assert [(r.line, r.cells) for r in rows] == [(1, {"A": "2+2?", "B": "4"}), (2, {"A": "3+3?", "B": "6"})]

@@ -97,7 +97,8 @@ def test_json_rows_that_are_records_pass_through():
             ["a", "b"],
             (),
             "No column of data.csv was recognised as prompt/completion, user/assistant (question/answer, instruction/output) "
-            "or messages; name them with --map COLUMN=FIELD (columns found: 'a', 'b').",
+            "or messages; name them with --map COLUMN=FIELD (or, if the first row is data, add --no-header) "
+            "(columns found: 'a', 'b').",
         ),
         (
             ["question", "notes"],
