@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from ._version import __version__
 from .conversion.converter import ConversionResult, load_records, to_chat
 from .conversion.options import ConvertOptions
 from .errors import (
     ConfigError,
     InputError,
+    MissingDependencyError,
     PrepError,
     PublishError,
     TokenizerUnavailableError,
@@ -34,6 +34,16 @@ from .targets.profile import DataFormat, Method, Target, load_target
 from .validation.options import CheckOptions
 from .validation.tokens import ExampleTokens, count_tokens
 
+
+def __getattr__(name: str) -> str:
+    """``prep.__version__``, read from the distribution's metadata when first asked for."""
+    if name == "__version__":
+        from ._version import version
+
+        return version()
+    raise AttributeError(f"module 'prep' has no attribute {name!r}")
+
+
 __all__ = [
     "CODES",
     "CheckOptions",
@@ -49,6 +59,7 @@ __all__ = [
     "Issue",
     "JobSpec",
     "Method",
+    "MissingDependencyError",
     "PrepError",
     "ProjectReport",
     "PublishError",

@@ -15,22 +15,41 @@ the other files::
     ├── UnknownModelError          a model name prep has no limits for
     ├── TokenizerUnavailableError  no tiktoken rank files could be found or fetched
     ├── ConfigError                an invalid [tool.prep] / prep.toml
+    ├── MissingDependencyError     an optional dependency (an extra) is not installed
     └── PublishError               the provider or W&B refused a publish step (exit 1)
+
+`require` imports an optional dependency, or raises `MissingDependencyError`
+naming the extra to install.
 """
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
+from ._version import DISTRIBUTION
+
 __all__ = [
+    "EXTRAS",
     "ConfigError",
     "InputError",
     "MappingError",
+    "MissingDependencyError",
     "PrepError",
     "PublishError",
     "TokenizerUnavailableError",
     "UnknownModelError",
     "UnreadableFileError",
     "UsageError",
+    "require",
 ]
+
+#: The extras of the distribution (pyproject.toml), each with what it is needed for.
+EXTRAS = {
+    "xlsx": "Reading .xlsx files",
+    "publish": "Publishing to OpenAI",
+    "wandb": "Logging to Weights & Biases",
+}
 
 
 class PrepError(Exception):
@@ -73,6 +92,28 @@ class TokenizerUnavailableError(PrepError):
 
 class ConfigError(PrepError):
     """A configuration file that prep cannot use."""
+
+
+class MissingDependencyError(PrepError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
+
+
+def require(module: str, extra: str) -> ModuleType:
+    """Import ``module``, which the ``extra`` of prep's distribution installs.
+
+    Returns the module; raises `MissingDependencyError` with the pip install to
+    run (and the pre-commit form) when it is not installed.
+    """
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.partition(".")[0] != module.partition(".")[0]:
+            raise
+        spec = f"{DISTRIBUTION}[{extra}]"
+        raise MissingDependencyError(
+            f"{EXTRAS[extra]} needs {module}, which is not installed: pip install '{spec}' "
+            f"(in a pre-commit hook: additional_dependencies: ['{spec}'])."
+        ) from None
 
 
 class PublishError(PrepError):

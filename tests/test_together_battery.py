@@ -14,9 +14,9 @@ import json
 import pytest
 
 import prep
-from tests.helpers import REAL
+from tests.helpers import DATA
 
-BATTERY = json.loads((REAL / "together-python" / "together_check_battery.json").read_text())
+BATTERY = json.loads((DATA / "together" / "together_check_battery.json").read_text())
 CASES = {c["id"]: c for c in BATTERY["cases"]}
 
 # case id -> (error codes we report on its lines, the rule that differs when verdicts differ)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
-from .._version import __version__
+from .._version import DISTRIBUTION
 from ..errors import PrepError
 from ..reports.reporters import REPORTERS
 from ..targets.profile import DataFormat, Method
@@ -30,7 +30,7 @@ __all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="prep")
+@click.version_option(package_name=DISTRIBUTION, prog_name="prep")  # read from the metadata only when asked
 @click.option("--traceback", "show_traceback", is_flag=True, hidden=True, help="Show full tracebacks of bugs.")
 @click.pass_context
 def cli(ctx: click.Context, show_traceback: bool) -> None:

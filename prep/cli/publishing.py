@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from ..errors import PrepError, UsageError
+from ..errors import PrepError, UsageError, require
 from ..targets.profile import Method
 from .options import config_options, table_options
 
@@ -127,7 +127,7 @@ def _client(
     base_url: str | None, azure: str | None, api_version: str | None, env: Mapping[str, str]
 ) -> tuple[Any, tuple[str, ...]]:
     """The real SDK client, and the secrets to keep out of every message."""
-    import openai
+    openai = require("openai", "publish")
 
     if azure:
         key = env.get("AZURE_OPENAI_API_KEY")

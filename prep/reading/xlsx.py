@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UnreadableFileError
+from ..errors import UnreadableFileError, require
 from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, letter_names, row_cells
 from .xlsx_stream import Cell, check_sizes, has_data, keep_escapes, merged_down, sheet_rows
 
@@ -39,11 +39,7 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover - openpyxl is a dependency; the message is for slim installs
-        raise InputError("Reading .xlsx files needs openpyxl: pip install openpyxl.") from None
-    return openpyxl
+    return require("openpyxl", "xlsx")
 
 
 def read_xlsx(path: Path, options: ReadOptions) -> Table:

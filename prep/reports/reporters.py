@@ -219,9 +219,9 @@ def report_github(report: Report, stream: TextIO, *, max_issues: int | None = No
 
 def report_sarif(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
     """A SARIF 2.1.0 log (for GitHub code scanning and other SARIF viewers)."""
-    from .._version import __version__
+    from .._version import version
 
-    log = sarif_log(chain.from_iterable(_shown(report, max_issues)), version=__version__)
+    log = sarif_log(chain.from_iterable(_shown(report, max_issues)), version=version())
     stream.write(orjson.dumps(log, option=orjson.OPT_INDENT_2).decode())
     stream.write("\n")
 
