@@ -111,7 +111,7 @@ CODES: dict[str, Code] = {
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(W, "Model is shut down or no longer accepts new fine-tuning jobs."),
     "P303": Code(N, "Token limits were not checked (--no-tokens)."),
-    "P304": Code(W, "Tokenizer crashed on the example's text; its tokens were counted in pieces (approximate)."),
+    "P304": Code(W, "Text was counted in pieces (the tokenizer crashed, or it is huge): the count is approximate."),
     "P350": Code(W, "Prompt and completion together are over 10,000 characters (legacy prepare_data)."),
     # P4xx: the dataset as a whole
     "P401": Code(E, "Fewer examples than the service's minimum."),

@@ -19,10 +19,12 @@ from typing import Any, TypeVar
 
 from ..errors import DependencyError
 
-__all__ = ["PIECE_CHARS", "GuardedCount", "contained", "is_crash"]
+__all__ = ["LONG_TEXT", "PIECE_CHARS", "GuardedCount", "contained", "is_crash"]
 
-#: Longest piece of a text counted after the tokenizer crashed on the whole of it.
+#: Longest piece of a text counted in pieces.
 PIECE_CHARS = 4096
+#: Texts longer than this are counted in pieces (time and memory stay linear in their length).
+LONG_TEXT = 1 << 20
 _PIECE_END = re.compile(r"\s+(?=\S)")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,16 +52,21 @@ class GuardedCount:
 
     def __init__(self, count: Callable[[str], int]) -> None:
         self._count = count
-        self.failures = 0
+        self.approximate = 0  # texts counted in pieces
 
     def __call__(self, text: str) -> int:
+        if len(text) > LONG_TEXT:
+            return self._in_pieces(text)
         try:
             return self._count(text)
         except BaseException as exc:
             if not is_crash(exc) and not isinstance(exc, RecursionError):
                 raise
-            self.failures += 1
-            return sum(self._piece(p) for p in pieces(text))
+            return self._in_pieces(text)
+
+    def _in_pieces(self, text: str) -> int:
+        self.approximate += 1
+        return sum(self._piece(p) for p in pieces(text))
 
     def _piece(self, text: str) -> int:
         try:

@@ -224,15 +224,15 @@ class FileScan:
         counter = self.counter.get()
         if counter is None:
             return
-        crashes = counter.guard.failures
+        pieces = counter.guard.approximate
         self._count(number, value, fmt, messages, counter, budget)
-        if counter.guard.failures > crashes:
+        if counter.guard.approximate > pieces:
             self.add(
                 "P304",
                 number,
                 "",
-                "The tokenizer crashed on this example's text; its tokens were counted in pieces, so the count "
-                "may be off by a few tokens.",
+                "This example's text was counted in pieces (the tokenizer crashed on it, or it is over a million "
+                "characters), so its token count may be off by a few tokens.",
             )
 
     def _count(

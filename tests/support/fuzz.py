@@ -275,9 +275,10 @@ MAKERS: dict[str, Callable[[random.Random, Path, int], tuple[Any, int]]] = {
 WEIGHTS = {"jsonl": 50, "json": 10, "delimited": 12, "records": 15, "dataframe": 10, "xlsx": 3}
 
 
-def make_case(seed: int, folder: Path, per_case: int = 12) -> Case:
+def make_case(seed: int, folder: Path, per_case: int = 12, kind: str | None = None) -> Case:
     rng = random.Random(seed)
-    kind = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+    drawn = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+    kind = kind or drawn
     source, inputs = MAKERS[kind](rng, folder, rng.randint(1, per_case))
     return Case(seed, kind, inputs, source)
 
