@@ -20,6 +20,7 @@ import pytest
 from prep.errors import PublishError
 from prep.publishing.publisher import publish
 from prep.publishing.types import PublishEvent
+from tests.cli import test_publish_cli
 from tests.support import wandb_records
 from tests.support.fake_openai import FakeOpenAI
 
@@ -27,24 +28,8 @@ MODEL = "gpt-4o-mini-2024-07-18"
 KEY = "sk-prep-faults-5c1e9a7b3d"
 
 
-def example(i: int, prefix: str = "q") -> dict[str, Any]:
-    return {
-        "messages": [
-            {"role": "system", "content": "Be brief."},
-            {"role": "user", "content": f"{prefix}{i}?"},
-            {"role": "assistant", "content": f"A{i}."},
-        ]
-    }
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> tuple[Path, Path]:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    train, valid = folder / "train.jsonl", folder / "valid.jsonl"
-    train.write_text("".join(json.dumps(example(i)) + "\n" for i in range(12)))
-    valid.write_text("".join(json.dumps(example(i, "v")) + "\n" for i in range(3)))
-    return train, valid
+example = test_publish_cli.example
+data = test_publish_cli.data  # the same fixture: a training and a validation file
 
 
 def ledger_of(data: tuple[Path, Path]) -> dict[str, Any]:

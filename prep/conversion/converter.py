@@ -120,16 +120,19 @@ def convert(
     bom = options.bom if options.bom is not None else target_bom == "require"
     result = ConversionResult(records, report, None, skipped, bom)
     if output is not None and (report.ok or options.force):
-        result.path = _write(output, result.to_jsonl())
+        result.path = _write(output, records, bom)
     if report.ok:
         result.skipped = []
     return result
 
 
-def _write(output: str | os.PathLike[str], data: bytes) -> Path:
+def _write(output: str | os.PathLike[str], records: list[Any], bom: bool) -> Path:
+    """Write the records one line at a time (never the whole file in memory at once)."""
     try:
         with atomic_writer(output) as fp:
-            fp.write(data)
+            fp.write(BOM if bom else b"")
+            for record in records:
+                fp.write(_dumps(record) + b"\n")
     except OSError as exc:
         raise InputError(f"Cannot write {os.fspath(output)}: {exc.strerror or exc}.") from None
     return Path(output)

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prep.records.values import canonical_json
+
 KEYS = [
     "messages", "role", "content", "name", "tools", "tool_calls", "tool_call_id", "function", "arguments",
     "type", "text", "image_url", "url", "detail", "weight", "prompt", "completion", "input",
@@ -119,36 +121,11 @@ def example(rng: random.Random) -> Any:
 
 
 def to_json(item: Any, *, ensure_ascii: bool = True) -> str:
-    """JSON text of ``item``, however deep (json.dumps recurses; this does not)."""
-    out: list[str] = []
-    todo: list[Any] = [item]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, _Raw):
-            out.append(node.text)
-        elif isinstance(node, dict):
-            todo.append(_Raw("}"))
-            for i, (k, v) in enumerate(reversed(list(node.items()))):
-                todo.append(v)
-                todo.append(_Raw(json.dumps(k, ensure_ascii=ensure_ascii) + ": "))
-                if i < len(node) - 1:
-                    todo.append(_Raw(", "))
-            todo.append(_Raw("{"))
-        elif isinstance(node, list):
-            todo.append(_Raw("]"))
-            for i, v in enumerate(reversed(node)):
-                todo.append(v)
-                if i < len(node) - 1:
-                    todo.append(_Raw(", "))
-            todo.append(_Raw("["))
-        else:
-            out.append(json.dumps(node, ensure_ascii=ensure_ascii))
-    return "".join(out)
-
-
-@dataclass(frozen=True)
-class _Raw:
-    text: str
+    """JSON text of ``item``, however deep (json.dumps recurses; prep's canonical writer does not)."""
+    try:
+        return json.dumps(item, ensure_ascii=ensure_ascii)
+    except (RecursionError, ValueError):
+        return canonical_json(item, sort_keys=False).decode("ascii")
 
 
 def dumps(rng: random.Random, item: Any) -> bytes:
