@@ -21,6 +21,8 @@ if not (TIKTOKEN_DIR / "o200k_base.tiktoken").is_file():
     )
 # Tests count tokens with the shared rank files, never a download.
 os.environ["PREP_TIKTOKEN_DIR"] = str(TIKTOKEN_DIR)
+# Targets' calendars (new jobs, shutdowns) are read on one fixed day, whatever day the tests run.
+os.environ["PREP_TODAY"] = TODAY = "2026-11-30"
 # Any HTTP(S) a subprocess might try goes to a closed local port instead of the internet.
 os.environ["HTTPS_PROXY"] = os.environ["HTTP_PROXY"] = "http://127.0.0.1:9"
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"

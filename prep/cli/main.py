@@ -104,7 +104,11 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
     help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).",
 )
 @click.option(
-    "--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path."
+    "--target",
+    default="openai",
+    show_default=True,
+    help="Provider profile(s): a built-in name, several separated by commas, all, or a .toml path "
+    "(each gets its own verdict; see prep targets).",
 )
 @click.option(
     "--method",
@@ -116,7 +120,9 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
     type=click.Choice([f.value for f in DataFormat]),
     help="Force the data format instead of detecting it.",
 )
-@click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
+@click.option(
+    "--model", help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models)."
+)
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option(
@@ -137,6 +143,11 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Read the targets' calendars (new jobs, shutdowns) on this day instead of today (or PREP_TODAY).",
+)
 @click.option("--strict/--no-strict", default=False, help="Fail (exit 1) on warnings too.")
 @click.option(
     "--config",
@@ -214,6 +225,8 @@ def check(
 
 def _check_options(options: dict[str, object]) -> dict[str, object]:
     out = {k: v for k, v in options.items() if v is not None}
+    if "today" in out:
+        out["today"] = out["today"].date()  # type: ignore[attr-defined]
     if "ignore" in out:
         out["ignore"] = frozenset(c.upper() for c in options["ignore"])  # type: ignore[attr-defined]
     return out
@@ -290,7 +303,9 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
 @click.option(
     "--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path."
 )
-@click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
+@click.option(
+    "--model", help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models)."
+)
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option("--no-tokens", is_flag=True, help="Skip token counting and limits on purpose.")
@@ -338,11 +353,13 @@ def convert(source: str, output: str, output_format: str, max_issues: int | None
 
 
 def _add_publish_commands() -> None:
-    """``prep split`` and ``prep publish`` live in cli_publish.py (the CLI layer of split/publish)."""
+    """``prep split``, ``prep publish`` and ``prep targets`` live in modules of their own."""
     from .publishing import publish_command, split_command
+    from .targets import targets_command
 
     cli.add_command(split_command)
     cli.add_command(publish_command)
+    cli.add_command(targets_command)
 
 
 _add_publish_commands()

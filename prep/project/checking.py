@@ -39,16 +39,16 @@ def check(
         if not isinstance(source, (str, os.PathLike)):
             raise UsageError("A validation file is checked against one training file path.")
         return check_training(Path(source), Path(valid), options)
-    target, budget, counter = prepare(options)
+    run = prepare(options)
     if isinstance(source, (str, os.PathLike)):
-        files = [check_file(Path(source), options, target, budget, counter)]
+        files = [check_file(Path(source), run)]
     elif _is_path_list(source):
-        files = [check_file(Path(p), options, target, budget, counter) for p in source]
+        files = [check_file(Path(p), run) for p in source]
     elif type(source).__name__ == "DataFrame":  # pandas: rows of a table, mapped as in a spreadsheet
-        files = [check_table(source, options, target, budget, counter)]
+        files = [check_table(source, run)]
     else:
-        files = [check_records(source, options, target, budget, counter)]
-    return report_of(files, target, budget, counter)
+        files = [check_records(source, run)]
+    return report_of(files, run)
 
 
 def _is_path_list(source: Any) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PrepError, UsageError
-from ..reports.report import FileReport, Report
+from ..reports.report import FileReport, Report, TargetVerdict
 from .config import BASELINE_NAME, Config, ConfigFinder, load_config
 
 if TYPE_CHECKING:
@@ -153,6 +153,7 @@ def _check_groups(plans: list[FilePlan]) -> Report:
         groups.setdefault(plan.options, []).append(i)
     files: list[FileReport | None] = [None] * len(plans)
     targets, tokens_checked, tokenizer_error = [], True, None
+    verdicts: dict[str, TargetVerdict] = {}
     for options, indexes in groups.items():
         try:
             part = check([plans[i].path for i in indexes], options=options)
@@ -164,6 +165,8 @@ def _check_groups(plans: list[FilePlan]) -> Report:
         for i, report in zip(indexes, part.files, strict=True):
             files[i] = report
         targets.append(part.target)
+        for v in part.verdicts:
+            verdicts.setdefault(v.name, replace(v, files=[])).files.extend(v.files)
         tokens_checked = tokens_checked and part.tokens_checked
         tokenizer_error = tokenizer_error or part.tokenizer_error
     target = ", ".join(dict.fromkeys(targets)) or "openai"
@@ -172,6 +175,7 @@ def _check_groups(plans: list[FilePlan]) -> Report:
         target=target,
         tokens_checked=tokens_checked,
         tokenizer_error=tokenizer_error,
+        verdicts=list(verdicts.values()),
     )
 
 
@@ -187,6 +191,9 @@ def _apply_baselines(result: ProjectReport) -> None:
         result.hidden += hidden
         files.append(file)
     result.report.files = files
+    baseline_of = {plan.path: loaded[plan.baseline] for plan in result.plans}
+    for verdict in result.report.verdicts:  # each target's own view hides the same known issues
+        verdict.files = [baseline_of[f.path].filter(f)[0] if f.path in baseline_of else f for f in verdict.files]
     result.baselines = [path for path, b in loaded.items() if b.counts]
 
 

@@ -28,7 +28,7 @@ def corpus(tmp_path_factory):
         REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl",
         out,
     ]:
-        examples += [json.loads(line) for line in path.read_text().splitlines()]
+        examples += [json.loads(line) for line in path.read_text("utf-8-sig").splitlines()]
     examples += [
         ex for _, ex, _ in test_checks.CASES + test_checks.PREF_CASES + test_checks.RFT_CASES + test_checks.COMP_CASES
     ]
