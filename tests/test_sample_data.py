@@ -42,7 +42,7 @@ BAD = {
     ),
     "completion_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P111", 6: "P239"}, set()),
     "preference_bad.jsonl": ({2: "P228", 3: "P227", 4: "P227", 5: "P229", 6: "P230", 7: "P203", 8: "P112"}, {"P401"}),
-    "reinforcement_bad.jsonl": ({2: "P203", 3: "P231", 4: "P206", 5: "P113"}, {"P401", "P116"}),
+    "reinforcement_bad.jsonl": ({2: "P203", 3: "P231", 4: "P206", 5: "P113"}, {"P401", "P118"}),
     "text_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P109"}, set()),
 }
 
@@ -73,9 +73,9 @@ def test_every_format_has_a_good_and_a_bad_sample():
 
 
 def test_the_cookbook_sample_fails_only_for_having_five_examples():
-    from tests.helpers import REAL
+    from tests.helpers import COOKBOOK_TOY
 
-    (f,) = prep.check(REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl").files
+    (f,) = prep.check(COOKBOOK_TOY).files
     assert [(i.code, i.line) for i in f.issues if i.is_error] == [("P401", None)]
     assert f.examples == 5 and "File has 5 example(s)" in f.issues[0].message
     assert all(not i.is_error for i in f.issues if i.line is not None)

@@ -15,7 +15,7 @@ from prep.reports.reporters import report_dict
 from prep.targets.loader import load_target
 from prep.targets.profile import DataFormat
 from prep.validation.rules import CheckContext, check_example
-from tests.helpers import REAL, REPO
+from tests.helpers import COOKBOOK_TOY, REPO
 from tests.unit import test_checks
 
 SCHEMAS = REPO / "schemas"
@@ -39,13 +39,13 @@ def test_schemas_are_valid_json_schema(name):
 @pytest.mark.parametrize(
     "paths",
     [
-        [REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"],
+        [COOKBOOK_TOY],
         sorted((REPO / "sample_data").glob("*.jsonl")),
     ],
 )
 def test_json_report_validates_against_its_schema(paths):
     schema = json.loads((SCHEMAS / "report.schema.json").read_text())
-    for options in ({}, {"tokens": False}, {"model": "gpt-3.5-turbo-0613"}):
+    for options in ({}, {"tokens": False}, {"model": "gpt-4.1-mini", "isolated": True}, {"target": "all"}):
         jsonschema.validate(report_dict(prep.check(paths, **options)), schema)
 
 

@@ -67,8 +67,8 @@ def test_a_bom_file_passes_azure_and_fails_openai(tmp_path):
 def test_a_missing_bom_is_a_warning_for_azure_that_says_how_to_add_one(write_jsonl):
     ok, report = verdicts(write_jsonl(rows(12)), ("azure",))
     assert ok == {"azure": True}
-    (p116,) = [i for i in report.issues if i.code == "P116"]
-    assert not p116.is_error and "prep convert FILE -o OUT.jsonl --bom" in p116.message
+    (p118,) = [i for i in report.issues if i.code == "P118"]
+    assert not p118.is_error and "prep convert FILE -o OUT.jsonl --bom" in p118.message
 
 
 def test_user_user_fails_together_only(write_jsonl):

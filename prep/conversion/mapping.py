@@ -12,8 +12,8 @@ decide the kind of record each row becomes:
 - JSON rows that already are records (they hold ``messages`` or preference keys)
   are taken as they are.
 
-A mapping that is ambiguous or incomplete is a `UsageError` whose one sentence
-lists the columns found.
+A mapping that is ambiguous or incomplete is a `MappingError` whose one sentence
+lists the columns found (an unknown field name in ``--map`` is a `UsageError`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import UsageError
+from ..errors import MappingError, UsageError
 
 __all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "normalize", "plan_mapping"]
 
@@ -113,7 +113,7 @@ def _find_column(wanted: str, columns: Sequence[str], name: str) -> str:
     matches = [c for c in columns if normalize(c) == normalize(wanted)]
     if len(matches) == 1:
         return matches[0]
-    raise UsageError(f"--map names the column {wanted!r}, but {name} has no such column ({_columns_found(columns)}).")
+    raise MappingError(f"--map names the column {wanted!r}, but {name} has no such column ({_columns_found(columns)}).")
 
 
 def plan_mapping(
@@ -125,7 +125,7 @@ def plan_mapping(
     system: str | None = None,
     chat_output: bool = False,
 ) -> ColumnMap:
-    """Decide which column fills which field; raise `UsageError` (one sentence) when that is unclear."""
+    """Decide which column fills which field; raise `MappingError` (one sentence) when that is unclear."""
     columns = list(columns)
     chosen: dict[str, str] = {}
     for column, value in explicit:
@@ -135,7 +135,7 @@ def plan_mapping(
     fields = _fields(columns, chosen, name)
     kind = _kind(fields, columns, name)
     if kind is Kind.COMPLETION and system is not None and not chat_output:
-        raise UsageError(
+        raise MappingError(
             f"--system adds a system message to chat records, but {name} holds prompt/completion "
             "columns; convert them with --to chat."
         )
@@ -160,7 +160,7 @@ def _fields(columns: list[str], chosen: dict[str, str], name: str) -> dict[str, 
     for guess, cols in candidates.items():
         if len(cols) > 1:
             a, b = cols[:2]
-            raise UsageError(
+            raise MappingError(
                 f"Columns {a!r} and {b!r} of {name} could both be the {guess} field; choose with --map, "
                 f"e.g. --map {_quote(a)}={guess} --map {_quote(b)}=ignore ({_columns_found(columns)})."
             )
@@ -185,7 +185,7 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
         others = chat + legacy
         if others:
             cols = ", ".join(repr(fields[f]) for f in others)
-            raise UsageError(
+            raise MappingError(
                 f"{name} has a messages column ({fields['messages']!r}) and other text columns ({cols}); "
                 f"keep one kind with --map COLUMN=ignore ({found})."
             )
@@ -193,7 +193,7 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
     if chat and legacy:
         legacy_columns = ", ".join(repr(fields[f]) for f in legacy)
         chat_columns = ", ".join(repr(fields[f]) for f in chat)
-        raise UsageError(
+        raise MappingError(
             f"{name} has prompt/completion columns ({legacy_columns}) and chat columns ({chat_columns}); "
             f"keep one kind with --map COLUMN=ignore ({found})."
         )
@@ -204,13 +204,14 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
         if have:
             (missing,) = set(pair) - set(have)
             article = "an" if have[0] == "assistant" else "a"
-            raise UsageError(
+            raise MappingError(
                 f"{name} has {article} {have[0]} column ({fields[have[0]]!r}) but no {missing} column; "
                 f"name it with --map COLUMN={missing} ({found})."
             )
-    raise UsageError(
+    raise MappingError(
         f"No column of {name} was recognised as prompt/completion, user/assistant (question/answer, "
-        f"instruction/output) or messages; name them with --map COLUMN=FIELD ({found})."
+        f"instruction/output) or messages; name them with --map COLUMN=FIELD ({found}).",
+        recognised=bool(fields),
     )
 
 

@@ -1,55 +1,73 @@
-"""`prep.check`: any source in (paths, folders' files, a DataFrame, records), one `Report` out.
+"""Checking sources with one set of options, without configuration: files, a DataFrame, records.
 
-This is the one entry point that knows every kind of source: JSONL files go
-to the line checker (`prep.validation`), tables through the column mapping
-(`prep.conversion.tables`), records held in memory straight to the scan.
+`check_files` checks data files (named, or found in a folder: `.walk`). A
+file whose content cannot be read, or whose columns fill no record, does not
+stop the run: it becomes one issue about the file (`file_problem`), and the
+other files are checked. `check_values` checks a DataFrame or records held in
+memory. ``prep.check`` (`.runner.check`) adds the project's configuration and
+baselines on top.
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..conversion.tables import check_file, check_table
-from ..errors import UsageError
-from ..reports.report import Report
-from ..validation.checker import check_records, check_training, prepare, report_of
+from ..conversion.tables import check_file, check_table, is_frame
+from ..errors import MappingError, UnreadableFileError
+from ..issues import Issue
+from ..reports.report import FileReport, Report
+from ..validation.checker import CheckRun, check_records, check_training, prepare, report_of
 from ..validation.options import CheckOptions
+from .walk import DataFile
 
-__all__ = ["check"]
+__all__ = ["check_files", "check_valid", "check_values", "file_problem"]
 
 
-def check(
-    source: Any, *, options: CheckOptions | None = None, valid: str | os.PathLike[str] | None = None, **kwargs: Any
-) -> Report:
-    """Check files (a path or a list of paths) or records held in memory.
-
-    ``source`` is a path (str or Path), a list of paths, a pandas DataFrame
-    (read as a table, see `prep.convert`), or an iterable of records (dicts
-    or pydantic records). Keyword arguments are `CheckOptions`
-    fields. Bad data never raises: it is in the report.
-
-    ``valid`` names a validation file for the training file ``source`` (one
-    path): it is checked as a validation file (`check_pair`), and each of its
-    examples that is also in the training file gets a P404 warning.
-    """
-    options = options or CheckOptions(**kwargs)
-    if valid is not None:
-        if not isinstance(source, (str, os.PathLike)):
-            raise UsageError("A validation file is checked against one training file path.")
-        return check_training(Path(source), Path(valid), options)
+def check_files(files: Sequence[DataFile], options: CheckOptions) -> tuple[list[FileReport | None], Report]:
+    """Check files with ``options``: each file's report (None for one left out), and the whole report."""
     run = prepare(options)
-    if isinstance(source, (str, os.PathLike)):
-        files = [check_file(Path(source), run)]
-    elif _is_path_list(source):
-        files = [check_file(Path(p), run) for p in source]
-    elif type(source).__name__ == "DataFrame":  # pandas: rows of a table, mapped as in a spreadsheet
-        files = [check_table(source, run)]
-    else:
-        files = [check_records(source, run)]
-    return report_of(files, run)
+    reports = [_check_one(file, run) for file in files]
+    report = report_of([r for r in reports if r is not None], run)
+    kept = iter(report.files)
+    return [None if r is None else next(kept) for r in reports], report
 
 
-def _is_path_list(source: Any) -> bool:
-    return isinstance(source, (list, tuple)) and bool(source) and all(isinstance(p, (str, os.PathLike)) for p in source)
+def _check_one(file: DataFile, run: CheckRun) -> list[FileReport] | None:
+    """The file's report for each target (None when it is left out)."""
+    try:
+        return check_file(Path(file.path), run)
+    except MappingError as exc:
+        not_data = file.found and not exc.recognised
+        return file_problem(file.path, "P117" if not_data else "P160", str(exc), run)
+    except UnreadableFileError as exc:
+        return file_problem(file.path, "P116", str(exc), run)
+
+
+def file_problem(path: str, code: str, message: str, run: CheckRun) -> list[FileReport] | None:
+    """The report, for each target, of a file that was not checked: one issue about it (None when ignored)."""
+    if code in run.options.ignore:
+        return None
+    if code == "P117":
+        message = f"Not fine-tuning data, so not checked: {message[:1].lower()}{message[1:]}"
+    out = []
+    for target in run.targets:
+        severity = target.severity(code)
+        issue = Issue(code, severity, message, None, "", path)
+        counts = Counter({code: 1}), Counter({severity: 1})
+        out.append(FileReport(path, issues=[issue], codes=counts[0], severities=counts[1], checked=False))
+    return out
+
+
+def check_valid(train: str | os.PathLike[str], valid: str | os.PathLike[str], options: CheckOptions) -> Report:
+    """A training file and its validation file, with leakage between them (P404)."""
+    return check_training(Path(train), Path(valid), options)
+
+
+def check_values(source: Any, options: CheckOptions) -> Report:
+    """A pandas DataFrame (read as a table, see `prep.convert`), or an iterable of records (dicts or models)."""
+    run = prepare(options)
+    return report_of([check_table(source, run) if is_frame(source) else check_records(source, run)], run)

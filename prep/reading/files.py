@@ -1,10 +1,10 @@
 """Which files are data, of which type, and the reader of each type.
 
 `detect_file_type` names a file's type from its extension (and, for ``.txt``
-and ``.json``, its first bytes); `data_files` expands folders into the data
-files below them; `open_table` opens a file with the reader of its type
-(`READERS`). Readers of spreadsheets import their libraries lazily: this module
-and the JSONL path of ``prep check`` never import pandas or openpyxl.
+and ``.json``, its first bytes); `open_table` opens a file with the reader of
+its type (`READERS`); which files of a folder are data is `.kinds`. Readers of
+spreadsheets import their libraries lazily: this module and the JSONL path of
+``prep check`` never import pandas or openpyxl.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import InputError
 from .table import FileType, ReadOptions, Table
 
-__all__ = ["EXTENSIONS", "READERS", "data_files", "detect_file_type", "open_table"]
+__all__ = ["EXTENSIONS", "READERS", "detect_file_type", "open_table"]
 
 
 #: File extensions (lower case) and their types. A .txt file is TSV when its first line holds a tab
@@ -152,22 +152,3 @@ def open_table(path: str | os.PathLike[str], options: ReadOptions | None = None)
         raise InputError(f"Cannot read {os.fspath(path)!r}: no such file.")
     file_type = detect_file_type(path, options.file_type)
     return READERS[file_type](path, options)
-
-
-def data_files(paths: list[str]) -> list[str]:
-    """The paths given, with each folder replaced by the data files below it (sorted; hidden ones skipped)."""
-    out: list[str] = []
-    for given in paths:
-        folder = Path(given)
-        if not folder.is_dir():
-            out.append(given)
-            continue
-        found = [
-            p
-            for p in folder.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in (*EXTENSIONS, ".txt")
-            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        ]
-        out += [str(p) for p in sorted(found)]
-    return out

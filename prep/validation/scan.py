@@ -22,11 +22,12 @@ from ..reading.jsonl import Line, parse_line
 from ..reports.stats import FileStats
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Target
+from .encoders import load_encoder
 from .options import CheckOptions
 from .rules import CheckContext, check_example
 from .rules.content import count_images
 from .rules.conversation import roles_of
-from .tokens import TokenCounter, fits_by_size, load_encoding
+from .tokens import TokenCounter, fits_by_size
 
 __all__ = ["FileScan", "Origin", "Plan", "ScanGroup", "Tokenizers", "example_hash"]
 
@@ -79,7 +80,7 @@ class Tokenizers:
         counter = self._counters.get(encoding)
         if counter is None and self.error is None:
             try:
-                counter = self._counters[encoding] = TokenCounter(load_encoding(encoding, self.tiktoken_dir))
+                counter = self._counters[encoding] = TokenCounter(load_encoder(encoding, self.tiktoken_dir))
             except TokenizerUnavailableError as exc:
                 self.error = str(exc)
         return counter

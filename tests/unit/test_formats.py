@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from prep.errors import InputError, UsageError
+from prep.errors import InputError, UnreadableFileError, UsageError
 from prep.reading.files import detect_file_type, open_table
 from prep.reading.table import CellError, FileType, ReadOptions, Row, column_letter
 from prep.reading.text import sniff_encoding
@@ -372,14 +372,14 @@ def test_xlsx_first_sheet_by_default_other_sheets_reported(workbook):
 
 def test_xlsx_unknown_sheet_lists_the_sheets(workbook):
     path = workbook([["q"]], more_sheets=[("Notes", [])])
-    with pytest.raises(UsageError, match=r"has no sheet named 'Data'; its sheets: FAQ, Notes\."):
+    with pytest.raises(UnreadableFileError, match=r"has no sheet named 'Data'; its sheets: FAQ, Notes\."):
         read(path, sheet="Data")
 
 
-def test_not_a_workbook_is_an_input_error(tmp_path):
+def test_not_a_workbook_is_an_unreadable_file(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("not a zip")
-    with pytest.raises(InputError, match=r"Cannot read .* as an Excel workbook"):
+    with pytest.raises(UnreadableFileError, match=r"Cannot read .* as an Excel workbook"):
         read(path)
 
 
