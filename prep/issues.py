@@ -57,7 +57,7 @@ CODES: dict[str, Code] = {
     "P116": Code(E, "File cannot be read as data (a broken workbook, an unknown text encoding, a missing sheet)."),
     "P117": Code(N, "File found in a folder is not fine-tuning data: no column is a field of a record; not checked."),
     "P118": Code(W, "Target asks for a UTF-8 byte-order mark, and the file has none."),
-    # P15x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
+    # P15x-P16x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
     "P150": Code(E, "Row has more cells than the header has columns."),
     "P151": Code(E, "Cell holds a spreadsheet error value (#N/A, #DIV/0!, ...)."),
     "P152": Code(E, "Formula cell has no saved value."),
@@ -69,6 +69,7 @@ CODES: dict[str, Code] = {
     "P158": Code(N, "Column fills no field; its cells are left out of the records."),
     "P159": Code(N, "Prompt/completion converted to chat: legacy separator, stop sequence or leading space removed."),
     "P160": Code(E, "Columns cannot be mapped to the fields of a record (ambiguous, incomplete or unrecognised)."),
+    "P161": Code(W, "Cell holds control characters (other than tab, line feed and carriage return)."),
     # P2xx: messages, roles and content
     "P201": Code(E, "Message has no role."),
     "P202": Code(E, "Unknown role."),

@@ -118,8 +118,10 @@ def test_all_is_every_feature_and_the_messages_name_each():
 
 
 def test_the_hook_installs_the_core():
-    hook = (REPO / ".pre-commit-hooks.yaml").read_text()
-    assert "language: python" in hook and "additional_dependencies" not in hook  # pre-commit: pip install .
+    import yaml  # pre-commit's own dependency
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["language"] == "python" and "additional_dependencies" not in hook  # pre-commit: pip install .
 
 
 # --- a missing extra ----------------------------------------------------------------------------------------------

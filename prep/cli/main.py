@@ -131,8 +131,13 @@ def check(
     each file; options given here win. Issues recorded in the baseline are not
     reported.
 
+    A folder stands for the data files below it (.gitignore, the configuration's
+    exclude, wandb/ and configuration JSON left out); a file that cannot be read
+    or mapped is one issue about it, and the other files are still checked.
+
     Exit status: 0 no errors, 1 errors found (or warnings with --strict),
-    2 bad invocation, bad configuration or no tokenizer available.
+    2 bad invocation, bad configuration, no tokenizer available, or no file
+    holding fine-tuning data.
     """
     from ..project.runner import check_project
 

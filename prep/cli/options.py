@@ -50,6 +50,12 @@ _TABLE_OPTIONS = (
         help="Read the input as this type (default: from its extension).",
     ),
     click.option("--input-encoding", help="Text encoding of CSV/TSV/JSON input (default: UTF-8 or UTF-16 by BOM)."),
+    click.option(
+        "--header/--no-header",
+        default=None,
+        help="CSV/TSV/XLSX: the first row names the columns (default), or --no-header: it is data, and the "
+        "columns are A, B, C... (--map A=user --map B=assistant).",
+    ),
 )
 
 
@@ -64,9 +70,10 @@ def table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...,
             def command(*args: Any, **kwargs: Any) -> Any:
                 from ..reading.table import TableOptions
 
-                names = ("sheet", "mapping", "system", "file_type", "input_encoding")
+                names = ("sheet", "mapping", "system", "file_type", "input_encoding", "header")
                 values = {n: kwargs.pop(n) for n in names}
-                kwargs["table"] = TableOptions(**values) if any(values.values()) else None
+                given = {n: v for n, v in values.items() if v not in (None, ())}
+                kwargs["table"] = TableOptions(**given) if given else None
                 return f(*args, **kwargs)
 
         for option in reversed(_TABLE_OPTIONS):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..errors import MappingError, UsageError
 
-__all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "normalize", "plan_mapping"]
+__all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "common_field", "normalize", "plan_mapping"]
 
 #: Fields a column can fill (``--map COLUMN=FIELD``), and what each fills.
 FIELDS: dict[str, str] = {
@@ -40,7 +40,8 @@ FIELDS: dict[str, str] = {
 }
 _FIELD_ALIASES = {"instruction": "user", "output": "assistant", "-": "ignore"}
 
-#: Column names recognised without --map (lower case; spaces and dashes read as underscores).
+#: Column names recognised without --map (lower case; spaces and dashes read as underscores). Plurals are
+#: recognised too, as spreadsheets title their columns (Questions, Answers, User messages, Replies): see `common_field`.
 COMMON_NAMES: dict[str, str] = {
     "prompt": "prompt",
     "completion": "completion",
@@ -90,6 +91,16 @@ def normalize(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
+def common_field(column: str) -> str | None:
+    """The field a column's name is a common name of, singular or plural (``Questions`` -> user); None if none."""
+    name = normalize(column)
+    if name in COMMON_NAMES:
+        return COMMON_NAMES[name]
+    head, _, last = name.rpartition("_")
+    singular = last[:-3] + "y" if last.endswith("ies") else last[:-1] if re.search(r"[^su]s$", last) else None
+    return COMMON_NAMES.get(f"{head}_{singular}" if head else singular) if singular else None
+
+
 def _columns_found(columns: Sequence[str]) -> str:
     shown = ", ".join(repr(c) for c in columns[:30])
     more = f" and {len(columns) - 30} more" if len(columns) > 30 else ""
@@ -133,7 +144,7 @@ def plan_mapping(
     if not chosen and not tabular and any(k == "messages" or k in _PREFERENCE_KEYS for k in columns):
         return ColumnMap(Kind.RECORD)
     fields = _fields(columns, chosen, name)
-    kind = _kind(fields, columns, name)
+    kind = _kind(fields, columns, name, tabular)
     if kind is Kind.COMPLETION and system is not None and not chat_output:
         raise MappingError(
             f"--system adds a system message to chat records, but {name} holds prompt/completion "
@@ -154,7 +165,7 @@ def _fields(columns: list[str], chosen: dict[str, str], name: str) -> dict[str, 
         )
     candidates: dict[str, list[str]] = {}
     for column in columns:
-        guess = COMMON_NAMES.get(normalize(column))
+        guess = common_field(column)
         if column not in chosen and guess and guess not in fields:
             candidates.setdefault(guess, []).append(column)
     for guess, cols in candidates.items():
@@ -177,7 +188,7 @@ def _roles_from_context(fields: dict[str, str]) -> dict[str, str]:
     return fields
 
 
-def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
+def _kind(fields: dict[str, str], columns: list[str], name: str, tabular: bool) -> str:
     found = _columns_found(columns)
     chat = [f for f in ("user", "assistant", "input") if f in fields]
     legacy = [f for f in ("prompt", "completion") if f in fields]
@@ -208,9 +219,11 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
                 f"{name} has {article} {have[0]} column ({fields[have[0]]!r}) but no {missing} column; "
                 f"name it with --map COLUMN={missing} ({found})."
             )
+    headless = tabular and any(not re.fullmatch(r"[A-Z]{1,3}", c) for c in columns)
     raise MappingError(
         f"No column of {name} was recognised as prompt/completion, user/assistant (question/answer, "
-        f"instruction/output) or messages; name them with --map COLUMN=FIELD ({found}).",
+        f"instruction/output) or messages; name them with --map COLUMN=FIELD"
+        f"{' (or, if the first row is data, add --no-header)' if headless else ''} ({found}).",
         recognised=bool(fields),
     )
 

@@ -178,7 +178,7 @@ def scan_examples(examples: Examples, items: Iterable[Example], run: CheckRun) -
             add_problem(group, example.line, problem, example.origin)
         if example.record is not None:
             group.feed_value(example.line, example.record, origin=example.origin)
-            pointers = {p.pointer for p in example.problems if p.pointer}
+            pointers = {p.pointer for p in example.problems if p.pointer and p.code != "P161"}
             for scan, start in zip(group.scans, starts, strict=True):
                 _drop_consequences(scan, start, pointers)
         else:

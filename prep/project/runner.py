@@ -128,12 +128,10 @@ def _fold_table(settings: dict[str, Any]) -> None:
     from ..reading.table import TableOptions
 
     given = settings.get("table")
-    for f in fields(given) if given is not None else ():
-        value = getattr(given, f.name)
-        if f.name == "mapping":  # --map COLUMN=FIELD adds to the configuration's map, or changes a column
+    for name, value in changed_settings(given).items():
+        if name == "mapping":  # --map COLUMN=FIELD adds to the configuration's map, or changes a column
             value = tuple({**dict(table.get("mapping", ())), **dict(value)}.items())
-        if value not in (None, ()):
-            table[f.name] = value
+        table[name] = value
     settings["table"] = TableOptions(**table)
 
 

@@ -105,6 +105,7 @@ SETTINGS: dict[str, tuple[str, Parse]] = {
     "system": ("table.system", _str),
     "file-type": ("table.file_type", _choice(FileType)),
     "input-encoding": ("table.input_encoding", _str),
+    "header": ("table.header", _bool),
 }
 
 

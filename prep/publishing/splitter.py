@@ -33,7 +33,7 @@ __all__ = ["SplitResult", "split", "split_paths"]
 #: Issues that say nothing about a line to split: the source's own size (the training side is checked
 #: instead, P408) and the note that tokens were not counted.
 _NOT_FOR_SPLIT = frozenset({"P303", "P401", "P402"})
-_TABLE_FIELDS = ("sheet", "mapping", "system", "file_type", "input_encoding")
+_TABLE_FIELDS = ("sheet", "mapping", "system", "file_type", "input_encoding", "header")
 #: Errors placed on a line that are about the whole file (its byte-order mark): the line itself is kept.
 _FILE_ERRORS = frozenset({"P102", "P114"})
 

@@ -252,6 +252,17 @@ def test_a_local_dir_without_the_file_falls_back_to_the_shipped_one(tmp_path):
     assert load_encoder("o200k_base", tmp_path).count("Hello world") == 2
 
 
+def test_tiktoken_dir_and_its_variable_come_first(tmp_path):
+    """A folder given by --tiktoken-dir or PREP_TIKTOKEN_DIR is read before prep's own files (here: a bad copy)."""
+    data = bytearray((TIKTOKEN_DIR / "o200k_base.tiktoken").read_bytes())
+    data[10] ^= 1
+    (tmp_path / "o200k_base.tiktoken").write_bytes(bytes(data))
+    for args, env in ((["--tiktoken-dir", str(tmp_path)], {}), ([], {"PREP_TIKTOKEN_DIR": str(tmp_path)})):
+        result = _run(["check", *args, str(TOY)], env, tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "o200k_base.tiktoken has SHA-256" in result.stderr and "but tiktoken expects 446a9538" in result.stderr
+
+
 #: Run the CLI with the rank files shipped in prep hidden, as in an installation that lost them.
 STRIPPED = (
     "import sys, pathlib, prep.validation.encoders as e; e.PACKAGED = pathlib.Path(sys.argv[1]); "
