@@ -39,7 +39,8 @@ def test_output_file_never_overwrites_an_input(run_prep, tmp_path):
     assert data.read_bytes() == BAD.read_bytes()
 
 
-def test_quiet_leaves_out_the_notes_on_stderr(run_prep, tmp_path):
+def test_quiet_leaves_out_the_notes_on_stderr(run_prep, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the baseline is written beside the configuration, here none: the working folder
     data = tmp_path / "train.jsonl"
     data.write_bytes(BAD.read_bytes())
     assert run_prep("check", "--write-baseline", data)[0] == 0
