@@ -45,7 +45,7 @@ def codes_by_line(report: prep.Report) -> dict[int | None, set[str]]:
         ('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "ok"}], "x": '
          + nested(900) + "}", {"P110"}),
         ('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "ok"}], "x": '
-         + nested(3000) + "}", {"P119"}),
+         + nested(3000) + "}", {"P120"}),
     ],
     ids=["lone-surrogate", "control", "int-over-64-bits", "nesting-300", "nesting-900", "nesting-3000"],
 )  # fmt: skip
@@ -56,7 +56,7 @@ def test_valid_json_is_an_issue_on_its_line_and_checking_goes_on(write_jsonl, li
 
     found = codes_by_line(report)
     assert found.get(1, set()) == codes and found.get(2, set()) - {"P403"} == codes
-    assert 3 not in found and report.files[0].examples == (3 if "P119" not in codes else 1)
+    assert 3 not in found and report.files[0].examples == (3 if "P120" not in codes else 1)
 
 
 def test_the_command_never_exits_3_on_valid_json(write_jsonl, run_prep) -> None:
@@ -78,7 +78,7 @@ def test_records_with_python_objects_are_p118(tmp_path: Path) -> None:
         chat(),
     ]
     report = prep.check(records)
-    p118 = [(i.line, i.pointer) for i in report.issues if i.code == "P118"]
+    p118 = [(i.line, i.pointer) for i in report.issues if i.code == "P119"]
     assert p118 == [(1, "/messages/0/content"), (2, "/messages/1/content")]
 
 
@@ -95,7 +95,7 @@ def test_dataframe_cells_of_any_type(tmp_path: Path) -> None:
     report = prep.check(frame)
 
     found = codes_by_line(report)
-    assert "P154" in found[3] and "P118" in found[4]  # bytes that are not text; a set
+    assert "P154" in found[3] and "P119" in found[4]  # bytes that are not text; a set
     assert not (found.get(1, set()) | found.get(2, set())) - {"P402", "P401"}  # a Decimal is its number, bytes text
     assert found[5] & {"P205", "P222", "P204"}  # a NaN Decimal is an empty cell
     converted = prep.convert(frame, None, force=True)
@@ -135,7 +135,7 @@ def test_a_panicking_tokenizer_is_counted_around(write_jsonl, monkeypatch: pytes
 
     report = prep.check(path)
 
-    crashed = [i for i in report.issues if i.code == "P304"]
+    crashed = [i for i in report.issues if i.code == "P305"]
     assert [i.line for i in crashed] == ([1] if over else [1, 2])
     assert "counted in pieces" in crashed[0].message
     tokens = report.files[0].stats_summary()["tokens"]

@@ -22,7 +22,7 @@ from .._version import DISTRIBUTION
 from ..errors import PrepError
 from ..reports.reporters import REPORTERS
 from ..targets.profile import DataFormat, Method
-from .options import config_options, table_options
+from .options import check_output_file, config_options, output_options, table_options, write_report
 
 if TYPE_CHECKING:
     from ..project.runner import ProjectReport
@@ -51,7 +51,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).",
 )
 @click.option(
-    "--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path."
+    "--target",
+    default="openai",
+    show_default=True,
+    help="Provider profile(s): a built-in name, several separated by commas, all, or a .toml path "
+    "(each gets its own verdict; see prep targets).",
 )
 @click.option(
     "--method",
@@ -63,7 +67,9 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     type=click.Choice([f.value for f in DataFormat]),
     help="Force the data format instead of detecting it.",
 )
-@click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
+@click.option(
+    "--model", help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models)."
+)
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option(
@@ -81,9 +87,15 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 )
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the estimate (default: OpenAI's heuristic).")
 @click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
+@output_options
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Read the targets' calendars (new jobs, shutdowns) on this day instead of today (or PREP_TODAY).",
+)
 @click.option("--strict/--no-strict", default=False, help="Fail (exit 1) on warnings too.")
 @config_options
 @click.option(
@@ -105,6 +117,8 @@ def check(
     files: tuple[str, ...],
     output_format: str,
     max_issues: int | None,
+    output_file: str | None,
+    quiet: bool,
     config_file: str | None,
     isolated: bool,
     baseline: str | None,
@@ -131,6 +145,7 @@ def check(
     """
     from ..project.runner import check_project
 
+    check_output_file(output_file, (*files, *([valid] if valid else [])))
     # what was given here overrides the configuration, click's defaults do not ("table" folds the table options)
     given = {
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
@@ -147,26 +162,28 @@ def check(
     report = result.report
     if write_baseline:
         sys.exit(_write_baselines(result))
-    REPORTERS[output_format](report, sys.stdout, max_issues=max_issues)
-    if result.hidden:
+    write_report(REPORTERS[output_format], report, output_file, max_issues=max_issues)
+    if result.hidden and not quiet:
         where = ", ".join(str(p) for p in result.baselines)
         click.echo(f"prep: {result.hidden:,} known issue(s) in {where} not shown (--no-baseline shows them).", err=True)
     if report.tokenizer_error:
         click.echo(f"prep: {report.tokenizer_error}", err=True)
-    _note_left_out(result)
+    _note_left_out(result, quiet=quiet)
     sys.exit(result.exit_code())
 
 
-def _note_left_out(result: ProjectReport) -> None:
+def _note_left_out(result: ProjectReport, *, quiet: bool) -> None:
     """One sentence when nothing given was checked: all excluded by the configuration, or none is data."""
     if result.no_data:
         click.echo("prep: error: no file given holds fine-tuning data (see the P117 notes above).", err=True)
-    elif result.excluded and not result.report.files:
+    elif result.excluded and not result.report.files and not quiet:
         click.echo(f"prep: nothing to check: the configuration excludes {', '.join(result.excluded)}.", err=True)
 
 
 def _check_options(options: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in options.items() if v is not None}
+    if "today" in out:
+        out["today"] = out["today"].date()
     if "ignore" in out:
         out["ignore"] = frozenset(c.upper() for c in options["ignore"])
     return out
@@ -243,7 +260,9 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
 @click.option(
     "--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path."
 )
-@click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
+@click.option(
+    "--model", help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models)."
+)
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option("--no-tokens", is_flag=True, help="Skip token counting and limits on purpose.")
@@ -291,11 +310,13 @@ def convert(
 
 
 def _add_publish_commands() -> None:
-    """``prep split`` and ``prep publish`` live in cli_publish.py (the CLI layer of split/publish)."""
+    """``prep split``, ``prep publish`` and ``prep targets`` live in modules of their own."""
     from .publishing import publish_command, split_command
+    from .targets import targets_command
 
     cli.add_command(split_command)
     cli.add_command(publish_command)
+    cli.add_command(targets_command)
 
 
 _add_publish_commands()

@@ -23,17 +23,14 @@ from ..errors import InputError
 from ..reading.detect import SAMPLE_LINES
 from ..reading.files import detect_file_type, open_table
 from ..reading.table import CellError, FileType, Note, Row, Table, TableOptions
-from ..validation.checker import check_jsonl, plan_file
+from ..validation.checker import CheckRun, check_jsonl, plan_file
 from ..validation.dataset import finish
-from ..validation.scan import FileScan, LazyCounter, Origin
+from ..validation.scan import FileScan, Origin, ScanGroup
 from .examples import Example, RowProblem, to_example
 from .mapping import ColumnMap, plan_mapping
 
 if TYPE_CHECKING:
     from ..reports.report import FileReport
-    from ..targets.budget import Budget
-    from ..targets.profile import Target
-    from ..validation.options import CheckOptions
 
 __all__ = ["Examples", "check_file", "check_table", "is_frame", "open_examples", "scan_examples"]
 
@@ -147,7 +144,7 @@ def _other_cell(value: Any) -> Any:
             return CellError("P154", f"Cell holds bytes that are not UTF-8 text (byte {exc.start + 1}).")
     shown = repr(value)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return CellError("P118", f"Cell holds a {type(value).__name__} ({shown}), which has no JSON or text form.")
+    return CellError("P119", f"Cell holds a {type(value).__name__} ({shown}), which has no JSON or text form.")
 
 
 def _rows_table(rows: Iterable[Any], name: str) -> Table:
@@ -169,46 +166,42 @@ def _plain_row(number: int, value: Any) -> Row:
 # -- checking ----------------------------------------------------------------------------
 
 
-def add_problem(scan: FileScan, line: int | None, problem: RowProblem, origin: Origin) -> None:
+def add_problem(scan: FileScan | ScanGroup, line: int | None, problem: RowProblem, origin: Origin) -> None:
     """Report a reading or mapping problem on its row, in its column."""
     if problem.column is not None:
         origin = Origin(origin.sheet, ((problem.pointer, problem.column),))
     scan.add(problem.code, line, problem.pointer, problem.message, origin)
 
 
-def scan_examples(
-    examples: Examples,
-    items: Iterable[Example],
-    options: CheckOptions,
-    target: Target,
-    budget: Budget | None,
-    counter: LazyCounter,
-) -> tuple[FileScan, set[int]]:
-    """Check every example; return the scan (not yet finished) and the lines of examples with errors.
+def scan_examples(examples: Examples, items: Iterable[Example], run: CheckRun) -> tuple[ScanGroup, set[int]]:
+    """Check every example; return the scans (not yet finished) and the lines of examples with errors.
 
     ``examples`` gives the source's name, sheet and notes; ``items`` its examples (``examples.items``,
     or examples changed since, as ``prep convert`` does).
     """
     items = iter(items)
     sample = list(islice(items, SAMPLE_LINES))
-    plan = plan_file(examples.name, (e.record for e in sample if e.record is not None), target, options, budget)
-    scan = FileScan(plan, counter)
+    plans = plan_file(examples.name, (e.record for e in sample if e.record is not None), run)
+    group = ScanGroup(plans, run.tokenizers)
     sheet_origin = Origin(examples.sheet)
     for line, note in examples.notes:
-        add_problem(scan, line, note, sheet_origin)
+        add_problem(group, line, note, sheet_origin)
     failed: set[int] = set()
     for example in chain(sample, items):
-        before, start = _errors(scan), len(scan.issues)
+        before, starts = _errors(group), [len(s.issues) for s in group.scans]
         for problem in example.problems:
-            add_problem(scan, example.line, problem, example.origin)
+            add_problem(group, example.line, problem, example.origin)
         if example.record is not None:
-            scan.feed_value(example.line, example.record, origin=example.origin)
-            _drop_consequences(scan, start, {p.pointer for p in example.problems if p.pointer and p.code != "P161"})
+            group.feed_value(example.line, example.record, origin=example.origin)
+            pointers = {p.pointer for p in example.problems if p.pointer and p.code != "P161"}
+            for scan, start in zip(group.scans, starts, strict=True):
+                _drop_consequences(scan, start, pointers)
         else:
-            scan.lines += 1
-        if example.record is None or _errors(scan) > before:
+            for scan in group.scans:
+                scan.lines += 1
+        if example.record is None or _errors(group) > before:
             failed.add(example.line)
-    return scan, failed
+    return group, failed
 
 
 #: Issues that only repeat a cell problem: the cell could not be read, so its content is missing.
@@ -230,33 +223,31 @@ def _drop_consequences(scan: FileScan, start: int, pointers: set[str]) -> None:
     scan.issues[start:] = kept
 
 
-def _errors(scan: FileScan) -> int:
-    severity = scan.plan.target.severity
-    return sum(n for code, n in scan.codes.items() if severity(code).value == "error")
+def _errors(group: ScanGroup) -> int:
+    return sum(
+        n for scan in group.scans for code, n in scan.codes.items() if scan.plan.target.severity(code).value == "error"
+    )
 
 
-def check_table(
-    source: Path | Any, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
-) -> FileReport:
-    """Check a table (a file that is not JSONL, or a DataFrame): read, map and check each row."""
-    table_options = options.table or TableOptions()
+def check_table(source: Path | Any, run: CheckRun) -> list[FileReport]:
+    """Check a table (a file that is not JSONL, or a DataFrame): read, map and check each row; a report per target."""
+    table_options = run.options.table or TableOptions()
     if not isinstance(table_options, TableOptions):
         raise InputError("CheckOptions.table must be a prep.TableOptions.")
     with open_examples(source, table_options) as examples:
-        scan, _ = scan_examples(examples, examples.items, options, target, budget, counter)
-    return finish(scan)
+        group, _ = scan_examples(examples, examples.items, run)
+    return [finish(scan, today=run.today) for scan in group.scans]
 
 
-def check_file(
-    path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
-) -> FileReport:
-    """Check any data file: JSONL line by line, every other type as a table."""
+def check_file(path: Path, run: CheckRun) -> list[FileReport]:
+    """Check any data file: JSONL line by line, every other type as a table; a report per target."""
     if not path.is_file():
         raise InputError(f"Cannot read {str(path)!r}: no such file.")
     try:
         path.open("rb").close()
     except OSError as exc:  # permissions: one sentence, not a traceback
         raise InputError(f"Cannot read {str(path)!r}: {exc.strerror or exc}.") from None
-    if detect_file_type(path, options.table.file_type if options.table else None) is FileType.JSONL:
-        return check_jsonl(path, options, target, budget, counter)
-    return check_table(path, options, target, budget, counter)
+    table = run.options.table
+    if detect_file_type(path, table.file_type if table else None) is FileType.JSONL:
+        return check_jsonl(path, run)
+    return check_table(path, run)

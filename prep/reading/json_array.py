@@ -181,7 +181,7 @@ def _unreadable(exc: BaseException, line: int, index: int, stream: _Stream) -> R
         line = stream.line + exc.lineno - 1
         code, message = "P106", f"Invalid JSON: {exc.msg} (column {exc.colno}); the rest of the file was not read."
     elif isinstance(exc, RecursionError):
-        code = "P119"
+        code = "P120"
         message = f"Item {index + 1} nests deeper than prep can read (about 1,000 levels); the rest was not read."
     else:
         code = "P105"
@@ -219,7 +219,7 @@ def locate_rows(text: str, name: str, *, key: str | None = None) -> tuple[list[R
             )
         ]
     except RecursionError:
-        return [], [Note("P119", f"{name} nests deeper than prep can read (about 1,000 levels).")]
+        return [], [Note("P120", f"{name} nests deeper than prep can read (about 1,000 levels).")]
     what = "empty" if start >= len(text) else "a single JSON value"
     return [], [Note("P107", f"{name} is {what}, not an array of objects or an object holding one.")]
 
@@ -300,7 +300,7 @@ def _rows(elements: Iterator[tuple[int, Any]], lines: _Lines, name: str) -> list
                 rows.append(Row(lines(pos), None, (note,)))
     except (json.JSONDecodeError, RecursionError) as exc:
         if isinstance(exc, RecursionError):
-            rows.append(Row(rows[-1].line if rows else 1, None, (Note("P119", "Item nests too deeply to read."),)))
+            rows.append(Row(rows[-1].line if rows else 1, None, (Note("P120", "Item nests too deeply to read."),)))
             return rows
         rows.append(
             Row(

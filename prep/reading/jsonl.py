@@ -113,7 +113,7 @@ def _parse_slow(data: bytes) -> tuple[Any, Problem | None]:
     try:
         return json.loads(text), None
     except RecursionError:
-        return None, Problem("P119", "", "JSON nests deeper than prep can read (about 1,000 levels); flatten it.")
+        return None, Problem("P120", "", "JSON nests deeper than prep can read (about 1,000 levels); flatten it.")
     except ValueError as exc:
         return None, Problem("P106", "", f"Invalid JSON: {exc}.")
 

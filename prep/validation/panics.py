@@ -6,7 +6,10 @@ Rust core overflow its stack, and pyo3 raises ``PanicException``, a
 wraps a tokenizer's count: when it crashes on a text, the text is counted in
 pieces (cut where whitespace ends, so words stay whole), and a piece that still
 crashes counts its UTF-8 bytes (no token is shorter than a byte, so the count
-never falls short). `failures` tells the scan to report the example (P304).
+never falls short). A text longer than `LONG_TEXT` characters is counted in
+pieces from the start: byte-pair encoding of one huge word (a million times
+the same letter) takes time and memory that grow faster than its length.
+`approximate` counts such texts, so the scan reports their example (P305).
 `contained` turns such a crash anywhere else into a `DependencyError`.
 """
 

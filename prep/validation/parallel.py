@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from ..reading.jsonl import iter_lines
-from .scan import FileScan, LazyCounter, Plan
+from .scan import Plan, ScanGroup, Tokenizers
 
 __all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file"]
 
@@ -59,35 +59,36 @@ def _next_line_start(fp: IO[bytes], pos: int) -> int:
             return fp.tell()
 
 
-def scan_file(plan: Plan, path: Path, counter: LazyCounter) -> FileScan:
-    """Scan the whole file, on ``plan.options.jobs`` cores when it is large enough."""
-    jobs = plan.options.jobs or default_jobs()
-    scan = FileScan(plan, counter)
+def scan_file(plans: list[Plan], path: Path, tokenizers: Tokenizers) -> ScanGroup:
+    """Scan the whole file for each plan's target, on ``options.jobs`` cores when it is large enough."""
+    options = plans[0].options
+    jobs = options.jobs or default_jobs()
+    scan = ScanGroup(plans, tokenizers)
     ranges = line_ranges(path, jobs * RANGES_PER_JOB) if jobs > 1 and path.stat().st_size >= MIN_PARALLEL_BYTES else []
     if len(ranges) < 2:
         with path.open("rb") as fp:
-            for line in iter_lines(fp, max_line_bytes=plan.options.max_line_bytes):
+            for line in iter_lines(fp, max_line_bytes=options.max_line_bytes):
                 scan.feed(line)
         return scan
     with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
-        for part in pool.map(scan_range, repeat(plan), repeat(str(path)), ranges):
+        for part in pool.map(scan_range, repeat(plans), repeat(str(path)), ranges):
             scan.merge(part, line_offset=scan.lines)
     return scan
 
 
 #: A worker's token counters, kept across the ranges it scans so that strings repeated
 #: through the file (system prompts, tool definitions) are encoded once per worker.
-_counters: dict[tuple[object, ...], LazyCounter] = {}
+_tokenizers: dict[str | None, Tokenizers] = {}
 
 
-def scan_range(plan: Plan, path: str, byte_range: tuple[int, int]) -> FileScan:
+def scan_range(plans: list[Plan], path: str, byte_range: tuple[int, int]) -> ScanGroup:
     """Scan the lines that start in ``byte_range``, numbering them from 1 (runs in a worker)."""
-    key = (plan.budget, plan.options.tiktoken_dir)
-    counter = _counters.setdefault(key, LazyCounter(plan.budget, plan.options.tiktoken_dir))
-    scan = FileScan(plan, counter)
+    options = plans[0].options
+    tokenizers = _tokenizers.setdefault(options.tiktoken_dir, Tokenizers(options.tiktoken_dir))
+    scan = ScanGroup(plans, tokenizers)
     start, end = byte_range
     with open(path, "rb") as fp:
-        for line in iter_lines(fp, max_line_bytes=plan.options.max_line_bytes, start=start, end=end):
+        for line in iter_lines(fp, max_line_bytes=options.max_line_bytes, start=start, end=end):
             scan.feed(line)
     return scan
 
