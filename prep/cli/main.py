@@ -76,6 +76,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     "--tokens/--no-tokens", default=True, help="Count tokens and check limits (default), or skip that on purpose."
 )
 @click.option(
+    "--secrets/--no-secrets",
+    default=False,
+    help="Scan for keys, card numbers, IBANs, emails and phone numbers (P501-P505); prep publish always does.",
+)
+@click.option(
     "--stats/--no-stats",
     default=True,
     help="Statistics and estimate (default); --no-stats checks limits only, tokenizing fewer examples.",

@@ -178,7 +178,7 @@ def _local(role: str, path: str | os.PathLike[str]) -> PublishedFile:
 
 def _check(files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None, project: dict[str, Any]) -> Report:
     """Check the files with their project configuration; the job's method and model win."""
-    settings = {**changed_settings(options), "method": Method(spec.method)}
+    settings = {**changed_settings(options), "method": Method(spec.method), "secrets": True}
     valid = files[1].path if len(files) > 1 else None
     try:
         report = check_named(files[0].path, {"model": spec.model, **settings}, valid=valid, **project).report

@@ -85,13 +85,15 @@ class _Stream:
         self.pos = 0
         self.eof = False
         self.line = 1  # the line of buf[0]
+        self._counted = (0, 1)  # (a position in buf, its line): line numbers are counted once, going forward
 
     def _more(self, at_least: int = _CHUNK) -> bool:
         """Drop what was read, read more; False at the end of the file."""
         if self.eof:
             return False
-        self.line += self.buf.count("\n", 0, self.pos)
+        self.line = self.line_here()
         self.buf, self.pos = self.buf[self.pos :], 0
+        self._counted = (0, self.line)
         data = self.fp.read(max(at_least, _CHUNK))
         self.eof = not data
         self.buf += data
@@ -107,7 +109,11 @@ class _Stream:
                 return None
 
     def line_here(self) -> int:
-        return self.line + self.buf.count("\n", 0, self.pos)
+        at, line = self._counted
+        if self.pos > at:
+            line += self.buf.count("\n", at, self.pos)
+            self._counted = (self.pos, line)
+        return line
 
     def take(self, char: str) -> bool:
         if self.peek() == char:

@@ -214,7 +214,7 @@ class FileScan:
             return
         # a special token holds "|", which JSON writes as "|" or "\\u007c": without either, skip the scan
         scan = raw is None or b"|" in raw or b"\\u007" in raw
-        secrets = raw is None or might_hold(raw)
+        secrets = self.plan.options.secrets and (raw is None or might_hold(raw))
         for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets):
             self.add(p.code, number, p.pointer, p.message, origin)
         self._measure(number, value, ctx.format, raw)

@@ -269,7 +269,7 @@ def run_case(case: Case) -> None:
     from prep.reports.reporters import REPORTERS as FORMATS
 
     try:
-        report = prep.check(case.source, model="gpt-4o-mini-2024-07-18")
+        report = prep.check(case.source, model="gpt-4o-mini-2024-07-18", secrets=True)
     except prep.PrepError as exc:
         if "\n" in str(exc):
             raise AssertionError(f"a PrepError of more than one line: {exc!r}") from exc

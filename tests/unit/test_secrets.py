@@ -69,7 +69,7 @@ def test_detect_secrets_finds_more_kinds_when_installed() -> None:
 def test_prep_check_reports_line_and_pointer_never_the_secret(write_jsonl, run_prep) -> None:
     path = write_jsonl([chat(), chat(f"use {OPENAI_KEY}", "ok"), chat("mail jane.doe@example.com", "ok")])
 
-    code, out, _ = run_prep("check", path, "--isolated", "--no-tokens")
+    code, out, _ = run_prep("check", path, "--isolated", "--no-tokens", "--secrets")
 
     assert code == 1  # the file is too small; the secret and the email are warnings
     assert f"{path}:2: P501 Text holds what looks like an OpenAI API key" in out
@@ -78,7 +78,8 @@ def test_prep_check_reports_line_and_pointer_never_the_secret(write_jsonl, run_p
 
 
 def test_records_in_memory_are_scanned_too() -> None:
-    report = prep.check([chat(f"key {OPENAI_KEY}", "ok")])
+    report = prep.check([chat(f"key {OPENAI_KEY}", "ok")], secrets=True)
+    assert not [i for i in prep.check([chat(f"key {OPENAI_KEY}", "ok")]).issues if i.code == "P501"]  # opt-in
     assert [(i.code, i.line, i.pointer) for i in report.issues if i.code == "P501"] == [
         ("P501", 1, "/messages/0/content")
     ]
