@@ -49,6 +49,7 @@ EXTRAS = {
     "xlsx": "Reading .xlsx files",
     "publish": "Publishing to OpenAI",
     "wandb": "Logging to Weights & Biases",
+    "pandas": "Report.to_pandas()",
 }
 
 

@@ -65,12 +65,14 @@ class Row:
     """One data row: the line a person looks at, and its cells by column name.
 
     ``cells`` is None when the row could not be read at all (its notes say why).
-    Empty cells are None, never ``""`` or ``"nan"``.
+    Empty cells are None, never ``""`` or ``"nan"``. ``index`` is a DataFrame
+    row's index label (``line`` is then its 1-based position).
     """
 
     line: int
     cells: dict[str, Any] | None
     notes: tuple[Note, ...] = ()
+    index: Any = None
 
 
 @dataclass

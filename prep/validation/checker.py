@@ -76,10 +76,13 @@ def today() -> dt.date:
         raise UsageError(f"{TODAY_ENV}={value!r} is not a date (YYYY-MM-DD).") from None
 
 
-def plan_file(path: str, values: Iterable[dict[str, Any]], run: CheckRun) -> list[Plan]:
-    """For each target: the file's format (decided from its first values), rules and token budget."""
+def plan_file(path: str, values: Iterable[dict[str, Any]], run: CheckRun, *, memory: bool = False) -> list[Plan]:
+    """For each target: the file's format (decided from its first values), rules and token budget.
+
+    ``memory`` says the values are records held in memory rather than a file's.
+    """
     votes = [vote(v) for v in islice(values, SAMPLE_LINES)]
-    return [_plan(path, votes, target, run) for target in run.targets]
+    return [replace(_plan(path, votes, target, run), memory=memory) for target in run.targets]
 
 
 def _plan(path: str, votes: list[DataFormat | None], target: Target, run: CheckRun) -> Plan:
@@ -138,7 +141,7 @@ def check_jsonl(path: Path, run: CheckRun) -> list[FileReport]:
 def check_records(records: Iterable[Any], run: CheckRun, name: str = "<records>") -> list[FileReport]:
     """Check records held in memory (dicts or pydantic records); one report per target."""
     values = [as_dict(r) for r in records]
-    group = ScanGroup(plan_file(name, (v for v in values if isinstance(v, dict)), run), run.tokenizers)
+    group = ScanGroup(plan_file(name, (v for v in values if isinstance(v, dict)), run, memory=True), run.tokenizers)
     for number, value in enumerate(values, 1):
         for scan in group.scans:
             scan.lines += 1

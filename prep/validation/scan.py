@@ -34,7 +34,7 @@ __all__ = ["FileScan", "Origin", "Plan", "ScanGroup", "Tokenizers", "example_has
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a record came from in a table: its sheet, and the column of each field.
+    """Where a record came from in a table: its sheet, the column of each field, its DataFrame index label.
 
     ``columns`` maps JSON-pointer prefixes of the record (e.g. ``/messages/1/content``)
     to the column that filled them; an issue takes the column of its longest prefix.
@@ -42,6 +42,7 @@ class Origin:
 
     sheet: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
+    index: Any = None
 
     def column_of(self, pointer: str) -> str | None:
         best = None
@@ -62,6 +63,7 @@ class Plan:
     budget: Budget | None
     notes: tuple[tuple[str, str], ...] = ()  # (code, message) about the whole file, added when it is finished
     skip: bool = False  # the target takes no data of this file's kind: lines are counted, not checked
+    memory: bool = False  # records or a DataFrame held in memory, not a file
 
 
 class Tokenizers:
@@ -129,10 +131,10 @@ class FileScan:
         if self.codes[code] <= self.plan.options.max_issues_per_code:
             severity = self.plan.target.severity(code)
             column = origin.column_of(pointer) if origin else None
-            sheet = origin.sheet if origin else None
+            sheet, index = (origin.sheet, origin.index) if origin else (None, None)
             fingerprint = fingerprint or self._fingerprint(line)
             self.issues.append(
-                Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint)
+                Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint, index=index)
             )
 
     def _fingerprint(self, line: int | None) -> str | None:

@@ -1,0 +1,27 @@
+"""A report's issues as a pandas DataFrame (``Report.to_pandas``); pandas is the ``pandas`` extra, imported here only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import require
+from ..issues import Issue
+
+__all__ = ["COLUMNS", "issues_frame"]
+
+#: The columns of the frame, always all of them, in this order.
+COLUMNS = ("path", "line", "index", "code", "severity", "message", "pointer", "column", "sheet", "targets")
+
+
+def issues_frame(issues: Iterable[Issue]) -> Any:
+    """One row per issue: ``line`` is a nullable integer (``<NA>`` for issues about a whole file), ``index`` the
+    row's label when a DataFrame was checked, ``severity`` a string, ``targets`` a tuple of target names."""
+    pandas = require("pandas", "pandas")
+    rows = [
+        (i.path, i.line, i.index, i.code, i.severity.value, i.message, i.pointer, i.column, i.sheet, i.targets)
+        for i in issues
+    ]
+    frame = pandas.DataFrame.from_records(rows, columns=list(COLUMNS))
+    frame["line"] = frame["line"].astype("Int64")
+    return frame
