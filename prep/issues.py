@@ -11,20 +11,18 @@ changes meaning; retired codes are not reused.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Any, NamedTuple
+
+from .errors import Choice
 
 __all__ = ["CODES", "Issue", "Problem", "Severity", "escape_pointer"]
 
 
-class Severity(str, enum.Enum):
+class Severity(Choice):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO  # N: notice (info)

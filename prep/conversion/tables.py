@@ -106,7 +106,7 @@ def _frame_table(frame: Any, name: str) -> Table:
     columns = [str(c) for c in frame.columns]
     rows = (
         Row(i, {c: _frame_cell(v) for c, v in zip(columns, values, strict=True)}, index=_label(label))
-        for i, (label, values) in enumerate(zip(frame.index, frame.itertuples(index=False, name=None)), 1)
+        for i, (label, *values) in enumerate(frame.itertuples(index=True, name=None), 1)
     )
     return Table(name, None, columns, rows, tabular=True)
 

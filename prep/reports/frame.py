@@ -1,4 +1,4 @@
-"""A report's issues as a pandas DataFrame (``Report.to_pandas``); pandas is the ``pandas`` extra, imported here only."""
+"""A report's issues as a pandas DataFrame (``Report.to_pandas``): pandas, the ``pandas`` extra, is imported here."""
 
 from __future__ import annotations
 

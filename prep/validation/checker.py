@@ -27,6 +27,7 @@ from ..targets.budget import Budget, resolve_budget
 from ..targets.loader import load_target, resolve_targets
 from ..targets.profile import DataFormat, Target
 from .dataset import finish, leaks
+from .encoders import check_encoding_name
 from .options import CheckOptions
 from .parallel import scan_file
 from .rules import CheckContext
@@ -60,9 +61,28 @@ TODAY_ENV = "PREP_TODAY"
 
 
 def prepare(options: CheckOptions) -> CheckRun:
-    """Load the targets; tokenizers are loaded when the first example needs one."""
+    """Load the targets (with the severities ``options`` give codes); tokenizers are loaded when the first
+    example needs one. Options that contradict each other, or an unknown encoding, are a `UsageError` here,
+    before anything is read."""
     targets = tuple(load_target(name) for name in resolve_targets(options.target))
+    if options.severity:
+        targets = tuple(replace(t, severities={**t.severities, **dict(options.severity)}) for t in targets)
+    _method_takes_format(options, targets)
+    if options.encoding is not None and options.tokens:
+        check_encoding_name(options.encoding)
     return CheckRun(options, targets, Tokenizers(options.tiktoken_dir), options.today or today())
+
+
+def _method_takes_format(options: CheckOptions, targets: tuple[Target, ...]) -> None:
+    """A forced data format that the training method takes on none of the targets is a `UsageError`."""
+    method, fmt = options.method, options.data_format
+    if method is None or fmt is None or any(fmt in t.methods.get(method, ()) for t in targets):
+        return
+    takes = sorted({f.value for t in targets for f in t.methods.get(method, ())})
+    raise UsageError(
+        f"--method {method} and --data-format {fmt} contradict each other: {method} training takes "
+        f"{' or '.join(takes) or 'no'} data; give one of the two."
+    )
 
 
 def today() -> dt.date:

@@ -125,7 +125,7 @@ class FileScan:
         *,
         fingerprint: str | None = None,
     ) -> None:
-        if code in self.plan.options.ignore:
+        if not self.plan.options.reports(code):
             return
         self.codes[code] += 1
         if self.codes[code] <= self.plan.options.max_issues_per_code:

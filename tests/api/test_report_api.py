@@ -55,7 +55,16 @@ def test_to_dict_lists_at_most_max_issues_and_counts_the_others(report):
 def test_to_pandas_is_one_row_per_issue(report):
     frame = report.to_pandas()
     assert list(frame.columns) == [
-        "path", "line", "index", "code", "severity", "message", "pointer", "column", "sheet", "targets"
+        "path",
+        "line",
+        "index",
+        "code",
+        "severity",
+        "message",
+        "pointer",
+        "column",
+        "sheet",
+        "targets",
     ]
     assert len(frame) == len(report.issues)
     assert str(frame["line"].dtype) == "Int64"
@@ -124,4 +133,6 @@ def test_records_held_in_memory_are_records_not_a_file(write_jsonl):
         "The data has 12 records; 50 or more are recommended."
     )
     from_file = prep.check(write_jsonl([chat()] * 3), isolated=True, tokens=False)
-    assert {i.code: i.message for i in from_file.issues}["P401"] == "File has 3 example(s), but OpenAI needs at least 10."
+    assert {i.code: i.message for i in from_file.issues}[
+        "P401"
+    ] == "File has 3 example(s), but OpenAI needs at least 10."
