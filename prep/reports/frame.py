@@ -22,6 +22,9 @@ def issues_frame(issues: Iterable[Issue]) -> Any:
         (i.path, i.line, i.index, i.code, i.severity.value, i.message, i.pointer, i.column, i.sheet, i.targets)
         for i in issues
     ]
-    frame = pandas.DataFrame.from_records(rows, columns=list(COLUMNS))
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
+    frame = pandas.DataFrame(
+        {name: pandas.Series(values, dtype=object) for name, values in zip(COLUMNS, columns, strict=True)}
+    )
     frame["line"] = frame["line"].astype("Int64")
     return frame
