@@ -13,10 +13,20 @@ from typing import Any, TextIO
 import orjson
 
 from ..issues import Issue, Severity
+from .codes import code_counts, code_dict
 from .report import FileReport, Report, TargetVerdict
 from .sarif import sarif_log
 
-__all__ = ["REPORTERS", "Reporter", "format_annotation", "format_issue", "issue_dict", "report_dict"]
+__all__ = [
+    "REPORTERS",
+    "Reporter",
+    "format_annotation",
+    "format_issue",
+    "issue_dict",
+    "report_dict",
+    "report_statistics",
+    "statistics_table",
+]
 
 Reporter = Callable[..., None]
 SCHEMA_VERSION = 1
@@ -83,6 +93,7 @@ def report_dict(report: Report, *, max_issues: int | None = None) -> dict[str, A
             "warnings": report.count(Severity.WARNING),
             "infos": report.count(Severity.INFO),
         },
+        "codes": [code_dict(row) for row in code_counts(report)],
         "files": files,
         "targets": [_verdict_dict(v) for v in report.verdicts],
     }
@@ -142,8 +153,30 @@ def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], 
 
 
 def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    stream.write("".join(_issue_lines(report, max_issues, _tagged(report, format_issue))))
+    _text_summary(report, stream)
+
+
+def report_statistics(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    """``--statistics``: a count per issue code instead of each issue, then the summary as in text."""
+    stream.write(statistics_table(report))
+    _text_summary(report, stream)
+
+
+def statistics_table(report: Report) -> str:
+    """Count, code, severity and meaning of every code found, errors first, then the most frequent."""
+    rows = code_counts(report)
+    if not rows:
+        return ""
+    width = max(len("count"), *(len(f"{r.count:,}") for r in rows))
+    lines = [f"{'count':>{width}}  code  severity  meaning"]
+    lines += [f"{r.count:>{width},}  {r.code}  {r.severity.value:8}  {r.summary}" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _text_summary(report: Report, stream: TextIO) -> None:
+    """Each file's summary and statistics, the verdicts, the notes and the last line."""
     w = stream.write
-    w("".join(_issue_lines(report, max_issues, _tagged(report, format_issue))))
     for f in report.files:
         w(_file_summary(f))
         if f.stats is not None and f.budget is not None:
