@@ -21,7 +21,7 @@ from .._version import DISTRIBUTION
 from ..errors import PrepError, UsageError
 from ..reports.reporters import REPORTERS, report_statistics
 from ..targets.profile import DataFormat, Method
-from .options import check_output_file, config_options, output_options, table_options, write_report
+from .options import check_output_file, config_options, output_options, table_options, write_report, write_step_summary
 
 if TYPE_CHECKING:
     from ..project.runner import ProjectReport
@@ -47,7 +47,7 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     type=click.Choice(tuple(REPORTERS)),
     default="text",
     show_default=True,
-    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).",
+    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read).",
 )
 @click.option(
     "--target",
@@ -169,6 +169,9 @@ def check(
         sys.exit(_write_baselines(result))
     reporter = report_statistics if statistics else REPORTERS[output_format]
     write_report(reporter, report, output_file, max_issues=max_issues)
+    problem = write_step_summary(report, max_issues=max_issues)
+    if problem:
+        click.echo(f"prep: {problem}", err=True)
     if result.hidden and not quiet:
         where = ", ".join(str(p) for p in result.baselines)
         click.echo(f"prep: {result.hidden:,} known issue(s) in {where} not shown (--no-baseline shows them).", err=True)
