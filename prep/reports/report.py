@@ -11,6 +11,7 @@ import orjson
 from ..issues import Issue, Severity
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Method
+from .codes import code_counts, code_dict
 from .stats import FileStats
 
 __all__ = ["SCHEMA_VERSION", "FileReport", "Report", "TargetVerdict", "union"]
@@ -134,6 +135,10 @@ class TargetVerdict:
     def warnings(self) -> int:
         return sum(f.warnings for f in self.files)
 
+    def reasons(self) -> list[tuple[str, int]]:
+        """Why it fails or warns: its codes with their counts, errors first, the most frequent first."""
+        return [*self.codes(Severity.ERROR).most_common(), *self.codes(Severity.WARNING).most_common()]
+
     def codes(self, severity: Severity | None = None) -> Counter[str]:
         """Issue counts by code over the files (of one severity, when given)."""
         out: Counter[str] = Counter()
@@ -232,6 +237,7 @@ class Report:
                 "warnings": self.count(Severity.WARNING),
                 "infos": self.count(Severity.INFO),
             },
+            "codes": [code_dict(row) for row in code_counts(self)],
             "files": files,
             "targets": [v.to_dict() for v in self.verdicts],
         }
