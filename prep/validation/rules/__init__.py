@@ -163,13 +163,21 @@ _CONVERSATIONS = (DataFormat.CHAT, DataFormat.REINFORCEMENT)
 
 
 def check_example(
-    example: dict[str, Any], ctx: CheckContext, *, scan_special_tokens: bool = True, scan_secrets: bool = True
+    example: dict[str, Any],
+    ctx: CheckContext,
+    *,
+    scan_special_tokens: bool = True,
+    fast: bool = True,
+    scan_secrets: bool = True,
 ) -> list[Problem]:
     """All problems of one example. ``scan_special_tokens=False`` when the raw
-    line is known to hold no ``<|``, ``scan_secrets=False`` when it cannot hold
-    a secret (`secrets.might_hold`): cheap byte tests done by the caller."""
+    line is known to hold no ``<|`` (a cheap byte test done by the caller);
+    ``scan_secrets=False`` when it cannot hold a secret (`secrets.might_hold`);
+    ``fast=False`` runs the detailed checks even when the fast path (`is_clean`)
+    would prove the example clean: both give the same problems (a property test
+    holds them to it)."""
     problems: list[Problem] = []
-    if not (ctx.format in _CONVERSATIONS and is_clean(example, ctx)):
+    if not (fast and ctx.format in _CONVERSATIONS and is_clean(example, ctx)):
         for check in CHECKS[ctx.format]:
             problems.extend(check(example, ctx))
     if scan_special_tokens and ctx.target.special_tokens:
