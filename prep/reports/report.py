@@ -12,8 +12,8 @@ from ..issues import Issue, Severity
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Method
 from .codes import code_counts, code_dict
-from .stats import FileStats
 from .escape import json_safe
+from .stats import FileStats
 
 __all__ = ["SCHEMA_VERSION", "FileReport", "Report", "TargetVerdict", "union"]
 
