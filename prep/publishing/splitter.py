@@ -112,6 +112,7 @@ def split(
     severity: Mapping[str, Severity | str] | None = None,
     tokens: bool | None = None,
     stats: bool | None = None,
+    secrets: bool | None = None,
     encoding: str | None = None,
     token_limit: int | None = None,
     epochs: int | None = None,
