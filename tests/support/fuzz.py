@@ -260,7 +260,9 @@ def make_case(seed: int, folder: Path, per_case: int = 12, kind: str | None = No
     return Case(seed, kind, inputs, source)
 
 
-REPORTERS = ("text", "json", "github", "sarif")
+REPORTERS = ("text", "json", "github", "sarif", "markdown")
+#: Inputs between two progress lines of a long run.
+PROGRESS = 50_000
 
 
 def run_case(case: Case) -> None:
@@ -306,8 +308,12 @@ def fuzz(seed: int, count: int, *, stop_at_inputs: int | None = None, per_case: 
                 raise
             tally.failures.append(f"case {case_seed} ({case.kind}): {''.join(traceback.format_exception(exc))}")
         tally.cases += 1
-        tally.inputs += case.inputs
+        before, tally.inputs = tally.inputs, tally.inputs + case.inputs
         tally.by_kind[case.kind] = tally.by_kind.get(case.kind, 0) + case.inputs
+        if tally.inputs // PROGRESS > before // PROGRESS:  # a line now and then, for long runs
+            print(
+                f"seed {seed}: {tally.inputs:,} inputs, {len(tally.failures)} failure(s)", file=sys.stderr, flush=True
+            )
         if stop_at_inputs is not None and tally.inputs >= stop_at_inputs:
             break
     return tally
