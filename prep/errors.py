@@ -10,19 +10,25 @@ sentence a person can act on::
     ├── UnknownModelError          a model name prep has no limits for
     ├── TokenizerUnavailableError  no tiktoken rank files could be found or fetched
     ├── ConfigError                an invalid [tool.prep] / prep.toml
+    ├── MissingDependencyError     an optional extra that is not installed (`require`)
     └── PublishError               the provider or W&B refused a publish step (exit 1)
 """
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 __all__ = [
     "ConfigError",
     "InputError",
+    "MissingDependencyError",
     "PrepError",
     "PublishError",
     "TokenizerUnavailableError",
     "UnknownModelError",
     "UsageError",
+    "require",
 ]
 
 
@@ -56,3 +62,18 @@ class PublishError(PrepError):
     """A publish step failed; the message holds the service's own words."""
 
     exit_code = 1
+
+
+class MissingDependencyError(PrepError):
+    """An optional dependency (an extra of prep) that is not installed."""
+
+
+def require(module: str, extra: str) -> ModuleType:
+    """Import ``module``, or say in one sentence which extra of prep installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"{module.partition('.')[0]} is not installed; run: pip install 'prep[{extra}]' "
+            f"(in a pre-commit hook: additional_dependencies: ['prep[{extra}]'])."
+        ) from exc

@@ -137,6 +137,11 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
+@click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Check JSONL files on a Dask cluster: a scheduler address, or local[:N] for N local worker processes.",
+)
 @click.option("--strict/--no-strict", default=False, help="Fail (exit 1) on warnings too.")
 @click.option(
     "--config",
@@ -191,6 +196,8 @@ def check(
     }
     from ..reading.files import data_files
 
+    if options.get("dask"):
+        _show_progress()
     result = check_project(
         data_files(list(files)),
         _check_options(given),
@@ -210,6 +217,18 @@ def check(
     if report.tokenizer_error:
         click.echo(f"prep: {report.tokenizer_error}", err=True)
     sys.exit(result.exit_code())
+
+
+def _show_progress() -> None:
+    """Print the progress of a check on a cluster (the ``prep.progress`` logger) on stderr."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("prep: %(message)s"))
+    log = logging.getLogger("prep.progress")
+    log.handlers = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def _check_options(options: dict[str, object]) -> dict[str, object]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..reading.detect import SAMPLE_LINES
 from ..reading.files import detect_file_type, open_table
+from ..reading.sources import data_name, is_url, redact, stat_source
 from ..reading.table import FileType, Note, Row, Table, TableOptions
 from ..validation.checker import check_jsonl, plan_file
 from ..validation.dataset import finish
@@ -233,11 +234,18 @@ def check_table(
 
 
 def check_file(
-    path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
+    path: str | os.PathLike[str], options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
 ) -> FileReport:
-    """Check any data file: JSONL line by line, every other type as a table."""
-    if not path.is_file():
-        raise InputError(f"Cannot read {str(path)!r}: no such file.")
-    if detect_file_type(path, options.table.file_type if options.table else None) is FileType.JSONL:
-        return check_jsonl(path, options, target, budget, counter)
-    return check_table(path, options, target, budget, counter)
+    """Check any data file: JSONL line by line (a local path or a URL, compressed or not), other types as tables."""
+    location = os.fspath(path)
+    file_type = detect_file_type(location, options.table.file_type if options.table else None)
+    if file_type is FileType.JSONL:
+        return check_jsonl(stat_source(location), options, target, budget, counter)
+    if is_url(location) or data_name(location) != location:
+        raise InputError(
+            f"{redact(location)}: {file_type} files are read from local, uncompressed paths; "
+            "download or decompress it first."
+        )
+    if not os.path.isfile(location):
+        raise InputError(f"Cannot read {location!r}: no such file.")
+    return check_table(Path(location), options, target, budget, counter)

@@ -8,7 +8,6 @@ to the line checker (`prep.validation`), tables through the column mapping
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from ..conversion.tables import check_file, check_table
@@ -16,6 +15,7 @@ from ..errors import UsageError
 from ..reports.report import Report
 from ..validation.checker import check_records, check_training, prepare, report_of
 from ..validation.options import CheckOptions
+from .cluster import check_files_on_cluster, check_training_on_cluster
 
 __all__ = ["check"]
 
@@ -33,17 +33,25 @@ def check(
     ``valid`` names a validation file for the training file ``source`` (one
     path): it is checked as a validation file (`check_pair`), and each of its
     examples that is also in the training file gets a P404 warning.
+
+    A path may be a URL (``s3://``, ``gs://``, ``hf://``, ``https://``) and a
+    JSONL file may be compressed (``.gz``, ``.zst``). ``dask="local:2"`` (or a
+    scheduler address) checks the JSONL files on a Dask cluster (`.cluster`).
     """
     options = options or CheckOptions(**kwargs)
     if valid is not None:
         if not isinstance(source, (str, os.PathLike)):
             raise UsageError("A validation file is checked against one training file path.")
-        return check_training(Path(source), Path(valid), options)
+        if options.dask is not None:
+            return check_training_on_cluster(source, valid, options)
+        return check_training(source, valid, options)
     target, budget, counter = prepare(options)
     if isinstance(source, (str, os.PathLike)):
-        files = [check_file(Path(source), options, target, budget, counter)]
+        source = [source]
+    if _is_path_list(source) and options.dask is not None:
+        files = check_files_on_cluster(source, options, target, budget, counter)
     elif _is_path_list(source):
-        files = [check_file(Path(p), options, target, budget, counter) for p in source]
+        files = [check_file(p, options, target, budget, counter) for p in source]
     elif type(source).__name__ == "DataFrame":  # pandas: rows of a table, mapped as in a spreadsheet
         files = [check_table(source, options, target, budget, counter)]
     else:

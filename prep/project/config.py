@@ -132,6 +132,7 @@ SETTINGS: dict[str, tuple[str, Parse]] = {
     "max-line-bytes": ("max_line_bytes", _int_range(1)),
     "ignore": ("ignore", _codes),
     "jobs": ("jobs", _int_range(1)),
+    "dask": ("dask", _str),
     "strict": ("strict", _bool),
     "sheet": ("table.sheet", _str),
     "map": ("table.mapping", _mapping),

@@ -1,8 +1,9 @@
 """Which files are data, of which type, and the reader of each type.
 
 `detect_file_type` names a file's type from its extension (and, for ``.txt``
-and ``.json``, its first bytes); `data_files` expands folders into the data
-files below them; `open_table` opens a file with the reader of its type
+and ``.json``, its first bytes; a compression ending such as ``.gz`` is looked
+past); `data_files` expands folders into the data files below them, and URL
+globs and folders into the files they name (`.sources`); `open_table` opens a file with the reader of its type
 (`READERS`). Readers of spreadsheets import their libraries lazily: this module
 and the JSONL path of ``prep check`` never import pandas or openpyxl.
 """
@@ -15,6 +16,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from ..errors import InputError
+from .sources import data_name, expand_url, is_url, open_source, redact
 from .table import FileType, ReadOptions, Table
 
 __all__ = ["EXTENSIONS", "READERS", "data_files", "detect_file_type", "open_table"]
@@ -51,39 +53,41 @@ def detect_file_type(path: str | os.PathLike[str], forced: FileType | str | None
     """
     if forced is not None:
         return FileType(forced)
-    suffix = Path(path).suffix.lower()
+    location = os.fspath(path)
+    name = redact(location)
+    suffix = os.path.splitext(data_name(location))[1].lower()
     if suffix in _UNSUPPORTED:
-        raise InputError(f"{os.fspath(path)} is {_UNSUPPORTED[suffix]}.")
+        raise InputError(f"{name} is {_UNSUPPORTED[suffix]}.")
     if suffix == ".txt":
-        return _text_file_type(Path(path))
+        return _text_file_type(location)
     if suffix and suffix not in EXTENSIONS:
         known = ", ".join([*EXTENSIONS, ".txt"])
-        raise InputError(f"{os.fspath(path)} is not a data file prep reads ({known}); name its type with --file-type.")
+        raise InputError(f"{name} is not a data file prep reads ({known}); name its type with --file-type.")
     file_type = EXTENSIONS.get(suffix, FileType.JSONL)
-    if file_type is FileType.JSON and _holds_json_lines(Path(path)):
+    if file_type is FileType.JSON and _holds_json_lines(location):
         return FileType.JSONL
     return file_type
 
 
-def _head_text(path: Path) -> str | None:
+def _head_text(path: str) -> str | None:
     from .text import decode_head
 
     try:
-        with path.open("rb") as fp:
+        with open_source(path) as fp:
             head = fp.read(_SNIFF_BYTES)
-    except OSError:
+    except (OSError, InputError):
         return None
     return decode_head(head)
 
 
-def _text_file_type(path: Path) -> FileType:
+def _text_file_type(path: str) -> FileType:
     """A .txt file: TSV when its first line holds a tab (Excel's "Unicode Text"), else JSONL."""
     text = (_head_text(path) or "").lstrip("\ufeff")
     first = text.lstrip().partition("\n")[0]
     return FileType.TSV if "\t" in first and not first.startswith(("{", "[")) else FileType.JSONL
 
 
-def _holds_json_lines(path: Path) -> bool:
+def _holds_json_lines(path: str) -> bool:
     """True when a file's first line is a whole JSON value and another value follows it."""
     import json
 
@@ -155,9 +159,13 @@ def open_table(path: str | os.PathLike[str], options: ReadOptions | None = None)
 
 
 def data_files(paths: list[str]) -> list[str]:
-    """The paths given, with each folder replaced by the data files below it (sorted; hidden ones skipped)."""
+    """The paths given, with each folder replaced by the data files below it (sorted; hidden ones skipped);
+    a URL with a glob (``s3://bucket/data/*.jsonl``) or naming a folder stands for the files it matches."""
     out: list[str] = []
     for given in paths:
+        if is_url(given):
+            out += expand_url(given, (*EXTENSIONS, ".txt"))
+            continue
         folder = Path(given)
         if not folder.is_dir():
             out.append(given)

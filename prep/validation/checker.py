@@ -9,15 +9,15 @@ XLSX, JSON) reach the same scan through `prep.conversion.tables`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
 from ..reading.detect import SAMPLE_LINES, decide_format, vote
 from ..reading.jsonl import iter_lines, parse_line
+from ..reading.sources import Source, open_source, stat_source
 from ..records.values import as_dict
 from ..reports.report import FileReport, Report
 from ..targets.budget import Budget, resolve_budget
@@ -28,7 +28,18 @@ from .parallel import scan_file
 from .rules import CheckContext
 from .scan import FileScan, LazyCounter, Plan
 
-__all__ = ["check_jsonl", "check_pair", "check_records", "check_training", "plan_file", "prepare", "report_of"]
+__all__ = [
+    "check_jsonl",
+    "check_pair",
+    "check_records",
+    "check_training",
+    "finish_pair",
+    "plan_file",
+    "prepare",
+    "report_of",
+    "sample",
+    "valid_options",
+]
 
 
 def plan_file(
@@ -43,8 +54,9 @@ def plan_file(
     return Plan(path, target, options, ctx, budget)
 
 
-def _sample(path: Path, options: CheckOptions) -> Iterator[dict[str, Any]]:
-    with path.open("rb") as fp:
+def sample(source: Source, options: CheckOptions) -> Iterator[dict[str, Any]]:
+    """The parsed values of a source's first lines (for `plan_file`), read as they are needed."""
+    with open_source(source) as fp:
         for line in iter_lines(fp, max_line_bytes=options.max_line_bytes):
             value = parse_line(line.data)[0] if not line.length else None
             if value is not None:
@@ -52,13 +64,12 @@ def _sample(path: Path, options: CheckOptions) -> Iterator[dict[str, Any]]:
 
 
 def check_jsonl(
-    path: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
+    source: Source, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
 ) -> FileReport:
-    """Check a JSONL file line by line (on several cores when it is large)."""
-    if not path.is_file():
-        raise InputError(f"Cannot read {str(path)!r}: no such file.")
-    plan = plan_file(str(path), _sample(path, options), target, options, budget)
-    return finish(scan_file(plan, path, counter), size=path.stat().st_size)
+    """Check a JSONL source line by line (on several cores when it is a large local file)."""
+    plan = plan_file(source.name, sample(source, options), target, options, budget)
+    scan, size = scan_file(plan, source, counter)
+    return finish(scan, size=size)
 
 
 def check_records(
@@ -91,7 +102,7 @@ def prepare(options: CheckOptions) -> tuple[Target, Budget | None, LazyCounter]:
 
 
 def check_pair(
-    train: Path, valid: Path, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
+    train: Source, valid: Source, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
 ) -> list[FileReport]:
     """Check a training file and its validation file; report leakage on the validation file.
 
@@ -100,22 +111,29 @@ def check_pair(
     service documents no other minimum, so P401/P402 apply to the training file
     only; a reinforcement validation (test) file holds at most 1,000 examples.
     """
-    for path in (train, valid):
-        if not path.is_file():
-            raise InputError(f"Cannot read {str(path)!r}: no such file.")
-    t_plan = plan_file(str(train), _sample(train, options), target, options, budget)
-    t = scan_file(t_plan, train, counter)
-    fmt = t_plan.ctx.format if t_plan.ctx else options.data_format
-    v_options = replace(options, data_format=fmt)
-    v = scan_file(plan_file(str(valid), _sample(valid, v_options), target, v_options, budget), valid, counter)
+    t_plan = plan_file(train.name, sample(train, options), target, options, budget)
+    t, t_size = scan_file(t_plan, train, counter)
+    v_options = valid_options(t_plan)
+    v, v_size = scan_file(plan_file(valid.name, sample(valid, v_options), target, v_options, budget), valid, counter)
+    return finish_pair(t, t_size, v, v_size)
+
+
+def valid_options(train_plan: Plan) -> CheckOptions:
+    """The options of a validation file: its training file's, with the training file's data format."""
+    options = train_plan.options
+    return replace(options, data_format=train_plan.ctx.format if train_plan.ctx else options.data_format)
+
+
+def finish_pair(t: FileScan, t_size: int, v: FileScan, v_size: int) -> list[FileReport]:
+    """The reports of a scanned training file and its validation file, with leakage (P404) on the latter."""
     for line, first in leaks(t, v):
         v.add(
             "P404",
             line,
             "",
-            f"Also in {t_plan.path} line {first}: the example is in both the training and the validation file.",
+            f"Also in {t.plan.path} line {first}: the example is in both the training and the validation file.",
         )
-    return [finish(t, size=train.stat().st_size), finish(v, size=valid.stat().st_size, role="valid")]
+    return [finish(t, size=t_size), finish(v, size=v_size, role="valid")]
 
 
 def report_of(files: list[FileReport], target: Target, budget: Budget | None, counter: LazyCounter) -> Report:
@@ -130,11 +148,15 @@ def report_of(files: list[FileReport], target: Target, budget: Budget | None, co
     )
 
 
-def check_training(train: Path, valid: Path | None, options: CheckOptions) -> Report:
-    """Check a training JSONL file, and its validation file, as they will be uploaded."""
+def check_training(
+    train: str | os.PathLike[str], valid: str | os.PathLike[str] | None, options: CheckOptions
+) -> Report:
+    """Check a training JSONL file, and its validation file, as they will be uploaded (paths or URLs)."""
     target, budget, counter = prepare(options)
     if valid is None:
-        files = [check_jsonl(train, options, target, budget, counter)]
+        files = [check_jsonl(stat_source(os.fspath(train)), options, target, budget, counter)]
     else:
-        files = check_pair(train, valid, options, target, budget, counter)
+        files = check_pair(
+            stat_source(os.fspath(train)), stat_source(os.fspath(valid)), options, target, budget, counter
+        )
     return report_of(files, target, budget, counter)

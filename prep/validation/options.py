@@ -34,6 +34,7 @@ class CheckOptions:
     ignore: frozenset[str] = frozenset()
     today: dt.date | None = None
     jobs: int | None = None  # worker processes for large files; None: every core
+    dask: str | None = None  # check JSONL on a Dask cluster: a scheduler address, or "local[:N]" (N processes)
     table: TableOptions | None = None  # how CSV, TSV, XLSX and JSON files become records (prep.conversion.mapping)
 
     def __post_init__(self) -> None:

@@ -2,7 +2,9 @@
 
 The report is the same for every number of jobs: each range is scanned with
 line numbers counted from 1, and the parent shifts them while merging ranges
-in order. Small files are scanned in the calling process.
+in order. Small files, compressed files and URLs are scanned in the calling
+process (`prep.validation.distributed` spreads those over a cluster).
+`scan_part` is the unit of work of both: the lines that start in a byte range.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from pathlib import Path
 from typing import IO
 
 from ..reading.jsonl import iter_lines
+from ..reading.sources import Source, is_url, open_source
 from .scan import FileScan, LazyCounter, Plan
 
-__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file"]
+__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part"]
 
 #: Files smaller than this are scanned in one process: starting workers costs more.
 MIN_PARALLEL_BYTES = 8 * 2**20
@@ -59,20 +62,22 @@ def _next_line_start(fp: IO[bytes], pos: int) -> int:
             return fp.tell()
 
 
-def scan_file(plan: Plan, path: Path, counter: LazyCounter) -> FileScan:
-    """Scan the whole file, on ``plan.options.jobs`` cores when it is large enough."""
+def scan_file(plan: Plan, source: Source, counter: LazyCounter) -> tuple[FileScan, int]:
+    """Scan the whole source, on ``plan.options.jobs`` cores when it is a large local file.
+
+    Returns the scan and the bytes of data read (decompressed).
+    """
     jobs = plan.options.jobs or default_jobs()
     scan = FileScan(plan, counter)
-    ranges = line_ranges(path, jobs * RANGES_PER_JOB) if jobs > 1 and path.stat().st_size >= MIN_PARALLEL_BYTES else []
+    local = source.splittable and not is_url(source.location)
+    large = local and jobs > 1 and (source.size or 0) >= MIN_PARALLEL_BYTES
+    ranges = line_ranges(Path(source.location), jobs * RANGES_PER_JOB) if large else []
     if len(ranges) < 2:
-        with path.open("rb") as fp:
-            for line in iter_lines(fp, max_line_bytes=plan.options.max_line_bytes):
-                scan.feed(line)
-        return scan
+        return scan_lines(scan, source)
     with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
-        for part in pool.map(scan_range, repeat(plan), repeat(str(path)), ranges):
+        for part in pool.map(scan_range, repeat(plan), repeat(source.location), ranges):
             scan.merge(part, line_offset=scan.lines)
-    return scan
+    return scan, source.size or 0
 
 
 #: A worker's token counters, kept across the ranges it scans so that strings repeated
@@ -82,14 +87,27 @@ _counters: dict[tuple[object, ...], LazyCounter] = {}
 
 def scan_range(plan: Plan, path: str, byte_range: tuple[int, int]) -> FileScan:
     """Scan the lines that start in ``byte_range``, numbering them from 1 (runs in a worker)."""
+    return scan_part(plan, path, *byte_range)[0]
+
+
+def scan_part(plan: Plan, source: Source | str, start: int = 0, end: int | None = None) -> tuple[FileScan, int]:
+    """Scan the lines that start in [``start``, ``end``), numbered from 1, with this process's counter.
+
+    ``start`` need not be a line start: the lines begin at the first line start at or after it,
+    so ranges cut anywhere cover every line once. Returns the scan and the bytes of its lines.
+    """
     key = (plan.budget, plan.options.tiktoken_dir)
     counter = _counters.setdefault(key, LazyCounter(plan.budget, plan.options.tiktoken_dir))
-    scan = FileScan(plan, counter)
-    start, end = byte_range
-    with open(path, "rb") as fp:
-        for line in iter_lines(fp, max_line_bytes=plan.options.max_line_bytes, start=start, end=end):
+    return scan_lines(FileScan(plan, counter), source, start, end)
+
+
+def scan_lines(scan: FileScan, source: Source | str, start: int = 0, end: int | None = None) -> tuple[FileScan, int]:
+    """Feed ``scan`` the lines of ``source`` that start in [``start``, ``end``); return it and their bytes."""
+    with open_source(source) as fp:
+        first = _next_line_start(fp, start)
+        for line in iter_lines(fp, max_line_bytes=scan.plan.options.max_line_bytes, start=first, end=end):
             scan.feed(line)
-    return scan
+        return scan, fp.tell() - first
 
 
 def _context() -> multiprocessing.context.BaseContext:
