@@ -57,10 +57,11 @@ def redact(text: str) -> str:
     return _URL.sub(lambda m: _redact_url(m.group(0)), text)
 
 
-def _redact_url(url: str) -> str:
+def _redact_url(found: str) -> str:
+    url = found.rstrip(".,:;)]")  # punctuation after a URL in a sentence is not part of it
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return urlunsplit((parts.scheme, host, parts.path, "", "")) + found[len(url) :]
 
 
 def data_name(location: str) -> str:

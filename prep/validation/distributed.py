@@ -78,6 +78,7 @@ def open_cluster(spec: str) -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},  # its HTTP server (health, metrics) on any free port
         silence_logs=logging.ERROR,
     )
     with cluster, distributed.Client(cluster, set_as_default=False) as client:
@@ -136,7 +137,7 @@ class _Progress:
         self.done += 1
         self.bytes += size
         now = time.monotonic()
-        if now - self.last >= PROGRESS_EVERY or self.done == self.total:
+        if now - self.last >= PROGRESS_EVERY or self.done in (1, self.total):
             self.last = now
             rate = self.bytes / max(now - self.start, 1e-9) / 1e6
             progress_log.info("%d/%d ranges, %.1f MB, %.1f MB/s", self.done, self.total, self.bytes / 1e6, rate)
