@@ -20,7 +20,7 @@ import pytest
 import prep
 from prep.reports.reporters import REPORTERS
 from prep.validation import distributed as engine
-from tests.helpers import generated
+from tests.helpers import chat, generated
 
 SHARDS = 3
 
@@ -132,5 +132,18 @@ def test_a_bad_local_cluster_is_one_sentence(run_prep, shards, spec):
 
 
 def test_a_folder_in_the_bucket_stands_for_its_data_files(bucket, shards, run_prep):
-    code, out, _ = run_prep("check", "--format", "json", "--no-tokens", f"{bucket}/data/")
+    _, out, _ = run_prep("check", "--format", "json", "--no-tokens", f"{bucket}/data/")
     assert [f["path"] for f in json.loads(out)["files"]] == [f"{bucket}/data/{p.name}" for p in shards]
+
+
+def test_parquet_in_the_bucket_reports_as_the_local_file(s3, bucket, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [chat(f"q{i % 150}") for i in range(300)] + [{"messages": [{"role": "user", "content": "alone"}]}]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "train.parquet", row_group_size=64)
+    s3.upload_file(str(tmp_path / "train.parquet"), "shards", "pq/train.parquet")
+    remote, local = prep.check(f"{bucket}/pq/train.parquet"), prep.check(tmp_path / "train.parquet")
+    assert json_report(remote, f"{bucket}/pq/") == json_report(local, f"{tmp_path}/")
+    assert [i.line for i in remote.issues if i.code == "P204"] == [301]
+    assert remote.files[0].examples == 301

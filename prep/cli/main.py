@@ -20,6 +20,7 @@ from click.core import ParameterSource
 
 from .._version import __version__
 from ..errors import PrepError
+from ..reading.table import FileType
 from ..reports.reporters import REPORTERS
 from ..targets.profile import DataFormat, Method
 
@@ -62,7 +63,7 @@ _TABLE_OPTIONS = (
     click.option("--system", help="A system message to put first in every chat record (a system column wins)."),
     click.option(
         "--file-type",
-        type=click.Choice(["jsonl", "json", "csv", "tsv", "xlsx"]),
+        type=click.Choice([t.value for t in FileType]),
         help="Read the input as this type (default: from its extension).",
     ),
     click.option("--input-encoding", help="Text encoding of CSV/TSV/JSON input (default: UTF-8 or UTF-16 by BOM)."),

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..reading.arrow import dataset_table, is_dataset
 from ..reading.detect import SAMPLE_LINES
 from ..reading.files import detect_file_type, open_table
-from ..reading.sources import data_name, is_url, redact, stat_source
+from ..reading.sources import stat_source
 from ..reading.table import FileType, Note, Row, Table, TableOptions
 from ..validation.checker import check_jsonl, plan_file
 from ..validation.dataset import finish
@@ -59,9 +60,11 @@ def is_frame(source: Any) -> bool:
 def open_examples(
     source: Any, options: TableOptions, *, chat_output: bool = False, name: str | None = None
 ) -> Iterator[Examples]:
-    """Read a path, a DataFrame or an iterable of row dicts as examples (use as a context manager)."""
+    """Read a path, a DataFrame, a `datasets.Dataset` or an iterable of row dicts as examples (a context manager)."""
     if isinstance(source, (str, os.PathLike)):
         table_cm: Any = open_table(source, options.read)
+    elif is_dataset(source):
+        table_cm = dataset_table(source, name or "<Dataset>")
     elif is_frame(source):
         table_cm = _frame_table(source, name or "<DataFrame>")
     else:
@@ -241,11 +244,4 @@ def check_file(
     file_type = detect_file_type(location, options.table.file_type if options.table else None)
     if file_type is FileType.JSONL:
         return check_jsonl(stat_source(location), options, target, budget, counter)
-    if is_url(location) or data_name(location) != location:
-        raise InputError(
-            f"{redact(location)}: {file_type} files are read from local, uncompressed paths; "
-            "download or decompress it first."
-        )
-    if not os.path.isfile(location):
-        raise InputError(f"Cannot read {location!r}: no such file.")
-    return check_table(Path(location), options, target, budget, counter)
+    return check_table(location, options, target, budget, counter)

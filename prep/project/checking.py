@@ -12,6 +12,7 @@ from typing import Any
 
 from ..conversion.tables import check_file, check_table
 from ..errors import UsageError
+from ..reading.arrow import is_dataset
 from ..reports.report import Report
 from ..validation.checker import check_records, check_training, prepare, report_of
 from ..validation.options import CheckOptions
@@ -26,8 +27,9 @@ def check(
     """Check files (a path or a list of paths) or records held in memory.
 
     ``source`` is a path (str or Path), a list of paths, a pandas DataFrame
-    (read as a table, see `prep.convert`), or an iterable of records (dicts
-    or pydantic records). Keyword arguments are `CheckOptions`
+    (read as a table, see `prep.convert`), a Hugging Face `datasets.Dataset`
+    (row N reported as line N), or an iterable of records (dicts or pydantic
+    records). Keyword arguments are `CheckOptions`
     fields. Bad data never raises: it is in the report.
 
     ``valid`` names a validation file for the training file ``source`` (one
@@ -52,7 +54,7 @@ def check(
         files = check_files_on_cluster(source, options, target, budget, counter)
     elif _is_path_list(source):
         files = [check_file(p, options, target, budget, counter) for p in source]
-    elif type(source).__name__ == "DataFrame":  # pandas: rows of a table, mapped as in a spreadsheet
+    elif type(source).__name__ == "DataFrame" or is_dataset(source):  # rows of a table, mapped as in a spreadsheet
         files = [check_table(source, options, target, budget, counter)]
     else:
         files = [check_records(source, options, target, budget, counter)]

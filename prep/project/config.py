@@ -37,6 +37,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..issues import CODES
+from ..reading.sources import is_url
 from ..reading.table import FileType
 from ..targets.profile import DataFormat, Method
 from .globs import glob_regex
@@ -296,7 +297,8 @@ class ConfigFinder:
         return found
 
     def config_for(self, file: str | os.PathLike[str]) -> Config | None:
-        path = self.find(Path(file))
+        """The configuration of a file: the closest to it; for a URL, the current folder's."""
+        path = self.find(Path.cwd() if is_url(os.fspath(file)) else Path(file))
         if path is None:
             return None
         if path not in self._loaded:

@@ -19,7 +19,7 @@ from ..errors import InputError
 from .sources import data_name, expand_url, is_url, open_source, redact
 from .table import FileType, ReadOptions, Table
 
-__all__ = ["EXTENSIONS", "READERS", "data_files", "detect_file_type", "open_table"]
+__all__ = ["EXTENSIONS", "READERS", "STREAMED", "data_files", "detect_file_type", "open_table"]
 
 
 #: File extensions (lower case) and their types. A .txt file is TSV when its first line holds a tab
@@ -33,13 +33,15 @@ EXTENSIONS: dict[str, FileType] = {
     ".tab": FileType.TSV,
     ".xlsx": FileType.XLSX,
     ".xlsm": FileType.XLSX,
+    ".parquet": FileType.PARQUET,
 }
+#: Types read from URLs and compressed files too (the others are read from local, uncompressed paths).
+STREAMED = (FileType.JSONL, FileType.PARQUET)
 
 _UNSUPPORTED = {
     ".xls": "an Excel 97-2003 workbook; save it as .xlsx (Excel Workbook)",
     ".ods": "an OpenDocument spreadsheet; save it as .xlsx or as CSV UTF-8",
     ".numbers": "a Numbers document; export it as .xlsx or as CSV",
-    ".parquet": "a Parquet file; read it with pandas and pass the DataFrame to prep.convert()",
 }
 
 _SNIFF_BYTES = 64 * 1024
@@ -105,37 +107,43 @@ def _holds_json_lines(path: str) -> bool:
     return True
 
 
-Reader = Callable[[Path, ReadOptions], Table]
+Reader = Callable[[str, ReadOptions], Table]
 
 
-def _read_jsonl(path: Path, options: ReadOptions) -> Table:
+def _read_jsonl(path: str, options: ReadOptions) -> Table:
     from .lines import read_jsonl
 
-    return read_jsonl(path, options)
+    return read_jsonl(Path(path), options)
 
 
-def _read_json(path: Path, options: ReadOptions) -> Table:
+def _read_json(path: str, options: ReadOptions) -> Table:
     from .json_array import read_json
 
-    return read_json(path, options)
+    return read_json(Path(path), options)
 
 
-def _read_csv(path: Path, options: ReadOptions) -> Table:
+def _read_csv(path: str, options: ReadOptions) -> Table:
     from .delimited import read_delimited
 
-    return read_delimited(path, options, FileType.CSV)
+    return read_delimited(Path(path), options, FileType.CSV)
 
 
-def _read_tsv(path: Path, options: ReadOptions) -> Table:
+def _read_tsv(path: str, options: ReadOptions) -> Table:
     from .delimited import read_delimited
 
-    return read_delimited(path, options, FileType.TSV)
+    return read_delimited(Path(path), options, FileType.TSV)
 
 
-def _read_xlsx(path: Path, options: ReadOptions) -> Table:
+def _read_xlsx(path: str, options: ReadOptions) -> Table:
     from .xlsx import read_xlsx
 
-    return read_xlsx(path, options)
+    return read_xlsx(Path(path), options)
+
+
+def _read_parquet(path: str, options: ReadOptions) -> Table:
+    from .arrow import read_parquet
+
+    return read_parquet(path, options)
 
 
 #: One reader per file type; each imports its module (and library) only when used.
@@ -145,17 +153,23 @@ READERS: dict[FileType, Reader] = {
     FileType.CSV: _read_csv,
     FileType.TSV: _read_tsv,
     FileType.XLSX: _read_xlsx,
+    FileType.PARQUET: _read_parquet,
 }
 
 
 def open_table(path: str | os.PathLike[str], options: ReadOptions | None = None) -> AbstractContextManager[Table]:
     """Open a file with the reader of its type; use it as a context manager."""
     options = options or ReadOptions()
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"Cannot read {os.fspath(path)!r}: no such file.")
-    file_type = detect_file_type(path, options.file_type)
-    return READERS[file_type](path, options)
+    location = os.fspath(path)
+    file_type = detect_file_type(location, options.file_type)
+    if file_type not in STREAMED and (is_url(location) or data_name(location) != location):
+        raise InputError(
+            f"{redact(location)}: {file_type} files are read from local, uncompressed paths; "
+            "download or decompress it first."
+        )
+    if not is_url(location) and not os.path.isfile(location):
+        raise InputError(f"Cannot read {location!r}: no such file.")
+    return READERS[file_type](location, options)
 
 
 def data_files(paths: list[str]) -> list[str]:

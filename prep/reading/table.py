@@ -38,6 +38,7 @@ class FileType(str, enum.Enum):
     CSV = "csv"
     TSV = "tsv"
     XLSX = "xlsx"
+    PARQUET = "parquet"
 
     def __str__(self) -> str:
         return self.value
