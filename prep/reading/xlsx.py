@@ -8,14 +8,16 @@ empty cell. Cells become the text a person sees: 30, not 30.0; 12.50 under the
 format 0.00 and 1,250 under #,##0; dates as 2024-03-01 (with the time only when
 the format shows it); TRUE; 15% for a percentage. Other number formats
 (currency, fractions, scientific) give the plain number. A cell merged down several rows gives
-its value to each of them. The first sheet is read unless another is named,
+its value to each of those rows the sheet holds. The first sheet is read unless another is named,
 and other sheets with data are reported.
+
+The workbook is read in streaming mode, once, and only the cells it holds are
+visited (`.xlsx_stream`); oversized parts are refused before anything is inflated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import warnings
 import zipfile
@@ -25,6 +27,7 @@ from typing import Any
 
 from ..errors import InputError, UsageError
 from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
+from .xlsx_stream import Cell, check_sizes, has_data, merged_down, sheet_rows
 
 __all__ = ["cell_text", "number_text", "read_xlsx"]
 
@@ -42,36 +45,43 @@ def _openpyxl() -> Any:
 
 
 def read_xlsx(path: Path, options: ReadOptions) -> Table:
-    values_book, formulas_book = _load(path)
-    sheet = _pick_sheet(values_book, options.sheet, str(path))
-    notes = [] if options.sheet is not None else _other_sheets(values_book, sheet, str(path))
-    grid = _grid(sheet, formulas_book[sheet.title])
-    header = next(grid, None)
+    """The sheet as a `Table` read in streaming mode; close it (a context manager) to close the file."""
+    check_sizes(path)
+    book = _load(path)
+    try:
+        sheet = _pick_sheet(book, options.sheet, str(path))
+        notes = [] if options.sheet is not None else _other_sheets(book, sheet, str(path))
+        grid = _grid(sheet)
+        header = next(grid, None)
+    except BaseException:
+        book.close()
+        raise
     names, header_notes = header_names(header[1], header[0]) if header else ([], [])
     return Table(
-        str(path), FileType.XLSX, names, _rows(grid, names), sheet=sheet.title, tabular=True, notes=notes + header_notes
+        str(path),
+        FileType.XLSX,
+        names,
+        _rows(grid, names),
+        sheet=sheet.title,
+        tabular=True,
+        notes=notes + header_notes,
+        closer=book.close,
     )
 
 
-def _load(path: Path) -> tuple[Any, Any]:
-    """The workbook twice: with the values Excel saved, and with the formulas.
-
-    The formulas tell a formula saved without its value from an empty cell.
-    """
+def _load(path: Path) -> Any:
+    """The workbook in read-only (streaming) mode, with the values Excel saved."""
     openpyxl = _openpyxl()
-    data = path.read_bytes()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about features it drops (data validation, ...)
-            values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-            formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
         raise InputError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc or type(exc).__name__}.") from None
     except Exception as exc:  # openpyxl's InvalidFileException and friends
         if type(exc).__module__.startswith("openpyxl"):
             raise InputError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc}.") from None
         raise
-    return values, formulas
 
 
 def _pick_sheet(book: Any, wanted: str | None, name: str) -> Any:
@@ -89,7 +99,7 @@ def _pick_sheet(book: Any, wanted: str | None, name: str) -> Any:
 
 
 def _other_sheets(book: Any, sheet: Any, name: str) -> list[Note]:
-    others = [s.title for s in book.worksheets if s is not sheet and _has_data(s)]
+    others = [s.title for s in book.worksheets if s is not sheet and has_data(s)]
     if not others:
         return []
     listed = ", ".join(repr(t) for t in others)
@@ -102,42 +112,37 @@ def _other_sheets(book: Any, sheet: Any, name: str) -> list[Note]:
     ]
 
 
-def _has_data(sheet: Any) -> bool:
-    return any(v is not None for row in sheet.iter_rows(values_only=True) for v in row)
+def _grid(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+    """(sheet row, cell values up to its last value) of every row that holds something.
+
+    A merge spanning rows gives its first cell's value to the rows below it
+    that the sheet holds. Work and memory grow with the cells the sheet
+    holds, never with its declared size.
+    """
+    merges = merged_down(sheet)
+    active: list[tuple[int, int, Any]] = []  # (column, last row, value)
+    for number, cells in sheet_rows(sheet):
+        values = {c.column: _value(c) for c in cells}
+        active = [m for m in active if m[1] >= number]
+        for column, _, value in active:
+            values[column] = value
+        for column, _, last in merges.pop(number, ()):
+            active.append((column, last, values.get(column)))
+        present = [c for c, v in values.items() if v is not None]
+        if present:
+            row = [None] * max(present)
+            for column in present:
+                row[column - 1] = values[column]
+            yield number, row
 
 
-def _grid(sheet: Any, formulas: Any) -> Iterator[tuple[int, list[Any]]]:
-    """(sheet row, cell values) of every row that holds something, merged cells filled down."""
-    filled = _merged_down(sheet, formulas)
-    bounds = {"min_row": 1, "max_row": sheet.max_row, "min_col": 1, "max_col": sheet.max_column}
-    for cells, formula_cells in zip(sheet.iter_rows(**bounds), formulas.iter_rows(**bounds), strict=True):
-        number = cells[0].row
-        values = [filled.get((number, c.column), _value(c, f)) for c, f in zip(cells, formula_cells, strict=True)]
-        if any(v is not None for v in values):
-            yield number, values
-
-
-def _merged_down(sheet: Any, formulas: Any) -> dict[tuple[int, int], Any]:
-    """Cells covered by a merge spanning rows, with the value of the merge's first cell."""
-    filled = {}
-    for merged in sheet.merged_cells.ranges:
-        if merged.max_row == merged.min_row:
-            continue
-        value = _value(sheet.cell(merged.min_row, merged.min_col), formulas.cell(merged.min_row, merged.min_col))
-        for row in range(merged.min_row + 1, merged.max_row + 1):
-            filled[(row, merged.min_col)] = value
-    return filled
-
-
-def _value(cell: Any, formula_cell: Any) -> Any:
+def _value(cell: Cell) -> Any:
     value = cell.value
     if value is None:
-        formula = formula_cell.value
-        text = getattr(formula, "text", formula)
-        if isinstance(text, str) and text.startswith("=") and cell.data_type != "str":
+        if cell.formula is not None:
             return CellError(
                 "P152",
-                f"Formula {text} has no saved value: the file was written by a program that "
+                f"Formula {cell.formula} has no saved value: the file was written by a program that "
                 "does not calculate formulas; open and save it in Excel or LibreOffice, "
                 "or replace the formula by its value.",
             )

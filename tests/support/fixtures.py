@@ -1,5 +1,5 @@
-"""Pytest fixtures: `fake_openai` (a started FakeOpenAI), `offline_wandb` (W&B offline),
-`s3` (a local S3 server), `dask_scheduler` (a local Dask cluster of worker processes).
+"""Pytest fixtures: `fake_openai`, `fake_together`, `fake_fireworks` (started fake servers),
+`offline_wandb` (W&B offline), `s3` (a local S3 server), `dask_scheduler` (a local Dask cluster).
 
 Load them with `pytest_plugins = ["tests.support.fixtures"]` in `tests/conftest.py`.
 """
@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.fake_fireworks import FakeFireworks
 from tests.support.fake_openai import FakeOpenAI
+from tests.support.fake_together import FakeTogether
 from tests.support.s3 import s3_server
 
 
@@ -21,6 +23,24 @@ def fake_openai() -> Iterator[FakeOpenAI]:
     """A started server with default `Settings` (`fake_openai.settings` is mutable)."""
     with FakeOpenAI() as server:
         yield server
+
+
+@pytest.fixture
+def fake_together() -> Iterator[FakeTogether]:
+    """A started FakeTogether with default `Settings`; fails the test if the fake itself broke."""
+    with FakeTogether() as server:
+        yield server
+        server.settle()
+    assert not server.errors, "\n".join(server.errors)
+
+
+@pytest.fixture
+def fake_fireworks() -> Iterator[FakeFireworks]:
+    """A started FakeFireworks (API over HTTP, signed URLs over HTTPS); fails the test if the fake broke."""
+    with FakeFireworks() as server:
+        yield server
+        server.settle()
+    assert not server.errors, "\n".join(server.errors)
 
 
 @pytest.fixture
