@@ -102,15 +102,27 @@ def client_rss(m: Measurement) -> float:
     return next(iter(m.peaks.values()), m.max_rss) / MIB
 
 
-def killed_worker_run(env: dict[str, str], url: str) -> tuple[Measurement, int]:
-    """A scheduler and two workers from the ``dask`` command; one worker killed 3 s into the check."""
+def killed_worker_run(env: dict[str, str], url: str, delay: float) -> tuple[Measurement, int, list[str]]:
+    """A scheduler and two workers from the ``dask`` command; one worker killed ``delay`` s into the check.
+
+    Returns the check, the killed process and what the scheduler logged about the lost worker."""
     dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
     with tempfile.TemporaryDirectory() as tmp:
         info = Path(tmp) / "scheduler.json"
         log = open(Path(tmp) / "cluster.log", "wb")  # noqa: SIM115 - closed below
         procs = [
             subprocess.Popen(
-                [*dask, "--scheduler-file", str(info), "--port", "0", "--dashboard-address", ":0"],
+                [
+                    *dask,
+                    "--scheduler-file",
+                    str(info),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--dashboard-address",
+                    ":0",
+                ],
                 env=env,
                 stdout=log,
                 stderr=log,
@@ -119,11 +131,20 @@ def killed_worker_run(env: dict[str, str], url: str) -> tuple[Measurement, int]:
         while not info.exists():
             time.sleep(0.1)
         address = json.loads(info.read_text())["address"]
-        worker = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--nworkers", "1"]
+        worker = [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            address,
+            "--host",
+            "127.0.0.1",
+            "--nthreads",
+            "1",
+        ]
         procs += [subprocess.Popen([*worker, "--name", f"w{i}"], env=env, stdout=log, stderr=log) for i in range(2)]
         time.sleep(4)
         killed: list[int] = []
-        killer = threading.Thread(target=_kill_one_worker, args=(procs[1].pid, killed), daemon=True)
+        killer = threading.Thread(target=_kill_one_worker, args=(procs[1].pid, killed, delay), daemon=True)
         killer.start()
         try:
             m = prep(env, "--dask", address, url)
@@ -133,12 +154,14 @@ def killed_worker_run(env: dict[str, str], url: str) -> tuple[Measurement, int]:
             for p in procs:
                 p.wait(30)
             log.close()
-    return m, (killed[0] if killed else 0)
+        logged = (Path(tmp) / "cluster.log").read_text(errors="replace").splitlines()
+    lost = [line for line in logged if any(w in line for w in ("Remove worker", "lost", "Lost", "KilledWorker"))]
+    return m, (killed[0] if killed else 0), lost
 
 
-def _kill_one_worker(nanny: int, killed: list[int]) -> None:
-    """SIGKILL the worker process under ``nanny`` once it has been busy for 3 s (the nanny starts another)."""
-    time.sleep(3)
+def _kill_one_worker(nanny: int, killed: list[int], delay: float) -> None:
+    """SIGKILL the worker process under ``nanny`` after ``delay`` seconds (the nanny starts another)."""
+    time.sleep(delay)
     children = [p for p in descendants(nanny) if p != nanny and b"spawn_main" in _cmdline(p)]
     if children:
         os.kill(children[0], signal.SIGKILL)
@@ -175,12 +198,15 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         for name, run_args in runs.items():
             results[name].append(prep(env, *run_args))
+            m = results[name][-1]
+            print(f"{name}: {m.wall_s:.1f} s, client {client_rss(m):.0f} MiB", file=sys.stderr, flush=True)
     reference = normalized(results["prep check (local copies, --jobs 2)"][0])
     rows = []
     for name, ms in results.items():
         m = sorted(ms, key=lambda r: r.wall_s)[len(ms) // 2]
         rows.append(_row(name, m, total, all(normalized(x) == reference for x in ms)))
-    killed, pid = killed_worker_run(env, url)
+    delay = 0.5 * min(m.wall_s for m in results["prep check --dask local:2 s3://..."])
+    killed, pid, lost = killed_worker_run(env, url, delay)
     rows.append(
         _row(
             f"--dask ADDRESS (dask scheduler + 2 workers), worker {pid} killed",
@@ -196,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(paths)} shards, {total / MB:,.1f} MB, {issues:,} issues in the report; median of {args.repeat} run(s)\n"
     )
     print(format_table(rows))
+    print(f"\nThe worker was killed {delay:.1f} s into the check; the scheduler logged:\n")
+    print("\n".join(f"    {line}" for line in lost) or "    (nothing)")
     return 0
 
 

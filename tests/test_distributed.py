@@ -136,14 +136,31 @@ def test_a_folder_in_the_bucket_stands_for_its_data_files(bucket, shards, run_pr
     assert [f["path"] for f in json.loads(out)["files"]] == [f"{bucket}/data/{p.name}" for p in shards]
 
 
-def test_parquet_in_the_bucket_reports_as_the_local_file(s3, bucket, tmp_path):
+@pytest.fixture(scope="module")
+def parquet(s3, bucket, tmp_path_factory) -> tuple[Path, str]:
+    """A Parquet file of 301 rows in row groups of 64 (one row without a reply), locally and in the bucket."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    path = tmp_path_factory.mktemp("pq") / "train.parquet"
     rows = [chat(f"q{i % 150}") for i in range(300)] + [{"messages": [{"role": "user", "content": "alone"}]}]
-    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "train.parquet", row_group_size=64)
-    s3.upload_file(str(tmp_path / "train.parquet"), "shards", "pq/train.parquet")
-    remote, local = prep.check(f"{bucket}/pq/train.parquet"), prep.check(tmp_path / "train.parquet")
-    assert json_report(remote, f"{bucket}/pq/") == json_report(local, f"{tmp_path}/")
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=64)
+    s3.upload_file(str(path), "shards", "pq/train.parquet")
+    return path, f"{bucket}/pq/train.parquet"
+
+
+def test_parquet_in_the_bucket_reports_as_the_local_file(parquet):
+    path, url = parquet
+    remote, local = prep.check(url), prep.check(path)
+    assert json_report(remote, url.rpartition("/")[0] + "/") == json_report(local, f"{path.parent}/")
     assert [i.line for i in remote.issues if i.code == "P204"] == [301]
     assert remote.files[0].examples == 301
+
+
+def test_parquet_row_groups_on_the_cluster_report_as_locally(parquet, shards, dask_scheduler):
+    path, url = parquet
+    on_cluster = prep.check([url, shards[0]], dask=dask_scheduler)
+    local = prep.check([path, shards[0]])
+    folders = (url.rpartition("/")[0] + "/", f"{path.parent}/", f"{shards[0].parent}/")
+    assert json_report(on_cluster, *folders) == json_report(local, *folders)
+    assert [i.line for i in on_cluster.issues if i.code == "P403"][:2] == [151, 152]

@@ -9,10 +9,11 @@ and returns an exit code. Exit codes, mapped here only: 0 clean; 1 errors found
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -197,17 +198,16 @@ def check(
     }
     from ..reading.files import data_files
 
-    if options.get("dask"):
-        _show_progress()
-    result = check_project(
-        data_files(list(files)),
-        _check_options(given),
-        config=config_file,
-        isolated=isolated,
-        baseline=baseline,
-        use_baseline=not (no_baseline or write_baseline),
-        valid=valid,
-    )
+    with _progress_on_stderr():
+        result = check_project(
+            data_files(list(files)),
+            _check_options(given),
+            config=config_file,
+            isolated=isolated,
+            baseline=baseline,
+            use_baseline=not (no_baseline or write_baseline),
+            valid=valid,
+        )
     report = result.report
     if write_baseline:
         sys.exit(_write_baselines(result))
@@ -220,16 +220,21 @@ def check(
     sys.exit(result.exit_code())
 
 
-def _show_progress() -> None:
-    """Print the progress of a check on a cluster (the ``prep.progress`` logger) on stderr."""
+@contextlib.contextmanager
+def _progress_on_stderr() -> Iterator[None]:
+    """Print the progress of a check on a cluster (the ``prep.progress`` logger) on stderr while it runs."""
     import logging
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("prep: %(message)s"))
     log = logging.getLogger("prep.progress")
-    log.handlers = [handler]
-    log.setLevel(logging.INFO)
-    log.propagate = False
+    log.addHandler(handler)
+    level, log.level = log.level, logging.INFO
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def _check_options(options: dict[str, object]) -> dict[str, object]:

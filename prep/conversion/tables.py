@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     from ..targets.profile import Target
     from ..validation.options import CheckOptions
 
-__all__ = ["Examples", "check_file", "check_table", "is_frame", "open_examples", "scan_examples"]
+__all__ = [
+    "Examples",
+    "check_file",
+    "check_table",
+    "feed_examples",
+    "is_frame",
+    "open_examples",
+    "scan_examples",
+    "start_scan",
+]
 
 
 @dataclass
@@ -180,13 +189,31 @@ def scan_examples(
     """
     items = iter(items)
     sample = list(islice(items, SAMPLE_LINES))
+    scan = start_scan(examples, sample, options, target, budget, counter)
+    return scan, feed_examples(scan, chain(sample, items))
+
+
+def start_scan(
+    examples: Examples,
+    sample: list[Example],
+    options: CheckOptions,
+    target: Target,
+    budget: Budget | None,
+    counter: LazyCounter,
+) -> FileScan:
+    """A scan planned from a source's first examples, holding the problems found with the whole source."""
     plan = plan_file(examples.name, (e.record for e in sample if e.record is not None), target, options, budget)
     scan = FileScan(plan, counter)
     sheet_origin = Origin(examples.sheet)
     for line, note in examples.notes:
         add_problem(scan, line, note, sheet_origin)
+    return scan
+
+
+def feed_examples(scan: FileScan, items: Iterable[Example]) -> set[int]:
+    """Check each example into ``scan``; return the lines of the examples with errors."""
     failed: set[int] = set()
-    for example in chain(sample, items):
+    for example in items:
         before, start = _errors(scan), len(scan.issues)
         for problem in example.problems:
             add_problem(scan, example.line, problem, example.origin)
@@ -197,7 +224,7 @@ def scan_examples(
             scan.lines += 1
         if example.record is None or _errors(scan) > before:
             failed.add(example.line)
-    return scan, failed
+    return failed
 
 
 #: Issues that only repeat a cell problem: the cell could not be read, so its content is missing.

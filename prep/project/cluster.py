@@ -1,8 +1,9 @@
 """`prep.check(..., dask=...)`: the JSONL files of a check scanned on a Dask cluster.
 
 The cluster is opened for one check (`validation.distributed.open_cluster`);
-every JSONL file's byte ranges go to it at once, while files of other types
-(CSV, XLSX, JSON) are checked here as usual. The reports come back in the
+the byte ranges of every JSONL file and the row groups of every Parquet file
+go to it at once, while files of other types (CSV, XLSX, JSON) are checked
+here as usual. The reports come back in the
 order the files were given, the same as a check without a cluster.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..conversion.tables import check_file
 from ..reading.files import detect_file_type
@@ -19,8 +21,12 @@ from ..reports.report import FileReport, Report
 from ..targets.budget import Budget
 from ..targets.profile import Target
 from ..validation.checker import prepare, report_of
+from ..validation.dataset import finish
 from ..validation.options import CheckOptions
 from ..validation.scan import LazyCounter
+
+if TYPE_CHECKING:
+    from ..validation.distributed import Work
 
 __all__ = ["check_files_on_cluster", "check_training_on_cluster"]
 
@@ -32,20 +38,36 @@ def check_files_on_cluster(
     budget: Budget | None,
     counter: LazyCounter,
 ) -> list[FileReport]:
-    """Each file's report: JSONL files (paths or URLs) on the cluster ``options.dask``, the others here."""
-    from ..validation.distributed import check_sources, open_cluster
+    """Each file's report: JSONL and Parquet files (paths or URLs) on the cluster ``options.dask``, others here."""
+    from ..validation.distributed import open_cluster, run
 
     assert options.dask is not None
-    forced = options.table.file_type if options.table else None
     locations = [os.fspath(p) for p in paths]
-    jsonl = [i for i, p in enumerate(locations) if detect_file_type(p, forced) is FileType.JSONL]
-    sources = [stat_source(locations[i]) for i in jsonl]
+    found: dict[int, FileReport] = {}
     with open_cluster(options.dask) as client:
-        found = dict(zip(jsonl, check_sources(client, sources, options, target, budget, counter), strict=True))
+        works = {i: w for i, p in enumerate(locations) if (w := _work(client, p, options, target, budget, counter))}
+        for i, (scan, size) in zip(works, run(client, list(works.values()), counter), strict=True):
+            found[i] = finish(scan, size=size)
     for i, location in enumerate(locations):
         if i not in found:
             found[i] = check_file(location, options, target, budget, counter)
     return [found[i] for i in range(len(locations))]
+
+
+def _work(
+    client: Any, location: str, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
+) -> Work | None:
+    """A file's tasks on the cluster: byte ranges of JSONL, row groups of Parquet; None for other types."""
+    from ..conversion.row_groups import parquet_work
+    from ..validation.distributed import jsonl_work, plan_on_cluster
+
+    file_type = detect_file_type(location, options.table.file_type if options.table else None)
+    if file_type is FileType.JSONL:
+        source = stat_source(location)
+        return jsonl_work(source, plan_on_cluster(client, source, target, options, budget))
+    if file_type is FileType.PARQUET:
+        return parquet_work(location, options, target, budget, counter)
+    return None
 
 
 def check_training_on_cluster(

@@ -20,7 +20,15 @@ from ..errors import require
 from .sources import open_source, redact, stat_source
 from .table import FileType, ReadOptions, Row, Table
 
-__all__ = ["BATCH_ROWS", "dataset_table", "is_dataset", "iter_rows", "read_parquet"]
+__all__ = [
+    "BATCH_ROWS",
+    "dataset_table",
+    "is_dataset",
+    "iter_row_group",
+    "iter_rows",
+    "read_parquet",
+    "row_groups",
+]
 
 #: Rows converted from Arrow to Python at a time.
 BATCH_ROWS = 1024
@@ -53,6 +61,23 @@ def read_parquet(location: str | os.PathLike[str], options: ReadOptions) -> Tabl
     rows = iter_rows(parquet.iter_batches(batch_size=BATCH_ROWS))
     name = redact(os.fspath(location))
     return Table(name, FileType.PARQUET, parquet.schema_arrow.names, rows, tabular=False, closer=stack.close)
+
+
+def row_groups(location: str) -> list[tuple[int, int]]:
+    """(rows, uncompressed bytes) of each row group of a Parquet file, read from its footer."""
+    pq = require("pyarrow.parquet", "parquet")
+    with open_source(stat_source(location)) as fp:
+        meta = pq.ParquetFile(fp).metadata
+        groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
+        return [(g.num_rows, g.total_byte_size) for g in groups]
+
+
+def iter_row_group(location: str, index: int, first: int) -> Iterator[Row]:
+    """The rows of one row group of a Parquet file, numbered from ``first``, a batch at a time."""
+    pq = require("pyarrow.parquet", "parquet")
+    with open_source(stat_source(location)) as fp:
+        batches = pq.ParquetFile(fp).iter_batches(batch_size=BATCH_ROWS, row_groups=[index])
+        yield from iter_rows(batches, first)
 
 
 def is_dataset(source: Any) -> bool:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -36,12 +36,20 @@ from ..reports.report import FileReport
 from ..targets.budget import Budget
 from ..targets.profile import Target
 from .checker import finish_pair, plan_file, sample, valid_options
-from .dataset import finish
 from .options import CheckOptions
 from .parallel import default_jobs, scan_part
 from .scan import FileScan, LazyCounter, Plan
 
-__all__ = ["RANGE_BYTES", "check_pair_on", "check_sources", "open_cluster", "parse_cluster"]
+__all__ = [
+    "RANGE_BYTES",
+    "Work",
+    "check_pair_on",
+    "jsonl_work",
+    "open_cluster",
+    "parse_cluster",
+    "plan_on_cluster",
+    "run",
+]
 
 #: Bytes of a source per task: large enough that a task's fixed cost (~10 ms) is small beside
 #: its scan (~1 s at 30-60 MB/s), small enough that a lost worker loses little.
@@ -100,34 +108,52 @@ def ranges_of(source: Source) -> list[tuple[int, int | None]]:
 
 
 @dataclass
-class _Merging:
-    """One source's range scans as they arrive, merged in file order."""
+class Work:
+    """One source's tasks on the cluster, each ``(function, args)`` returning a part's scan and bytes read.
 
-    parts: int
+    The parts are merged in order into ``into`` (what was found about the whole source first), or into
+    a new scan. ``numbered`` parts number their lines themselves (rows of a table); other parts number
+    theirs from 1 and are shifted by the lines before them. ``sized``: the bytes read are the source's size.
+    """
+
+    tasks: list[tuple[Callable[..., tuple[FileScan, int]], tuple[Any, ...]]]
+    into: FileScan | None = None
+    numbered: bool = False
+    sized: bool = True
+
+
+@dataclass
+class _Merging:
+    """One source's part scans as they arrive, merged in order."""
+
+    work: Work
     counter: LazyCounter
     scan: FileScan | None = None
     size: int = 0
     waiting: dict[int, tuple[FileScan, int]] = field(default_factory=dict)
     merged: int = 0
 
+    def __post_init__(self) -> None:
+        self.scan = self.work.into
+
     @property
     def complete(self) -> bool:
-        return self.merged == self.parts
+        return self.merged == len(self.work.tasks)
 
     def add(self, index: int, part: tuple[FileScan, int]) -> None:
-        """Keep a range's scan, and merge every range that is now next in order."""
+        """Keep a part's scan, and merge every part that is now next in order."""
         self.waiting[index] = part
         while self.merged in self.waiting:
             scan, size = self.waiting.pop(self.merged)
             if self.scan is None:
                 self.scan = FileScan(scan.plan, self.counter)
-            self.scan.merge(scan, line_offset=self.scan.lines)
+            self.scan.merge(scan, line_offset=0 if self.work.numbered else self.scan.lines)
             self.size += size
             self.merged += 1
 
 
 class _Progress:
-    """Ranges done out of all, and the data rate, to the ``prep.progress`` logger at most once a second."""
+    """Tasks done out of all, and the data rate, to the ``prep.progress`` logger at most once a second."""
 
     def __init__(self, total: int) -> None:
         self.total, self.done, self.bytes = total, 0, 0
@@ -143,23 +169,16 @@ class _Progress:
             progress_log.info("%d/%d ranges, %.1f MB, %.1f MB/s", self.done, self.total, self.bytes / 1e6, rate)
 
 
-def scan_sources(
-    client: Any, plans: list[Any], sources: list[Source], counter: LazyCounter
-) -> Iterator[tuple[FileScan, int]]:
-    """Each source's whole scan and its data bytes, in source order, from range tasks on the cluster.
-
-    ``plans`` holds each source's `Plan`, or a future of it (resolved on the workers).
-    """
+def run(client: Any, works: list[Work], counter: LazyCounter) -> Iterator[tuple[FileScan, int | None]]:
+    """Each source's whole scan and its size (None when not ``sized``), in order, from its tasks on the cluster."""
     distributed = require("distributed", "dask")
     where: dict[str, tuple[int, int]] = {}
     futures = []
-    merging = []
-    for i, (plan, source) in enumerate(zip(plans, sources, strict=True)):
-        pieces = ranges_of(source)
-        merging.append(_Merging(len(pieces), counter))
-        for j, (start, end) in enumerate(pieces):
-            futures.append(client.submit(scan_part, plan, source, start, end, pure=False))
+    for i, work in enumerate(works):
+        for j, (function, args) in enumerate(work.tasks):
+            futures.append(client.submit(function, *args, pure=False))
             where[futures[-1].key] = (i, j)
+    merging = [_Merging(work, counter) for work in works]
     progress, next_out = _Progress(len(futures)), 0
     with client.as_current():
         arriving = distributed.as_completed(futures, with_results=True)
@@ -169,23 +188,20 @@ def scan_sources(
         progress.step(part[1])
         merging[i].add(j, part)
         while next_out < len(merging) and merging[next_out].complete:
-            done, merging[next_out] = merging[next_out], _Merging(0, counter)  # let its hashes go
+            done, merging[next_out] = merging[next_out], _Merging(Work([]), counter)  # let its hashes go
             assert done.scan is not None
-            yield done.scan, done.size
+            yield done.scan, done.size if done.work.sized else None
             next_out += 1
 
 
-def check_sources(
-    client: Any,
-    sources: list[Source],
-    options: CheckOptions,
-    target: Target,
-    budget: Budget | None,
-    counter: LazyCounter,
-) -> list[FileReport]:
-    """The report of each JSONL source, checked on the cluster of ``client``; the same as a local check's."""
-    plans = [client.submit(_plan, s, target, options, budget, pure=False) for s in sources]
-    return [finish(scan, size=size) for scan, size in scan_sources(client, plans, sources, counter)]
+def jsonl_work(source: Source, plan: Any) -> Work:
+    """The range tasks of a JSONL source; ``plan`` is its `Plan` or a future of it (resolved on the workers)."""
+    return Work([(scan_part, (plan, source, start, end)) for start, end in ranges_of(source)])
+
+
+def plan_on_cluster(client: Any, source: Source, target: Target, options: CheckOptions, budget: Budget | None) -> Any:
+    """A future of a JSONL source's `Plan`, made on a worker from the source's first lines."""
+    return client.submit(_plan, source, target, options, budget, pure=False)
 
 
 def check_pair_on(
@@ -198,8 +214,8 @@ def check_pair_on(
     counter: LazyCounter,
 ) -> list[FileReport]:
     """A training source and its validation source on the cluster, with leakage (P404), as `check_pair`."""
-    t_plan = client.submit(_plan, train, target, options, budget, pure=False).result()
-    v_options = valid_options(t_plan)
-    v_plan = client.submit(_plan, valid, target, v_options, budget, pure=False)
-    (t, t_size), (v, v_size) = scan_sources(client, [t_plan, v_plan], [train, valid], counter)
-    return finish_pair(t, t_size, v, v_size)
+    t_plan = plan_on_cluster(client, train, target, options, budget).result()
+    v_plan = plan_on_cluster(client, valid, target, valid_options(t_plan), budget)
+    works = [jsonl_work(train, t_plan), jsonl_work(valid, v_plan)]
+    (t, t_size), (v, v_size) = run(client, works, counter)
+    return finish_pair(t, t_size or 0, v, v_size or 0)

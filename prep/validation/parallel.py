@@ -22,7 +22,7 @@ from ..reading.jsonl import iter_lines
 from ..reading.sources import Source, is_url, open_source
 from .scan import FileScan, LazyCounter, Plan
 
-__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part"]
+__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part", "worker_counter"]
 
 #: Files smaller than this are scanned in one process: starting workers costs more.
 MIN_PARALLEL_BYTES = 8 * 2**20
@@ -96,9 +96,13 @@ def scan_part(plan: Plan, source: Source | str, start: int = 0, end: int | None 
     ``start`` need not be a line start: the lines begin at the first line start at or after it,
     so ranges cut anywhere cover every line once. Returns the scan and the bytes of its lines.
     """
+    return scan_lines(FileScan(plan, worker_counter(plan)), source, start, end)
+
+
+def worker_counter(plan: Plan) -> LazyCounter:
+    """This process's token counter for a plan's budget, kept across the parts it scans."""
     key = (plan.budget, plan.options.tiktoken_dir)
-    counter = _counters.setdefault(key, LazyCounter(plan.budget, plan.options.tiktoken_dir))
-    return scan_lines(FileScan(plan, counter), source, start, end)
+    return _counters.setdefault(key, LazyCounter(plan.budget, plan.options.tiktoken_dir))
 
 
 def scan_lines(scan: FileScan, source: Source | str, start: int = 0, end: int | None = None) -> tuple[FileScan, int]:
