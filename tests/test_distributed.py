@@ -164,3 +164,13 @@ def test_parquet_row_groups_on_the_cluster_report_as_locally(parquet, shards, da
     folders = (url.rpartition("/")[0] + "/", f"{path.parent}/", f"{shards[0].parent}/")
     assert json_report(on_cluster, *folders) == json_report(local, *folders)
     assert [i.line for i in on_cluster.issues if i.code == "P403"][:2] == [151, 152]
+
+
+def test_an_unreachable_scheduler_is_one_sentence(run_prep, shards):
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        code, _, err = run_prep("check", "--dask", "tcp://127.0.0.1:9", shards[0])
+    assert code == 2
+    assert err.startswith("prep: error: --dask tcp://127.0.0.1:9: cannot reach the scheduler (")
+    assert err.count("\n") == 1

@@ -1,20 +1,22 @@
-"""Checking JSONL sources on a Dask cluster: byte ranges as tasks, merged in file order.
+"""Checking sources on a Dask cluster: byte ranges (and row groups) as tasks, merged in file order.
 
 `open_cluster` connects to a running ``distributed`` scheduler, or with
 ``local`` / ``local:N`` starts a `distributed.LocalCluster` of N worker
-processes (one thread each; N defaults to the cores). `check_sources` then
-plans each source on a worker (its first lines decide its format), cuts it
-into byte ranges of about `RANGE_BYTES` (a compressed source is one range:
-it cannot be entered in the middle), and submits every range of every source
-as one task, `parallel.scan_part`. A worker reads its range straight from
-storage and sends back a `FileScan`: issues (capped per code), counts,
-statistics and 16 bytes per example (its hash and line), never an example.
-The client merges each source's scans in file order as they arrive, finishes
-the source (`dataset.finish`: duplicates, counts) and lets its hashes go, so
-the report is the one a local run gives, issue for issue.
+processes (one thread each; N defaults to the cores). A source's `Work` is
+its list of tasks: for JSONL (`jsonl_work`), its plan is made on a worker
+from its first lines (`plan_on_cluster`) and it is cut into byte ranges of
+about `RANGE_BYTES` (a compressed source is one range: it cannot be entered
+in the middle), each scanned by `parallel.scan_part`; Parquet row groups are
+the tasks of `prep.conversion.row_groups`. `run` submits every task of every
+source at once. A worker reads its part straight from storage and sends back
+a `FileScan`: issues (capped per code), counts, statistics and 16 bytes per
+example (its hash and line), never an example. The client merges each
+source's parts in order as they arrive and hands back the whole scan, which
+the caller finishes (`dataset.finish`: duplicates, counts) before its hashes
+go: the report is the one a local run gives, issue for issue.
 
 A worker that dies takes its running and held tasks with it; the scheduler
-runs them again elsewhere (a task is a pure function of its range), so the
+runs them again elsewhere (a task is a pure function of its part), so the
 report stays the same. Progress (ranges done / total, MB/s) goes to the
 ``prep.progress`` logger; the command line shows it on stderr.
 """
@@ -31,7 +33,7 @@ from itertools import pairwise
 from typing import Any
 
 from ..errors import UsageError, require
-from ..reading.sources import Source
+from ..reading.sources import Source, redact
 from ..reports.report import FileReport
 from ..targets.budget import Budget
 from ..targets.profile import Target
@@ -78,7 +80,11 @@ def open_cluster(spec: str) -> Iterator[Any]:
     distributed = require("distributed", "dask")
     workers = parse_cluster(spec)
     if workers == -1:
-        with distributed.Client(spec, set_as_default=False) as client:
+        try:
+            client = distributed.Client(spec, set_as_default=False)
+        except OSError as exc:
+            raise UsageError(f"--dask {redact(spec)}: cannot reach the scheduler ({redact(str(exc))}).") from exc
+        with client:
             yield client
         return
     cluster = distributed.LocalCluster(
