@@ -21,7 +21,6 @@ from pathlib import Path
 
 from generate import generate, parse_size
 from harness import MB, Measurement, format_table, measure, measure_baseline, measure_tiktoken
-from tiktoken_offline import ranks_dir
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -40,8 +39,7 @@ def data_file(size: str, *, unique: bool = False) -> Path:
 
 
 def prep(path: Path, *args: str) -> Measurement:
-    env = {**os.environ, "PREP_TIKTOKEN_DIR": str(ranks_dir())}
-    result = measure([sys.executable, "-m", "prep", "check", "--format", "json", *args, str(path)], env=env)
+    result = measure([sys.executable, "-m", "prep", "check", "--format", "json", *args, str(path)])
     if result.returncode not in (0, 1):
         raise SystemExit(f"prep failed ({result.returncode}): {result.stderr}")
     return result

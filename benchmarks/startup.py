@@ -10,8 +10,7 @@ check-jsonschema cannot read JSONL (a 2-line .jsonl fails with "Extra data"), so
 it gets the same 20 examples as one JSON array, validated against
 ``schemas/chat.schema.json`` wrapped as ``{"type": "array", "items": <chat schema>}``.
 It checks the schema only: prep also checks the service's other rules, and counts
-tokens unless ``--no-tokens`` (the tokenizer's rank file is read from
-``PREP_TIKTOKEN_DIR``, default ``../shared/tiktoken``). ``--no-stats`` is what the
+tokens unless ``--no-tokens`` (with the rank file shipped inside prep). ``--no-stats`` is what the
 pre-commit hook runs: limits checked, statistics skipped, and examples too small
 to reach the limit not tokenized, so the tokenizer is not loaded for small files.
 """
@@ -81,7 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=20, help="examples in the file (default 20)")
     args = parser.parse_args(argv)
     env = dict(os.environ)
-    env.setdefault("PREP_TIKTOKEN_DIR", str(REPO.parent / "shared" / "tiktoken"))
     prep, cjs = tool("prep"), tool("check-jsonschema")
     with tempfile.TemporaryDirectory() as tmp:
         jsonl, array, schema = write_inputs(Path(tmp), args.lines)

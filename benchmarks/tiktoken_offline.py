@@ -1,8 +1,9 @@
-"""Load tiktoken encodings from the local rank files, with no network access.
+"""Load tiktoken encodings as tiktoken itself does, from the rank files shipped in prep, with no network access.
 
 tiktoken looks for `$TIKTOKEN_CACHE_DIR/<sha1 of the download URL>`; the rank
-files in `../shared/tiktoken/` (SHA-256 equal to tiktoken's expected hashes)
-are copied there under those names. `PREP_TIKTOKEN_RANKS` overrides the folder.
+files in `prep/validation/rank_files/` (SHA-256 equal to tiktoken's expected
+hashes) are copied there under those names. This is the reference the tests and
+benchmarks compare prep with: tiktoken's own loading, not prep's.
 """
 
 from __future__ import annotations
@@ -12,24 +13,20 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from prep.validation.encoders import PACKAGED
+
 CACHE_NAMES = {
     "o200k_base": "fb374d419588a4632f3f557e76b4b70aebbca790",
     "cl100k_base": "9b5ad71b2ce5302211f9c61530b329a4922fc6a4",
 }
-DEFAULT_RANKS_DIR = Path(__file__).resolve().parents[2] / "shared" / "tiktoken"
 
 
-def ranks_dir() -> Path:
-    return Path(os.environ.get("PREP_TIKTOKEN_RANKS", DEFAULT_RANKS_DIR))
-
-
-def install_rank_files(cache_dir: Path, source: Path | None = None) -> Path:
+def install_rank_files(cache_dir: Path, source: Path = PACKAGED) -> Path:
     """Copy each `<encoding>.tiktoken` from `source` into `cache_dir` under its cache name."""
-    source = source or ranks_dir()
     cache_dir.mkdir(parents=True, exist_ok=True)
     for encoding, cache_name in CACHE_NAMES.items():
         src, dest = source / f"{encoding}.tiktoken", cache_dir / cache_name
-        if src.exists() and (not dest.exists() or dest.stat().st_size != src.stat().st_size):
+        if not dest.exists() or dest.stat().st_size != src.stat().st_size:
             shutil.copyfile(src, dest)
     return cache_dir
 

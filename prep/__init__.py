@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from ._version import __version__
-from .conversion.converter import ConversionResult, convert, load_records, to_chat
+from .conversion.converter import ConversionResult, load_records, to_chat
 from .conversion.options import ConvertOptions
 from .errors import (
     ConfigError,
     InputError,
+    MissingDependencyError,
     PrepError,
     PublishError,
     TokenizerUnavailableError,
@@ -20,9 +20,9 @@ from .errors import (
     UsageError,
 )
 from .issues import CODES, Issue, Severity
-from .project.checking import check
 from .project.config import Config, find_config, load_config
-from .project.runner import ProjectReport, check_project
+from .project.converting import convert
+from .project.runner import ProjectReport, check, check_project
 from .publishing.jobs import JobSpec, WandbIntegration
 from .publishing.publisher import publish
 from .publishing.splitter import SplitResult, split
@@ -33,6 +33,16 @@ from .reports.report import FileReport, Report
 from .targets.profile import DataFormat, Method, Target, load_target
 from .validation.options import CheckOptions
 from .validation.tokens import ExampleTokens, count_tokens
+
+
+def __getattr__(name: str) -> str:
+    """``prep.__version__``, read from the distribution's metadata when first asked for."""
+    if name == "__version__":
+        from ._version import version
+
+        return version()
+    raise AttributeError(f"module 'prep' has no attribute {name!r}")
+
 
 __all__ = [
     "CODES",
@@ -49,6 +59,7 @@ __all__ = [
     "Issue",
     "JobSpec",
     "Method",
+    "MissingDependencyError",
     "PrepError",
     "ProjectReport",
     "PublishError",

@@ -54,7 +54,9 @@ CODES: dict[str, Code] = {
     "P113": Code(E, "List is empty but must hold at least one item."),
     "P114": Code(E, "Target requires a UTF-8 byte-order mark, and the file has none."),
     "P115": Code(E, "File is empty: it holds no examples."),
-    # P15x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
+    "P116": Code(E, "File cannot be read as data (a broken workbook, an unknown text encoding, a missing sheet)."),
+    "P117": Code(N, "File found in a folder is not fine-tuning data: no column is a field of a record; not checked."),
+    # P15x-P16x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
     "P150": Code(E, "Row has more cells than the header has columns."),
     "P151": Code(E, "Cell holds a spreadsheet error value (#N/A, #DIV/0!, ...)."),
     "P152": Code(E, "Formula cell has no saved value."),
@@ -65,6 +67,8 @@ CODES: dict[str, Code] = {
     "P157": Code(W, "Workbook has other sheets with data; only one sheet was read."),
     "P158": Code(N, "Column fills no field; its cells are left out of the records."),
     "P159": Code(N, "Prompt/completion converted to chat: legacy separator, stop sequence or leading space removed."),
+    "P160": Code(E, "Columns cannot be mapped to the fields of a record (ambiguous, incomplete or unrecognised)."),
+    "P161": Code(W, "Cell holds control characters (other than tab, line feed and carriage return)."),
     # P2xx: messages, roles and content
     "P201": Code(E, "Message has no role."),
     "P202": Code(E, "Unknown role."),
@@ -113,6 +117,7 @@ CODES: dict[str, Code] = {
     "P405": Code(E, "More examples than the target allows for this format."),
     "P406": Code(E, "More examples with images than the target allows."),
     "P407": Code(W, "File is larger than a single upload allows."),
+    "P408": Code(W, "Training file of a split has fewer examples than the service's minimum."),
     # P45x: the recommendations of OpenAI's retired prepare_data tool (prompt/completion data)
     "P450": Code(W, "Prompts do not end with a common separator."),
     "P451": Code(W, "Prompt separator is long, or also occurs inside prompts."),

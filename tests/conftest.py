@@ -11,16 +11,11 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TIKTOKEN_DIR
-
 pytest_plugins = ["tests.support.fixtures"]  # fake_openai, offline_wandb
 
-if not (TIKTOKEN_DIR / "o200k_base.tiktoken").is_file():
-    raise pytest.UsageError(
-        f"Tests need the tiktoken rank files in {TIKTOKEN_DIR}; set PREP_TIKTOKEN_DIR to their folder."
-    )
-# Tests count tokens with the shared rank files, never a download.
-os.environ["PREP_TIKTOKEN_DIR"] = str(TIKTOKEN_DIR)
+# Tests count tokens as a user's installation does: with the rank files shipped inside prep, never a download.
+for _key in ("PREP_TIKTOKEN_DIR", "TIKTOKEN_CACHE_DIR"):
+    os.environ.pop(_key, None)
 # Any HTTP(S) a subprocess might try goes to a closed local port instead of the internet.
 os.environ["HTTPS_PROXY"] = os.environ["HTTP_PROXY"] = "http://127.0.0.1:9"
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+import tiktoken
+
+from prep.validation.encoders import PACKAGED
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PREP_SHARED_DIR", REPO.parent / "shared"))
-TIKTOKEN_DIR = Path(os.environ.get("PREP_TIKTOKEN_DIR", SHARED / "tiktoken"))
-REAL = SHARED / "real"
+#: Everything the tests read lives in the repository (tests/data/*/README.md say where each file comes from).
+DATA = REPO / "tests" / "data"
+COOKBOOK_TOY = DATA / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
+#: The rank files shipped inside prep.
+TIKTOKEN_DIR = PACKAGED
+
+
+def tiktoken_reference(name: str) -> tiktoken.Encoding:
+    """``tiktoken.get_encoding(name)`` as tiktoken itself loads it (its cache filled from the shipped rank files)."""
+    with tempfile.TemporaryDirectory() as cache, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TIKTOKEN_CACHE_DIR", str(install_rank_files(Path(cache))))
+        return tiktoken.get_encoding(name)  # read now, and kept by tiktoken for the session
 
 
 def chat(user: str = "Hello", assistant: str = "Hi there!", **extra: Any) -> dict[str, Any]:
@@ -25,3 +39,7 @@ def generated(out: Path, size: str, seed: int, *flags: str) -> Path:
     cmd = [sys.executable, str(script), "--size", size, "--seed", str(seed), *flags, "-o", str(out)]
     subprocess.run(cmd, check=True, capture_output=True)
     return out
+
+
+sys.path.insert(0, str(REPO / "benchmarks"))  # the benchmark scripts, for their offline tiktoken loader
+from tiktoken_offline import install_rank_files  # noqa: E402

@@ -16,8 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "prep"
 #: Stages from the top down; a module may import its own stage and the stages below it.
 STAGES = [
     "cli",
-    "project",
     "publishing",
+    "project",
     "conversion",
     "validation",
     "reading",

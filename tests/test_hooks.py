@@ -58,12 +58,44 @@ def test_prep_check_hook_definition():
         ("data.parquet", False),
         (".prep-baseline.json", False),
         ("data/.prep-baseline.json", False),
+        ("data/train.ndjson", True),
+        ("book.xlsm", True),
+        ("package.json", False),
+        ("web/tsconfig.app.json", False),
+        ("wandb/run-1/files/wandb-summary.json", False),
     ],
 )
 def test_hook_selects_data_files_by_name(path, selected):
+    assert hook_selects(path) is selected
+
+
+def hook_selects(path):
     h = hook("prep-check")
-    chosen = re.search(h["files"], path) is not None and re.search(h["exclude"], path) is None
-    assert chosen is selected
+    return re.search(h["files"], path) is not None and re.search(h["exclude"], path) is None
+
+
+#: Paths a dataset repository holds; JSON files hold an array, so only their names can leave them out.
+REPOSITORY = [
+    "train.jsonl", "data/valid.JSONL", "data/x.json", "data/more.ndjson", "sheet.csv", "sheet.tsv", "sheet.tab",
+    "book.xlsx", "book.xlsm", "notes.txt", "README.md", "run.py", ".prep-baseline.json", "data/.prep-baseline.json",
+    ".prep/ledger.json", ".vscode/settings.json", ".github/data.json", "wandb/run-1/files/wandb-summary.json",
+    "wandb/run-1/files/table.csv", "node_modules/pkg/data.json", "node_modules/pkg/package.json", "web/package.json",
+    "package-lock.json", "tsconfig.json", "tsconfig.app.json", "jsconfig.json", "composer.json",
+    "checkpoints/trainer_state.json", "schemas/chat.schema.json", "src/__pycache__/x.json", "data/.hidden.jsonl",
+]  # fmt: skip
+
+
+def test_the_hook_takes_what_a_folder_walk_takes(tmp_path):
+    """prep check FOLDER and the hook's files/exclude patterns leave out the same paths (README, hook section)."""
+    from prep.project.walk import select_files
+
+    for name in REPOSITORY:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("[]\n")
+    walked = {Path(f.path).relative_to(tmp_path).as_posix() for f in select_files([tmp_path]).files}
+    assert walked == {name for name in REPOSITORY if hook_selects(name)}
+    assert "data/x.json" in walked and "web/package.json" not in walked
 
 
 @pytest.mark.parametrize(

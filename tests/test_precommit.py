@@ -1,9 +1,9 @@
 """The real pre-commit, in a throw-away dataset repository, with this repository as the hook source.
 
-Slow: pre-commit pip-installs prep into its own environment once for the module
-(from the package index, so this is the one test that needs it; deselect with
-``-m "not slow"``). The hook itself then runs with the network closed, as every
-other test does, and reads the tokenizer from ``PREP_TIKTOKEN_DIR``.
+Slow: pre-commit pip-installs prep into its own environments (the core, and the core with the xlsx extra)
+from the package index, so these are the tests that need it; without it they are skipped (deselect them with
+``-m "not slow"``). The hook itself then runs with the network closed, as every other test does, and counts
+tokens with the rank files shipped inside prep.
 """
 
 from __future__ import annotations
@@ -61,28 +61,41 @@ def hook_source(tmp_path_factory) -> tuple[Path, str]:
         if (REPO / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, source / name)
-    run("git", "init", "-q", cwd=source)
+    run("git", "init", "-q", "-b", "main", cwd=source)
     run("git", "add", "-A", cwd=source)
     run("git", "commit", "-q", "-m", "snapshot of the working tree", cwd=source)
     return source, run("git", "rev-parse", "HEAD", cwd=source)[1].strip()
 
 
+#: Installing needs the package index: these lift the tests' closed proxy for the commands that install.
+ONLINE = {"HTTP_PROXY": "", "HTTPS_PROXY": "", "http_proxy": "", "https_proxy": ""}
+
+
 @pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory, hook_source) -> dict[str, str]:
+def package_index(tmp_path_factory) -> None:
+    """Skip when pip cannot reach the package index (the tests still pass on a machine without network)."""
+    code, out = run(
+        sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp_path_factory.mktemp("pip"), "click",
+        cwd=REPO, env=ONLINE, check=False,
+    )  # fmt: skip
+    if code:
+        pytest.skip(f"pip cannot reach the package index: {out.strip().splitlines()[-1:]}")
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory, hook_source, package_index) -> dict[str, str]:
     """PRE_COMMIT_HOME shared by the module, with the hook environment installed once."""
     home = {"PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home"))}
     repo = _new_repo(tmp_path_factory.mktemp("install"), hook_source)
-    # Installing needs the package index: lift the tests' closed proxy for this one command.
-    online = {**home, "HTTP_PROXY": "", "HTTPS_PROXY": "", "http_proxy": "", "https_proxy": ""}
-    pre_commit("install-hooks", cwd=repo, env=online)
+    pre_commit("install-hooks", cwd=repo, env={**home, **ONLINE})
     return home
 
 
-def _new_repo(path: Path, hook_source: tuple[Path, str]) -> Path:
+def _new_repo(path: Path, hook_source: tuple[Path, str], extra: str = "") -> Path:
     source, rev = hook_source
     run("git", "init", "-q", cwd=path)
     (path / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {source}\n    rev: {rev}\n    hooks:\n      - id: prep-check\n"
+        f"repos:\n  - repo: {source}\n    rev: {rev}\n    hooks:\n      - id: prep-check\n{extra}"
     )
     return path
 
@@ -148,3 +161,48 @@ def test_repository_config_changes_the_model(dataset_repo):
         re.M,
     ), out
     assert commits(dataset_repo.repo) == 1
+
+
+# --- the hook's environment is the core; the README's forms work -------------------------------------------------
+
+XLSX = REPO / "sample_data" / "support_tickets.xlsx"
+MAPPING = '[tool.prep]\n[[tool.prep.overrides]]\nfiles = ["*.xlsx"]\nsheet = "Tickets"\nmap = {"Customer message" = "user", "Agent reply" = "assistant"}\n'
+
+
+def test_the_hook_environment_holds_the_core_only(pre_commit_home):
+    (python,) = Path(pre_commit_home["PRE_COMMIT_HOME"]).glob("repo*/py_env-*/bin/python")
+    probe = "import importlib.util as u; print([m for m in ('openpyxl', 'pandas', 'numpy', 'openai', 'wandb') if u.find_spec(m)])"
+    assert run(python, "-c", probe, cwd=REPO)[1].strip() == "[]"
+
+
+def test_an_xlsx_file_without_the_extra_is_one_sentence(dataset_repo):
+    shutil.copy(XLSX, dataset_repo.repo / "tickets.xlsx")
+    code, out = dataset_repo({"pyproject.toml": MAPPING})
+    assert code != 0 and commits(dataset_repo.repo) == 0
+    assert "prep: error: Reading .xlsx files needs openpyxl, which is not installed: " in out
+    assert (
+        "pip install 'finetune-prep[xlsx]' (in a pre-commit hook: additional_dependencies: ['finetune-prep[xlsx]'])"
+        in out
+    )
+
+
+def test_the_xlsx_extra_as_the_readme_adds_it(tmp_path, hook_source, pre_commit_home):
+    """``additional_dependencies: ['finetune-prep[xlsx]']``, as the README and the message say, checks workbooks."""
+    repo = _new_repo(tmp_path, hook_source, "        additional_dependencies: ['finetune-prep[xlsx]']\n")
+    pre_commit("install-hooks", cwd=repo, env={**pre_commit_home, **ONLINE})
+    (repo / "pyproject.toml").write_text(MAPPING)
+    shutil.copy(XLSX, repo / "tickets.xlsx")
+    run("git", "add", "-A", cwd=repo)
+    code, out = pre_commit("run", "--all-files", cwd=repo, env=pre_commit_home, check=False)
+    assert code == 0, out
+    assert re.search(r"Check fine-tuning data\.+Passed", out), out
+
+
+def test_autoupdate_pins_the_readme_rev_to_a_commit(tmp_path, hook_source):
+    """The README's ``rev: main``: ``pre-commit autoupdate`` replaces it with the newest commit (no tag yet)."""
+    source, commit = hook_source
+    config = tmp_path / ".pre-commit-config.yaml"
+    run("git", "init", "-q", cwd=tmp_path)
+    config.write_text(f"repos:\n  - repo: {source}\n    rev: main\n    hooks:\n      - id: prep-check\n")
+    pre_commit("autoupdate", cwd=tmp_path, env={"PRE_COMMIT_HOME": str(tmp_path / "home")})
+    assert f"rev: {commit}" in config.read_text()

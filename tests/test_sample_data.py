@@ -72,9 +72,9 @@ def test_every_format_has_a_good_and_a_bad_sample():
 
 
 def test_the_cookbook_sample_fails_only_for_having_five_examples():
-    from tests.helpers import REAL
+    from tests.helpers import COOKBOOK_TOY
 
-    (f,) = prep.check(REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl").files
+    (f,) = prep.check(COOKBOOK_TOY).files
     assert [(i.code, i.line) for i in f.issues if i.is_error] == [("P401", None)]
     assert f.examples == 5 and "File has 5 example(s)" in f.issues[0].message
     assert all(not i.is_error for i in f.issues if i.line is not None)

@@ -14,7 +14,7 @@ from prep.records.schemas import build_schemas, stale_schemas
 from prep.reports.reporters import report_dict
 from prep.targets.profile import DataFormat, load_target
 from prep.validation.rules import CheckContext, check_example
-from tests.helpers import REAL, REPO
+from tests.helpers import COOKBOOK_TOY, REPO
 from tests.unit import test_checks
 
 SCHEMAS = REPO / "schemas"
@@ -38,7 +38,7 @@ def test_schemas_are_valid_json_schema(name):
 @pytest.mark.parametrize(
     "paths",
     [
-        [REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"],
+        [COOKBOOK_TOY],
         sorted((REPO / "sample_data").glob("*.jsonl")),
     ],
 )

@@ -63,3 +63,20 @@ def test_no_tokens_does_not_load_the_tokenizer(small):
 def test_other_report_formats_stay_light(small, fmt):
     modules = imported("--no-tokens", "--format", fmt, small, cwd=small.parent)
     assert not modules & {*HEAVY, "tiktoken"}
+
+
+def test_the_version_is_not_read_on_the_check_path(small):
+    """importlib.metadata (about 40 ms to import and read) is only for --version, SARIF and W&B records."""
+    code = "import sys; from prep.cli import main; main(sys.argv[1:]); print('importlib.metadata' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code, "check", str(small)], capture_output=True, text=True)
+    assert result.stdout.splitlines()[-1] == "False", result.stderr
+
+
+def test_the_version_comes_from_the_metadata():
+    import importlib.metadata
+
+    import prep
+
+    assert prep.__version__ == importlib.metadata.version("finetune-prep")
+    result = subprocess.run([sys.executable, "-m", "prep", "--version"], capture_output=True, text=True)
+    assert result.stdout == f"prep, version {prep.__version__}\n"

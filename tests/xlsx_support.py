@@ -65,3 +65,47 @@ def add_cached_values(path: Path, values: dict[str, dict[str, Any]]) -> None:
         for info in infos:
             out.writestr(info, parts[info.filename])
     tmp.replace(path)
+
+
+_INLINE = re.compile(
+    r'<c r="(?P<r>[A-Z]+\d+)"(?P<attrs>[^>]*?) t="inlineStr"(?P<attrs2>[^>]*)><is><t>(?P<t>.*?)</t></is></c>', re.S
+)
+_SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def use_shared_strings(path: Path) -> None:
+    """Move every text cell into xl/sharedStrings.xml, where Excel keeps them (openpyxl writes inline strings).
+
+    The text is moved as written, so escapes such as ``_x000D_`` and ``_x005F_`` reach the shared strings as
+    Excel writes them.
+    """
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+        sheets = _sheet_paths(archive)
+    strings: list[str] = []
+
+    def shared(m: re.Match[str]) -> str:
+        strings.append(m["t"])
+        return f'<c r="{m["r"]}"{m["attrs"]}{m["attrs2"]} t="s"><v>{len(strings) - 1}</v></c>'
+
+    for part in sheets.values():
+        parts[part] = _INLINE.sub(shared, parts[part].decode()).encode()
+    items = "".join(f'<si><t xml:space="preserve">{s}</t></si>' for s in strings)
+    parts["xl/sharedStrings.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>'
+    ).encode()
+    types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = types.replace(
+        "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST_TYPE}"/></Types>'
+    ).encode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>", f'<Relationship Id="rIdSST" Type="{_SST_REL}" Target="sharedStrings.xml"/></Relationships>'
+    ).encode()
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    tmp.replace(path)

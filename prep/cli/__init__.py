@@ -2,7 +2,8 @@
 
 - `main`: the group, ``prep check``, ``prep convert``, ``prep schema`` and the
   exit-code mapping (`main`);
-- `publishing`: ``prep split`` and ``prep publish``.
+- `publishing`: ``prep split`` and ``prep publish``;
+- `options`: options several commands share (``--config``, ``--isolated``).
 """
 
 from __future__ import annotations

@@ -10,20 +10,19 @@ and returns an exit code. Exit codes, mapped here only: 0 clean; 1 errors found
 from __future__ import annotations
 
 import contextlib
-import functools
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
-from .._version import __version__
+from .._version import DISTRIBUTION
 from ..errors import PrepError
-from ..reading.table import FileType
 from ..reports.reporters import REPORTERS
 from ..targets.profile import DataFormat, Method
+from .options import config_options, table_options
 
 if TYPE_CHECKING:
     from ..project.runner import ProjectReport
@@ -32,7 +31,7 @@ __all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="prep")
+@click.version_option(package_name=DISTRIBUTION, prog_name="prep")  # read from the metadata only when asked
 @click.option("--traceback", "show_traceback", is_flag=True, hidden=True, help="Show full tracebacks of bugs.")
 @click.pass_context
 def cli(ctx: click.Context, show_traceback: bool) -> None:
@@ -40,63 +39,9 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     ctx.obj = {"traceback": show_traceback}
 
 
-def _parse_map(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for value in values:
-        column, sep, field = value.rpartition("=")
-        if not sep or not column.strip() or not field.strip():
-            raise click.BadParameter(f"{value!r} is not COLUMN=FIELD (e.g. question=user).")
-        pairs.append((column.strip(), field.strip()))
-    return tuple(pairs)
-
-
-_TABLE_OPTIONS = (
-    click.option("--sheet", help="XLSX: the sheet to read (default: the first); JSON: the key holding the array."),
-    click.option(
-        "--map",
-        "mapping",
-        multiple=True,
-        metavar="COLUMN=FIELD",
-        callback=_parse_map,
-        help="Fill FIELD (prompt, completion, system, user, input, assistant, messages, tools, ignore) "
-        "from COLUMN (repeatable; other columns are matched by their common names).",
-    ),
-    click.option("--system", help="A system message to put first in every chat record (a system column wins)."),
-    click.option(
-        "--file-type",
-        type=click.Choice([t.value for t in FileType]),
-        help="Read the input as this type (default: from its extension).",
-    ),
-    click.option("--input-encoding", help="Text encoding of CSV/TSV/JSON input (default: UTF-8 or UTF-16 by BOM)."),
-)
-
-
-def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Add the options that say how a table becomes records; ``fold`` passes them on as one ``table=``."""
-
-    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
-        command = f
-        if fold:
-
-            @functools.wraps(f)
-            def command(*args: Any, **kwargs: Any) -> Any:
-                from ..reading.table import TableOptions
-
-                names = ("sheet", "mapping", "system", "file_type", "input_encoding")
-                values = {n: kwargs.pop(n) for n in names}
-                kwargs["table"] = TableOptions(**values) if any(values.values()) else None
-                return f(*args, **kwargs)
-
-        for option in reversed(_TABLE_OPTIONS):
-            command = option(command)
-        return command
-
-    return decorate
-
-
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=False))
-@_table_options(fold=True)
+@table_options(fold=True)
 @click.option(
     "--format",
     "output_format",
@@ -142,16 +87,10 @@ def _table_options(*, fold: bool) -> Callable[[Callable[..., Any]], Callable[...
 @click.option(
     "--dask",
     metavar="ADDRESS",
-    help="Check JSONL files on a Dask cluster: a scheduler address, or local[:N] for N local worker processes.",
+    help="Check JSONL and Parquet files on a Dask cluster: a scheduler address, or local[:N] for N worker processes.",
 )
 @click.option("--strict/--no-strict", default=False, help="Fail (exit 1) on warnings too.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
-    help="Use this prep.toml or pyproject.toml for every file instead of the closest one.",
-)
-@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@config_options
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
@@ -187,8 +126,13 @@ def check(
     each file; options given here win. Issues recorded in the baseline are not
     reported.
 
+    A folder stands for the data files below it (.gitignore, the configuration's
+    exclude, wandb/ and configuration JSON left out); a file that cannot be read
+    or mapped is one issue about it, and the other files are still checked.
+
     Exit status: 0 no errors, 1 errors found (or warnings with --strict),
-    2 bad invocation, bad configuration or no tokenizer available.
+    2 bad invocation, bad configuration, no tokenizer available, or no file
+    holding fine-tuning data.
     """
     from ..project.runner import check_project
 
@@ -196,11 +140,9 @@ def check(
     given = {
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
     }
-    from ..reading.files import data_files
-
     with _progress_on_stderr():
         result = check_project(
-            data_files(list(files)),
+            files,
             _check_options(given),
             config=config_file,
             isolated=isolated,
@@ -217,7 +159,16 @@ def check(
         click.echo(f"prep: {result.hidden:,} known issue(s) in {where} not shown (--no-baseline shows them).", err=True)
     if report.tokenizer_error:
         click.echo(f"prep: {report.tokenizer_error}", err=True)
+    _note_left_out(result)
     sys.exit(result.exit_code())
+
+
+def _note_left_out(result: ProjectReport) -> None:
+    """One sentence when nothing given was checked: all excluded by the configuration, or none is data."""
+    if result.no_data:
+        click.echo("prep: error: no file given holds fine-tuning data (see the P117 notes above).", err=True)
+    elif result.excluded and not result.report.files:
+        click.echo(f"prep: nothing to check: the configuration excludes {', '.join(result.excluded)}.", err=True)
 
 
 @contextlib.contextmanager
@@ -237,10 +188,10 @@ def _progress_on_stderr() -> Iterator[None]:
         log.setLevel(level)
 
 
-def _check_options(options: dict[str, object]) -> dict[str, object]:
+def _check_options(options: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in options.items() if v is not None}
     if "ignore" in out:
-        out["ignore"] = frozenset(c.upper() for c in options["ignore"])  # type: ignore[attr-defined]
+        out["ignore"] = frozenset(c.upper() for c in options["ignore"])
     return out
 
 
@@ -290,7 +241,7 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
     type=click.Path(dir_okay=False, allow_dash=False),
     help="The JSONL file to write (atomically; never the input).",
 )
-@_table_options(fold=False)
+@table_options(fold=False)
 @click.option("--to", type=click.Choice(["chat"]), help="Turn prompt/completion records into chat records.")
 @click.option(
     "--keep-separators",
@@ -326,35 +277,35 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
 )
 @click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
-def convert(source: str, output: str, output_format: str, max_issues: int | None, **options: Any) -> None:
+@config_options
+@click.pass_context
+def convert(
+    ctx: click.Context,
+    /,
+    source: str,
+    output: str,
+    output_format: str,
+    max_issues: int | None,
+    config_file: str | None,
+    isolated: bool,
+    **options: Any,
+) -> None:
     """Convert CSV, TSV, XLSX, JSON or JSONL into checked JSONL records.
 
-    The report is printed as by `prep check`, with each issue on its row and
-    column. Exit status: 0 written, no errors; 1 the data has errors (nothing
-    is written unless --force, which writes the rows without errors); 2 bad
-    invocation, or no tokenizer (the output is still written).
+    Settings come from the closest prep.toml or pyproject.toml [tool.prep] of
+    SOURCE, as for `prep check`; options given here win. The report is printed
+    as by `prep check`, with each issue on its row and column. Exit status: 0
+    written, no errors; 1 the data has errors (nothing is written unless
+    --force, which writes the rows without errors); 2 bad invocation, or no
+    tokenizer (the output is still written).
     """
-    from ..conversion.converter import convert as run_convert
-    from ..conversion.options import ConvertOptions
+    from ..project.converting import convert as run_convert
     from ..reports.reporters import REPORTERS
 
-    names = {
-        "sheet",
-        "mapping",
-        "system",
-        "file_type",
-        "input_encoding",
-        "to",
-        "keep_separators",
-        "apply",
-        "bom",
-        "force",
-    }
-    convert_options = ConvertOptions(**{k: v for k, v in options.items() if k in names})
-    check_options = {k: v for k, v in options.items() if k not in names | {"no_tokens", "ignore"} and v is not None}
-    check_options["tokens"] = not options["no_tokens"]
-    check_options["ignore"] = frozenset(c.upper() for c in options["ignore"])
-    result = run_convert(source, output, options=convert_options, **check_options)
+    given = {k: v for k, v in options.items() if ctx.get_parameter_source(k) is not ParameterSource.DEFAULT}
+    if "no_tokens" in given:
+        given["tokens"] = not given.pop("no_tokens")
+    result = run_convert(source, output, config=config_file, isolated=isolated, **_check_options(given))
     REPORTERS[output_format](result.report, sys.stdout, max_issues=max_issues)
     if result.report.tokenizer_error:
         click.echo(f"prep: {result.report.tokenizer_error}", err=True)

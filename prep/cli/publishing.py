@@ -16,8 +16,9 @@ from typing import Any
 
 import click
 
-from ..errors import PrepError, UsageError
+from ..errors import PrepError, UsageError, require
 from ..targets.profile import Method
+from .options import config_options, table_options
 
 __all__ = ["publish_command", "split_command"]
 
@@ -35,6 +36,9 @@ AZURE_API_VERSION = "2024-10-21"
     default=None,
     help="Keep each completion's share on both sides (default: for legacy classification data).",
 )
+@table_options(fold=False)
+@click.option("--target", help="Provider profile whose rules and minimum apply: a built-in name or a .toml path.")
+@config_options
 def split_command(
     path: str,
     valid_fraction: float | None,
@@ -42,16 +46,40 @@ def split_command(
     seed: int,
     out_dir: str | None,
     stratify: bool | None,
+    config_file: str | None,
+    isolated: bool,
+    **options: Any,
 ) -> None:
-    """Split a JSONL file into <stem>.train.jsonl and <stem>.valid.jsonl, deterministically.
+    """Check PATH, then split it into <stem>.train.jsonl and <stem>.valid.jsonl, deterministically.
 
-    Exact duplicates stay on one side; lines are copied byte for byte.
+    JSONL lines are copied byte for byte; CSV, TSV, XLSX and JSON are converted
+    as by `prep convert`. Lines with errors are reported and left out of both
+    files; exact duplicates stay on one side. Settings come from the project's
+    configuration, as for `prep check`. Exit status: 0 split; 1 split, leaving
+    out lines with errors; 2 bad invocation.
     """
     from ..publishing.splitter import split
+    from ..reports.reporters import format_issue
 
+    given = {k: v for k, v in options.items() if v not in (None, ())}
     r = split(
-        path, valid_fraction=valid_fraction, valid_count=valid_count, seed=seed, out_dir=out_dir, stratify=stratify
+        path,
+        valid_fraction=valid_fraction,
+        valid_count=valid_count,
+        seed=seed,
+        out_dir=out_dir,
+        stratify=stratify,
+        config=config_file,
+        isolated=isolated,
+        **given,
     )
+    for issue in r.report.issues if r.report else ():
+        click.echo(format_issue(issue))
+    if r.left_out:
+        shown = ", ".join(map(str, r.left_out[:10])) + (", ..." if len(r.left_out) > 10 else "")
+        click.echo(
+            f"prep: left out {len(r.left_out):,} line(s) with errors ({shown}): they are in neither file.", err=True
+        )
     click.echo(
         f"wrote {r.train_path} ({r.train_examples:,} examples) and {r.valid_path} ({r.valid_examples:,} examples)"
     )
@@ -61,6 +89,9 @@ def split_command(
     if r.blank_lines:
         detail += f", {r.blank_lines} blank line(s) dropped"
     click.echo(detail)
+    for issue in r.issues:
+        click.echo(format_issue(issue))
+    sys.exit(r.exit_code)
 
 
 def _metadata(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -96,7 +127,7 @@ def _client(
     base_url: str | None, azure: str | None, api_version: str | None, env: Mapping[str, str]
 ) -> tuple[Any, tuple[str, ...]]:
     """The real SDK client, and the secrets to keep out of every message."""
-    import openai
+    openai = require("openai", "publish")
 
     if azure:
         key = env.get("AZURE_OPENAI_API_KEY")
@@ -183,6 +214,8 @@ def _print_event(event: Any) -> None:
 )
 @click.option("--no-tokens", is_flag=True, help="Skip token counting in the check.")
 @click.option("--tiktoken-dir", type=click.Path(file_okay=False), help="Folder holding <encoding>.tiktoken rank files.")
+@click.option("--no-baseline", is_flag=True, help="Count the issues recorded in the baseline too.")
+@config_options
 def publish_command(
     train: str,
     valid: str | None,
@@ -203,11 +236,15 @@ def publish_command(
     poll_interval: float,
     no_tokens: bool,
     tiktoken_dir: str | None,
+    no_baseline: bool,
+    config_file: str | None,
+    isolated: bool,
     **params: Any,
 ) -> None:
     """Check, upload, log as W&B Artifacts, and create the fine-tuning job.
 
-    Idempotent: a ledger (.prep/ledger.json beside TRAIN) records each step, so
+    The check reads the project's configuration and baseline as `prep check`
+    does. Idempotent: a ledger (.prep/ledger.json beside TRAIN) records each step, so
     running it again uploads and logs nothing twice, and an interrupted publish
     continues where it stopped. Keys come from OPENAI_API_KEY (or
     AZURE_OPENAI_API_KEY) only.
@@ -245,6 +282,9 @@ def publish_command(
             new_job=new_job,
             job_metadata=not no_job_metadata,
             check_options=options,
+            config=config_file,
+            isolated=isolated,
+            use_baseline=not no_baseline,
             base_url=dry_base if dry_run else None,
             on_event=_print_event,
             poll_interval=poll_interval,

@@ -10,6 +10,7 @@ each of them its column.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -19,7 +20,10 @@ from ..reading.xlsx import number_text
 from ..validation.scan import Origin
 from .mapping import ColumnMap, Kind
 
-__all__ = ["Example", "RowProblem", "to_example"]
+__all__ = ["CONTROL", "Example", "RowProblem", "to_example"]
+
+#: Control characters a cell should not hold: C0 but tab, line feed and carriage return; DEL; C1.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class RowProblem(NamedTuple):
@@ -62,6 +66,8 @@ class _Row:
             return "true" if value else "false"
         if isinstance(value, (int, float)):
             return number_text(value)
+        if isinstance(value, str) and CONTROL.search(value):
+            self.problems.append(RowProblem("P161", pointer, _control_message(value), column))
         return value
 
     def json(self, column: str, pointer: str, what: str) -> tuple[Any, bool]:
@@ -78,6 +84,15 @@ class _Row:
                 )
             )
             return None, False
+
+
+def _control_message(text: str) -> str:
+    found = list(dict.fromkeys(CONTROL.findall(text)))
+    listed = ", ".join(f"U+{ord(c):04X}" for c in found[:5]) + (", ..." if len(found) > 5 else "")
+    return (
+        f"Cell holds control characters ({listed}) that the sheet does not show and the model would learn; "
+        "remove them (often left by a paste from another program)."
+    )
 
 
 Builder = Callable[[_Row, ColumnMap, "str | None"], "tuple[dict[str, Any] | None, list[tuple[str, str]]]"]

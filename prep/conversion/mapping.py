@@ -12,8 +12,8 @@ decide the kind of record each row becomes:
 - JSON rows that already are records (they hold ``messages`` or preference keys)
   are taken as they are.
 
-A mapping that is ambiguous or incomplete is a `UsageError` whose one sentence
-lists the columns found.
+A mapping that is ambiguous or incomplete is a `MappingError` whose one sentence
+lists the columns found (an unknown field name in ``--map`` is a `UsageError`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import UsageError
+from ..errors import MappingError, UsageError
 
-__all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "normalize", "plan_mapping"]
+__all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "common_field", "normalize", "plan_mapping"]
 
 #: Fields a column can fill (``--map COLUMN=FIELD``), and what each fills.
 FIELDS: dict[str, str] = {
@@ -40,7 +40,8 @@ FIELDS: dict[str, str] = {
 }
 _FIELD_ALIASES = {"instruction": "user", "output": "assistant", "-": "ignore"}
 
-#: Column names recognised without --map (lower case; spaces and dashes read as underscores).
+#: Column names recognised without --map (lower case; spaces and dashes read as underscores). Plurals are
+#: recognised too, as spreadsheets title their columns (Questions, Answers, User messages, Replies): see `common_field`.
 COMMON_NAMES: dict[str, str] = {
     "prompt": "prompt",
     "completion": "completion",
@@ -90,6 +91,16 @@ def normalize(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
+def common_field(column: str) -> str | None:
+    """The field a column's name is a common name of, singular or plural (``Questions`` -> user); None if none."""
+    name = normalize(column)
+    if name in COMMON_NAMES:
+        return COMMON_NAMES[name]
+    head, _, last = name.rpartition("_")
+    singular = last[:-3] + "y" if last.endswith("ies") else last[:-1] if re.search(r"[^su]s$", last) else None
+    return COMMON_NAMES.get(f"{head}_{singular}" if head else singular) if singular else None
+
+
 def _columns_found(columns: Sequence[str]) -> str:
     shown = ", ".join(repr(c) for c in columns[:30])
     more = f" and {len(columns) - 30} more" if len(columns) > 30 else ""
@@ -113,7 +124,7 @@ def _find_column(wanted: str, columns: Sequence[str], name: str) -> str:
     matches = [c for c in columns if normalize(c) == normalize(wanted)]
     if len(matches) == 1:
         return matches[0]
-    raise UsageError(f"--map names the column {wanted!r}, but {name} has no such column ({_columns_found(columns)}).")
+    raise MappingError(f"--map names the column {wanted!r}, but {name} has no such column ({_columns_found(columns)}).")
 
 
 def plan_mapping(
@@ -125,7 +136,7 @@ def plan_mapping(
     system: str | None = None,
     chat_output: bool = False,
 ) -> ColumnMap:
-    """Decide which column fills which field; raise `UsageError` (one sentence) when that is unclear."""
+    """Decide which column fills which field; raise `MappingError` (one sentence) when that is unclear."""
     columns = list(columns)
     chosen: dict[str, str] = {}
     for column, value in explicit:
@@ -133,9 +144,9 @@ def plan_mapping(
     if not chosen and not tabular and any(k == "messages" or k in _PREFERENCE_KEYS for k in columns):
         return ColumnMap(Kind.RECORD)
     fields = _fields(columns, chosen, name)
-    kind = _kind(fields, columns, name)
+    kind = _kind(fields, columns, name, tabular)
     if kind is Kind.COMPLETION and system is not None and not chat_output:
-        raise UsageError(
+        raise MappingError(
             f"--system adds a system message to chat records, but {name} holds prompt/completion "
             "columns; convert them with --to chat."
         )
@@ -154,13 +165,13 @@ def _fields(columns: list[str], chosen: dict[str, str], name: str) -> dict[str, 
         )
     candidates: dict[str, list[str]] = {}
     for column in columns:
-        guess = COMMON_NAMES.get(normalize(column))
+        guess = common_field(column)
         if column not in chosen and guess and guess not in fields:
             candidates.setdefault(guess, []).append(column)
     for guess, cols in candidates.items():
         if len(cols) > 1:
             a, b = cols[:2]
-            raise UsageError(
+            raise MappingError(
                 f"Columns {a!r} and {b!r} of {name} could both be the {guess} field; choose with --map, "
                 f"e.g. --map {_quote(a)}={guess} --map {_quote(b)}=ignore ({_columns_found(columns)})."
             )
@@ -177,7 +188,7 @@ def _roles_from_context(fields: dict[str, str]) -> dict[str, str]:
     return fields
 
 
-def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
+def _kind(fields: dict[str, str], columns: list[str], name: str, tabular: bool) -> str:
     found = _columns_found(columns)
     chat = [f for f in ("user", "assistant", "input") if f in fields]
     legacy = [f for f in ("prompt", "completion") if f in fields]
@@ -185,7 +196,7 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
         others = chat + legacy
         if others:
             cols = ", ".join(repr(fields[f]) for f in others)
-            raise UsageError(
+            raise MappingError(
                 f"{name} has a messages column ({fields['messages']!r}) and other text columns ({cols}); "
                 f"keep one kind with --map COLUMN=ignore ({found})."
             )
@@ -193,7 +204,7 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
     if chat and legacy:
         legacy_columns = ", ".join(repr(fields[f]) for f in legacy)
         chat_columns = ", ".join(repr(fields[f]) for f in chat)
-        raise UsageError(
+        raise MappingError(
             f"{name} has prompt/completion columns ({legacy_columns}) and chat columns ({chat_columns}); "
             f"keep one kind with --map COLUMN=ignore ({found})."
         )
@@ -204,13 +215,16 @@ def _kind(fields: dict[str, str], columns: list[str], name: str) -> str:
         if have:
             (missing,) = set(pair) - set(have)
             article = "an" if have[0] == "assistant" else "a"
-            raise UsageError(
+            raise MappingError(
                 f"{name} has {article} {have[0]} column ({fields[have[0]]!r}) but no {missing} column; "
                 f"name it with --map COLUMN={missing} ({found})."
             )
-    raise UsageError(
+    headless = tabular and any(not re.fullmatch(r"[A-Z]{1,3}", c) for c in columns)
+    raise MappingError(
         f"No column of {name} was recognised as prompt/completion, user/assistant (question/answer, "
-        f"instruction/output) or messages; name them with --map COLUMN=FIELD ({found})."
+        f"instruction/output) or messages; name them with --map COLUMN=FIELD"
+        f"{' (or, if the first row is data, add --no-header)' if headless else ''} ({found}).",
+        recognised=bool(fields),
     )
 
 

@@ -20,6 +20,7 @@ class ConvertOptions:
     system: str | None = None
     file_type: FileType | None = None
     input_encoding: str | None = None
+    header: bool = True
     to: DataFormat | None = None
     keep_separators: bool = False
     apply: bool = False
@@ -43,4 +44,4 @@ class ConvertOptions:
 
     @property
     def table(self) -> TableOptions:
-        return TableOptions(self.sheet, self.mapping, self.system, self.file_type, self.input_encoding)
+        return TableOptions(self.sheet, self.mapping, self.system, self.file_type, self.input_encoding, self.header)

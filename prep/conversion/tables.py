@@ -219,7 +219,7 @@ def feed_examples(scan: FileScan, items: Iterable[Example]) -> set[int]:
             add_problem(scan, example.line, problem, example.origin)
         if example.record is not None:
             scan.feed_value(example.line, example.record, origin=example.origin)
-            _drop_consequences(scan, start, {p.pointer for p in example.problems if p.pointer})
+            _drop_consequences(scan, start, {p.pointer for p in example.problems if p.pointer and p.code != "P161"})
         else:
             scan.lines += 1
         if example.record is None or _errors(scan) > before:

@@ -6,7 +6,9 @@ models needed are removed, because a chat model would learn them as text: the
 separator every prompt ends with (``\\n\\n###\\n\\n``, `` ->``...), the stop
 sequence every completion ends with (``\\n``, `` END``...) and the space a
 completion starts with. Only known marks are removed: a common ending such as
-``?`` is the data, not a mark. ``keep_separators=True`` keeps everything.
+``?`` or ``.`` is the data, not a mark, but the whitespace after it is the
+stop sequence (completions that all end with ``".\n"`` lose the ``"\n"`` and
+keep the full stop). ``keep_separators=True`` keeps everything.
 """
 
 from __future__ import annotations
@@ -28,18 +30,17 @@ STOP_MARKS = ("END", "[END]", "***", "+++", "&&&", "$$$", "@@@", "%%%", "###")
 def legacy_mark(suffix: str, marks: Iterable[str]) -> str:
     """The end of a common suffix that is a legacy mark, with the whitespace around it ("" if none).
 
-    A suffix of whitespace only is a mark too.
+    Whitespace that ends the suffix is a mark too, after text that is not one
+    (``".\n"`` -> ``"\n"``): the legacy guide's first stop sequence is ``"\n"``.
     """
     core = suffix.rstrip()
-    if not core:
-        return suffix
     for mark in sorted(marks, key=len, reverse=True):
-        if core.endswith(mark):
+        if core and core.endswith(mark):
             start = len(core) - len(mark)
             while start > 0 and core[start - 1].isspace():
                 start -= 1
             return suffix[start:]
-    return ""
+    return suffix[len(core) :]
 
 
 def _is_completion(record: Any) -> bool:

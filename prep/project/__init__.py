@@ -1,9 +1,11 @@
 """Project: checking as a repository does, with its configuration and baselines.
 
-- `checking`: `prep.check`, any source (paths, a DataFrame, records) in, one
-  `Report` out;
+- `runner`: `prep.check` and `prep.check_project`, what ``prep check`` runs:
+  folders expanded, each file with its configuration, then its baseline;
+- `walk`: which files a run checks (folders walked, .gitignore with
+  `gitignore`, ``exclude``, configuration JSON and tool folders left out);
+- `checking`: files with one set of options (a file that cannot be read or
+  mapped is one issue about it), a DataFrame or records;
 - `config`: ``prep.toml`` / ``[tool.prep]`` found per file, with overrides
-  (`globs`: their path patterns);
-- `runner`: `prep.check_project`, what ``prep check`` runs: each file with its
-  configuration, then its baseline.
+  (`settings`: its keys; `globs`: their path patterns).
 """

@@ -10,10 +10,10 @@ order the files were given, the same as a check without a cluster.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..conversion.tables import check_file
+from ..errors import MappingError, UnreadableFileError
 from ..reading.files import detect_file_type
 from ..reading.sources import stat_source
 from ..reading.table import FileType
@@ -24,6 +24,7 @@ from ..validation.checker import prepare, report_of
 from ..validation.dataset import finish
 from ..validation.options import CheckOptions
 from ..validation.scan import LazyCounter
+from .walk import DataFile
 
 if TYPE_CHECKING:
     from ..validation.distributed import Work
@@ -32,26 +33,27 @@ __all__ = ["check_files_on_cluster", "check_training_on_cluster"]
 
 
 def check_files_on_cluster(
-    paths: Sequence[str | os.PathLike[str]],
+    files: Sequence[DataFile],
     options: CheckOptions,
     target: Target,
     budget: Budget | None,
     counter: LazyCounter,
-) -> list[FileReport]:
-    """Each file's report: JSONL and Parquet files (paths or URLs) on the cluster ``options.dask``, others here."""
+    here: Callable[[DataFile], FileReport | None],
+) -> list[FileReport | None]:
+    """Each file's report: JSONL and Parquet files (paths or URLs) on the cluster ``options.dask``, the
+    others (and a Parquet file whose columns fill no record) checked ``here``."""
     from ..validation.distributed import open_cluster, run
 
     assert options.dask is not None
-    locations = [os.fspath(p) for p in paths]
-    found: dict[int, FileReport] = {}
+    found: dict[int, FileReport | None] = {}
     with open_cluster(options.dask) as client:
-        works = {i: w for i, p in enumerate(locations) if (w := _work(client, p, options, target, budget, counter))}
+        works = {i: w for i, f in enumerate(files) if (w := _work(client, f.path, options, target, budget, counter))}
         for i, (scan, size) in zip(works, run(client, list(works.values()), counter), strict=True):
             found[i] = finish(scan, size=size)
-    for i, location in enumerate(locations):
+    for i, file in enumerate(files):
         if i not in found:
-            found[i] = check_file(location, options, target, budget, counter)
-    return [found[i] for i in range(len(locations))]
+            found[i] = here(file)
+    return [found[i] for i in range(len(files))]
 
 
 def _work(
@@ -66,7 +68,10 @@ def _work(
         source = stat_source(location)
         return jsonl_work(source, plan_on_cluster(client, source, target, options, budget))
     if file_type is FileType.PARQUET:
-        return parquet_work(location, options, target, budget, counter)
+        try:
+            return parquet_work(location, options, target, budget, counter)
+        except (MappingError, UnreadableFileError):
+            return None  # checked here, where it becomes one issue about the file
     return None
 
 

@@ -30,118 +30,38 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..issues import CODES
 from ..reading.sources import is_url
-from ..reading.table import FileType
-from ..targets.profile import DataFormat, Method
 from .globs import glob_regex
+from .settings import SETTINGS, Parse, parse_globs, parse_path
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["BASELINE_NAME", "CONFIG_NAMES", "Config", "ConfigFinder", "Override", "find_config", "load_config"]
+__all__ = [
+    "BASELINE_NAME",
+    "CONFIG_NAMES",
+    "Config",
+    "ConfigFinder",
+    "Configs",
+    "Override",
+    "find_config",
+    "load_config",
+]
 
 #: File names searched in each folder, in order of precedence.
 CONFIG_NAMES = ("prep.toml", "pyproject.toml")
 #: The baseline file used when the configuration names none.
 BASELINE_NAME = ".prep-baseline.json"
 
-Parse = Callable[[Any, Path], Any]
-
-
-def _str(value: Any, root: Path) -> str:
-    if not isinstance(value, str) or not value:
-        raise TypeError("a non-empty string")
-    return value
-
-
-def _bool(value: Any, root: Path) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError("true or false")
-    return value
-
-
-def _int_range(low: int, high: int | None = None) -> Parse:
-    def parse(value: Any, root: Path) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high and value > high):
-            raise TypeError(f"an integer from {low}" + (f" to {high}" if high else " up"))
-        return value
-
-    return parse
-
-
-def _choice(kind: type[Method] | type[DataFormat] | type[FileType]) -> Parse:
-    def parse(value: Any, root: Path) -> Any:
-        try:
-            return kind(value)
-        except ValueError:
-            raise TypeError("one of " + ", ".join(repr(k.value) for k in kind)) from None
-
-    return parse
-
-
-def _path(value: Any, root: Path) -> str:
-    return str(root / _str(value, root))
-
-
-def _target(value: Any, root: Path) -> str:
-    name = _str(value, root)
-    return _path(name, root) if name.endswith(".toml") else name
-
-
-def _codes(value: Any, root: Path) -> frozenset[str]:
-    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-        raise TypeError('a list of issue codes such as ["P402"]')
-    codes = frozenset(c.upper() for c in value)
-    unknown = sorted(codes - set(CODES))
-    if unknown:
-        raise TypeError(f"a list of known issue codes ({', '.join(unknown)} is not one)")
-    return codes
-
-
-def _mapping(value: Any, root: Path) -> tuple[tuple[str, str], ...]:
-    from ..conversion.mapping import FIELDS
-
-    if not isinstance(value, dict) or not all(isinstance(f, str) for f in value.values()):
-        raise TypeError('a table of column = field, such as {"Customer message" = "user"}')
-    unknown = sorted(set(value.values()) - set(FIELDS) - {"instruction", "output", "-"})
-    if unknown:
-        raise TypeError(f"a table whose fields are among {', '.join(FIELDS)} ({', '.join(unknown)} is not one)")
-    return tuple(value.items())
-
-
-#: Config key -> (CheckOptions field, "strict", or "table.<TableOptions field>"; parser of its value).
-SETTINGS: dict[str, tuple[str, Parse]] = {
-    "target": ("target", _target),
-    "method": ("method", _choice(Method)),
-    "data-format": ("data_format", _choice(DataFormat)),
-    "model": ("model", _str),
-    "encoding": ("encoding", _str),
-    "token-limit": ("token_limit", _int_range(1)),
-    "tokens": ("tokens", _bool),
-    "stats": ("stats", _bool),
-    "tiktoken-dir": ("tiktoken_dir", _path),
-    "epochs": ("epochs", _int_range(1, 50)),
-    "max-line-bytes": ("max_line_bytes", _int_range(1)),
-    "ignore": ("ignore", _codes),
-    "jobs": ("jobs", _int_range(1)),
-    "dask": ("dask", _str),
-    "strict": ("strict", _bool),
-    "sheet": ("table.sheet", _str),
-    "map": ("table.mapping", _mapping),
-    "system": ("table.system", _str),
-    "file-type": ("table.file_type", _choice(FileType)),
-    "input-encoding": ("table.input_encoding", _str),
-}
-_TOP_ONLY = ("baseline", "overrides")
+_TOP_ONLY = ("baseline", "exclude", "overrides")
 
 
 @dataclass(frozen=True)
@@ -163,11 +83,30 @@ class Config:
     settings: Mapping[str, Any] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
     baseline: Path | None = None
+    exclude: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
         """The folder that relative paths and globs are relative to."""
         return self.path.parent
+
+    def relative(self, file: str | os.PathLike[str]) -> str:
+        """A path relative to the configuration's folder, with ``/`` (how globs see it)."""
+        return Path(os.path.relpath(Path(file).absolute(), self.root)).as_posix()
+
+    def excludes(self, path: str | os.PathLike[str]) -> bool:
+        """True when a path, or a folder it is in, matches ``exclude`` (globs as in ``files``)."""
+        if not self.exclude:
+            return False
+        parts = self.relative(path).split("/")
+        if parts[0] == "..":
+            return False
+        folders = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        return any(
+            glob_regex(p).fullmatch("/".join(parts))
+            or any(glob_regex(p).fullmatch(f) or glob_regex(p).fullmatch(f + "/") for f in folders)
+            for p in self.exclude
+        )
 
     @property
     def baseline_path(self) -> Path:
@@ -178,7 +117,7 @@ class Config:
 
         Keys are `CheckOptions` field names, plus ``strict``.
         """
-        relative = Path(os.path.relpath(Path(file).absolute(), self.root)).as_posix()
+        relative = self.relative(file)
         out = dict(self.settings)
         for override in self.overrides:
             if override.matches(relative):
@@ -205,7 +144,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         path=path,
         settings=settings,
         overrides=tuple(_override(o, path, i) for i, o in enumerate(overrides, 1)),
-        baseline=None if baseline is None else Path(_checked(_path, baseline, path, where, "baseline")),
+        baseline=None if baseline is None else Path(_checked(parse_path, baseline, path, where, "baseline")),
+        exclude=_checked(parse_globs, table["exclude"], path, where, "exclude") if "exclude" in table else (),
     )
 
 
@@ -304,6 +244,25 @@ class ConfigFinder:
         if path not in self._loaded:
             self._loaded[path] = load_config(path)
         return self._loaded[path]
+
+
+class Configs:
+    """The configuration of each file of a run: ``config`` for every file, none when ``isolated``, else the closest."""
+
+    def __init__(self, config: str | os.PathLike[str] | None = None, *, isolated: bool = False) -> None:
+        self.isolated = isolated
+        self.forced = load_config(config) if config is not None and not isolated else None
+        self._finder = ConfigFinder()
+
+    def __call__(self, path: str | os.PathLike[str]) -> Config | None:
+        if self.isolated:
+            return None
+        return self.forced or self._finder.config_for(path)
+
+    def excludes(self, path: str | os.PathLike[str]) -> bool:
+        """True when the configuration of ``path`` excludes it."""
+        config = self(path)
+        return config is not None and config.excludes(path)
 
 
 def _config_in(folder: Path) -> Path | None:

@@ -1,12 +1,14 @@
 """Checking files as a project does: each with its configuration and baseline.
 
-`check_project` is what ``prep check`` runs. Each file gets the settings of its
-closest configuration file (see `.config`), with ``settings`` (the options
-given on the command line) on top; files with equal settings are checked
-together by `prep.check`, and the reports are put back in the order given.
-Then each file's known issues are hidden by its baseline: ``baseline`` if
-given, else the configuration's ``baseline`` key, else ``.prep-baseline.json``
-beside the configuration file (or in the current folder when there is none).
+`check_project` is what ``prep check`` runs, and `check` (``prep.check``) is the
+same for the library. Folders are replaced by the data files below them
+(`.walk`); each file gets the settings of its closest configuration file
+(see `.config`), with ``settings`` (the options given on the command line) on
+top; files with equal settings are checked together (`.checking`), and the
+reports are put back in the order given. Then each file's known issues are
+hidden by its baseline: ``baseline`` if given, else the configuration's
+``baseline`` key, else ``.prep-baseline.json`` beside the configuration file
+(or in the current folder when there is none).
 """
 
 from __future__ import annotations
@@ -19,12 +21,22 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PrepError, UsageError
 from ..reports.report import FileReport, Report
-from .config import BASELINE_NAME, Config, ConfigFinder, load_config
+from .config import BASELINE_NAME, Config, Configs
+from .walk import DataFile, select_files
 
 if TYPE_CHECKING:
     from ..validation.options import CheckOptions
 
-__all__ = ["FilePlan", "ProjectReport", "check_project", "plan_files", "write_baselines"]
+__all__ = [
+    "FilePlan",
+    "ProjectReport",
+    "changed_settings",
+    "check",
+    "check_named",
+    "check_project",
+    "plan_files",
+    "write_baselines",
+]
 
 
 @dataclass(frozen=True)
@@ -36,20 +48,30 @@ class FilePlan:
     strict: bool
     config: Config | None
     baseline: Path
+    found: bool = False  # found in a folder rather than named
 
 
 @dataclass
 class ProjectReport:
-    """The report of a project check, with each file's strictness and the baseline's effect."""
+    """The report of a project check, with each file's strictness and the baseline's effect.
+
+    ``excluded`` lists the files named but excluded by their configuration.
+    """
 
     report: Report
     plans: list[FilePlan]
     hidden: int = 0
     baselines: list[Path] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def no_data(self) -> bool:
+        """True when files were checked but every one was found to be no fine-tuning data (P117)."""
+        return bool(self.report.files) and all(_not_data(f) for f in self.report.files)
 
     def exit_code(self) -> int:
-        """0 clean, 1 errors (or warnings in a strict file), 2 when tokens could not be checked."""
-        if self.report.tokenizer_error:
+        """0 clean, 1 errors (or warnings in a strict file), 2 no tokens, or no file was fine-tuning data."""
+        if self.report.tokenizer_error or self.no_data:
             return 2
         for f, plan in zip(self.report.files, self.plans, strict=True):
             if not f.ok or (plan.strict and f.warnings):
@@ -57,11 +79,15 @@ class ProjectReport:
         return 0
 
 
+def _not_data(file: FileReport) -> bool:
+    return not file.checked and "P117" in file.codes
+
+
 def plan_files(
-    files: Sequence[str | os.PathLike[str]],
+    files: Sequence[str | os.PathLike[str] | DataFile],
     settings: Mapping[str, Any] | None = None,
     *,
-    config: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | Configs | None = None,
     isolated: bool = False,
     baseline: str | os.PathLike[str] | None = None,
 ) -> list[FilePlan]:
@@ -74,13 +100,13 @@ def plan_files(
     from ..validation.options import CheckOptions
 
     given = dict(settings or {})
-    finder = ConfigFinder()
-    forced = load_config(config) if config is not None and not isolated else None
+    configs = config if isinstance(config, Configs) else Configs(config, isolated=isolated)
     names = {f.name for f in fields(CheckOptions)}
     plans = []
-    for file in files:
-        cfg = forced or (None if isolated else finder.config_for(file))
-        merged = cfg.settings_for(file) if cfg else {}
+    for item in files:
+        file = item if isinstance(item, DataFile) else DataFile(os.fspath(item))
+        cfg = configs(file.path)
+        merged = cfg.settings_for(file.path) if cfg else {}
         ignore = merged.get("ignore", frozenset()) | frozenset(given.get("ignore", ()))
         merged.update(given)
         merged["ignore"] = ignore
@@ -90,7 +116,7 @@ def plan_files(
         if unknown:
             raise TypeError(f"unknown check option(s): {', '.join(sorted(unknown))}")
         where = Path(baseline) if baseline is not None else cfg.baseline_path if cfg else Path(BASELINE_NAME)
-        plans.append(FilePlan(str(file), CheckOptions(**merged), strict, cfg, where))
+        plans.append(FilePlan(file.path, CheckOptions(**merged), strict, cfg, where, file.found))
     return plans
 
 
@@ -102,12 +128,10 @@ def _fold_table(settings: dict[str, Any]) -> None:
     from ..reading.table import TableOptions
 
     given = settings.get("table")
-    for f in fields(given) if given is not None else ():
-        value = getattr(given, f.name)
-        if f.name == "mapping":  # --map COLUMN=FIELD adds to the configuration's map, or changes a column
+    for name, value in changed_settings(given).items():
+        if name == "mapping":  # --map COLUMN=FIELD adds to the configuration's map, or changes a column
             value = tuple({**dict(table.get("mapping", ())), **dict(value)}.items())
-        if value not in (None, ()):
-            table[f.name] = value
+        table[name] = value
     settings["table"] = TableOptions(**table)
 
 
@@ -121,32 +145,106 @@ def check_project(
     use_baseline: bool = True,
     valid: str | os.PathLike[str] | None = None,
 ) -> ProjectReport:
-    """Check files with their project configuration, hiding the issues in their baselines.
+    """Check files and folders with their project configuration, hiding the issues in their baselines.
 
-    ``valid`` is the validation file of the one training file in ``files``: it is
-    checked with the training file's settings, and examples in both are reported.
+    A folder stands for the data files below it (`.walk`); a named file that
+    its configuration excludes is left out (``result.excluded``). ``valid`` is
+    the validation file of the one training file in ``files``: it is checked
+    with the training file's settings, and examples in both are reported.
 
     >>> result = check_project(["data/train.jsonl"], {"model": "gpt-4o-mini"})  # doctest: +SKIP
     >>> result.exit_code(), result.hidden                                         # doctest: +SKIP
     """
-    if valid is not None and len(files) != 1:
+    configs = Configs(config, isolated=isolated)
+    selection = select_files(files, configs)
+    if valid is not None and len(selection.files) != 1:
         raise UsageError("--valid takes exactly one training file.")
-    plans = plan_files(files, settings, config=config, isolated=isolated, baseline=baseline)
+    plans = plan_files(selection.files, settings, config=configs, baseline=baseline)
     if valid is None:
-        report = _check_groups(plans)
+        report, plans = _check_groups(plans)
     else:
-        from .checking import check
+        from .checking import check_valid
 
         plans.append(replace(plans[0], path=str(valid)))
-        report = check(plans[0].path, valid=valid, options=plans[0].options)
-    result = ProjectReport(report, plans)
+        report = check_valid(plans[0].path, valid, plans[0].options)
+    result = ProjectReport(report, plans, excluded=selection.excluded)
     if use_baseline:
         _apply_baselines(result)
     return result
 
 
-def _check_groups(plans: list[FilePlan]) -> Report:
-    from .checking import check
+def check_named(
+    path: str | os.PathLike[str],
+    settings: Mapping[str, Any] | None = None,
+    *,
+    valid: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    isolated: bool = False,
+    use_baseline: bool = True,
+) -> ProjectReport:
+    """Check the one file a command acts on (``prep split``, ``prep publish``), as `check_project` does.
+
+    A file its configuration excludes is a `UsageError`: it is not data to act on.
+    """
+    run = check_project([path], settings, valid=valid, config=config, isolated=isolated, use_baseline=use_baseline)
+    if run.excluded:
+        raise UsageError(f"{os.fspath(path)} is excluded by its configuration (exclude), so it is not data to use.")
+    return run
+
+
+def check(
+    source: Any,
+    *,
+    options: CheckOptions | None = None,
+    valid: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    isolated: bool = False,
+    use_baseline: bool = True,
+    **kwargs: Any,
+) -> Report:
+    """Check files and folders (a path or a list of paths), a pandas DataFrame, or records held in memory.
+
+    Paths are checked as ``prep check`` checks them (`check_project`): each
+    file with its project configuration (``config`` forces one file,
+    ``isolated`` uses none) and its baseline (``use_baseline=False`` shows the
+    known issues too). Keyword arguments are `CheckOptions` fields and win
+    over the configuration, as options on the command line do; so do the
+    fields of ``options`` that differ from the defaults. A DataFrame is read
+    as a table (see `prep.convert`); records are dicts or `prep.records`
+    models. Bad data never raises: it is in the report. ``valid`` names the
+    validation file of one training file: examples in both get P404.
+    """
+    from ..validation.options import CheckOptions
+    from .checking import check_values
+
+    if not _is_paths(source):
+        if valid is not None:
+            raise UsageError("A validation file is checked against one training file path.")
+        return check_values(source, options or CheckOptions(**kwargs))
+    settings = {**changed_settings(options), **kwargs}
+    paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    run = check_project(paths, settings, config=config, isolated=isolated, use_baseline=use_baseline, valid=valid)
+    return run.report
+
+
+def _is_paths(source: Any) -> bool:
+    if isinstance(source, (str, os.PathLike)):
+        return True
+    return isinstance(source, (list, tuple)) and bool(source) and all(isinstance(p, (str, os.PathLike)) for p in source)
+
+
+def changed_settings(options: Any) -> dict[str, Any]:
+    """The fields of an options dataclass (or None) that differ from its defaults: they win over the configuration."""
+    if options is None:
+        return {}
+    defaults = type(options)()
+    values = {f.name: getattr(options, f.name) for f in fields(options)}
+    return {name: value for name, value in values.items() if value != getattr(defaults, name)}
+
+
+def _check_groups(plans: list[FilePlan]) -> tuple[Report, list[FilePlan]]:
+    """Check files with equal options together; the report and the plans of the files reported, in order."""
+    from .checking import check_files
 
     groups: dict[CheckOptions, list[int]] = {}
     for i, plan in enumerate(plans):
@@ -155,24 +253,21 @@ def _check_groups(plans: list[FilePlan]) -> Report:
     targets, tokens_checked, tokenizer_error = [], True, None
     for options, indexes in groups.items():
         try:
-            part = check([plans[i].path for i in indexes], options=options)
+            reports, part = check_files([DataFile(plans[i].path, plans[i].found) for i in indexes], options)
         except PrepError as exc:
             cfg = plans[indexes[0]].config
             if cfg is None or isinstance(exc, InputError):
                 raise
             raise type(exc)(f"{str(exc).rstrip('.')} (configuration: {cfg.path}).") from exc
-        for i, report in zip(indexes, part.files, strict=True):
-            files[i] = report
+        for i, file_report in zip(indexes, reports, strict=True):
+            files[i] = file_report
         targets.append(part.target)
         tokens_checked = tokens_checked and part.tokens_checked
         tokenizer_error = tokenizer_error or part.tokenizer_error
     target = ", ".join(dict.fromkeys(targets)) or "openai"
-    return Report(
-        [f for f in files if f is not None],
-        target=target,
-        tokens_checked=tokens_checked,
-        tokenizer_error=tokenizer_error,
-    )
+    kept = [(plan, f) for plan, f in zip(plans, files, strict=True) if f is not None]
+    report = Report([f for _, f in kept], target=target, tokens_checked=tokens_checked, tokenizer_error=tokenizer_error)
+    return report, [plan for plan, _ in kept]
 
 
 def _apply_baselines(result: ProjectReport) -> None:

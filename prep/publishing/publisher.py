@@ -7,7 +7,8 @@
 Steps, each recorded in the ledger (`.ledger`) as soon as it is done, so a
 second call does nothing that was done and a stopped call resumes:
 
-1. check both files (`prep.check`); refuse on errors unless ``force``;
+1. check both files as ``prep check`` does (`prep.check_project`: the project's
+   configuration and baseline); refuse on errors unless ``force``;
 2. upload each file (``files.create``, purpose ``fine-tune``) and wait until
    the service has processed it;
 3. log each file as a W&B Artifact *before* the job exists (`.wandb_log`),
@@ -27,15 +28,14 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import PrepError, UnknownModelError, UsageError
 from ..issues import Severity
+from ..project.runner import changed_settings, check_named
 from ..reports.report import Report
 from ..targets.profile import Method
-from ..validation.checker import check_training
 from ..validation.options import CheckOptions
 from .jobs import JobSpec, validate_job
 from .ledger import Ledger, canonical_base_url, default_ledger_path
@@ -73,6 +73,9 @@ def publish(
     job_metadata: bool = True,
     base_url: str | None = None,
     check_options: CheckOptions | None = None,
+    config: str | os.PathLike[str] | None = None,
+    isolated: bool = False,
+    use_baseline: bool = True,
     ledger_path: str | os.PathLike[str] | None = None,
     on_event: Callable[[PublishEvent], None] | None = None,
     poll_interval: float = 10.0,
@@ -87,6 +90,10 @@ def publish(
     ledger (``client`` may then be None). ``new_job`` creates a job even when
     the ledger holds one for the same files and parameters. ``secrets`` (e.g.
     the API key) are removed from every message, whatever the service says.
+    The check reads the project's configuration and baseline as ``prep check``
+    does (``config`` forces one file, ``isolated`` uses none,
+    ``use_baseline=False`` counts known issues too); ``check_options`` and the
+    job's model and method win over the configuration.
     """
     spec = _spec(model, job, valid)
     if client is None and not dry_run:
@@ -96,7 +103,7 @@ def publish(
     from .steps import Publisher
 
     emit = on_event or (lambda event: None)
-    report = _check(files, spec, check_options)
+    report = _check(files, spec, check_options, {"config": config, "isolated": isolated, "use_baseline": use_baseline})
     emit(PublishEvent("report", "checked", {"report": report}))
     if not report.ok and not force:
         raise CheckFailedError(
@@ -143,13 +150,14 @@ def _local(role: str, path: str | os.PathLike[str]) -> PublishedFile:
     return PublishedFile(role, p, sha256_of(p), p.stat().st_size)
 
 
-def _check(files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None) -> Report:
-    options = replace(options or CheckOptions(), method=Method(spec.method))
+def _check(files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None, project: dict[str, Any]) -> Report:
+    """Check the files with their project configuration; the job's method and model win."""
+    settings = {**changed_settings(options), "method": Method(spec.method)}
     valid = files[1].path if len(files) > 1 else None
     try:
-        report = check_training(files[0].path, valid, replace(options, model=options.model or spec.model))
+        report = check_named(files[0].path, {"model": spec.model, **settings}, valid=valid, **project).report
     except UnknownModelError:  # a model prep has no limits for: count against the safe default
-        report = check_training(files[0].path, valid, options)
+        report = check_named(files[0].path, settings, valid=valid, **project).report
     for f, r in zip(files, report.files, strict=True):
         f.report = r
     return report

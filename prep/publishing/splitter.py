@@ -1,51 +1,50 @@
-"""Deterministic train/validation split of a JSONL file.
+"""``prep split``: a deterministic train/validation split of data that was checked first.
 
-Two streaming passes, so memory grows with the number of *distinct* examples,
-never with their size:
-
-1. hash every example (the checker's 64-bit hash of its canonical JSON, so
-   key order and spacing do not matter) and, for legacy classification data,
-   its label;
-2. copy every line, byte for byte, to ``<stem>.train.jsonl`` or
-   ``<stem>.valid.jsonl``.
-
-Exact duplicates form one group and land on the same side, so the validation
-file never holds a copy of a training example. Groups are taken for validation
-in the order of a seeded blake2b hash of their example hash: the same input and
-seed give the same bytes on every platform and Python version (no `random`).
-Legacy prompt/completion data with few distinct completions (fewer than a third
-of the examples, the rule of OpenAI's old ``prepare_data`` tool) is split per
-label, so each label keeps its share on both sides.
+A split reads only data it can check. A JSONL file is checked as ``prep check``
+checks it (with its project configuration) and its lines are copied byte for
+byte; a table (CSV, TSV, XLSX, JSON) goes through the converter, as ``prep
+convert`` reads it, and its records are written as JSONL. Either way, a line or
+row with an error is reported and left out of both files, never copied, and
+blank lines are dropped. When the training side holds fewer examples than the
+target's minimum, the result says so (P408). Which example goes where:
+`.partition`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 import os
-from array import array
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
 from ..errors import InputError, UsageError
-from ..io import atomic_writer
-from ..validation.scan import example_hash
+from ..issues import Issue
+from ..reading.files import detect_file_type
+from ..reading.table import FileType
+from ..reports.report import Report
+from ..targets.profile import load_target
+from .partition import BOM, Items, partition, write_sides
 
 __all__ = ["SplitResult", "split", "split_paths"]
 
-BOM = b"\xef\xbb\xbf"
-#: Legacy ``prepare_data``: classification when distinct completions < examples / 3.
-CLASSIFICATION_THRESHOLD = 3
+#: Issues that say nothing about a line to split: the source's own size (the training side is checked
+#: instead, P408) and the note that tokens were not counted.
+_NOT_FOR_SPLIT = frozenset({"P303", "P401", "P402"})
+_TABLE_FIELDS = ("sheet", "mapping", "system", "file_type", "input_encoding", "header")
+#: Errors placed on a line that are about the whole file (its byte-order mark): the line itself is kept.
+_FILE_ERRORS = frozenset({"P102", "P114"})
 
 
 @dataclass(frozen=True)
 class SplitResult:
-    """What `split` wrote. ``labels`` is the number of labels when stratified, else 0."""
+    """What `split` wrote. ``labels`` is the number of labels when stratified, else 0.
+
+    ``report`` is the check of the source; ``left_out`` the lines (or rows) with
+    errors, in neither file; ``issues`` what is found about the split itself (P408).
+    """
 
     train_path: Path
     valid_path: Path
@@ -55,6 +54,14 @@ class SplitResult:
     stratified: bool
     labels: int = 0
     blank_lines: int = 0
+    report: Report | None = None
+    left_out: tuple[int, ...] = ()
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        """0 every example was split, 1 lines with errors were left out."""
+        return 1 if self.left_out or (self.report is not None and not self.report.ok) else 0
 
 
 def split_paths(path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None) -> tuple[Path, Path]:
@@ -73,14 +80,18 @@ def split(
     seed: int = 0,
     out_dir: str | os.PathLike[str] | None = None,
     stratify: bool | None = None,
+    config: str | os.PathLike[str] | None = None,
+    isolated: bool = False,
+    **options: Any,
 ) -> SplitResult:
-    """Split a JSONL file into training and validation files.
+    """Check a data file, then split its examples into training and validation files.
 
     Give ``valid_fraction`` (0 < F < 1; default 0.1) or ``valid_count`` (N
     examples). ``stratify`` None detects legacy classification data; True
-    forces stratifying by ``completion``; False turns it off. Blank lines are
-    dropped; every other line is copied unchanged (a missing final newline is
-    added). Both files are written atomically.
+    forces stratifying by ``completion``; False turns it off. Other keyword
+    arguments are `CheckOptions` fields and, for tables, `TableOptions` fields;
+    the project's configuration fills the rest (``config`` forces one file,
+    ``isolated`` uses none). Both files are written atomically.
     """
     source = Path(path)
     if not source.is_file():
@@ -88,161 +99,108 @@ def split(
     train_path, valid_path = split_paths(source, out_dir)
     if source.resolve() in (train_path.resolve(), valid_path.resolve()):
         raise UsageError(f"{source} would be overwritten by its own split; use -o DIR.")
-    scan = _scan(source)
-    n = len(scan.hashes)
-    target = _target(n, valid_fraction, valid_count)
-    stratified = _stratify(scan, stratify)
-    chosen = _choose(scan, target, seed, stratified)
-    valid_n = sum(scan.sizes[h] for h in chosen)
-    if valid_n >= n:
-        raise UsageError(f"{source} holds only one distinct example; it cannot be split.")
-    train_path.parent.mkdir(parents=True, exist_ok=True)
-    _write(source, scan, chosen, train_path, valid_path)
-    labels = len(set(scan.group_label.values())) if stratified else 0
-    return SplitResult(train_path, valid_path, n - valid_n, valid_n, len(scan.sizes), stratified, labels, scan.blank)
+    checked = _checked(source, options, {"config": config, "isolated": isolated})
+    part = partition(
+        checked.items, str(source), fraction=valid_fraction, count=valid_count, seed=seed, stratify=stratify
+    )
+    write_sides(checked.items, part, train_path, valid_path, bom=checked.bom)
+    n, valid_n = len(part.hashes), part.valid_examples
+    return SplitResult(
+        train_path,
+        valid_path,
+        n - valid_n,
+        valid_n,
+        len(part.sizes),
+        part.stratified,
+        part.labels,
+        checked.blank,
+        checked.report,
+        checked.left_out,
+        _minimum(train_path, n - valid_n, checked.target),
+    )
 
 
 @dataclass
-class _Scan:
-    hashes: array[int]  # per example line, in file order
-    sizes: Counter[int]  # group hash -> examples
-    group_label: dict[int, int]  # group hash -> label hash (completion data only)
-    completion_lines: int
-    bom: bool
-    blank: int
+class _Checked:
+    """The examples of a source that passed its check, and what the check found."""
+
+    items: Items
+    report: Report
+    left_out: tuple[int, ...]
+    target: str
+    bom: bool = False
+    blank: int = 0
 
 
-def _iter_lines(fp: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
-    """(line bytes with its terminator, is blank); the first line's BOM removed."""
-    first = True
-    for raw in fp:
-        if first and raw.startswith(BOM):
-            raw = raw[len(BOM) :]
-        first = False
-        yield raw, not raw.strip()
+def _checked(source: Path, options: dict[str, Any], project: dict[str, Any]) -> _Checked:
+    """Check the source as ``prep check`` (JSONL) or ``prep convert`` (tables) reads it."""
+    settings = {**options, "tokens": False, "ignore": frozenset(options.get("ignore", ())) | _NOT_FOR_SPLIT}
+    if detect_file_type(source, options.get("file_type")) is not FileType.JSONL:
+        return _checked_table(source, settings, project)
+    return _checked_jsonl(source, settings, project)
 
 
-def _scan(source: Path) -> _Scan:
-    scan = _Scan(array("Q"), Counter(), {}, 0, False, 0)
+def _checked_jsonl(source: Path, settings: dict[str, Any], project: dict[str, Any]) -> _Checked:
+    from ..project.runner import check_named
+    from ..reading.table import TableOptions
+    from ..validation.options import CheckOptions
+
+    table = {k: settings.pop(k) for k in _TABLE_FIELDS if k in settings}
+    if set(table) - {"file_type"}:
+        raise UsageError(f"{', '.join(sorted(set(table) - {'file_type'}))} apply to tables; {source} is JSONL.")
+    if table:
+        settings["table"] = TableOptions(**table)
+    settings["max_issues_per_code"] = CheckOptions().max_issues_per_code * 1000  # every bad line, to leave it out
+    run = check_named(source, settings, use_baseline=False, **project)
+    bad = {i.line for i in run.report.issues if i.is_error and i.line is not None and i.code not in _FILE_ERRORS}
+    blank = _blank_lines(source)
     with source.open("rb") as fp:
-        scan.bom = fp.read(len(BOM)) == BOM
-        fp.seek(0)
-        for raw, blank in _iter_lines(fp):
-            if blank:
-                scan.blank += 1
-                continue
-            h, label = _identify(raw)
-            scan.hashes.append(h)
-            scan.sizes[h] += 1
-            if label is not None:
-                scan.completion_lines += 1
-                scan.group_label[h] = label
-    return scan
+        bom = fp.read(len(BOM)) == BOM
+    target = run.plans[0].options.target
+    left_out = tuple(sorted(bad - blank))
+    return _Checked(lambda: _jsonl_items(source, bad | blank), run.report, left_out, target, bom, len(blank))
 
 
-def _identify(raw: bytes) -> tuple[int, int | None]:
-    """The example's hash and, for prompt/completion examples, its label's hash."""
+def _checked_table(source: Path, settings: dict[str, Any], project: dict[str, Any]) -> _Checked:
+    from ..conversion.converter import convert, jsonl_bytes
+    from ..project.converting import convert_settings
+
+    convert_options, check_options = convert_settings(source, None, None, settings, **project)
+    result = convert(source, None, options=convert_options, check=check_options)
+    records = result.records
+    items: Items = lambda: ((jsonl_bytes([r]), r) for r in records)  # noqa: E731
+    return _Checked(items, result.report, tuple(result.skipped), check_options.target, result.bom)
+
+
+def _jsonl_items(source: Path, skip: set[int]) -> Iterator[tuple[bytes, Any]]:
+    """(line bytes, value) of every line not in ``skip``; the first line's BOM removed."""
+    with source.open("rb") as fp:
+        for number, raw in enumerate(fp, 1):
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM) :]
+            if number not in skip:
+                yield raw, _value(raw)
+
+
+def _value(raw: bytes) -> Any:
     try:
-        value: Any = orjson.loads(raw)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        value = None
-    if not isinstance(value, dict):  # not an example: group it by its bytes
-        return _hash64(b"raw\0" + raw.rstrip(b"\r\n")), None
-    try:
-        h = example_hash(value)
-    except (TypeError, orjson.JSONEncodeError):  # e.g. an integer over 64 bits
-        return _hash64(b"raw\0" + raw.rstrip(b"\r\n")), None
-    label = None
-    if "completion" in value and "messages" not in value and "input" not in value:
-        label = _hash64(orjson.dumps(value["completion"], option=orjson.OPT_SORT_KEYS))
-    return h, label
+        return None
 
 
-def _hash64(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+def _blank_lines(source: Path) -> set[int]:
+    with source.open("rb") as fp:
+        return {n for n, raw in enumerate(fp, 1) if not raw.strip() or raw.strip() == BOM}
 
 
-def _target(n: int, fraction: float | None, count: int | None) -> int:
-    if fraction is not None and count is not None:
-        raise UsageError("Give either a validation fraction or a validation count, not both.")
-    if n < 2:
-        raise UsageError(f"A split needs at least 2 examples; the file has {n}.")
-    if count is not None:
-        if not 1 <= count < n:
-            raise UsageError(f"The validation count must be between 1 and {n - 1} (the file has {n} examples).")
-        return count
-    fraction = 0.1 if fraction is None else fraction
-    if not 0 < fraction < 1:
-        raise UsageError(f"The validation fraction must be between 0 and 1 (exclusive), not {fraction}.")
-    return min(n - 1, max(1, math.floor(n * fraction + 0.5)))
-
-
-def _stratify(scan: _Scan, stratify: bool | None) -> bool:
-    n = len(scan.hashes)
-    all_completion = scan.completion_lines == n
-    if stratify is True and not all_completion:
-        raise UsageError("Stratifying needs prompt/completion data: every example's completion is its label.")
-    if stratify is not None:
-        return stratify
-    labels = len(set(scan.group_label.values()))
-    return all_completion and labels >= 2 and labels * CLASSIFICATION_THRESHOLD < n
-
-
-def _order_key(seed: int, value: int) -> bytes:
-    return hashlib.blake2b(value.to_bytes(8, "little"), digest_size=16, key=str(seed).encode()[:64]).digest()
-
-
-def _choose(scan: _Scan, target: int, seed: int, stratified: bool) -> set[int]:
-    """The groups that go to validation."""
-    order = sorted(scan.sizes, key=lambda h: (_order_key(seed, h), h))
-    if not stratified:
-        return _take(order, scan.sizes, target)
-    by_label: dict[int, list[int]] = {}
-    for h in order:
-        by_label.setdefault(scan.group_label[h], []).append(h)
-    quotas = _quotas({lab: sum(scan.sizes[h] for h in gs) for lab, gs in by_label.items()}, target, seed)
-    chosen: set[int] = set()
-    for label, groups in by_label.items():
-        if quotas[label]:
-            chosen |= _take(groups, scan.sizes, quotas[label], fallback=False)
-    return chosen or _take(order, scan.sizes, target)
-
-
-def _take(order: list[int], sizes: Counter[int], target: int, *, fallback: bool = True) -> set[int]:
-    """Whole groups, in order, while they fit under ``target``."""
-    chosen: set[int] = set()
-    total = 0
-    for h in order:
-        if total + sizes[h] <= target:
-            chosen.add(h)
-            total += sizes[h]
-            if total == target:
-                break
-    if not chosen and fallback:  # every group is larger than the target: take the smallest
-        chosen.add(min(order, key=lambda h: sizes[h]))
-    return chosen
-
-
-def _quotas(counts: dict[int, int], target: int, seed: int) -> dict[int, int]:
-    """Each label's share of ``target`` by largest remainder, in integers."""
-    n = sum(counts.values())
-    quotas = {label: target * c // n for label, c in counts.items()}
-    left = target - sum(quotas.values())
-    by_remainder = sorted(counts, key=lambda lab: (-(target * counts[lab] % n), _order_key(seed, lab), lab))
-    for label in by_remainder[:left]:
-        quotas[label] += 1
-    return quotas
-
-
-def _write(source: Path, scan: _Scan, chosen: set[int], train_path: Path, valid_path: Path) -> None:
-    with source.open("rb") as fp, atomic_writer(train_path) as train, atomic_writer(valid_path) as valid:
-        if scan.bom:
-            train.write(BOM)
-            valid.write(BOM)
-        index = 0
-        for raw, blank in _iter_lines(fp):
-            if blank:
-                continue
-            out = valid if scan.hashes[index] in chosen else train
-            index += 1
-            out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+def _minimum(train_path: Path, train_examples: int, target_name: str) -> tuple[Issue, ...]:
+    """P408 when the training file holds fewer examples than the target's minimum."""
+    target = load_target(target_name)
+    if train_examples >= target.min_examples:
+        return ()
+    message = (
+        f"The training file has {train_examples} example(s), but the {target.title} needs at least "
+        f"{target.min_examples}; add examples, or take fewer for validation (--valid-count)."
+    )
+    return (Issue("P408", target.severity("P408"), message, None, "", str(train_path)),)

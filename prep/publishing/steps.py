@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from .._version import __version__
+from .._version import version
 from ..errors import PublishError
 from . import service
 from .jobs import JobSpec, job_key, job_request
@@ -194,7 +194,7 @@ class Publisher:
     def start_run(self, result: PublishResult) -> TrackerRun:
         assert self.tracker is not None
         config = {
-            "prep_version": __version__,
+            "prep_version": version(),
             "base_url": self.base,
             "model": self.spec.model,
             "method": str(self.spec.method),
@@ -258,7 +258,7 @@ class Publisher:
             "bytes": f.size,
             "source": f.path.name,
             "role": f.role,
-            "prep_version": __version__,
+            "prep_version": version(),
             "base_url": self.base,
             "method": str(self.spec.method),
         }

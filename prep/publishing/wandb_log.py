@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ..errors import require
+
 if TYPE_CHECKING:
     import wandb
 
@@ -271,6 +273,7 @@ class WandbTracker:
         examples: bool = True,
         table_rows: int = MAX_TABLE_ROWS,
     ) -> None:
+        require("wandb", "wandb")  # before anything is uploaded
         self.project = project
         self.entity = entity
         self.mode = mode

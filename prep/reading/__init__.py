@@ -2,8 +2,9 @@
 
 - `jsonl`: the streaming JSONL reader (one parsed value, or the problem of its
   line, per physical line; exact line numbers; bounded memory);
-- `files`: which files are data and of which type (extensions, sniffing,
-  folders), and the reader of each type;
+- `files`: each file's type (extensions, sniffing) and the reader of each type;
+- `kinds`: which files a folder walk takes, and JSON that configures a tool
+  rather than holding data;
 - `table`: what table readers produce (`Table`, `Row`, cells, `Note`s) and the
   options of reading one;
 - `delimited` (CSV, TSV), `json_array` (JSON), `lines` (JSONL as rows), `xlsx`,

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
+from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, letter_names, row_cells
 from .text import has_undecodable, open_text
 
 __all__ = ["read_delimited"]
@@ -28,13 +28,20 @@ if csv.field_size_limit() < MAX_CELL_CHARS:
 
 
 def read_delimited(path: Path, options: ReadOptions, file_type: FileType) -> Table:
-    """Open a CSV or TSV file: its header row names the columns; every later row is data."""
+    """Open a CSV or TSV file: its header row names the columns; every later row is data.
+
+    Without a header (``options.header`` False) the columns are named A, B, C... and every row is data.
+    """
     text, encoding = open_text(path, options.encoding)
     first = text.readline()
     delimiter = "\t" if file_type is FileType.TSV else _delimiter(first)
     reader = csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=True)
     rows = _rows(reader, encoding)
     header = next(rows, None)
+    if not options.header:
+        names = letter_names(header[1]) if header else []
+        data = _data(itertools.chain([header], rows) if header else rows, names, header=False)
+        return Table(str(path), file_type, names, data, tabular=True, closer=text.close)
     names, notes = header_names(header[1], header[0]) if header else ([], [])
     table = Table(str(path), file_type, names, _data(rows, names), tabular=True, notes=notes, closer=text.close)
     if header is not None:
@@ -61,12 +68,14 @@ def _rows(reader: Any, encoding: str) -> Iterator[tuple[int, list[Any], tuple[No
             yield start, [_cell(v, encoding) for v in values], ()
 
 
-def _data(rows: Iterator[tuple[int, list[Any], tuple[Note, ...]]], names: list[str]) -> Iterator[Row]:
+def _data(
+    rows: Iterator[tuple[int, list[Any], tuple[Note, ...]]], names: list[str], *, header: bool = True
+) -> Iterator[Row]:
     for line, values, notes in rows:
         if notes:
             yield Row(line, None, notes)
             continue
-        cells, extra = row_cells(names, values, line)
+        cells, extra = row_cells(names, values, line, header=header)
         yield Row(line, cells, extra)
 
 

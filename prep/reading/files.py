@@ -2,10 +2,11 @@
 
 `detect_file_type` names a file's type from its extension (and, for ``.txt``
 and ``.json``, its first bytes; a compression ending such as ``.gz`` is looked
-past); `data_files` expands folders into the data files below them, and URL
-globs and folders into the files they name (`.sources`); `open_table` opens a file with the reader of its type
-(`READERS`). Readers of spreadsheets import their libraries lazily: this module
-and the JSONL path of ``prep check`` never import pandas or openpyxl.
+past); `open_table` opens a file (a local path, or for the `STREAMED` types a
+URL or a compressed file too) with the reader of its type (`READERS`); which
+files of a folder are data is `.kinds`. Readers of spreadsheets import their
+libraries lazily: this module and the JSONL path of ``prep check`` never
+import pandas or openpyxl.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from ..errors import InputError
-from .sources import data_name, expand_url, is_url, open_source, redact
+from .sources import data_name, is_url, open_source, redact
 from .table import FileType, ReadOptions, Table
 
-__all__ = ["EXTENSIONS", "READERS", "STREAMED", "data_files", "detect_file_type", "open_table"]
+__all__ = ["EXTENSIONS", "READERS", "STREAMED", "detect_file_type", "open_table"]
 
 
 #: File extensions (lower case) and their types. A .txt file is TSV when its first line holds a tab
@@ -170,26 +171,3 @@ def open_table(path: str | os.PathLike[str], options: ReadOptions | None = None)
     if not is_url(location) and not os.path.isfile(location):
         raise InputError(f"Cannot read {location!r}: no such file.")
     return READERS[file_type](location, options)
-
-
-def data_files(paths: list[str]) -> list[str]:
-    """The paths given, with each folder replaced by the data files below it (sorted; hidden ones skipped);
-    a URL with a glob (``s3://bucket/data/*.jsonl``) or naming a folder stands for the files it matches."""
-    out: list[str] = []
-    for given in paths:
-        if is_url(given):
-            out += expand_url(given, (*EXTENSIONS, ".txt"))
-            continue
-        folder = Path(given)
-        if not folder.is_dir():
-            out.append(given)
-            continue
-        found = [
-            p
-            for p in folder.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in (*EXTENSIONS, ".txt")
-            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        ]
-        out += [str(p) for p in sorted(found)]
-    return out

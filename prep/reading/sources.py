@@ -34,16 +34,6 @@ __all__ = ["COMPRESSIONS", "Source", "data_name", "expand_url", "is_url", "open_
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
 #: Bytes fetched per request from remote storage (fsspec's read-ahead block).
 REMOTE_BLOCK_BYTES = 4 * 2**20
-#: The package behind each protocol, and the extra of prep that installs it.
-_PROTOCOLS = {
-    "s3": ("s3fs", "remote"),
-    "s3a": ("s3fs", "remote"),
-    "gs": ("gcsfs", "gcs"),
-    "gcs": ("gcsfs", "gcs"),
-    "hf": ("huggingface_hub", "hf"),
-    "http": ("aiohttp", "remote"),
-    "https": ("aiohttp", "remote"),
-}
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
 
 
@@ -93,15 +83,25 @@ def _compression(location: str) -> str | None:
 
 def _filesystem(location: str) -> tuple[Any, str]:
     """The fsspec filesystem of a URL and the path within it; a missing package is one sentence."""
-    protocol = location.partition("://")[0].lower()
-    package, extra = _PROTOCOLS.get(protocol, ("fsspec", "remote"))
     core = require("fsspec.core", "remote")
-    require(package, extra)
+    _require_filesystem(location.partition("://")[0].lower())
     try:
         fs, path = core.url_to_fs(location)
     except (ImportError, ValueError) as exc:
         raise InputError(f"Cannot read {redact(location)!r}: {redact(str(exc))}") from exc
     return fs, path
+
+
+def _require_filesystem(protocol: str) -> None:
+    """Import the package of a protocol's filesystem, or say which extra installs it."""
+    if protocol in ("s3", "s3a"):
+        require("s3fs", "remote")
+    elif protocol in ("http", "https"):
+        require("aiohttp", "remote")
+    elif protocol in ("gs", "gcs"):
+        require("gcsfs", "gcs")
+    elif protocol == "hf":
+        require("huggingface_hub", "hf")
 
 
 def stat_source(location: str) -> Source:

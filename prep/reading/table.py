@@ -26,6 +26,7 @@ __all__ = [
     "TableOptions",
     "column_letter",
     "header_names",
+    "letter_names",
     "row_cells",
 ]
 
@@ -105,11 +106,16 @@ class Table:
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read a file: force its type, pick a sheet (or a JSON key), name its text encoding."""
+    """How to read a file: force its type, pick a sheet (or a JSON key), name its text encoding.
+
+    ``header`` False: a CSV, TSV or XLSX file has no header row; its columns are named A, B, C...
+    as the sheet names them, and its first row is data.
+    """
 
     file_type: FileType | None = None
     sheet: str | None = None
     encoding: str | None = None
+    header: bool = True
 
     def __post_init__(self) -> None:
         if self.file_type is not None and not isinstance(self.file_type, FileType):
@@ -156,16 +162,30 @@ def header_names(cells: list[Any], line: int | None = None) -> tuple[list[str], 
     return names, notes
 
 
-def row_cells(names: list[str], values: list[Any], line: int) -> tuple[dict[str, Any], tuple[Note, ...]]:
-    """Pair a row's values with the column names; values beyond the header are a note, unless empty."""
+def letter_names(values: list[Any]) -> list[str]:
+    """Column names of a table without a header row: A, B, C... up to the last value of its first row."""
+    width = len(values)
+    while width and values[width - 1] in (None, ""):
+        width -= 1
+    return [column_letter(i) for i in range(width)]
+
+
+def row_cells(
+    names: list[str], values: list[Any], line: int, *, header: bool = True
+) -> tuple[dict[str, Any], tuple[Note, ...]]:
+    """Pair a row's values with the column names; values beyond them are a note, unless empty.
+
+    ``header`` False: the names are letters taken from the first row (`letter_names`).
+    """
     cells = {name: values[i] if i < len(values) else None for i, name in enumerate(names)}
     extra = [(i, v) for i, v in enumerate(values[len(names) :], len(names)) if v not in (None, "")]
     if not extra:
         return cells, ()
     where = ", ".join(column_letter(i) for i, _ in extra)
+    width = f"the header names {len(names)} columns" if header else f"the first row has {len(names)}"
     note = Note(
         "P150",
-        f"Row has {len(values)} cells, but the header names {len(names)} columns; what is in "
+        f"Row has {len(values)} cells, but {width}; what is in "
         f"column {where} was left out (a separator inside a cell that is not quoted?).",
         column_letter(extra[0][0]),
         line,
@@ -178,7 +198,8 @@ class TableOptions:
     """How a table becomes records: which sheet, which columns fill which fields, a constant system message.
 
     ``mapping`` maps column names to fields (a dict, or pairs); ``file_type`` and
-    ``input_encoding`` override what prep detects.
+    ``input_encoding`` override what prep detects; ``header=False`` reads a
+    sheet without a header row, its columns named A, B, C...
     """
 
     sheet: str | None = None
@@ -186,6 +207,7 @@ class TableOptions:
     system: str | None = None
     file_type: FileType | None = None
     input_encoding: str | None = None
+    header: bool = True
 
     def __post_init__(self) -> None:
         mapping = self.mapping.items() if isinstance(self.mapping, Mapping) else self.mapping
@@ -195,4 +217,4 @@ class TableOptions:
 
     @property
     def read(self) -> ReadOptions:
-        return ReadOptions(self.file_type, self.sheet, self.input_encoding)
+        return ReadOptions(self.file_type, self.sheet, self.input_encoding, self.header)

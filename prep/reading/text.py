@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import InputError, UsageError
+from ..errors import UnreadableFileError, UsageError
 
 __all__ = [
     "SNIFF_BYTES",
@@ -99,7 +99,7 @@ def open_text(path: Path, encoding: str | None = None) -> tuple[TextIO, str]:
         fp.seek(0)
         chosen = _checked_encoding(encoding, head) if encoding else sniff_encoding(head)
         if chosen is None:
-            raise InputError(not_utf8_message(str(path), head))
+            raise UnreadableFileError(not_utf8_message(str(path), head))
     except BaseException:
         fp.close()
         raise

@@ -18,6 +18,7 @@ visited (`.xlsx_stream`); oversized parts are refused before anything is inflate
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import warnings
 import zipfile
@@ -25,23 +26,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UsageError
-from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, row_cells
-from .xlsx_stream import Cell, check_sizes, has_data, merged_down, sheet_rows
+from ..errors import UnreadableFileError, require
+from .table import CellError, FileType, Note, ReadOptions, Row, Table, header_names, letter_names, row_cells
+from .xlsx_stream import Cell, check_sizes, has_data, keep_escapes, merged_down, sheet_rows
 
-__all__ = ["cell_text", "number_text", "read_xlsx"]
+__all__ = ["cell_text", "number_text", "read_xlsx", "unescape"]
 
 _LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 _DECIMALS = re.compile(r"\.(0+)")
 _FIXED = re.compile(r"(#,##)?0(?:\.(0+))?")
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover - openpyxl is a dependency; the message is for slim installs
-        raise InputError("Reading .xlsx files needs openpyxl: pip install openpyxl.") from None
-    return openpyxl
+    return require("openpyxl", "xlsx")
 
 
 def read_xlsx(path: Path, options: ReadOptions) -> Table:
@@ -49,6 +47,7 @@ def read_xlsx(path: Path, options: ReadOptions) -> Table:
     check_sizes(path)
     book = _load(path)
     try:
+        keep_escapes(book)
         sheet = _pick_sheet(book, options.sheet, str(path))
         notes = [] if options.sheet is not None else _other_sheets(book, sheet, str(path))
         grid = _grid(sheet)
@@ -56,12 +55,16 @@ def read_xlsx(path: Path, options: ReadOptions) -> Table:
     except BaseException:
         book.close()
         raise
-    names, header_notes = header_names(header[1], header[0]) if header else ([], [])
+    if options.header:
+        names, header_notes = header_names(header[1], header[0]) if header else ([], [])
+    else:  # no header row: columns A, B, C..., and the first row is data
+        names, header_notes = letter_names(header[1]) if header else [], []
+        grid = itertools.chain([header], grid) if header else grid
     return Table(
         str(path),
         FileType.XLSX,
         names,
-        _rows(grid, names),
+        _rows(grid, names, header=options.header),
         sheet=sheet.title,
         tabular=True,
         notes=notes + header_notes,
@@ -77,17 +80,19 @@ def _load(path: Path) -> Any:
             warnings.simplefilter("ignore")  # openpyxl warns about features it drops (data validation, ...)
             return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
-        raise InputError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc or type(exc).__name__}.") from None
+        raise UnreadableFileError(
+            f"Cannot read {path} as an Excel workbook (.xlsx): {exc or type(exc).__name__}."
+        ) from None
     except Exception as exc:  # openpyxl's InvalidFileException and friends
         if type(exc).__module__.startswith("openpyxl"):
-            raise InputError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc}.") from None
+            raise UnreadableFileError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc}.") from None
         raise
 
 
 def _pick_sheet(book: Any, wanted: str | None, name: str) -> Any:
     sheets = book.worksheets
     if not sheets:
-        raise InputError(f"{name} has no worksheet.")
+        raise UnreadableFileError(f"{name} has no worksheet.")
     if wanted is None:
         return sheets[0]
     exact = [s for s in sheets if s.title == wanted]
@@ -95,7 +100,7 @@ def _pick_sheet(book: Any, wanted: str | None, name: str) -> Any:
     if exact or folded:
         return (exact or folded)[0]
     titles = ", ".join(s.title for s in sheets)
-    raise UsageError(f"{name} has no sheet named {wanted!r}; its sheets: {titles}.")
+    raise UnreadableFileError(f"{name} has no sheet named {wanted!r}; its sheets: {titles}.")
 
 
 def _other_sheets(book: Any, sheet: Any, name: str) -> list[Note]:
@@ -149,8 +154,24 @@ def _value(cell: Cell) -> Any:
         return None
     if cell.data_type == "e":
         return CellError("P151", f"Cell holds the error {value}; fix its formula or value.")
-    text = cell_text(value, cell.number_format)
+    text = unescape(value) if isinstance(value, str) else cell_text(value, cell.number_format)
     return text if text != "" else None
+
+
+def unescape(text: str) -> str:
+    """Text with Excel's escapes decoded: ``_x000D_`` is a carriage return, ``_x005F_`` an underscore.
+
+    Excel writes characters that XML cannot hold (and an underscore that would
+    start such an escape) as ``_xHHHH_`` (ECMA-376 Part 1, 22.9.2.19 ST_Xstring);
+    openpyxl leaves them as they are. A character beyond the BMP is two escapes,
+    its UTF-16 surrogates, joined here.
+    """
+    if "_x" not in text:
+        return text
+    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if any("\ud800" <= c <= "\udfff" for c in decoded):
+        decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return decoded
 
 
 def cell_text(value: Any, number_format: str = "General") -> str:
@@ -199,7 +220,7 @@ def _date_text(value: dt.datetime | dt.date | dt.time, number_format: str) -> st
     return value.isoformat()
 
 
-def _rows(grid: Iterator[tuple[int, list[Any]]], names: list[str]) -> Iterator[Row]:
+def _rows(grid: Iterator[tuple[int, list[Any]]], names: list[str], *, header: bool) -> Iterator[Row]:
     for number, values in grid:
-        cells, notes = row_cells(names, values, number)
+        cells, notes = row_cells(names, values, number, header=header)
         yield Row(number, cells, notes)

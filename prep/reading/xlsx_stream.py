@@ -25,9 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import UnreadableFileError
 
-__all__ = ["MAX_PART_BYTES", "MAX_STRINGS_BYTES", "Cell", "check_sizes", "has_data", "merged_down", "sheet_rows"]
+__all__ = [
+    "MAX_PART_BYTES",
+    "MAX_STRINGS_BYTES",
+    "Cell",
+    "check_sizes",
+    "has_data",
+    "keep_escapes",
+    "merged_down",
+    "sheet_rows",
+]
 
 #: Largest inflated worksheet (or other part) read, in bytes; parsing takes about 1 s per 10 MB.
 MAX_PART_BYTES = 1 << 30
@@ -58,15 +67,57 @@ def check_sizes(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(f"Cannot read {path} as an Excel workbook (.xlsx): {exc or type(exc).__name__}.") from None
+        raise UnreadableFileError(
+            f"Cannot read {path} as an Excel workbook (.xlsx): {exc or type(exc).__name__}."
+        ) from None
     for info in infos:
         limit = MAX_STRINGS_BYTES if info.filename.lower().endswith("sharedstrings.xml") else MAX_PART_BYTES
         if info.file_size > limit:
-            raise InputError(
+            raise UnreadableFileError(
                 f"{path} is too large to read: its part {info.filename} inflates to {_mib(info.file_size)} "
                 f"({_mib(info.compress_size)} compressed), more than the {_mib(limit)} prep reads; "
                 "save the sheet as CSV UTF-8 instead."
             )
+
+
+def keep_escapes(book: Any) -> None:
+    """Give the workbook's shared strings back their escapes, as the file holds them.
+
+    Excel writes a character XML cannot hold as ``_xHHHH_``, and an underscore
+    that would start such an escape as ``_x005F_`` (so the text "_x000D_" is
+    saved as ``_x005F_x000D_``). openpyxl drops every ``x005F_`` from shared
+    strings and decodes nothing else, which leaves the two apart no more; the
+    strings are read again here, unchanged, when the part holds one, and
+    decoded with the inline strings (`prep.reading.xlsx.unescape`).
+    """
+    sheets = book.worksheets
+    archive: zipfile.ZipFile = book._archive
+    names = [n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")]
+    if not sheets or not names or not _holds(archive, names[0], b"x005F_"):
+        return
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    strings = []
+    with archive.open(names[0]) as fp:
+        for _, node in iterparse(fp):
+            if node.tag == tag:
+                strings.append(Text.from_tree(node).content)
+                node.clear()
+    sheets[0]._shared_strings[:] = strings  # one list, shared by every sheet of the workbook
+
+
+def _holds(archive: zipfile.ZipFile, name: str, needle: bytes) -> bool:
+    """True when a part holds ``needle``, read in blocks (a block keeps the end of the one before)."""
+    tail = b""
+    with archive.open(name) as fp:
+        for block in iter(lambda: fp.read(1 << 20), b""):
+            if needle in tail + block:
+                return True
+            tail = block[-len(needle) :]
+    return False
 
 
 @functools.cache
@@ -105,12 +156,14 @@ def sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Cell]]]:
     """(sheet row, the cells it holds) for each row in the sheet's XML, in order.
 
     A part that turns out corrupt while it is read (bad XML, a checksum that
-    does not match) is an `InputError`, raised where it is found.
+    does not match) is an `UnreadableFileError`, raised where it is found.
     """
     try:
         yield from _sheet_rows(sheet)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, SyntaxError, zlib.error) as exc:
-        raise InputError(f"Cannot read sheet {sheet.title!r} of {sheet.parent._archive.filename}: {exc}.") from None
+        raise UnreadableFileError(
+            f"Cannot read sheet {sheet.title!r} of {sheet.parent._archive.filename}: {exc}."
+        ) from None
 
 
 def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Cell]]]:

@@ -20,7 +20,8 @@ class FileReport:
     """What checking one file (or one iterable of records) found.
 
     ``issues`` holds the issues kept (at most the checker's cap, in file order);
-    ``codes`` counts every issue found, kept or not.
+    ``codes`` counts every issue found, kept or not. ``checked`` is False for a
+    file that could not be read or mapped, whose one issue says why (P116, P117, P160).
     """
 
     path: str
@@ -34,6 +35,7 @@ class FileReport:
     budget: Budget | None = None
     epochs: int | None = None
     role: str = "train"
+    checked: bool = True
 
     @property
     def ok(self) -> bool:

@@ -16,7 +16,7 @@ from ..issues import Issue, Severity
 from .report import FileReport, Report
 from .sarif import sarif_log
 
-__all__ = ["REPORTERS", "Reporter", "format_annotation", "issue_dict", "report_dict"]
+__all__ = ["REPORTERS", "Reporter", "format_annotation", "format_issue", "issue_dict", "report_dict"]
 
 Reporter = Callable[..., None]
 SCHEMA_VERSION = 1
@@ -132,8 +132,10 @@ def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None
 
 
 def _file_summary(f: FileReport) -> str:
-    fmt = f.format.value if f.format else "unknown format"
     state = "ok" if f.ok else f"{f.errors:,} error(s)"
+    if not f.checked:
+        return f"{f.path}: not checked, {state}\n"
+    fmt = f.format.value if f.format else "unknown format"
     return f"{f.path}: {fmt}, {f.examples:,} example(s), {state}, {f.warnings:,} warning(s)\n"
 
 
@@ -217,9 +219,9 @@ def report_github(report: Report, stream: TextIO, *, max_issues: int | None = No
 
 def report_sarif(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
     """A SARIF 2.1.0 log (for GitHub code scanning and other SARIF viewers)."""
-    from .._version import __version__
+    from .._version import version
 
-    log = sarif_log(chain.from_iterable(_shown(report, max_issues)), version=__version__)
+    log = sarif_log(chain.from_iterable(_shown(report, max_issues)), version=version())
     stream.write(orjson.dumps(log, option=orjson.OPT_INDENT_2).decode())
     stream.write("\n")
 

@@ -4,7 +4,9 @@
   data format (`rules.CHECKS`); a new rule goes here;
 - `dataset`: rules about a file as a whole (counts, duplicates, size, model,
   train/validation leakage);
-- `tokens` and `images`: exact token counting;
+- `tokens` and `images`: exact token counting of examples; `encoders`: an
+  encoding's name in, an `Encoder` (``count(text) -> int``) out, the one seam
+  for another tokenizer (rank files shipped in `rank_files/`);
 - `scan`: one run of lines through the rules and the counter, mergeable in file
   order; `parallel`: a file's byte ranges scanned on every core;
 - `checker`: one source (a JSONL file, a pair, records) in, a `FileReport` out;

@@ -20,39 +20,46 @@ from .scan import FileScan
 __all__ = ["duplicates", "finish", "leaks"]
 
 
-#: Above this many examples, duplicates are found by sorting hashes (numpy) instead of a dict.
+#: Above this many examples, duplicates are found bucket by bucket instead of with one dict of every hash.
 SORT_DUPLICATES_ABOVE = 200_000
+#: Buckets of the large-file finder, chosen by the top bits of each hash.
+BUCKET_BITS = 8
 
 
 def duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int, int]]:
     """(line, line of its first copy, example hash) for every example seen before, in file order.
 
-    Memory: a dict of the distinct hashes for small files; for large ones, a stable
-    sort of the 64-bit hashes (about 32 bytes an example, whatever its size).
+    Memory: a dict of the distinct hashes for small files; for large ones, about
+    12 bytes an example (`_repeated`).
     """
-    if len(hashes) > SORT_DUPLICATES_ABOVE:
-        yield from _sorted_duplicates(hashes, lines)
-        return
+    repeated = _repeated(hashes) if len(hashes) > SORT_DUPLICATES_ABOVE else None
     first: dict[int, int] = {}
     for h, line in zip(hashes, lines, strict=True):
+        if repeated is not None and h not in repeated:
+            continue
         seen = first.setdefault(h, line)
         if seen != line:
             yield line, seen, h
 
 
-def _sorted_duplicates(hashes: array[int], lines: array[int]) -> Iterator[tuple[int, int, int]]:
-    import numpy as np
+def _repeated(hashes: array[int]) -> set[int]:
+    """The hashes that occur more than once.
 
-    h = np.frombuffer(hashes, dtype=np.uint64)
-    order = np.argsort(h, kind="stable")  # equal hashes keep their file order
-    sorted_h = h[order]
-    starts = np.ones(len(h), dtype=bool)
-    starts[1:] = sorted_h[1:] != sorted_h[:-1]
-    first_of = order[np.maximum.accumulate(np.where(starts, np.arange(len(h)), 0))]
-    copies = np.flatnonzero(~starts)
-    by_line = np.argsort(order[copies], kind="stable")
-    for i in copies[by_line].tolist():
-        yield lines[order[i]], lines[first_of[i]], hashes[order[i]]
+    The hashes are copied into buckets by their top bits (8 bytes each), and
+    each bucket is searched with a set of its own, so the Python objects alive
+    at once are those of one bucket: 1/256 of the file's.
+    """
+    buckets = [array("Q") for _ in range(1 << BUCKET_BITS)]
+    put = [bucket.append for bucket in buckets]
+    shift = 64 - BUCKET_BITS
+    for h in hashes:
+        put[h >> shift](h)
+    repeated: set[int] = set()
+    while buckets:
+        seen: set[int] = set()
+        add = seen.add
+        repeated.update(h for h in buckets.pop() if h in seen or add(h))  # add() returns None
+    return repeated
 
 
 def finish(scan: FileScan, *, size: int | None = None, role: str = "train") -> FileReport:

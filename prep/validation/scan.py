@@ -22,11 +22,12 @@ from ..reading.jsonl import Line, parse_line
 from ..reports.stats import FileStats
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Target
+from .encoders import load_encoder
 from .options import CheckOptions
 from .rules import CheckContext, check_example
 from .rules.content import count_images
 from .rules.conversation import roles_of
-from .tokens import TokenCounter, fits_by_size, load_encoding
+from .tokens import TokenCounter, fits_by_size
 
 __all__ = ["FileScan", "LazyCounter", "Origin", "Plan", "example_hash"]
 
@@ -77,7 +78,7 @@ class LazyCounter:
     def get(self) -> TokenCounter | None:
         if self._counter is None and self.budget is not None and self.error is None:
             try:
-                self._counter = TokenCounter(load_encoding(self.budget.encoding, self.tiktoken_dir))
+                self._counter = TokenCounter(load_encoder(self.budget.encoding, self.tiktoken_dir))
             except TokenizerUnavailableError as exc:
                 self.error = str(exc)
         return self._counter

@@ -1,14 +1,4 @@
-"""Tokenizers and counting examples the way OpenAI counts them.
-
-This is the only module that imports tiktoken.
-
-Where rank files come from, in order:
-
-1. a directory given by ``--tiktoken-dir`` or ``PREP_TIKTOKEN_DIR`` holding
-   ``<encoding>.tiktoken``, verified by SHA-256 against the hash tiktoken itself
-   expects for that encoding;
-2. tiktoken's own cache (``TIKTOKEN_CACHE_DIR``);
-3. tiktoken's normal download.
+"""Counting examples the way OpenAI counts them, with an `Encoder` (`.encoders`) for the strings.
 
 Counting a chat example (OpenAI Cookbook "How to count tokens with tiktoken"):
 3 tokens per message, plus the tokens of each of its string values (role,
@@ -23,32 +13,15 @@ its name plus its arguments plus 3, which is how function calls are rendered.
 
 from __future__ import annotations
 
-import binascii
-import hashlib
 import json
-import os
-import threading
 from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from ..errors import TokenizerUnavailableError
 from ..targets.profile import DataFormat
+from .encoders import Encoder, load_encoder
 from .images import image_tokens
 
-if TYPE_CHECKING:
-    import tiktoken
-
-__all__ = [
-    "TIKTOKEN_DIR_ENV",
-    "ExampleTokens",
-    "TokenCounter",
-    "count_tokens",
-    "fits_by_size",
-    "load_encoding",
-]
-
-TIKTOKEN_DIR_ENV = "PREP_TIKTOKEN_DIR"
+__all__ = ["ExampleTokens", "TokenCounter", "count_tokens", "fits_by_size"]
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -57,63 +30,6 @@ TOKENS_PER_CALL = 3
 # Cookbook num_tokens_for_tools constants; func_init depends on the encoding.
 FUNC_INIT = {"o200k_base": 7, "cl100k_base": 10}
 PROP_INIT, PROP_KEY, ENUM_INIT, ENUM_ITEM, FUNC_END = 3, 3, -3, 3, 12
-
-
-_lock = threading.Lock()
-_encodings: dict[tuple[str, str | None], tiktoken.Encoding] = {}
-
-
-def load_encoding(name: str, tiktoken_dir: str | os.PathLike[str] | None = None) -> tiktoken.Encoding:
-    """Load an encoding, from a local directory first (see the module docstring)."""
-    folder = tiktoken_dir or os.environ.get(TIKTOKEN_DIR_ENV) or None
-    key = (name, str(folder) if folder else None)
-    with _lock:
-        if key not in _encodings:
-            _encodings[key] = _load(name, Path(folder) if folder else None)
-        return _encodings[key]
-
-
-def _load(name: str, folder: Path | None) -> tiktoken.Encoding:
-    import tiktoken
-    from tiktoken_ext import openai_public
-
-    constructor = openai_public.ENCODING_CONSTRUCTORS.get(name)
-    if constructor is None:
-        known = ", ".join(sorted(openai_public.ENCODING_CONSTRUCTORS))
-        raise TokenizerUnavailableError(f"Unknown encoding {name!r}; tiktoken knows: {known}.")
-    local = folder / f"{name}.tiktoken" if folder else None
-    if local is not None and local.is_file():
-        return tiktoken.Encoding(**_construct_from(constructor, local, openai_public))
-    try:
-        return tiktoken.get_encoding(name)
-    except Exception as exc:
-        raise TokenizerUnavailableError(
-            f"Cannot load the {name} tokenizer ({type(exc).__name__}); either point prep at a folder "
-            f"holding {name}.tiktoken with --tiktoken-dir or {TIKTOKEN_DIR_ENV}, or let tiktoken "
-            "download it once (internet access, or a filled TIKTOKEN_CACHE_DIR); --no-tokens skips token checks."
-        ) from exc
-
-
-def _construct_from(constructor: Any, path: Path, module: Any) -> dict[str, Any]:
-    """Run tiktoken's own constructor, feeding it the local file after checking its hash."""
-
-    def load_local(_url: str, expected_hash: str | None = None) -> dict[bytes, int]:
-        data = path.read_bytes()
-        actual = hashlib.sha256(data).hexdigest()
-        if expected_hash and actual != expected_hash:
-            raise TokenizerUnavailableError(
-                f"{path} has SHA-256 {actual}, but tiktoken expects {expected_hash}; "
-                "replace it with the published file."
-            )
-        fields = data.split()  # "<base64 token> <rank>" per line
-        return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
-
-    original = module.load_tiktoken_bpe
-    module.load_tiktoken_bpe = load_local
-    try:
-        return constructor()  # type: ignore[no-any-return]
-    finally:
-        module.load_tiktoken_bpe = original
 
 
 class ExampleTokens(NamedTuple):
@@ -145,25 +61,25 @@ class Tally:
 
 
 class TokenCounter:
-    """Counts examples with one encoding; each distinct string is encoded once.
+    """Counts examples with one encoder; each distinct string is counted once.
 
     The cache is bounded (``cache_chars``) and is emptied when full, so memory
     stays flat while the strings that repeat across a file (system prompts,
     tool definitions, roles) are counted once.
     """
 
-    def __init__(self, encoding: tiktoken.Encoding, *, cache_chars: int = 8_000_000) -> None:
-        self.encoding = encoding
-        self._encode = encoding.encode_ordinary
+    def __init__(self, encoder: Encoder, *, cache_chars: int = 8_000_000) -> None:
+        self.encoder = encoder
+        self._count = encoder.count
         self._cache: dict[str, int] = {}
         self._cached_chars = 0
         self._cache_chars = cache_chars
-        self._func_init = FUNC_INIT.get(encoding.name, FUNC_INIT["o200k_base"])
+        self._func_init = FUNC_INIT.get(encoder.name, FUNC_INIT["o200k_base"])
 
     def text(self, s: str) -> int:
         n = self._cache.get(s)
         if n is None:
-            n = len(self._encode(s))
+            n = self._count(s)
             if self._cached_chars > self._cache_chars:
                 self._cache.clear()
                 self._cached_chars = 0
@@ -350,7 +266,7 @@ def count_tokens(
     from ..targets.profile import load_target
 
     budget = resolve_budget(load_target(target), model=model, encoding=encoding)
-    counter = TokenCounter(load_encoding(budget.encoding, tiktoken_dir))
+    counter = TokenCounter(load_encoder(budget.encoding, tiktoken_dir))
     forced = DataFormat(fmt) if fmt is not None else None
 
     def one(record: Any) -> ExampleTokens:

@@ -8,9 +8,9 @@ import cookbook_baseline as cb
 import pytest
 
 from tests.benchmarks.conftest import BENCHMARKS
-from tests.helpers import REAL
+from tests.helpers import COOKBOOK_TOY
 
-TOY = REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
+TOY = COOKBOOK_TOY
 
 # Rulebook §3.6: the notebook's recorded output (cl100k_base, 4096 cap as in S1b).
 ORACLE_4096 = """\

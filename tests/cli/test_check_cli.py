@@ -7,11 +7,11 @@ import re
 import subprocess
 import sys
 
-from tests.helpers import REAL, REPO, chat
+from tests.helpers import COOKBOOK_TOY, REPO, chat
 
 GOOD = REPO / "sample_data" / "chat_good.jsonl"
 BAD = REPO / "sample_data" / "chat_bad.jsonl"
-TOY = REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
+TOY = COOKBOOK_TOY
 
 
 def test_text_lines_name_path_line_code_message_and_pointer(run_prep):

@@ -392,3 +392,22 @@ def test_a_messages_column_and_a_mix_of_files(tmp_path, run_prep, write_jsonl):
     out = tmp_path / "out.jsonl"
     run_prep("convert", source, "-o", out, "--force", "--no-tokens")
     assert records(out)[0] == chat("Hi", "Hello", "Be kind.")
+
+
+# -- sheets without a header row ------------------------------------------------------------------
+
+
+def test_a_sheet_without_a_header_row_is_mapped_by_column_letter(tmp_path, run_prep):
+    source = tmp_path / "faq.csv"
+    source.write_text("".join(f"Question {i}?,Answer {i}.\n" for i in range(10)))
+    out = tmp_path / "faq.jsonl"
+    code, _, err = run_prep(
+        "convert", source, "-o", out, "--no-tokens", "--no-header", "--map", "A=user", "--map", "B=assistant"
+    )
+    assert code == 0, err
+    assert records(out)[0] == chat("Question 0?", "Answer 0.") and len(records(out)) == 10
+    code, stdout, _ = run_prep("check", "--no-tokens", source)  # read with a header, the first row names the columns
+    assert code == 1 and "P160" in stdout and "(or, if the first row is data, add --no-header)" in stdout
+    (tmp_path / "prep.toml").write_text('header = false\nmap = {A = "user", B = "assistant"}\n')
+    code, stdout, _ = run_prep("check", "--no-tokens", source)
+    assert code == 0 and f"{source}: chat, 10 example(s), ok" in stdout

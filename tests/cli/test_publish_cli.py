@@ -12,11 +12,15 @@ from typing import Any
 
 import pytest
 
+from prep.targets.profile import load_target
 from tests.support import wandb_records
 from tests.support.fake_openai import FakeOpenAI
 
 MODEL = "gpt-4o-mini-2024-07-18"
 KEY = "sk-prep-leakcheck-7f3a9c1e5b2d4f60a8e1"
+
+
+TARGET_TITLE = load_target("openai").title
 
 
 def example(i: int, prefix: str = "q") -> dict[str, Any]:
@@ -80,6 +84,27 @@ def test_split_command(run_prep, tmp_path: Path) -> None:
         f"wrote {tmp_path}/out/all.train.jsonl (16 examples) and {tmp_path}/out/all.valid.jsonl "
         "(4 examples)\n20 distinct examples, seed 3\n"
     )
+
+
+def test_split_reports_bad_lines_leaves_them_out_and_warns_under_the_minimum(run_prep, tmp_path: Path) -> None:
+    src = tmp_path / "all.jsonl"
+    lines = [json.dumps(example(i)) for i in range(12)]
+    lines[4] = '{"messages": [{"role": "user", "content": "q4?"}]}'
+    src.write_text("\n".join(lines) + "\n")
+
+    code, out, err = run_prep("split", src, "--valid-count", "2")
+
+    assert code == 1
+    assert err == "prep: left out 1 line(s) with errors (5): they are in neither file.\n"
+    train = tmp_path / "all.train.jsonl"
+    problem, *rest = out.splitlines(keepends=True)
+    assert problem.startswith(f"{src}:5: P204 ")  # the check's own message, as prep check prints it
+    assert "".join(rest) == (
+        f"wrote {train} (9 examples) and {tmp_path}/all.valid.jsonl (2 examples)\n11 distinct examples, seed 0\n"
+        f"{train}: P408 The training file has 9 example(s), but the {TARGET_TITLE} needs at least 10; "
+        "add examples, or take fewer for validation (--valid-count).\n"
+    )
+    assert b'"q4?"' not in train.read_bytes() + (tmp_path / "all.valid.jsonl").read_bytes()
 
 
 def test_split_usage_errors(run_prep, tmp_path: Path) -> None:

@@ -62,5 +62,8 @@ def test_a_dataset_is_read_in_its_order_after_select(write_jsonl):
 def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch):
     pq.write_table(pa.Table.from_pylist(RECORDS), tmp_path / "train.parquet")
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-    with pytest.raises(MissingDependencyError, match=r"^pyarrow is not installed; run: pip install 'prep\[parquet\]'"):
+    with pytest.raises(
+        MissingDependencyError,
+        match=r"^Reading Parquet files needs pyarrow\.parquet, which is not installed: pip install",
+    ):
         prep.check(tmp_path / "train.parquet")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from prep.errors import InputError, UsageError
+from prep.errors import InputError, UnreadableFileError, UsageError
 from prep.reading.files import detect_file_type, open_table
 from prep.reading.table import CellError, FileType, ReadOptions, Row, column_letter
 from prep.reading.text import sniff_encoding
@@ -372,17 +372,83 @@ def test_xlsx_first_sheet_by_default_other_sheets_reported(workbook):
 
 def test_xlsx_unknown_sheet_lists_the_sheets(workbook):
     path = workbook([["q"]], more_sheets=[("Notes", [])])
-    with pytest.raises(UsageError, match=r"has no sheet named 'Data'; its sheets: FAQ, Notes\."):
+    with pytest.raises(UnreadableFileError, match=r"has no sheet named 'Data'; its sheets: FAQ, Notes\."):
         read(path, sheet="Data")
 
 
-def test_not_a_workbook_is_an_input_error(tmp_path):
+def test_not_a_workbook_is_an_unreadable_file(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("not a zip")
-    with pytest.raises(InputError, match=r"Cannot read .* as an Excel workbook"):
+    with pytest.raises(UnreadableFileError, match=r"Cannot read .* as an Excel workbook"):
         read(path)
 
 
 def test_rows_are_plain_data():
     row = Row(3, {"a": "b"})
     assert row.notes == () and row.line == 3
+
+
+# -- sheets without a header row ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "text"), [("q.csv", "2+2?,4\n3+3?,6,\n"), ("q.tsv", "2+2?\t4\n3+3?\t6\n")])
+def test_without_a_header_row_columns_are_letters_and_the_first_row_is_data(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    table, rows = read(path, header=False)
+    assert table.columns == ["A", "B"] and table.notes == []
+    assert [(r.line, r.cells) for r in rows] == [(1, {"A": "2+2?", "B": "4"}), (2, {"A": "3+3?", "B": "6"})]
+    table, rows = read(path)  # with a header, the first row names the columns
+    assert table.columns == ["2+2?", "4"] and len(rows) == 1
+
+
+def test_without_a_header_a_longer_row_is_told_against_the_first(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text("2+2?,4\n3+3?,6,oops\n")
+    _, rows = read(path, header=False)
+    assert rows[1].notes[0].message.startswith("Row has 3 cells, but the first row has 2; what is in column C ")
+
+
+def test_xlsx_without_a_header_row(workbook):
+    path = workbook([["2+2?", 4], ["3+3?", "=3+3"]], cached={"B2": 6})
+    table, rows = read(path, header=False)
+    assert (table.columns, table.sheet) == (["A", "B"], "FAQ")
+    assert [(r.line, r.cells) for r in rows] == [(1, {"A": "2+2?", "B": "4"}), (2, {"A": "3+3?", "B": "6"})]
+
+
+# -- Excel's escapes and control characters ---------------------------------------------------------
+
+#: As Excel saves them (ECMA-376 Part 1, 22.9.2.19 ST_Xstring): a carriage return, a tab, and the text
+#: "_x0041_" typed in a cell, whose leading underscore is escaped as _x005F_.
+ESCAPED = ["Line 1_x000D_\nLine 2", "Tab_x0009_here", "_x005F_x0041_ stays", "caf_x00E9_"]
+DECODED = ["Line 1\r\nLine 2", "Tab\there", "_x0041_ stays", "café"]
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["inline strings", "shared strings"])
+def test_xlsx_escapes_are_decoded(workbook, shared):
+    from tests.xlsx_support import use_shared_strings
+
+    path = workbook([["Question_x0020_text", "answer"], *[[e, "ok"] for e in ESCAPED]])
+    if shared:
+        use_shared_strings(path)
+    table, rows = read(path)
+    assert table.columns == ["Question text", "answer"]
+    assert [r.cells["Question text"] for r in rows] == DECODED
+
+
+def test_control_characters_in_cells_that_fill_a_record_are_reported(tmp_path, workbook):
+    """P161: a control character (an escape such as _x0001_, or a byte pasted into a CSV) is invisible in the
+    sheet but would be trained on; tab, line feed and carriage return are text."""
+    import prep
+
+    rows = [["question", "answer", "notes"], ["Ring the bell_x0007_?", "No.", "_x0001_"], ["Tab_x0009_ok?", "Yes.", ""]]
+    rows += [[f"Q{i}?", f"A{i}.", ""] for i in range(8)]
+    book = workbook(rows)
+    csv = tmp_path / "faq.csv"
+    csv.write_text("question,answer\nWhy?,Because\x0b\x1b[0m.\n" + "".join(f"Q{i}?,A{i}.\n" for i in range(9)))
+    for path, line, column, listed in ((book, 2, "question", "U+0007"), (csv, 2, "answer", "U+000B, U+001B")):
+        (f,) = prep.check(path, tokens=False).files
+        (issue,) = [i for i in f.issues if i.code == "P161"]  # the notes column fills no field: not reported
+        assert (issue.line, issue.column, issue.severity.value) == (line, column, "warning")
+        assert issue.message.startswith(f"Cell holds control characters ({listed}) that ")
+        assert f.ok

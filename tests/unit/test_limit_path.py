@@ -13,8 +13,9 @@ import pytest
 import prep
 from prep.reading.detect import vote
 from prep.targets.profile import DataFormat
-from prep.validation.tokens import BYTES_BOUND_SLACK, TokenCounter, load_encoding
-from tests.helpers import REAL, REPO, generated
+from prep.validation.encoders import load_encoder
+from prep.validation.tokens import BYTES_BOUND_SLACK, TokenCounter
+from tests.helpers import COOKBOOK_TOY, REPO, generated
 from tests.unit import test_checks
 
 
@@ -25,7 +26,7 @@ def corpus(tmp_path_factory):
     examples = []
     for path in [
         *sorted((REPO / "sample_data").glob("*_good.jsonl")),
-        REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl",
+        COOKBOOK_TOY,
         out,
     ]:
         examples += [json.loads(line) for line in path.read_text().splitlines()]
@@ -37,7 +38,7 @@ def corpus(tmp_path_factory):
 
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
 def test_tokens_never_exceed_the_bytes_of_the_line(corpus, encoding):
-    counter = TokenCounter(load_encoding(encoding))
+    counter = TokenCounter(load_encoder(encoding))
     checked = 0
     for ex, fmt in corpus:
         raw = orjson.dumps(ex)  # the most compact line holding this example
@@ -51,9 +52,9 @@ def test_tokens_never_exceed_the_bytes_of_the_line(corpus, encoding):
 def test_over_limit_agrees_with_the_exact_count_at_every_limit(corpus):
     rng = random.Random(5)
     for ex, fmt in corpus:
-        total = TokenCounter(load_encoding("o200k_base")).example(ex, fmt).total
+        total = TokenCounter(load_encoder("o200k_base")).example(ex, fmt).total
         for limit in {1, total - 1, total, total + 1, rng.randint(1, 2 * total + 2)} - {0, -1}:
-            fresh = TokenCounter(load_encoding("o200k_base"))  # an empty cache: the hardest case
+            fresh = TokenCounter(load_encoder("o200k_base"))  # an empty cache: the hardest case
             assert fresh.over_limit(ex, fmt, limit) == (total if total > limit else None), (limit, total)
 
 
@@ -80,8 +81,8 @@ def test_a_small_clean_file_never_loads_the_tokenizer(tmp_path):
 
 
 def test_counting_each_distinct_string_once_changes_no_count(corpus):
-    cached = TokenCounter(load_encoding("o200k_base"))
+    cached = TokenCounter(load_encoder("o200k_base"))
     for ex, fmt in corpus * 2:  # the second pass is served from the cache
-        uncached = TokenCounter(load_encoding("o200k_base"), cache_chars=0)
+        uncached = TokenCounter(load_encoder("o200k_base"), cache_chars=0)
         assert cached.example(ex, fmt) == uncached.example(ex, fmt)
     assert len(cached._cache) > 100

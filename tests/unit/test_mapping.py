@@ -6,7 +6,7 @@ import pytest
 
 from prep.conversion.examples import to_example
 from prep.conversion.mapping import ColumnMap, Kind, plan_mapping
-from prep.errors import UsageError
+from prep.errors import MappingError, UsageError
 from prep.reading.table import CellError, Note, Row, TableOptions
 
 
@@ -43,11 +43,27 @@ def plan(columns, *explicit, **kw):
             Kind.MESSAGES,
             {"system": "system", "messages": "messages", "tools": "tools"},
         ),
+        # spreadsheets from real life title their columns in the plural
+        (["Questions", "Answers"], Kind.CHAT, {"user": "Questions", "assistant": "Answers"}),
+        (["Prompts", "Completions"], Kind.COMPLETION, {"prompt": "Prompts", "completion": "Completions"}),
+        (["Queries", "Responses"], Kind.CHAT, {"user": "Queries", "assistant": "Responses"}),
+        (["User messages", "Replies"], Kind.CHAT, {"user": "User messages", "assistant": "Replies"}),
+        (
+            ["System prompts", "Instructions", "Inputs", "Outputs"],
+            Kind.CHAT,
+            {"system": "System prompts", "user": "Instructions", "input": "Inputs", "assistant": "Outputs"},
+        ),
     ],
 )
 def test_common_names_are_recognised(columns, kind, fields):
     cmap = plan(columns)
     assert (cmap.kind, cmap.fields) == (kind, fields)
+
+
+def test_a_plural_is_no_other_word():
+    assert plan(["Questions", "Answers", "Status", "Address", "News"]).unused == ("Status", "Address", "News")
+    with pytest.raises(MappingError, match="could both be the user field"):
+        plan(["question", "Questions", "answer"])  # the plural of a name is the same field
 
 
 def test_unused_columns_are_listed_unless_ignored():
@@ -81,7 +97,8 @@ def test_json_rows_that_are_records_pass_through():
             ["a", "b"],
             (),
             "No column of data.csv was recognised as prompt/completion, user/assistant (question/answer, instruction/output) "
-            "or messages; name them with --map COLUMN=FIELD (columns found: 'a', 'b').",
+            "or messages; name them with --map COLUMN=FIELD (or, if the first row is data, add --no-header) "
+            "(columns found: 'a', 'b').",
         ),
         (
             ["question", "notes"],

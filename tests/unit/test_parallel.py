@@ -46,12 +46,16 @@ def test_no_tokenizer_in_parallel_reports_structure_and_the_error(data, tmp_path
     import os
 
     code = (
-        "import sys, prep.validation.parallel, prep.cli; prep.validation.parallel.MIN_PARALLEL_BYTES = 0; "
+        "import sys, pathlib, prep.validation.parallel, prep.validation.encoders, prep.cli; "
+        "prep.validation.parallel.MIN_PARALLEL_BYTES = 0; "
+        "prep.validation.encoders.PACKAGED = pathlib.Path(sys.argv[2]); "  # an installation without its rank files
         "sys.exit(prep.cli.main(['check', '--jobs', '2', '--isolated', sys.argv[1]]))"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PREP_TIKTOKEN_DIR", "TIKTOKEN_CACHE_DIR")}
     env["TIKTOKEN_CACHE_DIR"] = str(tmp_path)  # empty: no rank files, and downloads go to a closed port
-    result = subprocess.run([sys.executable, "-c", code, str(data)], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(data), str(tmp_path)], capture_output=True, text=True, env=env
+    )
     assert result.returncode == 2
     assert ": P106 Invalid JSON" in result.stdout  # the structural checks ran in the workers
     assert result.stderr.count("Cannot load the o200k_base tokenizer") == 1

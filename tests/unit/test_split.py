@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import prep
-from prep.errors import InputError, UsageError
+from prep.errors import InputError, MappingError, UsageError
 from prep.publishing.splitter import split
 from prep.reading.jsonl import iter_lines
 from prep.targets.profile import load_target
@@ -222,3 +222,65 @@ def test_example_hash_is_the_checkers_hash(write_jsonl) -> None:
             scan.feed(line)
 
     assert list(scan.hashes) == [example_hash(v) for v in values]
+
+
+# -- only checked data is split (README "Split and publish") --------------------------------------
+
+
+def test_lines_with_errors_are_reported_and_in_neither_file(write_jsonl) -> None:
+    rows = [json.dumps(row) for row in chats(12)]
+    rows[2] = '{"messages": [{"role": "user", "content": "no reply"}]}'  # P204: no assistant message
+    rows[5] = '{"messages": [ not json'  # P106
+    src = write_jsonl(rows)
+
+    r = split(src, valid_count=2)
+
+    assert r.left_out == (3, 6) and r.exit_code == 1
+    assert r.report is not None and {(i.line, i.code) for i in r.report.issues if i.is_error} == {
+        (3, "P204"),
+        (6, "P106"),
+    }
+    out = lines_of(r.train_path) + lines_of(r.valid_path)
+    assert sorted(out) == sorted((row + "\n").encode() for i, row in enumerate(rows) if i not in (2, 5))
+    assert (r.train_examples, r.valid_examples) == (8, 2)
+
+
+def test_a_table_is_split_as_converted_records(tmp_path: Path) -> None:
+    src = tmp_path / "faq.csv"
+    src.write_text("question,answer\n" + "".join(f"Q{i}?,A{i}.\n" for i in range(12)) + "Q12?,\n")
+
+    r = split(src, valid_count=3, seed=1)
+
+    assert (r.train_path.name, r.valid_path.name) == ("faq.train.jsonl", "faq.valid.jsonl")
+    records = [json.loads(line) for line in lines_of(r.train_path) + lines_of(r.valid_path)]
+    assert sorted(records, key=str) == sorted((chat(f"Q{i}?", f"A{i}.") for i in range(12)), key=str)
+    assert r.left_out == (14,)  # the row with an empty answer (P222, line 14) is in neither file
+    assert r.report is not None and [(i.line, i.code) for i in r.report.issues] == [(14, "P222")]
+    assert (r.train_examples, r.valid_examples) == (9, 3)
+
+
+def test_a_training_side_under_the_minimum_is_a_warning(write_jsonl) -> None:
+    """The openai profile's min_examples (10: "the minimum is 10 examples", openai-format-rules.md)."""
+    src = write_jsonl(chats(12))
+
+    r = split(src, valid_count=3)
+
+    (issue,) = r.issues
+    assert (issue.code, issue.severity.value, issue.path) == ("P408", "warning", str(r.train_path))
+    assert issue.message.startswith("The training file has 9 example(s), but the ")
+    assert r.exit_code == 0 and split(src, valid_count=2).issues == ()
+
+
+def test_a_spreadsheet_is_split_with_its_project_configuration(tmp_path: Path) -> None:
+    from tests.helpers import REPO
+
+    book = tmp_path / "support_tickets.xlsx"
+    book.write_bytes((REPO / "sample_data" / "support_tickets.xlsx").read_bytes())
+    (tmp_path / "prep.toml").write_bytes((REPO / "sample_data" / "prep.toml").read_bytes())
+
+    r = split(book, valid_count=2)
+
+    assert (r.train_examples, r.valid_examples, r.left_out) == (10, 2, ())
+    assert all(json.loads(line)["messages"][0]["role"] == "system" for line in lines_of(r.train_path))
+    with pytest.raises(MappingError, match=r"^No column of .*support_tickets.xlsx was recognised"):
+        split(book, valid_count=2, isolated=True)  # without its map the columns fill no record

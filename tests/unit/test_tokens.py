@@ -17,11 +17,12 @@ import prep
 from prep.errors import TokenizerUnavailableError, UnknownModelError
 from prep.targets.budget import resolve_budget
 from prep.targets.profile import load_target
+from prep.validation.encoders import load_encoder
 from prep.validation.images import image_tokens
-from prep.validation.tokens import TokenCounter, load_encoding
-from tests.helpers import REAL, TIKTOKEN_DIR, chat
+from prep.validation.tokens import TokenCounter
+from tests.helpers import COOKBOOK_TOY, TIKTOKEN_DIR, chat, tiktoken_reference
 
-TOY = REAL / "openai-cookbook" / "toy_chat_fine_tuning.jsonl"
+TOY = COOKBOOK_TOY
 TARGET = load_target("openai")
 
 
@@ -163,14 +164,13 @@ def test_tool_definitions_counted_like_the_cookbook(encoding, func_init):
         {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
         {"role": "user", "content": "What's the weather like in San Francisco?"},
     ]
-    enc = load_encoding(encoding)
-    counter = TokenCounter(enc)
+    counter = TokenCounter(load_encoder(encoding))
     ours = counter.exact(counter.conversation({"messages": messages, "tools": tools}))
-    assert ours == _cookbook_tools_tokens(tools, messages, enc, func_init)
+    assert ours == _cookbook_tools_tokens(tools, messages, tiktoken_reference(encoding), func_init)
 
 
 def test_weight_zero_is_not_trained():
-    counter = TokenCounter(load_encoding("o200k_base"))
+    counter = TokenCounter(load_encoder("o200k_base"))
     ex = {
         "messages": [
             {"role": "user", "content": "Hi"},
@@ -188,7 +188,7 @@ def test_weight_zero_is_not_trained():
 
 def test_non_string_values_do_not_crash_counting():
     """Cookbook issue #1270: weight ints, dicts and None crash the notebook."""
-    counter = TokenCounter(load_encoding("o200k_base"))
+    counter = TokenCounter(load_encoder("o200k_base"))
     ex = {
         "messages": [
             {"role": "user", "content": None, "name": 5},
@@ -245,20 +245,54 @@ def test_local_dir_is_verified_by_sha256(tmp_path):
     data[100] ^= 1
     bad.write_bytes(bytes(data))
     with pytest.raises(TokenizerUnavailableError, match=r"SHA-256 .* but tiktoken expects 223921b76ee99bde"):
-        load_encoding("cl100k_base", tmp_path)
+        load_encoder("cl100k_base", tmp_path)
 
 
-def _run(args, env_updates, cwd):
+def test_a_local_dir_without_the_file_falls_back_to_the_shipped_one(tmp_path):
+    assert load_encoder("o200k_base", tmp_path).count("Hello world") == 2
+
+
+def test_tiktoken_dir_and_its_variable_come_first(tmp_path):
+    """A folder given by --tiktoken-dir or PREP_TIKTOKEN_DIR is read before prep's own files (here: a bad copy)."""
+    data = bytearray((TIKTOKEN_DIR / "o200k_base.tiktoken").read_bytes())
+    data[10] ^= 1
+    (tmp_path / "o200k_base.tiktoken").write_bytes(bytes(data))
+    for args, env in ((["--tiktoken-dir", str(tmp_path)], {}), ([], {"PREP_TIKTOKEN_DIR": str(tmp_path)})):
+        result = _run(["check", *args, str(TOY)], env, tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "o200k_base.tiktoken has SHA-256" in result.stderr and "but tiktoken expects 446a9538" in result.stderr
+
+
+#: Run the CLI with the rank files shipped in prep hidden, as in an installation that lost them.
+STRIPPED = (
+    "import sys, pathlib, prep.validation.encoders as e; e.PACKAGED = pathlib.Path(sys.argv[1]); "
+    "import prep.cli; sys.exit(prep.cli.main(sys.argv[2:]))"
+)
+
+
+def _run(args, env_updates, cwd, *, stripped=False):
     env = {k: v for k, v in os.environ.items() if k not in ("PREP_TIKTOKEN_DIR", "TIKTOKEN_CACHE_DIR")}
-    env.update(env_updates)
-    return subprocess.run([sys.executable, "-m", "prep", *args], capture_output=True, text=True, env=env, cwd=cwd)
+    env.update({"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", **env_updates})
+    command = ["-c", STRIPPED, str(cwd / "no-rank-files")] if stripped else ["-m", "prep"]
+    return subprocess.run([sys.executable, *command, *args], capture_output=True, text=True, env=env, cwd=cwd)
 
 
-def test_tiktoken_cache_dir_is_used(tmp_path):
+def test_counts_with_no_download_and_no_rank_files_outside_prep(tmp_path):
+    """No PREP_TIKTOKEN_DIR, an empty tiktoken cache, the network closed: the shipped rank files count."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for encoding, billed in (("o200k_base", "8,233"), ("cl100k_base", "8,242")):
+        result = _run(["check", "--encoding", encoding, str(TOY)], {"TIKTOKEN_CACHE_DIR": str(empty)}, tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert f"{billed} billed tokens" in result.stdout
+    assert list(empty.iterdir()) == []
+
+
+def test_without_shipped_rank_files_tiktoken_cache_dir_is_used(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
     shutil.copy(TIKTOKEN_DIR / "o200k_base.tiktoken", cache / "fb374d419588a4632f3f557e76b4b70aebbca790")
-    result = _run(["check", str(TOY)], {"TIKTOKEN_CACHE_DIR": str(cache)}, tmp_path)
+    result = _run(["check", str(TOY)], {"TIKTOKEN_CACHE_DIR": str(cache)}, tmp_path, stripped=True)
     assert result.returncode == 1, result.stderr
     assert "8,233 billed tokens" in result.stdout
 
@@ -266,7 +300,7 @@ def test_tiktoken_cache_dir_is_used(tmp_path):
 def test_no_rank_files_reports_structure_then_one_sentence_and_exits_2(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = _run(["check", str(TOY)], {"TIKTOKEN_CACHE_DIR": str(empty)}, tmp_path)
+    result = _run(["check", str(TOY)], {"TIKTOKEN_CACHE_DIR": str(empty)}, tmp_path, stripped=True)
     assert result.returncode == 2
     assert "P401 File has 5 example(s)" in result.stdout  # structural checks still reported
     assert "Traceback" not in result.stderr

@@ -20,11 +20,25 @@ from prep.validation.scan import Origin
         ("\n", STOP_MARKS, "\n"),
         (" END", STOP_MARKS, " END"),
         (".", STOP_MARKS, ""),  # so is a full stop
+        (".\n", STOP_MARKS, "\n"),  # but the newline after it is the stop sequence
+        ("!\r\n", STOP_MARKS, "\r\n"),
+        ("?\n\n", SEPARATOR_MARKS, "\n\n"),
         ("", STOP_MARKS, ""),
     ],
 )
 def test_legacy_marks(suffix, marks, expected):
     assert legacy_mark(suffix, marks) == expected
+
+
+def test_a_stop_sequence_after_a_shared_full_stop_is_removed_and_the_full_stop_kept():
+    """The legacy guide (openai-format-rules.md 1.2): "Each completion should end with a fixed stop sequence
+    ... could be \\n"; completions that are sentences all end with ".\\n", and only the "\\n" is the mark."""
+    records = [
+        {"prompt": "Capital of France?\n\n###\n\n", "completion": " Paris.\n"},
+        {"prompt": "Capital of Italy?\n\n###\n\n", "completion": " Rome.\n"},
+    ]
+    assert [r["messages"][1]["content"] for r in to_chat(records)] == ["Paris.", "Rome."]
+    assert [r["messages"][1]["content"] for r in to_chat(records, keep_separators=True)] == [" Paris.\n", " Rome.\n"]
 
 
 def test_to_chat_removes_the_marks_of_legacy_data():
