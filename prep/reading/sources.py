@@ -170,6 +170,8 @@ def expand_url(pattern: str, suffixes: tuple[str, ...]) -> list[str]:
     """The files a URL names: itself, the files a glob matches, or the files below a folder whose
     name (less a compression ending) ends in one of ``suffixes``; sorted, hidden ones skipped."""
     name = redact(pattern)
+    if pattern.partition("://")[0].lower() in ("http", "https"):
+        return [pattern]  # a web server lists no folders, and "?" starts a query string
     with _reading(name):
         fs, path = _filesystem(pattern)
         if any(c in path for c in "*?["):
