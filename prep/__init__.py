@@ -30,7 +30,8 @@ from .publishing.types import PublishResult
 from .publishing.wandb_log import WandbTracker
 from .reading.table import FileType, TableOptions
 from .reports.report import FileReport, Report
-from .targets.profile import DataFormat, Method, Target, load_target
+from .targets.loader import load_target
+from .targets.profile import DataFormat, Method, Target
 from .validation.options import CheckOptions
 from .validation.tokens import ExampleTokens, count_tokens
 

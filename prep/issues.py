@@ -56,6 +56,7 @@ CODES: dict[str, Code] = {
     "P115": Code(E, "File is empty: it holds no examples."),
     "P116": Code(E, "File cannot be read as data (a broken workbook, an unknown text encoding, a missing sheet)."),
     "P117": Code(N, "File found in a folder is not fine-tuning data: no column is a field of a record; not checked."),
+    "P118": Code(W, "Target asks for a UTF-8 byte-order mark, and the file has none."),
     # P15x-P16x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
     "P150": Code(E, "Row has more cells than the header has columns."),
     "P151": Code(E, "Cell holds a spreadsheet error value (#N/A, #DIV/0!, ...)."),
@@ -78,8 +79,8 @@ CODES: dict[str, Code] = {
     "P206": Code(E, "Content is empty or only whitespace."),
     "P207": Code(E, "Content part is malformed or of an unsupported type."),
     "P208": Code(E, "Tool message content must be a string."),
-    "P209": Code(E, "weight must be the integer 0 or 1."),
-    "P210": Code(E, "weight is only allowed on assistant messages."),
+    "P209": Code(E, "weight must be 0 or 1."),
+    "P210": Code(E, "weight on a role the target does not allow it on."),
     "P211": Code(W, "tool_call_id answers no earlier tool_calls id."),
     "P212": Code(E, "Tool call or function call is malformed."),
     "P213": Code(E, "Function arguments must be a JSON-encoded string."),
@@ -90,24 +91,29 @@ CODES: dict[str, Code] = {
     "P218": Code(E, "More images in one example than the target allows."),
     "P219": Code(E, "Data-URL image is larger than the target allows."),
     "P220": Code(E, "Image is not in an allowed format (JPEG, PNG or WEBP)."),
-    "P221": Code(E, "Text holds a special token that the service rejects."),
+    "P221": Code(E, "Text holds a special token that the target rejects."),
     "P222": Code(E, "Assistant message has no content, tool_calls or function_call."),
     "P223": Code(W, "Example has no user message."),
     "P224": Code(W, "System message is not the first message."),
     "P225": Code(W, "Two consecutive messages have the same role."),
     "P226": Code(W, "Example ends after the last assistant message with untrained turns."),
-    "P227": Code(E, "Preference output must be a list of exactly one assistant message."),
+    "P227": Code(E, "Preference output has too many or too few messages, or a wrong role."),
     "P228": Code(E, "Preference keys *_completion are the old names: use *_output."),
     "P229": Code(W, "Preference input ends on an assistant message."),
     "P230": Code(W, "Preferred and non-preferred outputs are identical."),
-    "P231": Code(E, "Reinforcement example must end on a user message."),
+    "P231": Code(E, "Last message has a role the target does not allow last."),
     "P232": Code(E, "Tool definition is malformed."),
     "P233": Code(W, "Tool call names a function that the example does not define."),
     "P234": Code(E, "A reserved key name cannot hold grader data."),
+    "P235": Code(E, "User and assistant turns do not alternate, as the target requires."),
+    "P236": Code(E, "System message is not the first message, as the target requires."),
+    "P237": Code(E, "Example weight must be a non-negative number."),
+    "P239": Code(E, "Image source the target does not take (a URL where it needs a data URL, or the reverse)."),
     # P3xx: tokens and length
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
-    "P302": Code(W, "Model is shut down or no longer accepts new fine-tuning jobs."),
+    "P302": Code(E, "Target or model takes no new fine-tuning jobs (shut down or past its date)."),
     "P303": Code(N, "Token limits were not checked (--no-tokens)."),
+    "P304": Code(E, "Target or model does not take this data (its format or training method)."),
     "P350": Code(W, "Prompt and completion together are over 10,000 characters (legacy prepare_data)."),
     # P4xx: the dataset as a whole
     "P401": Code(E, "Fewer examples than the service's minimum."),
@@ -161,7 +167,8 @@ class Issue:
     RFC 6901 JSON pointer into the example ("" is the whole example).
     ``fingerprint`` is a short hash of the content of the issue's line (its
     example's canonical JSON, or the raw line when it does not parse); it does
-    not change when other lines move, so baselines key on it.
+    not change when other lines move, so baselines key on it. ``targets`` names
+    the targets the issue applies to when several were checked at once.
     """
 
     code: str
@@ -173,6 +180,7 @@ class Issue:
     column: str | None = None
     sheet: str | None = None
     fingerprint: str | None = None
+    targets: tuple[str, ...] = ()  # when several targets were checked: those the issue applies to
 
     @property
     def is_error(self) -> bool:

@@ -16,6 +16,8 @@ pytest_plugins = ["tests.support.fixtures"]  # fake_openai, offline_wandb
 # Tests count tokens as a user's installation does: with the rank files shipped inside prep, never a download.
 for _key in ("PREP_TIKTOKEN_DIR", "TIKTOKEN_CACHE_DIR"):
     os.environ.pop(_key, None)
+# Targets' calendars (new jobs, shutdowns) are read on one fixed day, whatever day the tests run.
+os.environ["PREP_TODAY"] = TODAY = "2026-11-30"
 # Any HTTP(S) a subprocess might try goes to a closed local port instead of the internet.
 os.environ["HTTPS_PROXY"] = os.environ["HTTP_PROXY"] = "http://127.0.0.1:9"
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"

@@ -130,7 +130,7 @@ def commits(repo: Path) -> int:
 
 
 def test_bad_jsonl_is_blocked_with_line_numbers(dataset_repo):
-    code, out = dataset_repo({"train.jsonl": jsonl([*good(2), NO_ROLE, *good(9, 2), {"text": "x"}])})
+    code, out = dataset_repo({"train.jsonl": jsonl([*good(2), NO_ROLE, *good(9, 2), {"about": "x"}])})
     assert code != 0, out
     assert "Check fine-tuning data" in out and "Failed" in out
     assert re.search(r"^train\.jsonl:3: P201 Message has no role", out, re.M), out

@@ -40,9 +40,10 @@ BAD = {
         },
         {"P402"},
     ),
-    "completion_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P111", 6: "P221"}, {"P401"}),
+    "completion_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P111", 6: "P239"}, set()),
     "preference_bad.jsonl": ({2: "P228", 3: "P227", 4: "P227", 5: "P229", 6: "P230", 7: "P203", 8: "P112"}, {"P401"}),
-    "reinforcement_bad.jsonl": ({2: "P203", 3: "P231", 4: "P206", 5: "P113"}, {"P401"}),
+    "reinforcement_bad.jsonl": ({2: "P203", 3: "P231", 4: "P206", 5: "P113"}, {"P401", "P118"}),
+    "text_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P109"}, set()),
 }
 
 
@@ -58,7 +59,7 @@ def test_bad_samples_fail_on_every_bad_line_and_nowhere_else(name, run_prep):
     lines, file_codes = BAD[name]
     code, out, _ = run_prep("check", SAMPLES / name)
     assert code == 1
-    (f,) = prep.check(SAMPLES / name).files
+    (f,) = prep.check_project([str(SAMPLES / name)], {}).report.files  # as `prep check`: with sample_data/prep.toml
     assert {i.line: i.code for i in f.issues if i.line is not None} == lines
     assert {i.code for i in f.issues if i.line is None} == file_codes
     for line, issue_code in lines.items():

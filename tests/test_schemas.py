@@ -9,10 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 import prep
-from prep.records.models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
+from prep.records.models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord, TextRecord
 from prep.records.schemas import build_schemas, stale_schemas
 from prep.reports.reporters import report_dict
-from prep.targets.profile import DataFormat, load_target
+from prep.targets.loader import load_target
+from prep.targets.profile import DataFormat
 from prep.validation.rules import CheckContext, check_example
 from tests.helpers import COOKBOOK_TOY, REPO
 from tests.unit import test_checks
@@ -44,7 +45,7 @@ def test_schemas_are_valid_json_schema(name):
 )
 def test_json_report_validates_against_its_schema(paths):
     schema = json.loads((SCHEMAS / "report.schema.json").read_text())
-    for options in ({}, {"tokens": False}, {"model": "gpt-3.5-turbo-0613"}):
+    for options in ({}, {"tokens": False}, {"model": "gpt-4.1-mini", "isolated": True}, {"target": "all"}):
         jsonschema.validate(report_dict(prep.check(paths, **options)), schema)
 
 
@@ -56,8 +57,10 @@ MODELS = {
     DataFormat.PREFERENCE: PreferenceRecord,
     DataFormat.REINFORCEMENT: ReinforcementRecord,
     DataFormat.COMPLETION: CompletionRecord,
+    DataFormat.TEXT: TextRecord,
 }
 TARGET = load_target("openai")
+TEXT_TARGET = load_target("together")  # OpenAI has no plain-text format
 
 
 def _cases():
@@ -74,7 +77,7 @@ def _cases():
             yield name, fmt, example
     for path in sorted((REPO / "sample_data").glob("*.jsonl")):
         fmt = DataFormat(path.name.split("_")[0])
-        for i, line in enumerate(path.read_text().splitlines(), 1):
+        for i, line in enumerate(path.read_text("utf-8-sig").splitlines(), 1):
             try:
                 value = json.loads(line)
             except json.JSONDecodeError:
@@ -88,10 +91,11 @@ CASES = list(_cases())
 
 @pytest.mark.parametrize(("name", "fmt", "example"), CASES, ids=[c[0] for c in CASES])
 def test_records_accept_exactly_what_the_checks_find_no_schema_error_in(name, fmt, example):
+    target = TEXT_TARGET if fmt is DataFormat.TEXT else TARGET
     errors = {
         p.code
-        for p in check_example(example, CheckContext(TARGET, fmt))
-        if TARGET.severity(p.code) is prep.Severity.ERROR
+        for p in check_example(example, CheckContext(target, fmt))
+        if prep.CODES[p.code].severity is prep.Severity.ERROR  # the schema's view, whatever a target relaxes
     } - BEYOND_SCHEMA
     try:
         MODELS[fmt].model_validate(example)

@@ -1,10 +1,11 @@
-"""Together's own check battery (54 cases) under OpenAI's rules.
+"""Together's own check battery (54 cases), under Together's profile and under OpenAI's.
 
-Every case is checked and our verdict recorded. Our verdict is about the lines:
-each case holds 1-3 examples, so every one of them also fails OpenAI's minimum
-of 10 examples (P401), where Together's minimum is 1; that file-level rule is
-left out of the comparison and asserted separately. Where our verdict differs
-from Together's, the table says which rule differs.
+The battery records what Together's 2025 client (together 1.5.35) said of each
+case. Under ``--target together`` prep applies Together's current documented
+rules (targets-2026.md §3); where its verdict differs from the 2025 client's,
+`TOGETHER` says why, case by case. Under OpenAI's rules every case also fails
+OpenAI's minimum of 10 examples (P401), where Together's minimum is 1; that
+file-level rule is left out of that comparison and asserted separately.
 """
 
 from __future__ import annotations
@@ -21,13 +22,10 @@ CASES = {c["id"]: c for c in BATTERY["cases"]}
 
 # case id -> (error codes we report on its lines, the rule that differs when verdicts differ)
 EXPECTED: dict[str, tuple[set[str], str | None]] = {
-    "valid_general": (
-        {"P108"},
-        "OpenAI has no plain {text} format; Together's 'general' pretraining format is its own",
-    ),
-    "valid_instruction": (set(), None),
+    "valid_general": ({"P304"}, "OpenAI has no plain {text} format; Together's 'general' format is its own"),
+    "valid_instruction": ({"P304"}, "OpenAI trains no prompt/completion model since babbage-002 and davinci-002"),
     "valid_instruction_multimodal": (
-        {"P112"},
+        {"P112", "P304"},
         "OpenAI's legacy prompt must be a string; Together accepts content parts",
     ),
     "valid_conversational_single_turn": (set(), None),
@@ -39,16 +37,16 @@ EXPECTED: dict[str, tuple[set[str], str | None]] = {
     ),
     "empty_file": ({"P115"}, None),
     "non_utf8": ({"P101", "P115"}, None),
-    "invalid_json_line_is_string": ({"P107", "P108"}, None),
-    "missing_required_field": ({"P111"}, None),
-    "inconsistent_dataset_format": ({"P108"}, None),
+    "invalid_json_line_is_string": ({"P107", "P304"}, None),
+    "missing_required_field": ({"P111", "P304"}, None),
+    "inconsistent_dataset_format": ({"P109"}, None),
     "invalid_role": ({"P202", "P204"}, None),
     "non_alternating_roles": ({"P204"}, None),
     "no_assistant_role": ({"P204"}, None),
-    "invalid_value_type_text_int": ({"P108"}, None),
+    "invalid_value_type_text_int": ({"P304"}, None),
     "missing_content_in_message": ({"P222"}, None),
     "wrong_turn_type_string_message": ({"P112", "P222"}, None),
-    "extra_column": ({"P108"}, None),
+    "extra_column": ({"P304"}, None),
     "empty_messages": ({"P113"}, None),
     "valid_weights_all_messages": (
         {"P210"},
@@ -92,7 +90,7 @@ EXPECTED: dict[str, tuple[set[str], str | None]] = {
 # example is an unusable invocation (exit 2, one sentence), not a data verdict.
 CSV_EXPECTED: dict[str, tuple[set[str] | None, str | None]] = {
     "csv_empty_file": ({"P115"}, None),
-    "csv_valid_completion": (set(), None),
+    "csv_valid_completion": ({"P304"}, "OpenAI trains no prompt/completion model any more"),
     "csv_valid_general": (None, "OpenAI has no plain {text} format, so a lone 'text' column maps to no example"),
     "csv_invalid_column_finetune": (None, None),
 }
@@ -145,3 +143,53 @@ def test_csv_case_under_openai_rules(case_id, tmp_path, run_prep):
         assert errors - FILE_LEVEL == expected_codes
         ours = not expected_codes
     assert (ours != case["expect_pass"]) == bool(differs)
+
+
+# Under Together's profile: case id -> (error codes, why prep differs from the 2025 client, or None).
+TOGETHER: dict[str, tuple[set[str], str | None]] = {
+    **{case_id: (codes, None) for case_id, (codes, _) in EXPECTED.items()},
+    "valid_general": (set(), None),
+    "valid_instruction": (set(), None),
+    "valid_instruction_multimodal": (
+        {"P220"},
+        "prep decodes data-URL images; the placeholder 'data:image/jpeg;base64,...' is not base64",
+    ),
+    "valid_conversational_multimodal_single_turn": (
+        {"P220"},
+        "prep decodes data-URL images; the placeholder 'data:image/jpeg;base64,...' is not base64",
+    ),
+    "invalid_json_line_is_string": ({"P107"}, None),
+    "missing_required_field": ({"P111"}, None),
+    "inconsistent_dataset_format": ({"P109"}, None),
+    "non_alternating_roles": ({"P204", "P235"}, None),
+    "invalid_value_type_text_int": ({"P112"}, None),
+    "extra_column": (
+        set(),
+        "the 2025 client rejected any extra column; Together's current docs list no closed key set, "
+        "so prep warns (P110) instead",
+    ),
+    "valid_weights_all_messages": (set(), None),
+    "valid_weights_mixed_with_none": (set(), None),
+    "invalid_weight_float": ({"P209"}, None),
+    "invalid_weight_2": ({"P209"}, None),
+    "pref_non_alternating_roles": ({"P235"}, None),
+    "pref_invalid_weight_type": ({"P209"}, None),
+    "pref_invalid_weight_value": ({"P209"}, None),
+}
+
+
+def test_the_together_table_covers_every_jsonl_case():
+    assert set(TOGETHER) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("case_id", sorted(TOGETHER))
+def test_case_under_together_rules(case_id, tmp_path):
+    case = CASES[case_id]
+    expected_codes, differs = TOGETHER[case_id]
+    (f,) = prep.check(write_case(case, tmp_path), target="together").files
+    errors = {i.code for i in f.issues if i.is_error}
+    assert errors == expected_codes
+    if differs:
+        assert (not errors) != case["expect_pass"], f"verdicts now agree; remove the note: {differs}"
+    else:
+        assert (not errors) == case["expect_pass"]

@@ -51,7 +51,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).",
 )
 @click.option(
-    "--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path."
+    "--target",
+    default="openai",
+    show_default=True,
+    help="Provider profile(s): a built-in name, several separated by commas, all, or a .toml path "
+    "(each gets its own verdict; see prep targets).",
 )
 @click.option(
     "--method",
@@ -63,7 +67,9 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     type=click.Choice([f.value for f in DataFormat]),
     help="Force the data format instead of detecting it.",
 )
-@click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
+@click.option(
+    "--model", help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models)."
+)
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option(
@@ -88,6 +94,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     "--dask",
     metavar="ADDRESS",
     help="Check JSONL and Parquet files on a Dask cluster: a scheduler address, or local[:N] for N worker processes.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Read the targets' calendars (new jobs, shutdowns) on this day instead of today (or PREP_TODAY).",
 )
 @click.option("--strict/--no-strict", default=False, help="Fail (exit 1) on warnings too.")
 @config_options
@@ -190,6 +201,8 @@ def _progress_on_stderr() -> Iterator[None]:
 
 def _check_options(options: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in options.items() if v is not None}
+    if "today" in out:
+        out["today"] = out["today"].date()
     if "ignore" in out:
         out["ignore"] = frozenset(c.upper() for c in options["ignore"])
     return out
@@ -266,7 +279,9 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
 @click.option(
     "--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path."
 )
-@click.option("--model", help="Model whose tokenizer and token limit apply (default: the safe 16,385 limit).")
+@click.option(
+    "--model", help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models)."
+)
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option("--no-tokens", is_flag=True, help="Skip token counting and limits on purpose.")
@@ -314,11 +329,13 @@ def convert(
 
 
 def _add_publish_commands() -> None:
-    """``prep split`` and ``prep publish`` live in cli_publish.py (the CLI layer of split/publish)."""
+    """``prep split``, ``prep publish`` and ``prep targets`` live in modules of their own."""
     from .publishing import publish_command, split_command
+    from .targets import targets_command
 
     cli.add_command(split_command)
     cli.add_command(publish_command)
+    cli.add_command(targets_command)
 
 
 _add_publish_commands()

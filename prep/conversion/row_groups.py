@@ -11,48 +11,42 @@ report equals the local one.
 from __future__ import annotations
 
 from itertools import accumulate, islice
-from typing import TYPE_CHECKING
 
 from ..reading.arrow import iter_row_group, row_groups
 from ..reading.detect import SAMPLE_LINES
 from ..reading.table import TableOptions
+from ..validation.checker import CheckRun
 from ..validation.distributed import Work
-from ..validation.parallel import worker_counter
-from ..validation.scan import FileScan, LazyCounter, Plan
+from ..validation.parallel import worker_tokenizers
+from ..validation.scan import Plan, ScanGroup
 from .examples import to_example
 from .mapping import ColumnMap
 from .tables import feed_examples, open_examples, start_scan
 
-if TYPE_CHECKING:
-    from ..targets.budget import Budget
-    from ..targets.profile import Target
-    from ..validation.options import CheckOptions
-
 __all__ = ["parquet_work", "scan_row_group"]
 
 
-def parquet_work(
-    location: str, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
-) -> Work:
+def parquet_work(location: str, run: CheckRun) -> Work:
     """The row-group tasks of a Parquet file (a path or a URL), planned from its first rows."""
-    table_options = options.table or TableOptions()
+    table_options = run.options.table or TableOptions()
     with open_examples(location, table_options) as examples:
         sample = list(islice(examples.items, SAMPLE_LINES))
-        scan = start_scan(examples, sample, options, target, budget, counter)
+        group = start_scan(examples, sample, run)
     groups = row_groups(location)
     firsts = accumulate((rows for rows, _ in groups), initial=1)
+    plans = [scan.plan for scan in group.scans]
     tasks = [
-        (scan_row_group, (scan.plan, examples.mapping, table_options.system, location, i, first, size))
+        (scan_row_group, (plans, examples.mapping, table_options.system, location, i, first, size))
         for i, (first, (_, size)) in enumerate(zip(firsts, groups, strict=False))
     ]
-    return Work(tasks, into=scan, numbered=True, sized=False)
+    return Work(tasks, into=group, numbered=True, sized=False)
 
 
 def scan_row_group(
-    plan: Plan, mapping: ColumnMap, system: str | None, location: str, index: int, first: int, size: int
-) -> tuple[FileScan, int]:
+    plans: list[Plan], mapping: ColumnMap, system: str | None, location: str, index: int, first: int, size: int
+) -> tuple[ScanGroup, int]:
     """Scan row group ``index`` of a Parquet file, its rows numbered from ``first`` (runs on a worker)."""
-    scan = FileScan(plan, worker_counter(plan))
+    group = ScanGroup(plans, worker_tokenizers(plans[0].options.tiktoken_dir))
     rows = iter_row_group(location, index, first)
-    feed_examples(scan, (to_example(row, mapping, system=system) for row in rows))
-    return scan, size
+    feed_examples(group, (to_example(row, mapping, system=system) for row in rows))
+    return group, size

@@ -16,7 +16,7 @@ from ..reading.detect import SAMPLE_LINES, decide_format, vote
 from ..reading.table import TableOptions
 from ..reports.report import Report
 from ..targets.profile import DataFormat
-from ..validation.checker import prepare
+from ..validation.checker import prepare, report_of
 from ..validation.dataset import finish
 from ..validation.options import CheckOptions
 from ..validation.scan import Origin
@@ -36,22 +36,17 @@ def convert_examples(
     source: Any, options: ConvertOptions, check: CheckOptions
 ) -> tuple[list[dict[str, Any]], Report, list[int], str]:
     """The records of every row without an error, the report, the lines of rows left out, the target's BOM rule."""
-    target, budget, counter = prepare(check)
+    run = prepare(check)
     with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
         items = list(examples.items)
     items, extra = _transform(examples, items, options)
-    scan, failed = scan_examples(examples, items, check, target, budget, counter)
+    group, failed = scan_examples(examples, items, run)
     for line, problem, origin in extra:
-        add_problem(scan, line, problem, origin)
-    report = Report(
-        [finish(scan)],
-        target=target.name,
-        tokens_checked=budget is not None and not counter.error,
-        tokenizer_error=counter.error,
-    )
+        add_problem(group, line, problem, origin)
+    report = report_of([[finish(scan, today=run.today) for scan in group.scans]], run)
     kept = [e for e in items if e.record is not None and e.line not in failed]
     skipped = [] if report.ok else sorted({e.line for e in items} - {e.line for e in kept})
-    return [e.record for e in kept if e.record is not None], report, skipped, target.bom
+    return [e.record for e in kept if e.record is not None], report, skipped, run.targets[0].bom
 
 
 Extra = tuple[int | None, RowProblem, Origin]
@@ -127,13 +122,14 @@ def _finding_issues(findings: list[Finding], examples: list[Example], skip: tupl
 
 def _model(fmt: DataFormat) -> type[Record]:
     """The pydantic model of a format (imported here: pydantic is not needed to check or convert)."""
-    from ..records.models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
+    from ..records.models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord, TextRecord
 
     models: dict[DataFormat, type[Record]] = {
         DataFormat.CHAT: ChatRecord,
         DataFormat.COMPLETION: CompletionRecord,
         DataFormat.PREFERENCE: PreferenceRecord,
         DataFormat.REINFORCEMENT: ReinforcementRecord,
+        DataFormat.TEXT: TextRecord,
     }
     return models[fmt]
 

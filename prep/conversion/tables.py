@@ -24,17 +24,14 @@ from ..reading.detect import SAMPLE_LINES
 from ..reading.files import detect_file_type, open_table
 from ..reading.sources import stat_source
 from ..reading.table import FileType, Note, Row, Table, TableOptions
-from ..validation.checker import check_jsonl, plan_file
+from ..validation.checker import CheckRun, check_jsonl, plan_file
 from ..validation.dataset import finish
-from ..validation.scan import FileScan, LazyCounter, Origin
+from ..validation.scan import FileScan, Origin, ScanGroup
 from .examples import Example, RowProblem, to_example
 from .mapping import ColumnMap, plan_mapping
 
 if TYPE_CHECKING:
     from ..reports.report import FileReport
-    from ..targets.budget import Budget
-    from ..targets.profile import Target
-    from ..validation.options import CheckOptions
 
 __all__ = [
     "Examples",
@@ -167,62 +164,51 @@ def _plain_row(number: int, value: Any) -> Row:
 # -- checking ----------------------------------------------------------------------------
 
 
-def add_problem(scan: FileScan, line: int | None, problem: RowProblem, origin: Origin) -> None:
+def add_problem(scan: FileScan | ScanGroup, line: int | None, problem: RowProblem, origin: Origin) -> None:
     """Report a reading or mapping problem on its row, in its column."""
     if problem.column is not None:
         origin = Origin(origin.sheet, ((problem.pointer, problem.column),))
     scan.add(problem.code, line, problem.pointer, problem.message, origin)
 
 
-def scan_examples(
-    examples: Examples,
-    items: Iterable[Example],
-    options: CheckOptions,
-    target: Target,
-    budget: Budget | None,
-    counter: LazyCounter,
-) -> tuple[FileScan, set[int]]:
-    """Check every example; return the scan (not yet finished) and the lines of examples with errors.
+def scan_examples(examples: Examples, items: Iterable[Example], run: CheckRun) -> tuple[ScanGroup, set[int]]:
+    """Check every example; return the scans (not yet finished) and the lines of examples with errors.
 
     ``examples`` gives the source's name, sheet and notes; ``items`` its examples (``examples.items``,
     or examples changed since, as ``prep convert`` does).
     """
     items = iter(items)
     sample = list(islice(items, SAMPLE_LINES))
-    scan = start_scan(examples, sample, options, target, budget, counter)
-    return scan, feed_examples(scan, chain(sample, items))
+    group = start_scan(examples, sample, run)
+    return group, feed_examples(group, chain(sample, items))
 
 
-def start_scan(
-    examples: Examples,
-    sample: list[Example],
-    options: CheckOptions,
-    target: Target,
-    budget: Budget | None,
-    counter: LazyCounter,
-) -> FileScan:
-    """A scan planned from a source's first examples, holding the problems found with the whole source."""
-    plan = plan_file(examples.name, (e.record for e in sample if e.record is not None), target, options, budget)
-    scan = FileScan(plan, counter)
+def start_scan(examples: Examples, sample: list[Example], run: CheckRun) -> ScanGroup:
+    """Scans planned from a source's first examples, holding the problems found with the whole source."""
+    plans = plan_file(examples.name, (e.record for e in sample if e.record is not None), run)
+    group = ScanGroup(plans, run.tokenizers)
     sheet_origin = Origin(examples.sheet)
     for line, note in examples.notes:
-        add_problem(scan, line, note, sheet_origin)
-    return scan
+        add_problem(group, line, note, sheet_origin)
+    return group
 
 
-def feed_examples(scan: FileScan, items: Iterable[Example]) -> set[int]:
-    """Check each example into ``scan``; return the lines of the examples with errors."""
+def feed_examples(group: ScanGroup, items: Iterable[Example]) -> set[int]:
+    """Check each example into ``group``; return the lines of the examples with errors."""
     failed: set[int] = set()
     for example in items:
-        before, start = _errors(scan), len(scan.issues)
+        before, starts = _errors(group), [len(s.issues) for s in group.scans]
         for problem in example.problems:
-            add_problem(scan, example.line, problem, example.origin)
+            add_problem(group, example.line, problem, example.origin)
         if example.record is not None:
-            scan.feed_value(example.line, example.record, origin=example.origin)
-            _drop_consequences(scan, start, {p.pointer for p in example.problems if p.pointer and p.code != "P161"})
+            group.feed_value(example.line, example.record, origin=example.origin)
+            pointers = {p.pointer for p in example.problems if p.pointer and p.code != "P161"}
+            for scan, start in zip(group.scans, starts, strict=True):
+                _drop_consequences(scan, start, pointers)
         else:
-            scan.lines += 1
-        if example.record is None or _errors(scan) > before:
+            for scan in group.scans:
+                scan.lines += 1
+        if example.record is None or _errors(group) > before:
             failed.add(example.line)
     return failed
 
@@ -246,29 +232,27 @@ def _drop_consequences(scan: FileScan, start: int, pointers: set[str]) -> None:
     scan.issues[start:] = kept
 
 
-def _errors(scan: FileScan) -> int:
-    severity = scan.plan.target.severity
-    return sum(n for code, n in scan.codes.items() if severity(code).value == "error")
+def _errors(group: ScanGroup) -> int:
+    return sum(
+        n for scan in group.scans for code, n in scan.codes.items() if scan.plan.target.severity(code).value == "error"
+    )
 
 
-def check_table(
-    source: Path | Any, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
-) -> FileReport:
-    """Check a table (a file that is not JSONL, or a DataFrame): read, map and check each row."""
-    table_options = options.table or TableOptions()
+def check_table(source: Path | Any, run: CheckRun) -> list[FileReport]:
+    """Check a table (a file that is not JSONL, or a DataFrame): read, map and check each row; a report per target."""
+    table_options = run.options.table or TableOptions()
     if not isinstance(table_options, TableOptions):
         raise InputError("CheckOptions.table must be a prep.TableOptions.")
     with open_examples(source, table_options) as examples:
-        scan, _ = scan_examples(examples, examples.items, options, target, budget, counter)
-    return finish(scan)
+        group, _ = scan_examples(examples, examples.items, run)
+    return [finish(scan, today=run.today) for scan in group.scans]
 
 
-def check_file(
-    path: str | os.PathLike[str], options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
-) -> FileReport:
-    """Check any data file: JSONL line by line (a local path or a URL, compressed or not), other types as tables."""
+def check_file(path: str | os.PathLike[str], run: CheckRun) -> list[FileReport]:
+    """Check any data file: JSONL line by line (a local path or a URL, compressed or not), other types as
+    tables; a report per target."""
     location = os.fspath(path)
-    file_type = detect_file_type(location, options.table.file_type if options.table else None)
-    if file_type is FileType.JSONL:
-        return check_jsonl(stat_source(location), options, target, budget, counter)
-    return check_table(location, options, target, budget, counter)
+    table = run.options.table
+    if detect_file_type(location, table.file_type if table else None) is FileType.JSONL:
+        return check_jsonl(stat_source(location), run)
+    return check_table(location, run)

@@ -22,11 +22,8 @@ from ..errors import MappingError, UnreadableFileError
 from ..issues import Issue
 from ..reading.arrow import is_dataset
 from ..reports.report import FileReport, Report
-from ..targets.budget import Budget
-from ..targets.profile import Target
-from ..validation.checker import check_records, check_training, prepare, report_of
+from ..validation.checker import CheckRun, check_records, check_training, prepare, report_of
 from ..validation.options import CheckOptions
-from ..validation.scan import LazyCounter
 from .cluster import check_files_on_cluster, check_training_on_cluster
 from .walk import DataFile
 
@@ -35,38 +32,40 @@ __all__ = ["check_files", "check_valid", "check_values", "file_problem"]
 
 def check_files(files: Sequence[DataFile], options: CheckOptions) -> tuple[list[FileReport | None], Report]:
     """Check files with ``options``: each file's report (None for one left out), and the whole report."""
-    target, budget, counter = prepare(options)
+    run = prepare(options)
     if options.dask is not None:
-        here = functools.partial(_check_one, options=options, target=target, budget=budget, counter=counter)
-        reports = check_files_on_cluster(files, options, target, budget, counter, here)
+        reports = check_files_on_cluster(files, run, functools.partial(_check_one, run=run))
     else:
-        reports = [_check_one(file, options, target, budget, counter) for file in files]
-    report = report_of([r for r in reports if r is not None], target, budget, counter)
+        reports = [_check_one(file, run) for file in files]
+    report = report_of([r for r in reports if r is not None], run)
     kept = iter(report.files)
     return [None if r is None else next(kept) for r in reports], report
 
 
-def _check_one(
-    file: DataFile, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
-) -> FileReport | None:
+def _check_one(file: DataFile, run: CheckRun) -> list[FileReport] | None:
+    """The file's report for each target (None when it is left out)."""
     try:
-        return check_file(file.path, options, target, budget, counter)
+        return check_file(file.path, run)
     except MappingError as exc:
         not_data = file.found and not exc.recognised
-        return file_problem(file.path, "P117" if not_data else "P160", str(exc), target, options)
+        return file_problem(file.path, "P117" if not_data else "P160", str(exc), run)
     except UnreadableFileError as exc:
-        return file_problem(file.path, "P116", str(exc), target, options)
+        return file_problem(file.path, "P116", str(exc), run)
 
 
-def file_problem(path: str, code: str, message: str, target: Target, options: CheckOptions) -> FileReport | None:
-    """The report of a file that was not checked: one issue about it, or None when ``code`` is ignored."""
-    if code in options.ignore:
+def file_problem(path: str, code: str, message: str, run: CheckRun) -> list[FileReport] | None:
+    """The report, for each target, of a file that was not checked: one issue about it (None when ignored)."""
+    if code in run.options.ignore:
         return None
     if code == "P117":
         message = f"Not fine-tuning data, so not checked: {message[:1].lower()}{message[1:]}"
-    severity = target.severity(code)
-    issue = Issue(code, severity, message, None, "", path)
-    return FileReport(path, issues=[issue], codes=Counter({code: 1}), severities=Counter({severity: 1}), checked=False)
+    out = []
+    for target in run.targets:
+        severity = target.severity(code)
+        issue = Issue(code, severity, message, None, "", path)
+        counts = Counter({code: 1}), Counter({severity: 1})
+        out.append(FileReport(path, issues=[issue], codes=counts[0], severities=counts[1], checked=False))
+    return out
 
 
 def check_valid(train: str | os.PathLike[str], valid: str | os.PathLike[str], options: CheckOptions) -> Report:
@@ -79,9 +78,6 @@ def check_valid(train: str | os.PathLike[str], valid: str | os.PathLike[str], op
 def check_values(source: Any, options: CheckOptions) -> Report:
     """A pandas DataFrame or a Hugging Face `datasets.Dataset` (read as a table, see `prep.convert`; row N is
     line N), or an iterable of records (dicts or models)."""
-    target, budget, counter = prepare(options)
-    if is_frame(source) or is_dataset(source):
-        files = [check_table(source, options, target, budget, counter)]
-    else:
-        files = [check_records(source, options, target, budget, counter)]
-    return report_of(files, target, budget, counter)
+    run = prepare(options)
+    table = is_frame(source) or is_dataset(source)
+    return report_of([check_table(source, run) if table else check_records(source, run)], run)

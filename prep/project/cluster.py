@@ -18,12 +18,9 @@ from ..reading.files import detect_file_type
 from ..reading.sources import stat_source
 from ..reading.table import FileType
 from ..reports.report import FileReport, Report
-from ..targets.budget import Budget
-from ..targets.profile import Target
-from ..validation.checker import prepare, report_of
+from ..validation.checker import CheckRun, prepare, report_of
 from ..validation.dataset import finish
 from ..validation.options import CheckOptions
-from ..validation.scan import LazyCounter
 from .walk import DataFile
 
 if TYPE_CHECKING:
@@ -31,45 +28,42 @@ if TYPE_CHECKING:
 
 __all__ = ["check_files_on_cluster", "check_training_on_cluster"]
 
+#: A file's reports, one per target (None when it is left out of the report).
+Reports = list[FileReport] | None
+
 
 def check_files_on_cluster(
-    files: Sequence[DataFile],
-    options: CheckOptions,
-    target: Target,
-    budget: Budget | None,
-    counter: LazyCounter,
-    here: Callable[[DataFile], FileReport | None],
-) -> list[FileReport | None]:
-    """Each file's report: JSONL and Parquet files (paths or URLs) on the cluster ``options.dask``, the
+    files: Sequence[DataFile], run: CheckRun, here: Callable[[DataFile], Reports]
+) -> list[Reports]:
+    """Each file's reports: JSONL and Parquet files (paths or URLs) on the cluster ``run.options.dask``, the
     others (and a Parquet file whose columns fill no record) checked ``here``."""
-    from ..validation.distributed import open_cluster, run
+    from ..validation.distributed import open_cluster, run_on
 
-    assert options.dask is not None
-    found: dict[int, FileReport | None] = {}
-    with open_cluster(options.dask) as client:
-        works = {i: w for i, f in enumerate(files) if (w := _work(client, f.path, options, target, budget, counter))}
-        for i, (scan, size) in zip(works, run(client, list(works.values()), counter), strict=True):
-            found[i] = finish(scan, size=size)
+    assert run.options.dask is not None
+    found: dict[int, Reports] = {}
+    with open_cluster(run.options.dask) as client:
+        works = {i: w for i, f in enumerate(files) if (w := _work(client, f.path, run))}
+        for i, (group, size) in zip(works, run_on(client, list(works.values()), run.tokenizers), strict=True):
+            found[i] = [finish(scan, size=size, today=run.today) for scan in group.scans]
     for i, file in enumerate(files):
         if i not in found:
             found[i] = here(file)
     return [found[i] for i in range(len(files))]
 
 
-def _work(
-    client: Any, location: str, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
-) -> Work | None:
+def _work(client: Any, location: str, run: CheckRun) -> Work | None:
     """A file's tasks on the cluster: byte ranges of JSONL, row groups of Parquet; None for other types."""
     from ..conversion.row_groups import parquet_work
     from ..validation.distributed import jsonl_work, plan_on_cluster
 
-    file_type = detect_file_type(location, options.table.file_type if options.table else None)
+    table = run.options.table
+    file_type = detect_file_type(location, table.file_type if table else None)
     if file_type is FileType.JSONL:
         source = stat_source(location)
-        return jsonl_work(source, plan_on_cluster(client, source, target, options, budget))
+        return jsonl_work(source, plan_on_cluster(client, source, run))
     if file_type is FileType.PARQUET:
         try:
-            return parquet_work(location, options, target, budget, counter)
+            return parquet_work(location, run)
         except (MappingError, UnreadableFileError):
             return None  # checked here, where it becomes one issue about the file
     return None
@@ -82,8 +76,7 @@ def check_training_on_cluster(
     from ..validation.distributed import check_pair_on, open_cluster
 
     assert options.dask is not None
-    target, budget, counter = prepare(options)
+    run = prepare(options)
     sources = stat_source(os.fspath(train)), stat_source(os.fspath(valid))
     with open_cluster(options.dask) as client:
-        files = check_pair_on(client, *sources, options, target, budget, counter)
-    return report_of(files, target, budget, counter)
+        return report_of(check_pair_on(client, *sources, run), run)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PrepError, UsageError
-from ..reports.report import FileReport, Report
+from ..reports.report import FileReport, Report, TargetVerdict
 from .config import BASELINE_NAME, Config, Configs
 from .walk import DataFile, select_files
 
@@ -251,6 +251,7 @@ def _check_groups(plans: list[FilePlan]) -> tuple[Report, list[FilePlan]]:
         groups.setdefault(plan.options, []).append(i)
     files: list[FileReport | None] = [None] * len(plans)
     targets, tokens_checked, tokenizer_error = [], True, None
+    verdicts: dict[str, TargetVerdict] = {}
     for options, indexes in groups.items():
         try:
             reports, part = check_files([DataFile(plans[i].path, plans[i].found) for i in indexes], options)
@@ -262,11 +263,19 @@ def _check_groups(plans: list[FilePlan]) -> tuple[Report, list[FilePlan]]:
         for i, file_report in zip(indexes, reports, strict=True):
             files[i] = file_report
         targets.append(part.target)
+        for v in part.verdicts:
+            verdicts.setdefault(v.name, replace(v, files=[])).files.extend(v.files)
         tokens_checked = tokens_checked and part.tokens_checked
         tokenizer_error = tokenizer_error or part.tokenizer_error
     target = ", ".join(dict.fromkeys(targets)) or "openai"
     kept = [(plan, f) for plan, f in zip(plans, files, strict=True) if f is not None]
-    report = Report([f for _, f in kept], target=target, tokens_checked=tokens_checked, tokenizer_error=tokenizer_error)
+    report = Report(
+        [f for _, f in kept],
+        target=target,
+        tokens_checked=tokens_checked,
+        tokenizer_error=tokenizer_error,
+        verdicts=list(verdicts.values()),
+    )
     return report, [plan for plan, _ in kept]
 
 
@@ -282,6 +291,9 @@ def _apply_baselines(result: ProjectReport) -> None:
         result.hidden += hidden
         files.append(file)
     result.report.files = files
+    baseline_of = {plan.path: loaded[plan.baseline] for plan in result.plans}
+    for verdict in result.report.verdicts:  # each target's own view hides the same known issues
+        verdict.files = [baseline_of[f.path].filter(f)[0] if f.path in baseline_of else f for f in verdict.files]
     result.baselines = [path for path, b in loaded.items() if b.counts]
 
 

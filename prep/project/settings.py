@@ -57,8 +57,10 @@ def parse_path(value: Any, root: Path) -> str:
 
 
 def _target(value: Any, root: Path) -> str:
-    name = _str(value, root)
-    return parse_path(name, root) if name.endswith(".toml") else name
+    """One profile or several: a name, a .toml path (relative to the file), "a,b", or a list of them."""
+    names = value if isinstance(value, list) else _str(value, root).split(",")
+    names = [_str(name, root).strip() for name in names]
+    return ",".join(parse_path(n, root) if n.endswith(".toml") else n for n in names)
 
 
 def _codes(value: Any, root: Path) -> frozenset[str]:

@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from ..errors import PrepError, UsageError
-from ..targets.profile import Method, load_target
+from ..targets.loader import load_target
+from ..targets.profile import Method
 
 __all__ = ["JobSpec", "WandbIntegration", "job_key", "job_request", "validate_job"]
 

@@ -25,7 +25,7 @@ from ..issues import Issue
 from ..reading.files import detect_file_type
 from ..reading.table import FileType
 from ..reports.report import Report
-from ..targets.profile import load_target
+from ..targets.loader import load_target, resolve_targets
 from .partition import BOM, Items, partition, write_sides
 
 __all__ = ["SplitResult", "split", "split_paths"]
@@ -194,13 +194,16 @@ def _blank_lines(source: Path) -> set[int]:
         return {n for n, raw in enumerate(fp, 1) if not raw.strip() or raw.strip() == BOM}
 
 
-def _minimum(train_path: Path, train_examples: int, target_name: str) -> tuple[Issue, ...]:
-    """P408 when the training file holds fewer examples than the target's minimum."""
-    target = load_target(target_name)
-    if train_examples >= target.min_examples:
-        return ()
-    message = (
-        f"The training file has {train_examples} example(s), but the {target.title} needs at least "
-        f"{target.min_examples}; add examples, or take fewer for validation (--valid-count)."
-    )
-    return (Issue("P408", target.severity("P408"), message, None, "", str(train_path)),)
+def _minimum(train_path: Path, train_examples: int, target_names: str) -> tuple[Issue, ...]:
+    """P408 for each target whose minimum the training file falls below."""
+    out = []
+    for name in resolve_targets(target_names):
+        target = load_target(name)
+        if train_examples >= target.min_examples:
+            continue
+        message = (
+            f"The training file has {train_examples} example(s), but {target.provider} needs at least "
+            f"{target.min_examples}; add examples, or take fewer for validation (--valid-count)."
+        )
+        out.append(Issue("P408", target.severity("P408"), message, None, "", str(train_path)))
+    return tuple(out)

@@ -42,6 +42,8 @@ def vote(example: dict[str, Any]) -> DataFormat | None:
         return DataFormat.PREFERENCE
     if "prompt" in example or "completion" in example:
         return DataFormat.COMPLETION
+    if "text" in example:
+        return DataFormat.TEXT
     return None
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models import ChatRecord, CompletionRecord, PreferenceRecord, Record, ReinforcementRecord
+    from .models import ChatRecord, CompletionRecord, PreferenceRecord, Record, ReinforcementRecord, TextRecord
 
-__all__ = ["ChatRecord", "CompletionRecord", "PreferenceRecord", "Record", "ReinforcementRecord"]
+__all__ = ["ChatRecord", "CompletionRecord", "PreferenceRecord", "Record", "ReinforcementRecord", "TextRecord"]
 
 
 def __getattr__(name: str) -> Any:

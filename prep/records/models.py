@@ -178,6 +178,12 @@ class CompletionRecord(_Closed):
     completion: Text
 
 
+class TextRecord(_Closed):
+    """A plain text example (continued pre-training, as Together's "generic text" format)."""
+
+    text: Text
+
+
 class PreferenceInput(_Closed):
     messages: list[ChatMessage] = Field(min_length=1)
     tools: list[Tool] | None = None
@@ -207,4 +213,4 @@ class ReinforcementRecord(BaseModel):
         return self
 
 
-Record = ChatRecord | CompletionRecord | PreferenceRecord | ReinforcementRecord
+Record = ChatRecord | CompletionRecord | PreferenceRecord | ReinforcementRecord | TextRecord

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord
+from .models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord, TextRecord
 
 __all__ = ["JsonReport", "build_schemas", "stale_schemas", "write_schemas"]
 
@@ -30,6 +30,9 @@ class JsonIssue(_Strict):
     message: str
     column: str | None = Field(default=None, description="Spreadsheet column, when the input was a table.")
     sheet: str | None = Field(default=None, description="Worksheet name, for XLSX input.")
+    targets: list[str] | None = Field(
+        default=None, description="When several targets were checked: the targets the issue applies to."
+    )
 
 
 class JsonDistribution(_Strict):
@@ -64,7 +67,7 @@ class JsonStats(_Strict):
 
 class JsonFile(_Strict):
     path: str
-    format: Literal["chat", "completion", "preference", "reinforcement"] | None
+    format: Literal["chat", "completion", "preference", "reinforcement", "text"] | None
     method: Literal["supervised", "dpo", "reinforcement"] | None
     examples: int
     ok: bool
@@ -84,6 +87,19 @@ class JsonSummary(_Strict):
     infos: int
 
 
+class JsonVerdict(_Strict):
+    """What one target makes of the files: it accepts them when it finds no error."""
+
+    name: str
+    title: str
+    status: str = Field(description="The target's status: active, winding down, ...")
+    ok: bool
+    errors: int
+    warnings: int
+    codes: dict[str, int] = Field(description="Issue counts by code, over the files.")
+    notice: str | None = Field(description="The dates ahead (new jobs, shutdown), in one sentence.")
+
+
 class JsonReport(_Strict):
     """The report printed by ``prep check --format json``."""
 
@@ -95,6 +111,7 @@ class JsonReport(_Strict):
     tokenizer_error: str | None
     summary: JsonSummary
     files: list[JsonFile]
+    targets: list[JsonVerdict] = Field(description="One verdict per target checked (--target a,b,...).")
 
 
 _MODELS: dict[str, type[BaseModel]] = {
@@ -102,6 +119,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "completion.schema.json": CompletionRecord,
     "preference.schema.json": PreferenceRecord,
     "reinforcement.schema.json": ReinforcementRecord,
+    "text.schema.json": TextRecord,
     "report.schema.json": JsonReport,
 }
 

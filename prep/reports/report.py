@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..issues import Issue, Severity
@@ -12,7 +12,7 @@ from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Method
 from .stats import FileStats
 
-__all__ = ["FileReport", "Report"]
+__all__ = ["FileReport", "Report", "TargetVerdict", "union"]
 
 
 @dataclass
@@ -40,6 +40,10 @@ class FileReport:
     @property
     def ok(self) -> bool:
         return self.severities[Severity.ERROR] == 0
+
+    def severities_of(self, code: str) -> Severity:
+        """The severity this report gives ``code`` (from its issues; info when none is listed)."""
+        return next((i.severity for i in self.issues if i.code == code), Severity.INFO)
 
     @property
     def omitted(self) -> int:
@@ -75,13 +79,51 @@ class FileReport:
 
 
 @dataclass
+class TargetVerdict:
+    """What one target makes of the files checked: its reports of each file."""
+
+    name: str
+    title: str
+    status: str
+    files: list[FileReport]
+    notice: str | None = None  # the dates ahead, in one sentence
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.errors for f in self.files)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.warnings for f in self.files)
+
+    def codes(self, severity: Severity | None = None) -> Counter[str]:
+        """Issue counts by code over the files (of one severity, when given)."""
+        out: Counter[str] = Counter()
+        for f in self.files:
+            for i in f.issues:
+                if severity is None or i.severity is severity:
+                    out[i.code] += 1
+        return out
+
+
+@dataclass
 class Report:
-    """All files checked in one call."""
+    """All files checked in one call.
+
+    ``files`` holds one report per file; when several targets were checked, it
+    is their union (each issue says which targets it applies to) and
+    ``verdicts`` holds each target's own reports.
+    """
 
     files: list[FileReport]
     target: str = "openai"
     tokens_checked: bool = True
     tokenizer_error: str | None = None
+    verdicts: list[TargetVerdict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -91,6 +133,10 @@ class Report:
     def issues(self) -> Iterator[Issue]:
         for f in self.files:
             yield from f.issues
+
+    @property
+    def targets(self) -> list[str]:
+        return [v.name for v in self.verdicts] or self.target.split(",")
 
     def count(self, severity: Severity) -> int:
         return sum(f.severities[severity] for f in self.files)
@@ -102,3 +148,30 @@ class Report:
         if not self.ok or (strict and self.count(Severity.WARNING)):
             return 1
         return 0
+
+
+_RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
+
+
+def union(reports: list[FileReport], names: list[str]) -> FileReport:
+    """One file's reports for several targets as one: each distinct issue once, with the targets
+    it applies to and its most severe severity; statistics and budget of the first target."""
+    merged: dict[tuple[object, ...], Issue] = {}
+    for report, name in zip(reports, names, strict=True):
+        for issue in report.issues:
+            key = (issue.line, issue.code, issue.pointer, issue.message, issue.column, issue.sheet)
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = replace(issue, targets=(name,))
+            else:
+                worst = max(seen.severity, issue.severity, key=_RANK.__getitem__)
+                merged[key] = replace(seen, severity=worst, targets=(*seen.targets, name))
+    issues = sorted(merged.values(), key=lambda i: i.line or 0)
+    codes: Counter[str] = Counter(i.code for i in issues)
+    severities: Counter[Severity] = Counter(i.severity for i in issues)
+    for code in {c for r in reports for c in r.codes}:  # issues found over the per-code cap, never listed
+        unlisted = max(r.codes[code] - sum(i.code == code for i in r.issues) for r in reports)
+        if unlisted > 0:
+            codes[code] += unlisted
+            severities[max((r.severities_of(code) for r in reports), key=_RANK.__getitem__)] += unlisted
+    return replace(reports[0], issues=issues, codes=codes, severities=severities)

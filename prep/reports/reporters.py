@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import orjson
 
 from ..issues import Issue, Severity
-from .report import FileReport, Report
+from .report import FileReport, Report, TargetVerdict
 from .sarif import sarif_log
 
 __all__ = ["REPORTERS", "Reporter", "format_annotation", "format_issue", "issue_dict", "report_dict"]
@@ -34,6 +34,8 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
         out["column"] = issue.column
     if issue.sheet is not None:
         out["sheet"] = issue.sheet
+    if issue.targets:
+        out["targets"] = list(issue.targets)
     return out
 
 
@@ -82,6 +84,20 @@ def report_dict(report: Report, *, max_issues: int | None = None) -> dict[str, A
             "infos": report.count(Severity.INFO),
         },
         "files": files,
+        "targets": [_verdict_dict(v) for v in report.verdicts],
+    }
+
+
+def _verdict_dict(v: TargetVerdict) -> dict[str, Any]:
+    return {
+        "name": v.name,
+        "title": v.title,
+        "status": v.status,
+        "ok": v.ok,
+        "errors": v.errors,
+        "warnings": v.warnings,
+        "codes": dict(sorted(v.codes().items())),
+        "notice": v.notice,
     }
 
 
@@ -107,6 +123,14 @@ def _place(issue: Issue) -> str:
     return f" ({place})" if place else ""
 
 
+def _tagged(report: Report, fmt: Callable[[Issue], str]) -> Callable[[Issue], str]:
+    """``fmt`` followed by the targets an issue applies to, when several were checked and not all of them."""
+    every = len(report.verdicts)
+    if every < 2:
+        return fmt
+    return lambda issue: fmt(issue) + (f" [{', '.join(issue.targets)}]" if 0 < len(issue.targets) < every else "")
+
+
 def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], str]) -> Iterator[str]:
     """Each shown issue as ``fmt`` formats it, and after each file how many were not shown."""
     for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
@@ -119,16 +143,33 @@ def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], 
 
 def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
     w = stream.write
-    w("".join(_issue_lines(report, max_issues, format_issue)))
+    w("".join(_issue_lines(report, max_issues, _tagged(report, format_issue))))
     for f in report.files:
         w(_file_summary(f))
         if f.stats is not None and f.budget is not None:
             w(_stats_table(f))
     if not report.tokens_checked and not report.tokenizer_error:
         w("Token limits were not checked (--no-tokens).\n")
+    if len(report.verdicts) > 1:
+        w(verdict_table(report))
+    for v in report.verdicts:
+        if v.notice:
+            w(f"note: {v.notice}\n")
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     verdict = "ok" if report.ok else "FAILED"
     w(f"{verdict}: {len(report.files)} file(s), {errors:,} error(s), {warnings:,} warning(s)\n")
+
+
+def verdict_table(report: Report) -> str:
+    """Target × verdict × errors × warnings × the first reasons (the most frequent codes, errors first)."""
+    width = max(len("target"), *(len(v.name) for v in report.verdicts))
+    lines = [f"{'target':{width}}  verdict  {'errors':>7}  {'warnings':>8}  first reasons"]
+    for v in report.verdicts:
+        reasons = [*v.codes(Severity.ERROR).most_common(), *v.codes(Severity.WARNING).most_common()]
+        shown = ", ".join(f"{code} ×{n:,}" for code, n in reasons[:4]) or "-"
+        verdict = "passes" if v.ok else "fails"
+        lines.append(f"{v.name:{width}}  {verdict:7}  {v.errors:>7,}  {v.warnings:>8,}  {shown}")
+    return "\n".join(lines) + "\n"
 
 
 def _file_summary(f: FileReport) -> str:
@@ -163,13 +204,20 @@ def _stats_table(f: FileReport) -> str:
         lines.append(f"  {label:18}" + "".join(f"{c:>{w}}" for c, w in zip(cells, _WIDTHS, strict=True)))
     budget = f.budget
     assert budget is not None
-    if budget.is_default:
+    counted = "counted" if budget.exact else "estimated"
+    if budget.is_default and budget.covers:
+        n = len(budget.covers)
         who = (
-            f"no --model: counted with {budget.encoding} against {budget.token_limit:,} tokens, "
-            "safe for every current chat model"
+            f"no --model: {counted} with {budget.encoding} against {budget.token_limit:,} tokens, "
+            f"safe for the {n} current model{'s' if n > 1 else ''} that take {f.format} data"
+        )
+    elif budget.is_default:
+        who = (
+            f"no --model: {counted} with {budget.encoding} against {budget.token_limit:,} tokens, "
+            f"the profile's default (no current model takes {f.format} data)"
         )
     else:
-        who = f"{budget.model or 'custom'}: {budget.encoding}, {budget.token_limit:,}-token limit"
+        who = f"{budget.model or 'custom'}: {counted} with {budget.encoding}, {budget.token_limit:,}-token limit"
     e = s["estimate"]
     lines.append(f"  {who}")
     lines.append(
@@ -209,9 +257,11 @@ def format_annotation(issue: Issue) -> str:
 def report_github(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
     """One workflow annotation per issue (issues about a whole file have no line), then the summary."""
     w = stream.write
-    w("".join(_issue_lines(report, max_issues, format_annotation)))
+    w("".join(_issue_lines(report, max_issues, _tagged(report, format_annotation))))
     for f in report.files:
         w(_file_summary(f))
+    if len(report.verdicts) > 1:
+        w(verdict_table(report))
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     verdict = "ok" if report.ok else "FAILED"
     w(f"{verdict}: {len(report.files)} file(s), {errors:,} error(s), {warnings:,} warning(s)\n")

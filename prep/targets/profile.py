@@ -1,11 +1,12 @@
-"""Targets: a provider's rules as data, loaded from a TOML profile.
+"""A provider's rules as data: the `Target` a check reads, and its parts.
 
-A `Target` holds every fact a check needs about a provider: the keys and roles
-of each data format, minimum example counts, image limits, special tokens, the
-severity of each issue code, and the fine-tunable models with their tokenizer
-and token limit. Checks read these facts; they never test a provider's name.
-Built-in profiles live in ``prep/targets/<name>.toml``; a path to a TOML file of
-the same shape loads a custom profile.
+A `Target` holds every fact a rule needs about a provider: the keys and roles
+of each data format, where a system message may stand and whether turns must
+alternate, which roles may carry a weight, image sources and limits, example
+counts, the byte-order-mark policy, special tokens, the severity of each issue
+code, and the fine-tunable models with their tokenizer, token limit, methods,
+data formats and dates. Rules read these facts; they never test a provider's
+name. Targets are loaded from TOML profiles (`prep.targets.loader`).
 """
 
 from __future__ import annotations
@@ -13,22 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from typing import Any
 
-from ..errors import ConfigError, UnknownModelError, UsageError
-from ..issues import CODES, Severity
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from ..errors import UnknownModelError, UsageError
+from ..issues import Severity
 
 __all__ = [
+    "ConversationRules",
     "DataFormat",
     "FormatRules",
     "ImageRules",
@@ -36,8 +28,6 @@ __all__ = [
     "ModelInfo",
     "RoleRules",
     "Target",
-    "available_targets",
-    "load_target",
 ]
 
 
@@ -48,6 +38,7 @@ class DataFormat(str, enum.Enum):
     COMPLETION = "completion"
     PREFERENCE = "preference"
     REINFORCEMENT = "reinforcement"
+    TEXT = "text"
 
     def __str__(self) -> str:
         return self.value
@@ -64,7 +55,20 @@ class Method(str, enum.Enum):
         return self.value
 
 
+#: Content kinds of a role: "text" (string or text parts, required), "parts" (string or text/image
+#: parts, required), "optional" (assistant: may be absent with tool_calls/function_call), "string"
+#: (a string, required), "nullable" (string or null).
 CONTENT_KINDS = frozenset({"text", "parts", "optional", "string", "nullable"})
+#: How turns must follow each other: "none" (any order; consecutive same roles are advice),
+#: "after_system" (after optional leading system messages, user and assistant turns alternate,
+#: starting with user; a tool message belongs to the assistant turn it answers).
+ALTERNATIONS = frozenset({"none", "after_system"})
+#: Where a system message may stand: "any" (elsewhere is advice) or "first" (only at the start).
+SYSTEM_POSITIONS = frozenset({"any", "first"})
+#: What a target does with a UTF-8 byte-order mark.
+BOM_POLICIES = frozenset({"forbid", "recommend", "require", "allow"})
+#: Where an image may come from: an http(s) URL, or a base64 data URL.
+IMAGE_SOURCES = frozenset({"url", "data"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,18 @@ class RoleRules:
     keys: frozenset[str]
     required: frozenset[str]
     content: str
+    text_keys: frozenset[str] = frozenset()  # keys that hold a string (e.g. reasoning)
+
+
+@dataclass(frozen=True)
+class ConversationRules:
+    """Rules on the order of a conversation's messages and on weights."""
+
+    alternation: str = "none"
+    system_position: str = "any"
+    weight_roles: frozenset[str] = frozenset({"assistant"})
+    weight_floats: bool = False  # 0.0 and 1.0 are weights too (not only the integers 0 and 1)
+    sample_weight: bool = False  # a top-level non-negative number "weight" on each example
 
 
 @dataclass(frozen=True)
@@ -84,8 +100,12 @@ class FormatRules:
     input_keys: frozenset[str] = frozenset()
     requires_assistant: bool = False
     last_role: str | None = None
+    min_examples: int | None = None
     max_examples: int | None = None
     max_valid_examples: int | None = None
+    output_roles: frozenset[str] = frozenset({"assistant"})  # preference outputs
+    max_output_messages: int | None = 1  # preference outputs; None: any number
+    prompt_parts: bool = False  # completion: the prompt may be content parts
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,7 @@ class ImageRules:
     formats: frozenset[str]
     roles: frozenset[str]
     max_examples: int
+    sources: frozenset[str] = IMAGE_SOURCES
 
 
 @dataclass(frozen=True)
@@ -103,14 +124,23 @@ class ModelInfo:
     encoding: str
     token_limit: int
     methods: frozenset[Method]
+    formats: frozenset[DataFormat]
     aliases: tuple[str, ...] = ()
-    shutdown: dt.date | None = None
+    new_jobs_until: dt.date | None = None  # the last day it takes new fine-tuning jobs
+    shutdown: dt.date | None = None  # it and its fine-tunes stop serving
+
+    def takes_jobs(self, today: dt.date) -> bool:
+        return not (self.shutdown and today >= self.shutdown) and not (
+            self.new_jobs_until and today > self.new_jobs_until
+        )
 
 
 @dataclass(frozen=True)
 class Target:
     name: str
     title: str
+    provider: str  # who, in a sentence: "Together needs ..."
+    status: str
     min_examples: int
     recommended_examples: int
     bom: str
@@ -119,13 +149,16 @@ class Target:
     special_tokens: tuple[str, ...]
     default_encoding: str
     default_token_limit: int
+    exact_tokens: bool  # whether the default encoding is the one the provider counts with
     images: ImageRules
+    conversation: ConversationRules
     methods: dict[Method, tuple[DataFormat, ...]]
     formats: dict[DataFormat, FormatRules]
     roles: dict[str, RoleRules]
     severities: dict[str, Severity]
     models: dict[str, ModelInfo]
     new_jobs_until: dt.date | None = None
+    notes: tuple[str, ...] = ()  # what a person should know, in words (``prep targets NAME``)
     aliases: dict[str, str] = field(default_factory=dict)
 
     def severity(self, code: str) -> Severity:
@@ -137,7 +170,7 @@ class Target:
         key = self.aliases.get(base, base)
         if key in self.models:
             return self.models[key]
-        known = ", ".join(sorted(self.models))
+        known = ", ".join(sorted(self.models)) or "none"
         raise UnknownModelError(
             f"Unknown model {name!r} for target {self.name!r}; known models: {known} "
             "(use --encoding and --token-limit to count for another model)."
@@ -150,129 +183,28 @@ class Target:
             raise UsageError(f"Target {self.name!r} has no {method.value!r} training method.")
         return self.methods[method]
 
+    def method_of(self, fmt: DataFormat) -> Method | None:
+        """The training method that takes data of ``fmt``."""
+        return next((m for m, formats in self.methods.items() if fmt in formats), None)
 
-def available_targets() -> list[str]:
-    folder = resources.files("prep.targets") / "profiles"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    def min_for(self, fmt: DataFormat | None) -> int:
+        rules = self.formats.get(fmt) if fmt else None
+        return rules.min_examples if rules and rules.min_examples is not None else self.min_examples
 
+    def calendar(self, today: dt.date, model: str | None = None) -> str | None:
+        """One sentence on the dates ahead: when the target stops taking jobs, and the model's dates."""
+        parts = []
+        if self.new_jobs_until and today <= self.new_jobs_until:
+            parts.append(f"{self.provider} takes new fine-tuning jobs until {self.new_jobs_until}")
+        info = self.models.get(self.aliases.get(model, model)) if model else None
+        if info and info.new_jobs_until and today <= info.new_jobs_until:
+            parts.append(f"{info.name} takes new jobs until {info.new_jobs_until}")
+        if info and info.shutdown and today < info.shutdown:
+            parts.append(f"{info.name} and its fine-tunes shut down on {info.shutdown}")
+        return "; ".join(parts) + "." if parts else None
 
-@lru_cache(maxsize=16)
-def load_target(name_or_path: str = "openai") -> Target:
-    """Load a built-in target by name, or a custom profile from a TOML path."""
-    if name_or_path.endswith(".toml"):
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise ConfigError(f"Target profile {name_or_path!r} does not exist.")
-        text = path.read_text(encoding="utf-8")
-    elif name_or_path in available_targets():
-        text = (resources.files("prep.targets") / "profiles" / f"{name_or_path}.toml").read_text("utf-8")
-    else:
-        known = ", ".join(available_targets())
-        raise UsageError(f"Unknown target {name_or_path!r}; built-in targets: {known}.")
-    try:
-        return _build_target(tomllib.loads(text))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"Target profile {name_or_path!r} is invalid: {exc}.") from exc
-
-
-_TOP_KEYS = {
-    "name", "title", "min_examples", "recommended_examples", "bom", "max_file_bytes",
-    "new_jobs_until", "name_pattern", "special_tokens", "default_encoding",
-    "default_token_limit", "images", "methods", "formats", "roles", "severity", "models",
-}  # fmt: skip
-
-
-def _closed(table: dict[str, Any], allowed: set[str], where: str) -> dict[str, Any]:
-    extra = set(table) - allowed
-    if extra:
-        raise ValueError(f"unknown key(s) {sorted(extra)} in {where}")
-    return table
-
-
-def _build_target(data: dict[str, Any]) -> Target:
-    _closed(data, _TOP_KEYS, "the profile")
-    models = {name: _build_model(name, spec) for name, spec in data["models"].items()}
-    aliases = {alias: m.name for m in models.values() for alias in m.aliases}
-    if data["bom"] not in ("forbid", "require", "allow"):
-        raise ValueError("bom must be forbid, require or allow")
-    return Target(
-        name=data["name"],
-        title=data["title"],
-        min_examples=int(data["min_examples"]),
-        recommended_examples=int(data["recommended_examples"]),
-        bom=data["bom"],
-        max_file_bytes=int(data["max_file_bytes"]),
-        new_jobs_until=data.get("new_jobs_until"),
-        name_pattern=re.compile(data["name_pattern"]),
-        special_tokens=tuple(data["special_tokens"]),
-        default_encoding=data["default_encoding"],
-        default_token_limit=int(data["default_token_limit"]),
-        images=_build_images(data["images"]),
-        methods={Method(m): tuple(DataFormat(f) for f in fs) for m, fs in data["methods"].items()},
-        formats={DataFormat(n): _build_format(n, spec) for n, spec in data["formats"].items()},
-        roles={role: _build_role(role, spec) for role, spec in data["roles"].items()},
-        severities=_build_severities(data.get("severity", {})),
-        models=models,
-        aliases=aliases,
-    )
-
-
-def _build_images(spec: dict[str, Any]) -> ImageRules:
-    _closed(spec, {"max_per_example", "max_bytes", "formats", "roles", "max_examples"}, "[images]")
-    return ImageRules(
-        max_per_example=int(spec["max_per_example"]),
-        max_bytes=int(spec["max_bytes"]),
-        formats=frozenset(spec["formats"]),
-        roles=frozenset(spec["roles"]),
-        max_examples=int(spec["max_examples"]),
-    )
-
-
-def _build_format(name: str, spec: dict[str, Any]) -> FormatRules:
-    allowed = {"keys", "required", "open", "roles", "input_keys", "requires_assistant",
-               "last_role", "max_examples", "max_valid_examples"}  # fmt: skip
-    _closed(spec, allowed, f"[formats.{name}]")
-    return FormatRules(
-        name=DataFormat(name),
-        keys=frozenset(spec["keys"]),
-        required=frozenset(spec.get("required", ())),
-        open=bool(spec.get("open", False)),
-        roles=frozenset(spec.get("roles", ())),
-        input_keys=frozenset(spec.get("input_keys", ())),
-        requires_assistant=bool(spec.get("requires_assistant", False)),
-        last_role=spec.get("last_role"),
-        max_examples=spec.get("max_examples"),
-        max_valid_examples=spec.get("max_valid_examples"),
-    )
-
-
-def _build_role(role: str, spec: dict[str, Any]) -> RoleRules:
-    _closed(spec, {"keys", "required", "content"}, f"[roles.{role}]")
-    if spec["content"] not in CONTENT_KINDS:
-        raise ValueError(f"[roles.{role}] content must be one of {sorted(CONTENT_KINDS)}")
-    return RoleRules(
-        keys=frozenset(spec["keys"]),
-        required=frozenset(spec.get("required", ())),
-        content=spec["content"],
-    )
-
-
-def _build_severities(overrides: dict[str, str]) -> dict[str, Severity]:
-    unknown = set(overrides) - set(CODES)
-    if unknown:
-        raise ValueError(f"unknown issue code(s) {sorted(unknown)} in [severity]")
-    table = {code: info.severity for code, info in CODES.items()}
-    table.update({code: Severity(value) for code, value in overrides.items()})
-    return table
-
-
-def _build_model(name: str, spec: dict[str, Any]) -> ModelInfo:
-    _closed(spec, {"encoding", "token_limit", "methods", "aliases", "shutdown"}, f"[models.{name}]")
-    return ModelInfo(
-        name=name,
-        encoding=spec["encoding"],
-        token_limit=int(spec["token_limit"]),
-        methods=frozenset(Method(m) for m in spec["methods"]),
-        aliases=tuple(spec.get("aliases", ())),
-        shutdown=spec.get("shutdown"),
-    )
+    def current_models(self, fmt: DataFormat | None, today: dt.date) -> list[ModelInfo]:
+        """The models that take new jobs on ``today`` for data of ``fmt`` (every format when None)."""
+        if self.new_jobs_until and today > self.new_jobs_until:
+            return []
+        return [m for m in self.models.values() if m.takes_jobs(today) and (fmt is None or fmt in m.formats)]

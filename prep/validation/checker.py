@@ -1,34 +1,39 @@
-"""The checker: one source (a JSONL file, a pair of files, records) in, a `FileReport` out.
+"""The checker: one source (a JSONL file, a pair of files, records) in, a `FileReport` per target out.
 
-For each file: decide its format from the first lines (`plan_file`), scan every
-line through the reader and the rules of that format (`prep.validation.scan`,
-in parallel for large files: `prep.validation.parallel`), then add the issues
-about the file as a whole (`prep.validation.dataset.finish`). Tables (CSV, TSV,
-XLSX, JSON) reach the same scan through `prep.conversion.tables`.
+For each file: decide its format from the first lines, for each target
+(`plan_file`); scan every line once through the reader, then through the rules
+of each target (`prep.validation.scan`, in parallel for large files:
+`prep.validation.parallel`); then add the issues about the file as a whole
+(`prep.validation.dataset.finish`). Tables (CSV, TSV, XLSX, JSON) reach the
+same scan through `prep.conversion.tables`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
-from ..reading.detect import SAMPLE_LINES, decide_format, vote
+from ..errors import UnknownModelError, UsageError
+from ..reading.detect import SAMPLE_LINES, decide_format, family, vote
 from ..reading.jsonl import iter_lines, parse_line
 from ..reading.sources import Source, open_source, stat_source
 from ..records.values import as_dict
-from ..reports.report import FileReport, Report
+from ..reports.report import FileReport, Report, TargetVerdict, union
 from ..targets.budget import Budget, resolve_budget
-from ..targets.profile import Target, load_target
+from ..targets.loader import load_target, resolve_targets
+from ..targets.profile import DataFormat, Target
 from .dataset import finish, leaks
 from .options import CheckOptions
 from .parallel import scan_file
 from .rules import CheckContext
-from .scan import FileScan, LazyCounter, Plan
+from .scan import Plan, ScanGroup, Tokenizers
 
 __all__ = [
+    "CheckRun",
     "check_jsonl",
     "check_pair",
     "check_records",
@@ -38,20 +43,83 @@ __all__ = [
     "prepare",
     "report_of",
     "sample",
-    "valid_options",
+    "today",
+    "valid_run",
 ]
 
 
-def plan_file(
-    path: str, values: Iterable[dict[str, Any]], target: Target, options: CheckOptions, budget: Budget | None
-) -> Plan:
-    """Decide a file's format from its first values (restricted to what the method and options allow)."""
-    allowed = target.formats_for(options.method)
-    if options.data_format is not None:
-        allowed = (options.data_format,)
-    fmt = decide_format((vote(v) for v in islice(values, SAMPLE_LINES)), allowed)
+@dataclass(frozen=True)
+class CheckRun:
+    """One check: its options, its targets and the token counters they share."""
+
+    options: CheckOptions
+    targets: tuple[Target, ...]
+    tokenizers: Tokenizers
+    today: dt.date
+
+
+#: Check against the calendar of another day (ISO date): what the targets' dates will say then.
+TODAY_ENV = "PREP_TODAY"
+
+
+def prepare(options: CheckOptions) -> CheckRun:
+    """Load the targets; tokenizers are loaded when the first example needs one."""
+    targets = tuple(load_target(name) for name in resolve_targets(options.target))
+    return CheckRun(options, targets, Tokenizers(options.tiktoken_dir), options.today or today())
+
+
+def today() -> dt.date:
+    """The day the targets' calendars are read on: ``PREP_TODAY`` (YYYY-MM-DD) when set, else today."""
+    value = os.environ.get(TODAY_ENV)
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{TODAY_ENV}={value!r} is not a date (YYYY-MM-DD).") from None
+
+
+def plan_file(path: str, values: Iterable[dict[str, Any]], run: CheckRun) -> list[Plan]:
+    """For each target: the file's format (decided from its first values), rules and token budget."""
+    votes = [vote(v) for v in islice(values, SAMPLE_LINES)]
+    return [_plan(path, votes, target, run) for target in run.targets]
+
+
+def _plan(path: str, votes: list[DataFormat | None], target: Target, run: CheckRun) -> Plan:
+    options, notes = run.options, []
+    try:
+        allowed = (options.data_format,) if options.data_format else target.formats_for(options.method)
+    except UsageError as exc:
+        if len(run.targets) == 1:
+            raise
+        return Plan(path, target, options, None, None, notes=(("P304", str(exc)),), skip=True)
+    fmt = decide_format(votes, tuple(DataFormat))
+    takes_kind = fmt is None or any(family(f) is family(fmt) for f in target.formats)
+    if not takes_kind and options.data_format is None:
+        takes = ", ".join(f.value for f in target.formats)
+        note = ("P304", f"{target.provider} takes no {fmt} data (it takes: {takes}).")
+        return Plan(path, target, options, None, None, notes=(note,), skip=True)
+    fmt = decide_format(votes, allowed)
     ctx = CheckContext(target, fmt) if fmt is not None else None
-    return Plan(path, target, options, ctx, budget)
+    budget = None
+    if options.tokens:
+        budget, problem = _budget(target, fmt, run)
+        notes += [("P304", problem)] if problem else []
+    return Plan(path, target, options, ctx, budget, notes=tuple(notes))
+
+
+def _budget(target: Target, fmt: DataFormat | None, run: CheckRun) -> tuple[Budget, str | None]:
+    """The budget for ``fmt``; a model the target does not tune is a problem when several targets are checked."""
+    o = run.options
+    try:
+        return resolve_budget(
+            target, model=o.model, encoding=o.encoding, token_limit=o.token_limit, fmt=fmt, today=run.today
+        ), None
+    except UnknownModelError:
+        if len(run.targets) == 1:
+            raise
+        budget = resolve_budget(target, encoding=o.encoding, token_limit=o.token_limit, fmt=fmt, today=run.today)
+        return budget, f"{target.provider} does not fine-tune {o.model}."
 
 
 def sample(source: Source, options: CheckOptions) -> Iterator[dict[str, Any]]:
@@ -63,88 +131,85 @@ def sample(source: Source, options: CheckOptions) -> Iterator[dict[str, Any]]:
                 yield value
 
 
-def check_jsonl(
-    source: Source, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
-) -> FileReport:
-    """Check a JSONL source line by line (on several cores when it is a large local file)."""
-    plan = plan_file(source.name, sample(source, options), target, options, budget)
-    scan, size = scan_file(plan, source, counter)
-    return finish(scan, size=size)
+def check_jsonl(source: Source, run: CheckRun) -> list[FileReport]:
+    """Check a JSONL source line by line (on several cores when it is a large local file); one report per target."""
+    group, size = scan_file(plan_file(source.name, sample(source, run.options), run), source, run.tokenizers)
+    return [finish(scan, size=size, today=run.today) for scan in group.scans]
 
 
-def check_records(
-    records: Iterable[Any],
-    options: CheckOptions,
-    target: Target,
-    budget: Budget | None,
-    counter: LazyCounter,
-    name: str = "<records>",
-) -> FileReport:
+def check_records(records: Iterable[Any], run: CheckRun, name: str = "<records>") -> list[FileReport]:
+    """Check records held in memory (dicts or pydantic records); one report per target."""
     values = [as_dict(r) for r in records]
-    plan = plan_file(name, (v for v in values if isinstance(v, dict)), target, options, budget)
-    scan = FileScan(plan, counter)
+    group = ScanGroup(plan_file(name, (v for v in values if isinstance(v, dict)), run), run.tokenizers)
     for number, value in enumerate(values, 1):
-        scan.lines += 1
+        for scan in group.scans:
+            scan.lines += 1
         if isinstance(value, dict):
-            scan.feed_value(number, value)
+            group.feed_value(number, value)
         else:
-            scan.add("P107", number, "", f"Record {number} is a {type(value).__name__}, not an object.")
-    return finish(scan)
+            group.add("P107", number, "", f"Record {number} is a {type(value).__name__}, not an object.")
+    return [finish(scan, today=run.today) for scan in group.scans]
 
 
-def prepare(options: CheckOptions) -> tuple[Target, Budget | None, LazyCounter]:
-    """The target, the token budget (None with ``tokens=False``) and a tokenizer loaded on first use."""
-    target = load_target(options.target)
-    budget = None
-    if options.tokens:
-        budget = resolve_budget(target, model=options.model, encoding=options.encoding, token_limit=options.token_limit)
-    return target, budget, LazyCounter(budget, options.tiktoken_dir)
-
-
-def check_pair(
-    train: Source, valid: Source, options: CheckOptions, target: Target, budget: Budget | None, counter: LazyCounter
-) -> list[FileReport]:
+def check_pair(train: Source, valid: Source, run: CheckRun) -> list[list[FileReport]]:
     """Check a training file and its validation file; report leakage on the validation file.
 
     The validation file must hold the training file's data format (a line of
     another format is P109). A validation file needs at least one example: the
     service documents no other minimum, so P401/P402 apply to the training file
     only; a reinforcement validation (test) file holds at most 1,000 examples.
+    Returns the reports of each file, per target.
     """
-    t_plan = plan_file(train.name, sample(train, options), target, options, budget)
-    t, t_size = scan_file(t_plan, train, counter)
-    v_options = valid_options(t_plan)
-    v, v_size = scan_file(plan_file(valid.name, sample(valid, v_options), target, v_options, budget), valid, counter)
-    return finish_pair(t, t_size, v, v_size)
+    t_plans = plan_file(train.name, sample(train, run.options), run)
+    t, t_size = scan_file(t_plans, train, run.tokenizers)
+    v_run = valid_run(run, t_plans)
+    v, v_size = scan_file(plan_file(valid.name, sample(valid, v_run.options), v_run), valid, run.tokenizers)
+    return finish_pair(t, t_size, v, v_size, run)
 
 
-def valid_options(train_plan: Plan) -> CheckOptions:
-    """The options of a validation file: its training file's, with the training file's data format."""
-    options = train_plan.options
-    return replace(options, data_format=train_plan.ctx.format if train_plan.ctx else options.data_format)
+def valid_run(run: CheckRun, train_plans: list[Plan]) -> CheckRun:
+    """The run of a validation file: its training file's, with the training file's data format."""
+    fmt = next((p.ctx.format for p in train_plans if p.ctx), run.options.data_format)
+    return replace(run, options=replace(run.options, data_format=fmt))
 
 
-def finish_pair(t: FileScan, t_size: int, v: FileScan, v_size: int) -> list[FileReport]:
+def finish_pair(t: ScanGroup, t_size: int, v: ScanGroup, v_size: int, run: CheckRun) -> list[list[FileReport]]:
     """The reports of a scanned training file and its validation file, with leakage (P404) on the latter."""
-    for line, first in leaks(t, v):
+    train = t.scans[0].plan.path
+    for line, first in leaks(t.scans[0], v.scans[0]):
         v.add(
             "P404",
             line,
             "",
-            f"Also in {t.plan.path} line {first}: the example is in both the training and the validation file.",
+            f"Also in {train} line {first}: the example is in both the training and the validation file.",
         )
-    return [finish(t, size=t_size), finish(v, size=v_size, role="valid")]
+    return [
+        [finish(scan, size=t_size, today=run.today) for scan in t.scans],
+        [finish(scan, size=v_size, role="valid", today=run.today) for scan in v.scans],
+    ]
 
 
-def report_of(files: list[FileReport], target: Target, budget: Budget | None, counter: LazyCounter) -> Report:
-    """The report of one check; without a tokenizer, statistics are left out (they would be incomplete)."""
-    if counter.error:
-        files = [replace(f, stats=None) for f in files]
+def report_of(files: list[list[FileReport]], run: CheckRun) -> Report:
+    """The report of one check from each file's reports per target: the files (merged over the
+    targets when there are several) and one verdict per target. Without a tokenizer, statistics
+    are left out (they would be incomplete)."""
+    error = run.tokenizers.error
+    if error:
+        files = [[replace(f, stats=None) for f in per_target] for per_target in files]
+    names = [t.name for t in run.targets]
+    verdicts = [
+        TargetVerdict(
+            t.name, t.title, t.status, [per_target[i] for per_target in files], t.calendar(run.today, run.options.model)
+        )
+        for i, t in enumerate(run.targets)
+    ]
+    merged = [per_target[0] if len(names) == 1 else union(per_target, names) for per_target in files]
     return Report(
-        files,
-        target=target.name,
-        tokens_checked=budget is not None and not counter.error,
-        tokenizer_error=counter.error,
+        merged,
+        target=",".join(names),
+        tokens_checked=run.options.tokens and not error,
+        tokenizer_error=error,
+        verdicts=verdicts,
     )
 
 
@@ -152,11 +217,8 @@ def check_training(
     train: str | os.PathLike[str], valid: str | os.PathLike[str] | None, options: CheckOptions
 ) -> Report:
     """Check a training JSONL file, and its validation file, as they will be uploaded (paths or URLs)."""
-    target, budget, counter = prepare(options)
+    run = prepare(options)
+    source = stat_source(os.fspath(train))
     if valid is None:
-        files = [check_jsonl(stat_source(os.fspath(train)), options, target, budget, counter)]
-    else:
-        files = check_pair(
-            stat_source(os.fspath(train)), stat_source(os.fspath(valid)), options, target, budget, counter
-        )
-    return report_of(files, target, budget, counter)
+        return report_of([check_jsonl(source, run)], run)
+    return report_of(check_pair(source, stat_source(os.fspath(valid)), run), run)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from ..issues import Severity
 from ..reports.report import FileReport
-from ..targets.profile import Target
+from ..targets.profile import DataFormat, Target
 from .scan import FileScan
 
 __all__ = ["duplicates", "finish", "leaks"]
@@ -62,17 +62,20 @@ def _repeated(hashes: array[int]) -> set[int]:
     return repeated
 
 
-def finish(scan: FileScan, *, size: int | None = None, role: str = "train") -> FileReport:
+def finish(scan: FileScan, *, size: int | None = None, role: str = "train", today: dt.date | None = None) -> FileReport:
     """Add the issues about the whole file and build its report.
 
     ``role`` "valid" applies the rules of a validation file (`_dataset_issues`).
     """
     plan, target, n = scan.plan, scan.plan.target, scan.examples
-    if target.bom == "require" and scan.lines and not scan.bom:
-        scan.add("P114", None, "", f"The {target.title} requires UTF-8 with a byte-order mark; save the file with one.")
+    for code, message in plan.notes:
+        scan.add(code, None, "", message)
+    _bom_issues(scan)
     for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
         scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
     _dataset_issues(scan, n, size, role)
+    if role == "train" and not plan.skip:
+        _model_issues(scan, today or dt.date.today())
     issues = sorted(scan.issues, key=lambda i: i.line or 0)
     severities: Counter[Severity] = Counter()
     for code, count in scan.codes.items():
@@ -93,46 +96,79 @@ def finish(scan: FileScan, *, size: int | None = None, role: str = "train") -> F
     )
 
 
+def _bom_issues(scan: FileScan) -> None:
+    target = scan.plan.target
+    if not scan.lines or scan.bom or target.bom not in ("require", "recommend"):
+        return
+    code, verb = ("P114", "requires") if target.bom == "require" else ("P118", "asks for")
+    message = f"{target.provider} {verb} UTF-8 with a byte-order mark, and the file has none"
+    scan.add(code, None, "", f"{message}; add one with: prep convert FILE -o OUT.jsonl --bom.")
+
+
 def _dataset_issues(scan: FileScan, n: int, size: int | None, role: str) -> None:
     """Issues about the file as a whole; a validation file needs one example, not the training minimum."""
     plan, target = scan.plan, scan.plan.target
-    rules = target.formats[plan.ctx.format] if plan.ctx else None
+    fmt = plan.ctx.format if plan.ctx else None
+    rules = target.formats.get(fmt) if fmt else None
+    least = target.min_for(fmt)
     if n == 0:
         scan.add("P115", None, "", "File holds no examples.")
-    elif role == "train" and n < target.min_examples:
-        scan.add("P401", None, "", f"File has {n} example(s), but the service needs at least {target.min_examples}.")
+    elif role == "train" and n < least:
+        scan.add("P401", None, "", f"File has {n} example(s), but {target.provider} needs at least {least}.")
     elif role == "train" and n < target.recommended_examples:
         scan.add("P402", None, "", f"File has {n} examples; {target.recommended_examples} or more are recommended.")
     most = (rules.max_valid_examples if role == "valid" else rules.max_examples) if rules else None
     if rules and most and n > most:
         what = "Validation file" if role == "valid" else "File"
         kind = f"{rules.name} validation data" if role == "valid" else f"{rules.name} data"
-        scan.add("P405", None, "", f"{what} has {n:,} examples; {most:,} is the most for {kind}.")
+        scan.add("P405", None, "", f"{what} has {n:,} examples; {target.provider} takes at most {most:,} for {kind}.")
     if scan.image_examples > target.images.max_examples:
+        most = target.images.max_examples
         scan.add(
-            "P406",
+            "P406", None, "", f"{scan.image_examples:,} examples hold images; {target.provider} takes at most {most:,}."
+        )
+    if size is not None and target.max_file_bytes and size > target.max_file_bytes:
+        mib, most_mib = size / 2**20, target.max_file_bytes / 2**20
+        scan.add(
+            "P407",
             None,
             "",
-            f"{scan.image_examples:,} examples hold images; at most {target.images.max_examples:,} may.",
+            f"File is {mib:,.0f} MiB; one upload to {target.provider} takes at most {most_mib:,.0f} MiB.",
         )
-    if size is not None and size > target.max_file_bytes:
-        mib, most_mib = size / 2**20, target.max_file_bytes / 2**20
-        scan.add("P407", None, "", f"File is {mib:,.0f} MiB; one upload takes at most {most_mib:,.0f} MiB.")
-    if role == "valid":
-        return  # the model and the token check are reported on the training file
-    budget = plan.budget
-    if budget is not None and budget.model is not None:
-        _model_issues(scan, target, budget.model, plan.options.today or dt.date.today())
-    if budget is None:
+    if role == "train" and plan.budget is None and not plan.skip:
         scan.add("P303", None, "", "Token limits were not checked (--no-tokens).")
 
 
-def _model_issues(scan: FileScan, target: Target, model: str, today: dt.date) -> None:
-    info = target.resolve_model(model)
+def _model_issues(scan: FileScan, today: dt.date) -> None:
+    """The target and the model against the calendar, and the model against the data."""
+    plan, target = scan.plan, scan.plan.target
+    fmt = plan.ctx.format if plan.ctx else None
+    if target.new_jobs_until and today > target.new_jobs_until:
+        scan.add("P302", None, "", f"{target.provider} takes no new fine-tuning jobs after {target.new_jobs_until}.")
+        return
+    model = plan.budget.model if plan.budget else None
+    info = target.models.get(model) if model else None
+    if info is None:
+        if fmt and target.models and not target.current_models(fmt, today):
+            scan.add("P304", None, "", _no_current_model(target, fmt))
+        return
     if info.shutdown and today >= info.shutdown:
         scan.add("P302", None, "", f"{info.name} was shut down on {info.shutdown}; it takes no new fine-tuning jobs.")
-    elif target.new_jobs_until and today > target.new_jobs_until:
-        scan.add("P302", None, "", f"The {target.title} takes no new jobs after {target.new_jobs_until}.")
+    elif info.new_jobs_until and today > info.new_jobs_until:
+        scan.add("P302", None, "", f"{info.name} takes no new fine-tuning jobs after {info.new_jobs_until}.")
+    method = plan.options.method or (target.method_of(fmt) if fmt else None)
+    if fmt and fmt not in info.formats:
+        takes = ", ".join(sorted(f.value for f in info.formats))
+        scan.add("P304", None, "", f"{info.name} cannot train on {fmt} data (it takes: {takes}).")
+    elif method and method not in info.methods:
+        takes = ", ".join(sorted(m.value for m in info.methods))
+        scan.add("P304", None, "", f"{info.name} has no {method} training (it has: {takes}).")
+
+
+def _no_current_model(target: Target, fmt: DataFormat) -> str:
+    ended = sorted((m.new_jobs_until or m.shutdown, m.name) for m in target.models.values() if fmt in m.formats)
+    was = "; ".join(f"{name} until {day}" for day, name in ended if day)
+    return f"No {target.provider} model takes {fmt} data for new jobs any more" + (f" ({was})." if was else ".")
 
 
 def leaks(train: FileScan, valid: FileScan) -> Iterator[tuple[int, int]]:

@@ -35,12 +35,9 @@ from typing import Any
 from ..errors import UsageError, require
 from ..reading.sources import Source, redact
 from ..reports.report import FileReport
-from ..targets.budget import Budget
-from ..targets.profile import Target
-from .checker import finish_pair, plan_file, sample, valid_options
-from .options import CheckOptions
+from .checker import CheckRun, finish_pair, plan_file, sample, valid_run
 from .parallel import default_jobs, scan_part
-from .scan import FileScan, LazyCounter, Plan
+from .scan import Plan, ScanGroup, Tokenizers
 
 __all__ = [
     "RANGE_BYTES",
@@ -50,7 +47,7 @@ __all__ = [
     "open_cluster",
     "parse_cluster",
     "plan_on_cluster",
-    "run",
+    "run_on",
 ]
 
 #: Bytes of a source per task: large enough that a task's fixed cost (~10 ms) is small beside
@@ -99,9 +96,9 @@ def open_cluster(spec: str) -> Iterator[Any]:
         yield client
 
 
-def _plan(source: Source, target: Target, options: CheckOptions, budget: Budget | None) -> Plan:
-    """A source's plan, from its first lines (runs on a worker, next to the data)."""
-    return plan_file(source.name, sample(source, options), target, options, budget)
+def _plans(source: Source, run: CheckRun) -> list[Plan]:
+    """A source's plan for each target, from its first lines (runs on a worker, next to the data)."""
+    return plan_file(source.name, sample(source, run.options), run)
 
 
 def ranges_of(source: Source) -> list[tuple[int, int | None]]:
@@ -122,8 +119,8 @@ class Work:
     theirs from 1 and are shifted by the lines before them. ``sized``: the bytes read are the source's size.
     """
 
-    tasks: list[tuple[Callable[..., tuple[FileScan, int]], tuple[Any, ...]]]
-    into: FileScan | None = None
+    tasks: list[tuple[Callable[..., tuple[ScanGroup, int]], tuple[Any, ...]]]
+    into: ScanGroup | None = None
     numbered: bool = False
     sized: bool = True
 
@@ -133,10 +130,10 @@ class _Merging:
     """One source's part scans as they arrive, merged in order."""
 
     work: Work
-    counter: LazyCounter
-    scan: FileScan | None = None
+    tokenizers: Tokenizers
+    scan: ScanGroup | None = None
     size: int = 0
-    waiting: dict[int, tuple[FileScan, int]] = field(default_factory=dict)
+    waiting: dict[int, tuple[ScanGroup, int]] = field(default_factory=dict)
     merged: int = 0
 
     def __post_init__(self) -> None:
@@ -146,13 +143,13 @@ class _Merging:
     def complete(self) -> bool:
         return self.merged == len(self.work.tasks)
 
-    def add(self, index: int, part: tuple[FileScan, int]) -> None:
+    def add(self, index: int, part: tuple[ScanGroup, int]) -> None:
         """Keep a part's scan, and merge every part that is now next in order."""
         self.waiting[index] = part
         while self.merged in self.waiting:
             scan, size = self.waiting.pop(self.merged)
             if self.scan is None:
-                self.scan = FileScan(scan.plan, self.counter)
+                self.scan = ScanGroup([s.plan for s in scan.scans], self.tokenizers)
             self.scan.merge(scan, line_offset=0 if self.work.numbered else self.scan.lines)
             self.size += size
             self.merged += 1
@@ -175,7 +172,7 @@ class _Progress:
             progress_log.info("%d/%d ranges, %.1f MB, %.1f MB/s", self.done, self.total, self.bytes / 1e6, rate)
 
 
-def run(client: Any, works: list[Work], counter: LazyCounter) -> Iterator[tuple[FileScan, int | None]]:
+def run_on(client: Any, works: list[Work], tokenizers: Tokenizers) -> Iterator[tuple[ScanGroup, int | None]]:
     """Each source's whole scan and its size (None when not ``sized``), in order, from its tasks on the cluster."""
     distributed = require("distributed", "dask")
     where: dict[str, tuple[int, int]] = {}
@@ -184,7 +181,7 @@ def run(client: Any, works: list[Work], counter: LazyCounter) -> Iterator[tuple[
         for j, (function, args) in enumerate(work.tasks):
             futures.append(client.submit(function, *args, pure=False))
             where[futures[-1].key] = (i, j)
-    merging = [_Merging(work, counter) for work in works]
+    merging = [_Merging(work, tokenizers) for work in works]
     progress, next_out = _Progress(len(futures)), 0
     with client.as_current():
         arriving = distributed.as_completed(futures, with_results=True)
@@ -194,34 +191,26 @@ def run(client: Any, works: list[Work], counter: LazyCounter) -> Iterator[tuple[
         progress.step(part[1])
         merging[i].add(j, part)
         while next_out < len(merging) and merging[next_out].complete:
-            done, merging[next_out] = merging[next_out], _Merging(Work([]), counter)  # let its hashes go
+            done, merging[next_out] = merging[next_out], _Merging(Work([]), tokenizers)  # let its hashes go
             assert done.scan is not None
             yield done.scan, done.size if done.work.sized else None
             next_out += 1
 
 
-def jsonl_work(source: Source, plan: Any) -> Work:
-    """The range tasks of a JSONL source; ``plan`` is its `Plan` or a future of it (resolved on the workers)."""
-    return Work([(scan_part, (plan, source, start, end)) for start, end in ranges_of(source)])
+def jsonl_work(source: Source, plans: Any) -> Work:
+    """The range tasks of a JSONL source; ``plans`` are its plans, or a future of them (resolved on the workers)."""
+    return Work([(scan_part, (plans, source, start, end)) for start, end in ranges_of(source)])
 
 
-def plan_on_cluster(client: Any, source: Source, target: Target, options: CheckOptions, budget: Budget | None) -> Any:
-    """A future of a JSONL source's `Plan`, made on a worker from the source's first lines."""
-    return client.submit(_plan, source, target, options, budget, pure=False)
+def plan_on_cluster(client: Any, source: Source, run: CheckRun) -> Any:
+    """A future of a JSONL source's plans, made on a worker from the source's first lines."""
+    return client.submit(_plans, source, run, pure=False)
 
 
-def check_pair_on(
-    client: Any,
-    train: Source,
-    valid: Source,
-    options: CheckOptions,
-    target: Target,
-    budget: Budget | None,
-    counter: LazyCounter,
-) -> list[FileReport]:
+def check_pair_on(client: Any, train: Source, valid: Source, run: CheckRun) -> list[list[FileReport]]:
     """A training source and its validation source on the cluster, with leakage (P404), as `check_pair`."""
-    t_plan = plan_on_cluster(client, train, target, options, budget).result()
-    v_plan = plan_on_cluster(client, valid, target, valid_options(t_plan), budget)
-    works = [jsonl_work(train, t_plan), jsonl_work(valid, v_plan)]
-    (t, t_size), (v, v_size) = run(client, works, counter)
-    return finish_pair(t, t_size or 0, v, v_size or 0)
+    t_plans = plan_on_cluster(client, train, run).result()
+    v_plans = plan_on_cluster(client, valid, valid_run(run, t_plans))
+    works = [jsonl_work(train, t_plans), jsonl_work(valid, v_plans)]
+    (t, t_size), (v, v_size) = run_on(client, works, run.tokenizers)
+    return finish_pair(t, t_size or 0, v, v_size or 0, run)

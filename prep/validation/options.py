@@ -19,7 +19,7 @@ __all__ = ["CheckOptions"]
 class CheckOptions:
     """Everything that changes what `check` reports."""
 
-    target: str = "openai"
+    target: str = "openai"  # a profile, several separated by commas ("openai,azure"), "all", or a .toml path
     method: Method | None = None
     data_format: DataFormat | None = None
     model: str | None = None
@@ -38,6 +38,8 @@ class CheckOptions:
     table: TableOptions | None = None  # how CSV, TSV, XLSX and JSON files become records (prep.conversion.mapping)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.target, str):  # a list of profiles: one verdict each
+            object.__setattr__(self, "target", ",".join(self.target))
         for name, kind in (("method", Method), ("data_format", DataFormat)):
             value = getattr(self, name)
             if value is not None and not isinstance(value, kind):

@@ -20,9 +20,9 @@ from typing import IO
 
 from ..reading.jsonl import iter_lines
 from ..reading.sources import Source, is_url, open_source
-from .scan import FileScan, LazyCounter, Plan
+from .scan import Plan, ScanGroup, Tokenizers
 
-__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part", "worker_counter"]
+__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part", "worker_tokenizers"]
 
 #: Files smaller than this are scanned in one process: starting workers costs more.
 MIN_PARALLEL_BYTES = 8 * 2**20
@@ -62,54 +62,54 @@ def _next_line_start(fp: IO[bytes], pos: int) -> int:
             return fp.tell()
 
 
-def scan_file(plan: Plan, source: Source, counter: LazyCounter) -> tuple[FileScan, int]:
-    """Scan the whole source, on ``plan.options.jobs`` cores when it is a large local file.
+def scan_file(plans: list[Plan], source: Source, tokenizers: Tokenizers) -> tuple[ScanGroup, int]:
+    """Scan the whole source for each plan's target, on ``options.jobs`` cores when it is a large local file.
 
     Returns the scan and the bytes of data read (decompressed).
     """
-    jobs = plan.options.jobs or default_jobs()
-    scan = FileScan(plan, counter)
+    jobs = plans[0].options.jobs or default_jobs()
+    scan = ScanGroup(plans, tokenizers)
     local = source.splittable and not is_url(source.location)
     large = local and jobs > 1 and (source.size or 0) >= MIN_PARALLEL_BYTES
     ranges = line_ranges(Path(source.location), jobs * RANGES_PER_JOB) if large else []
     if len(ranges) < 2:
         return scan_lines(scan, source)
     with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
-        for part in pool.map(scan_range, repeat(plan), repeat(source.location), ranges):
+        for part in pool.map(scan_range, repeat(plans), repeat(source.location), ranges):
             scan.merge(part, line_offset=scan.lines)
     return scan, source.size or 0
 
 
 #: A worker's token counters, kept across the ranges it scans so that strings repeated
 #: through the file (system prompts, tool definitions) are encoded once per worker.
-_counters: dict[tuple[object, ...], LazyCounter] = {}
+_tokenizers: dict[str | None, Tokenizers] = {}
 
 
-def scan_range(plan: Plan, path: str, byte_range: tuple[int, int]) -> FileScan:
+def scan_range(plans: list[Plan], path: str, byte_range: tuple[int, int]) -> ScanGroup:
     """Scan the lines that start in ``byte_range``, numbering them from 1 (runs in a worker)."""
-    return scan_part(plan, path, *byte_range)[0]
+    return scan_part(plans, path, *byte_range)[0]
 
 
-def scan_part(plan: Plan, source: Source | str, start: int = 0, end: int | None = None) -> tuple[FileScan, int]:
-    """Scan the lines that start in [``start``, ``end``), numbered from 1, with this process's counter.
+def scan_part(plans: list[Plan], source: Source | str, start: int = 0, end: int | None = None) -> tuple[ScanGroup, int]:
+    """Scan the lines that start in [``start``, ``end``), numbered from 1, with this process's tokenizers.
 
     ``start`` need not be a line start: the lines begin at the first line start at or after it,
     so ranges cut anywhere cover every line once. Returns the scan and the bytes of its lines.
     """
-    return scan_lines(FileScan(plan, worker_counter(plan)), source, start, end)
+    return scan_lines(ScanGroup(plans, worker_tokenizers(plans[0].options.tiktoken_dir)), source, start, end)
 
 
-def worker_counter(plan: Plan) -> LazyCounter:
-    """This process's token counter for a plan's budget, kept across the parts it scans."""
-    key = (plan.budget, plan.options.tiktoken_dir)
-    return _counters.setdefault(key, LazyCounter(plan.budget, plan.options.tiktoken_dir))
+def worker_tokenizers(tiktoken_dir: str | None) -> Tokenizers:
+    """This process's token counters, kept across the parts it scans."""
+    return _tokenizers.setdefault(tiktoken_dir, Tokenizers(tiktoken_dir))
 
 
-def scan_lines(scan: FileScan, source: Source | str, start: int = 0, end: int | None = None) -> tuple[FileScan, int]:
+def scan_lines(scan: ScanGroup, source: Source | str, start: int = 0, end: int | None = None) -> tuple[ScanGroup, int]:
     """Feed ``scan`` the lines of ``source`` that start in [``start``, ``end``); return it and their bytes."""
+    max_line_bytes = scan.scans[0].plan.options.max_line_bytes
     with open_source(source) as fp:
         first = _next_line_start(fp, start)
-        for line in iter_lines(fp, max_line_bytes=scan.plan.options.max_line_bytes, start=first, end=end):
+        for line in iter_lines(fp, max_line_bytes=max_line_bytes, start=first, end=end):
             scan.feed(line)
         return scan, fp.tell() - first
 

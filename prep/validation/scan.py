@@ -29,7 +29,7 @@ from .rules.content import count_images
 from .rules.conversation import roles_of
 from .tokens import TokenCounter, fits_by_size
 
-__all__ = ["FileScan", "LazyCounter", "Origin", "Plan", "example_hash"]
+__all__ = ["FileScan", "Origin", "Plan", "ScanGroup", "Tokenizers", "example_hash"]
 
 
 @dataclass(frozen=True)
@@ -60,28 +60,30 @@ class Plan:
     options: CheckOptions
     ctx: CheckContext | None
     budget: Budget | None
+    notes: tuple[tuple[str, str], ...] = ()  # (code, message) about the whole file, added when it is finished
+    skip: bool = False  # the target takes no data of this file's kind: lines are counted, not checked
 
 
-class LazyCounter:
-    """Loads the tokenizer at the first example that needs it, and only once."""
+class Tokenizers:
+    """Token counters by encoding, each loaded at the first example that needs it, and only once."""
 
-    def __init__(self, budget: Budget | None, tiktoken_dir: str | None) -> None:
-        self.budget = budget
+    def __init__(self, tiktoken_dir: str | None = None) -> None:
         self.tiktoken_dir = tiktoken_dir
         self.error: str | None = None
-        self._counter: TokenCounter | None = None
+        self._counters: dict[str, TokenCounter] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        """Workers send back the error, never the tokenizer."""
-        return {**self.__dict__, "_counter": None}
+        """Workers send back the error, never a tokenizer."""
+        return {**self.__dict__, "_counters": {}}
 
-    def get(self) -> TokenCounter | None:
-        if self._counter is None and self.budget is not None and self.error is None:
+    def get(self, encoding: str) -> TokenCounter | None:
+        counter = self._counters.get(encoding)
+        if counter is None and self.error is None:
             try:
-                self._counter = TokenCounter(load_encoder(self.budget.encoding, self.tiktoken_dir))
+                counter = self._counters[encoding] = TokenCounter(load_encoder(encoding, self.tiktoken_dir))
             except TokenizerUnavailableError as exc:
                 self.error = str(exc)
-        return self._counter
+        return counter
 
 
 @dataclass
@@ -89,7 +91,7 @@ class FileScan:
     """Issues and measurements of a run of lines; mergeable in file order."""
 
     plan: Plan
-    counter: LazyCounter
+    tokenizers: Tokenizers
     issues: list[Issue] = field(default_factory=list)
     codes: Counter[str] = field(default_factory=Counter)
     examples: int = 0
@@ -142,7 +144,8 @@ class FileScan:
             return f"{content:016x}"
         return hashlib.blake2b(content, digest_size=8).hexdigest()
 
-    def feed(self, line: Line) -> None:
+    def feed(self, line: Line, parsed: Parsed | None = None) -> None:
+        """Scan one line; ``parsed`` is its value, problem and example hash when a `ScanGroup` parsed it."""
         self.lines += 1
         self._content = (line.number, line.data)
         if line.bom:
@@ -157,18 +160,26 @@ class FileScan:
             return
         if line.crlf:
             self.add("P104", line.number, "", "Line ends with CRLF; save the file with LF line endings.")
-        value, problem = parse_line(line.data)
+        value, problem, digest = parsed or parse(line)
         if problem is not None:
             self.add(problem.code, line.number, problem.pointer, problem.message)
             return
-        self.feed_value(line.number, value, line.data)
+        self.feed_value(line.number, value, line.data, digest=digest)
 
     def feed_value(
-        self, number: int, value: dict[str, Any], raw: bytes | None = None, origin: Origin | None = None
+        self,
+        number: int,
+        value: dict[str, Any],
+        raw: bytes | None = None,
+        origin: Origin | None = None,
+        *,
+        digest: int | None = None,
     ) -> None:
         """Check one parsed example; ``raw`` is its line's bytes, ``origin`` its table position."""
         self.examples += 1
-        self._remember(number, value)
+        self._remember(number, example_hash(value) if digest is None else digest)
+        if self.plan.skip:
+            return
         ctx = self.plan.ctx
         fmt = vote(value)
         if fmt is None or ctx is None:
@@ -197,8 +208,7 @@ class FileScan:
             self.add(p.code, number, p.pointer, p.message, origin)
         self._measure(number, value, ctx.format, raw)
 
-    def _remember(self, number: int, value: dict[str, Any]) -> None:
-        digest = example_hash(value)
+    def _remember(self, number: int, digest: int) -> None:
         self.hashes.append(digest)
         self.hash_lines.append(number)
         self._content = (number, digest)
@@ -210,26 +220,28 @@ class FileScan:
         budget = self.plan.budget
         if budget is None or (raw is not None and self.stats is None and fits_by_size(raw, budget.token_limit)):
             return
-        counter = self.counter.get()
+        counter = self.tokenizers.get(budget.encoding)
         if counter is None:
             return
         if self.stats is None:
             total = counter.over_limit(value, fmt, budget.token_limit)
         else:
-            if fmt is not DataFormat.COMPLETION:
+            if fmt not in (DataFormat.COMPLETION, DataFormat.TEXT):
                 roles = set(roles_of(messages))
                 self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
             tokens = counter.example(value, fmt)
             self.stats.add_tokens(tokens.total, tokens.trained)
             total = tokens.total
         if total is not None and total > budget.token_limit:
-            who = (
-                f"the {budget.token_limit:,}-token limit of {budget.model}"
-                if budget.model
-                else f"the default {budget.token_limit:,}-token limit"
-            )
+            whose = f" of {budget.model}" if budget.model else " of the current models" if budget.is_default else ""
+            who = f"the {budget.token_limit:,}-token limit{whose}"
+            estimated = "" if budget.exact else " (an estimate)"
             self.add(
-                "P301", number, "", f"Example has {total:,} tokens, over {who}; the service truncates it from the end."
+                "P301",
+                number,
+                "",
+                f"Example has {total:,} tokens{estimated}, over {who}; "
+                f"{self.plan.target.provider} truncates it from the end.",
             )
 
     def merge(self, other: FileScan, line_offset: int = 0) -> None:
@@ -251,7 +263,7 @@ class FileScan:
         self.hash_lines.extend(
             array("Q", [n + line_offset for n in other.hash_lines]) if line_offset else other.hash_lines
         )
-        self.counter.error = self.counter.error or other.counter.error
+        self.tokenizers.error = self.tokenizers.error or other.tokenizers.error
         if self.stats is not None and other.stats is not None:
             self.stats.merge(other.stats)
 
@@ -267,7 +279,49 @@ def _messages_of(value: dict[str, Any], fmt: DataFormat) -> list[Any]:
     if fmt is DataFormat.PREFERENCE:
         inp = value.get("input")
         value = inp if isinstance(inp, dict) else {}
-    elif fmt is DataFormat.COMPLETION:
+    elif fmt in (DataFormat.COMPLETION, DataFormat.TEXT):
         return []
     messages = value.get("messages")
     return messages if isinstance(messages, list) else []
+
+
+Parsed = tuple[Any, Any, "int | None"]
+
+
+def parse(line: Line) -> Parsed:
+    """A line's value (a dict or None), its problem (or None) and its example hash (None when not a dict)."""
+    value, problem = parse_line(line.data)
+    return value, problem, example_hash(value) if problem is None else None
+
+
+class ScanGroup:
+    """One run of lines scanned for several targets: each line is read, parsed and hashed once,
+    and token counts are shared (`TokenCounter` remembers the last example it counted)."""
+
+    def __init__(self, plans: list[Plan], tokenizers: Tokenizers) -> None:
+        self.scans = [FileScan(plan, tokenizers) for plan in plans]
+
+    def feed(self, line: Line) -> None:
+        if len(self.scans) == 1:
+            self.scans[0].feed(line)
+            return
+        parsed = parse(line) if not line.length else (None, None, None)
+        for scan in self.scans:
+            scan.feed(line, parsed)
+
+    def feed_value(self, number: int, value: dict[str, Any], origin: Origin | None = None) -> None:
+        digest = example_hash(value)
+        for scan in self.scans:
+            scan.feed_value(number, value, origin=origin, digest=digest)
+
+    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None) -> None:
+        for scan in self.scans:
+            scan.add(code, line, pointer, message, origin)
+
+    def merge(self, other: ScanGroup, line_offset: int = 0) -> None:
+        for mine, theirs in zip(self.scans, other.scans, strict=True):
+            mine.merge(theirs, line_offset)
+
+    @property
+    def lines(self) -> int:
+        return self.scans[0].lines

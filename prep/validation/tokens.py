@@ -134,11 +134,13 @@ class TokenCounter:
 
     def tallies(self, example: dict[str, Any], fmt: DataFormat) -> tuple[list[Tally], Tally]:
         """The token sequences of an example (two for a preference pair), and its trained part."""
-        if fmt is DataFormat.COMPLETION:
+        if fmt in (DataFormat.COMPLETION, DataFormat.TEXT):
             total, trained = Tally(), Tally()
-            self._add(total, example.get("prompt"))
-            self._add(total, example.get("completion"))
-            self._add(trained, example.get("completion"))
+            for key in ("prompt", "completion", "text"):
+                value = example.get(key)
+                self._parts(value, total) if isinstance(value, list) else self._add(total, value)
+                if key != "prompt":
+                    self._add(trained, value)
             return [total], trained
         if fmt is DataFormat.PREFERENCE:
             inp = example.get("input")
@@ -263,7 +265,7 @@ def count_tokens(
     from ..reading.detect import vote
     from ..records.values import as_dict
     from ..targets.budget import resolve_budget
-    from ..targets.profile import load_target
+    from ..targets.loader import load_target
 
     budget = resolve_budget(load_target(target), model=model, encoding=encoding)
     counter = TokenCounter(load_encoder(budget.encoding, tiktoken_dir))

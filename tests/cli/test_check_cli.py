@@ -147,4 +147,7 @@ def test_the_bundled_samples_as_the_readme_runs_them(run_prep):
     code, out, err = run_prep("check", REPO / "sample_data")
     assert code == 1 and err == ""
     assert "support_tickets.xlsx: chat, 12 example(s), ok" in out  # read through sample_data/prep.toml's map
-    assert out.endswith("FAILED: 12 file(s), 38 error(s), 13 warning(s)\n")
+    assert "completion_good.jsonl: completion, 60 example(s), ok" in out  # checked for Together (prep.toml)
+    assert "reinforcement_good.jsonl: reinforcement, 60 example(s), ok" in out  # checked for Azure OpenAI
+    assert "\nopenai    passes" not in out and "\nazure     fails" in out  # the verdict of each target named
+    assert out.endswith("FAILED: 14 file(s), 41 error(s), 16 warning(s)\n")

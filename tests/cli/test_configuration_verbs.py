@@ -32,17 +32,17 @@ def repo(tmp_path, monkeypatch):
 
 
 def test_prep_check_takes_folders_and_reads_the_configuration(repo):
-    Path("prep.toml").write_text('model = "gpt-3.5-turbo-0613"\nignore = ["P402"]\n' + Path("prep.toml").read_text())
+    Path("prep.toml").write_text('token-limit = 4096\nignore = ["P402"]\n' + Path("prep.toml").read_text())
     report = prep.check(".")
     assert [f.path for f in report.files] == ["data/train.jsonl", "support_tickets.xlsx"]
     train, tickets = report.files
     assert tickets.examples == 12 and tickets.ok  # mapped by prep.toml's override
-    assert train.budget is not None and train.budget.token_limit == 4_096  # the configuration's model
+    assert train.budget is not None and train.budget.token_limit == 4_096  # the configuration's limit
     assert "P402" not in train.codes and train.codes["P204"] == 1
     alone = prep.check("data/train.jsonl", isolated=True)
-    assert alone.files[0].budget.token_limit == 16_385 and alone.files[0].codes["P402"] == 1
-    given = prep.check("data", options=CheckOptions(model="gpt-4o-mini-2024-07-18"))  # given options win
-    assert given.files[0].budget.token_limit == 65_536
+    assert alone.files[0].budget.token_limit == 65_536 and alone.files[0].codes["P402"] == 1
+    given = prep.check("data", options=CheckOptions(token_limit=8_192))  # given options win
+    assert given.files[0].budget.token_limit == 8_192
 
 
 def test_prep_check_hides_the_baseline_as_the_command_does(repo, run_prep):

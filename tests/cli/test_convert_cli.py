@@ -254,7 +254,7 @@ def test_apply_writes_fixed_records_that_pass_check(tmp_path, run_prep):
     source.write_bytes(legacy_products_csv())
     before = sha(source)
     out = tmp_path / "prepared.jsonl"
-    code, stdout, stderr = run_prep("convert", source, "-o", out, "--apply")
+    code, stdout, stderr = run_prep("convert", source, "-o", out, "--apply", "--target", "together")
     assert code == 0, stdout + stderr
     assert stdout.count(": P460 Applied ") == 8
     assert "Applied P403: removed 1 duplicate row(s) (line(s) 14)." in stdout
@@ -262,7 +262,7 @@ def test_apply_writes_fixed_records_that_pass_check(tmp_path, run_prep):
         "prompt": "trail running shoes ->",
         "completion": " Light trail running shoes with a grippy sole for muddy paths.\n",
     }
-    code, stdout, _ = run_prep("check", out)
+    code, stdout, _ = run_prep("check", out, "--target", "together")
     assert code == 0, stdout
     code, stdout, _ = run_prep("convert", out, "-o", tmp_path / "again.jsonl", "--no-tokens", "--format", "json")
     assert not [i for i in json.loads(stdout)["files"][0]["issues"] if i["code"].startswith("P45")]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from prep.targets.profile import load_target
+from prep.targets.loader import load_target
 from tests.support import wandb_records
 from tests.support.fake_openai import FakeOpenAI
 
@@ -20,7 +20,7 @@ MODEL = "gpt-4o-mini-2024-07-18"
 KEY = "sk-prep-leakcheck-7f3a9c1e5b2d4f60a8e1"
 
 
-TARGET_TITLE = load_target("openai").title
+TARGET_PROVIDER = load_target("openai").provider
 
 
 def example(i: int, prefix: str = "q") -> dict[str, Any]:
@@ -101,7 +101,7 @@ def test_split_reports_bad_lines_leaves_them_out_and_warns_under_the_minimum(run
     assert problem.startswith(f"{src}:5: P204 ")  # the check's own message, as prep check prints it
     assert "".join(rest) == (
         f"wrote {train} (9 examples) and {tmp_path}/all.valid.jsonl (2 examples)\n11 distinct examples, seed 0\n"
-        f"{train}: P408 The training file has 9 example(s), but the {TARGET_TITLE} needs at least 10; "
+        f"{train}: P408 The training file has 9 example(s), but {TARGET_PROVIDER} needs at least 10; "
         "add examples, or take fewer for validation (--valid-count).\n"
     )
     assert b'"q4?"' not in train.read_bytes() + (tmp_path / "all.valid.jsonl").read_bytes()

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from prep.targets.profile import DataFormat, load_target
+from prep.targets.loader import load_target
+from prep.targets.profile import DataFormat
 from prep.validation.rules import CheckContext, check_example
 
 TARGET = load_target("openai")

@@ -25,7 +25,7 @@ PREF = {"input": {"messages": []}, "preferred_output": [], "non_preferred_output
         ({"input": {}, "preferred_completion": []}, F.PREFERENCE),
         ({"prompt": "a", "completion": "b"}, F.COMPLETION),
         ({"completion": "b"}, F.COMPLETION),
-        ({"text": "hello"}, None),
+        ({"text": "hello"}, F.TEXT),
         ({}, None),
     ],
 )

@@ -8,7 +8,8 @@ import random
 
 import pytest
 
-from prep.targets.profile import DataFormat, load_target
+from prep.targets.loader import load_target
+from prep.targets.profile import DataFormat
 from prep.validation.rules import CHECKS, CheckContext
 from prep.validation.rules.fastpath import is_clean
 from tests.helpers import REPO, generated
@@ -17,8 +18,8 @@ from tests.unit import test_checks
 TARGET = load_target("openai")
 
 
-def detailed(example, fmt):
-    ctx = CheckContext(TARGET, fmt)
+def detailed(example, fmt, target=TARGET):
+    ctx = CheckContext(target, fmt)
     return [p for check in CHECKS[fmt] for p in check(example, ctx)]
 
 
@@ -28,7 +29,10 @@ def seeds(tmp_path_factory):
     chats = [json.loads(line) for line in out.read_text().splitlines()]
     chats += [json.loads(line) for line in (REPO / "sample_data" / "chat_good.jsonl").read_text().splitlines()]
     chats += [ex for _, ex in test_checks.VALID] + [ex for _, ex, _ in test_checks.CASES]
-    rfts = [json.loads(line) for line in (REPO / "sample_data" / "reinforcement_good.jsonl").read_text().splitlines()]
+    rfts = [
+        json.loads(line)
+        for line in (REPO / "sample_data" / "reinforcement_good.jsonl").read_text("utf-8-sig").splitlines()
+    ]
     rfts += [ex for _, ex, _ in test_checks.RFT_CASES]
     return [(ex, DataFormat.CHAT) for ex in chats] + [(ex, DataFormat.REINFORCEMENT) for ex in rfts]
 
@@ -86,9 +90,9 @@ def mutate(example, rng):
     if action == 0 and isinstance(parent, dict):
         del parent[key]
     elif action == 1 and isinstance(parent, dict):
-        parent[rng.choice(["weight", "name", "extra", "tool_call_id", "content", "role", "refusal"])] = rng.choice(
-            VALUES
-        )
+        parent[
+            rng.choice(["weight", "name", "extra", "tool_call_id", "content", "role", "refusal", "reasoning_content"])
+        ] = rng.choice(VALUES)
     elif action == 2 and isinstance(parent, list):
         parent.insert(key, copy.deepcopy(parent[rng.randrange(len(parent))]))
     else:
@@ -114,6 +118,22 @@ def test_fast_path_never_passes_a_flagged_example(seeds):
                 if is_clean(candidate, CheckContext(TARGET, fmt)):
                     assert not problems, (candidate, problems)
     assert tried > 10_000 and flagged > tried // 4
+
+
+@pytest.mark.parametrize("name", ["together", "fireworks", "azure"])
+def test_fast_path_never_passes_what_another_target_flags(seeds, name):
+    """Alternation, system position, weights on any role, sample weights, reasoning keys: the fast
+    path reads the same profile facts as the detailed rules."""
+    target, rng = load_target(name), random.Random(13)
+    usable = [(ex, fmt) for ex, fmt in seeds if fmt in target.formats]
+    tried = 0
+    for _ in range(8):
+        for ex, fmt in usable:
+            for candidate in (ex, mutate(ex, rng)):
+                tried += 1
+                if is_clean(candidate, CheckContext(target, fmt)):
+                    assert not detailed(candidate, fmt, target), candidate
+    assert tried > 2_000
 
 
 def test_no_mutation_crashes_the_whole_check(seeds):

@@ -33,8 +33,8 @@ def valid(**kwargs):
         ({"batch_size": 256}, {"batch_size": 256}),
         ({"learning_rate_multiplier": "0.05"}, {"learning_rate_multiplier": 0.05}),
         ({"learning_rate_multiplier": 2}, {"learning_rate_multiplier": 2}),
-        ({"method": "dpo", "beta": "2"}, {"beta": 2.0}),
-        ({"method": "dpo", "beta": 0.1}, {"beta": 0.1}),
+        ({"method": "dpo", "beta": "2", "model": "gpt-4.1-mini"}, {"beta": 2.0}),
+        ({"method": "dpo", "beta": 0.1, "model": "gpt-4.1-mini"}, {"beta": 0.1}),
         ({"suffix": "x" * 64}, {"suffix": "x" * 64}),
         ({"seed": "0"}, {"seed": 0}),
         ({"seed": 2147483647}, {"seed": 2147483647}),
@@ -156,7 +156,7 @@ def test_request_puts_hyperparameters_in_the_method_object() -> None:
 
 
 def test_request_for_dpo_and_reinforcement() -> None:
-    dpo = job_request(valid(method="dpo", beta=0.2), training_file="f")
+    dpo = job_request(valid(model="gpt-4.1-mini", method="dpo", beta=0.2), training_file="f")
     assert dpo["method"] == {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2}}}
     assert "validation_file" not in dpo and "metadata" not in dpo
     rft = job_request(

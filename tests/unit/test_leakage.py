@@ -80,7 +80,9 @@ def test_reinforcement_validation_holds_at_most_1000_examples(write_jsonl) -> No
     report = prep.check(train, valid=valid, method="reinforcement", tokens=False)
 
     assert report.files[1].codes["P405"] == 1
-    assert "1,000 is the most for reinforcement validation data" in str([i.message for i in report.files[1].issues])
+    assert "OpenAI takes at most 1,000 for reinforcement validation data" in str(
+        [i.message for i in report.files[1].issues]
+    )
 
 
 def test_cli_check_valid(write_jsonl, run_prep) -> None:

@@ -134,13 +134,13 @@ def test_apply_writes_what_prepare_data_wrote(tmp_path):
     source = tmp_path / "products_clean.csv"
     source.write_bytes(products_clean())
     out = tmp_path / "out.jsonl"
-    prep.convert(source, out, apply=True, tokens=False)
+    prep.convert(source, out, apply=True, tokens=False, target="together")  # OpenAI trains no prompt/completion
     assert out.read_bytes() == (ORACLE / "products_clean_prepared.jsonl").read_bytes()
 
 
 def test_apply_on_classification_writes_what_prepare_data_wrote(tmp_path):
     out = tmp_path / "out.jsonl"
-    result = prep.convert(SAMPLES / "legacy_sentiment.csv", out, apply=True, tokens=False)
+    result = prep.convert(SAMPLES / "legacy_sentiment.csv", out, apply=True, tokens=False, target="together")
     oracle = jsonl(ORACLE / "legacy_sentiment_prepared_train.jsonl") + jsonl(
         ORACLE / "legacy_sentiment_prepared_valid.jsonl"
     )

@@ -29,7 +29,7 @@ def corpus(tmp_path_factory):
         COOKBOOK_TOY,
         out,
     ]:
-        examples += [json.loads(line) for line in path.read_text().splitlines()]
+        examples += [json.loads(line) for line in path.read_text("utf-8-sig").splitlines()]
     examples += [
         ex for _, ex, _ in test_checks.CASES + test_checks.PREF_CASES + test_checks.RFT_CASES + test_checks.COMP_CASES
     ]
@@ -61,7 +61,7 @@ def test_over_limit_agrees_with_the_exact_count_at_every_limit(corpus):
 def test_limit_only_check_reports_what_the_full_check_reports(tmp_path):
     out = generated(tmp_path / "gen.jsonl", "3MB", 9, "--long-fraction", "0.05", "--corrupt-fraction", "0.02")
     paths = [out, *sorted((REPO / "sample_data").glob("*.jsonl"))]
-    for options in ({}, {"model": "gpt-3.5-turbo-0613"}, {"token_limit": 900}):
+    for options in ({}, {"model": "gpt-4.1-mini", "isolated": True}, {"token_limit": 900}):
         full = prep.check(paths, **options)
         fast = prep.check(paths, stats=False, **options)
         assert [f.issues for f in fast.files] == [f.issues for f in full.files]

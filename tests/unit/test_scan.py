@@ -34,9 +34,8 @@ def test_bom_crlf_and_long_lines_are_issues_on_their_lines(tmp_path):
 
 
 def test_a_target_that_requires_a_bom_reports_its_absence(write_jsonl, tmp_path):
-    profile = (prep.targets.profile.resources.files("prep.targets") / "profiles" / "openai.toml").read_text()
     custom = tmp_path / "azure-like.toml"
-    custom.write_text(profile.replace('bom = "forbid"', 'bom = "require"'))
+    custom.write_text('extends = "openai"\nname = "custom"\nbom = "require"\n')
     (f,) = prep.check(write_jsonl([chat(f"q{i}") for i in range(12)]), target=str(custom), tokens=False).files
     assert [(i.line, i.code) for i in f.issues if i.code == "P114"] == [(None, "P114")]
 

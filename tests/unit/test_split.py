@@ -12,10 +12,9 @@ import prep
 from prep.errors import InputError, MappingError, UsageError
 from prep.publishing.splitter import split
 from prep.reading.jsonl import iter_lines
-from prep.targets.profile import load_target
-from prep.validation.checker import plan_file
+from prep.validation.checker import plan_file, prepare
 from prep.validation.options import CheckOptions
-from prep.validation.scan import FileScan, LazyCounter, example_hash
+from prep.validation.scan import FileScan, example_hash
 from tests.helpers import chat
 
 
@@ -214,9 +213,9 @@ def test_missing_file_and_self_overwrite(tmp_path: Path, write_jsonl) -> None:
 def test_example_hash_is_the_checkers_hash(write_jsonl) -> None:
     values = [chat("a", "b"), {"prompt": "x", "completion": " y"}, {"messages": [], "z": [1, 2.5, None]}]
     src = write_jsonl(values)
-    options = CheckOptions(tokens=False)
-    target = load_target("openai")
-    scan = FileScan(plan_file(str(src), iter(values), target, options, None), LazyCounter(None, None))
+    run = prepare(CheckOptions(tokens=False))
+    (plan,) = plan_file(str(src), iter(values), run)
+    scan = FileScan(plan, run.tokenizers)
     with src.open("rb") as fp:
         for line in iter_lines(fp):
             scan.feed(line)
@@ -267,7 +266,7 @@ def test_a_training_side_under_the_minimum_is_a_warning(write_jsonl) -> None:
 
     (issue,) = r.issues
     assert (issue.code, issue.severity.value, issue.path) == ("P408", "warning", str(r.train_path))
-    assert issue.message.startswith("The training file has 9 example(s), but the ")
+    assert issue.message.startswith("The training file has 9 example(s), but OpenAI needs at least 10; ")
     assert r.exit_code == 0 and split(src, valid_count=2).issues == ()
 
 

@@ -16,7 +16,7 @@ import tiktoken
 import prep
 from prep.errors import TokenizerUnavailableError, UnknownModelError
 from prep.targets.budget import resolve_budget
-from prep.targets.profile import load_target
+from prep.targets.loader import load_target
 from prep.validation.encoders import load_encoder
 from prep.validation.images import image_tokens
 from prep.validation.tokens import TokenCounter
@@ -56,7 +56,7 @@ def test_cookbook_oracle(model, limit, billed, over):
 
 def test_o200k_oracle_is_the_default():
     s = stats()
-    assert (s["model"], s["encoding"], s["token_limit"], s["default_limit"]) == (None, "o200k_base", 16385, True)
+    assert (s["model"], s["encoding"], s["token_limit"], s["default_limit"]) == (None, "o200k_base", 65536, True)
     t, a = s["tokens"], s["assistant_tokens"]
     assert (t["mean"], t["median"], t["p10"], t["p90"]) == (1646.6, 43.0, 26.4, 4861.000000000001)
     assert (a["mean"], a["median"], a["p10"], a["p90"]) == (1609.0, 9.0, 5.0, 4810.000000000001)

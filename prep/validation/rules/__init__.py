@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import orjson
+
 from ...issues import Problem
 from ...reading.jsonl import type_name
 from ...targets.profile import DataFormat
-from .content import check_special_tokens
+from .content import check_parts, check_special_tokens
 from .context import CheckContext
 from .conversation import check_keys, check_messages, check_role_order, check_tool_calls_answered, check_tools, roles_of
 from .fastpath import is_clean
@@ -38,6 +40,15 @@ def check_conversation(example: dict[str, Any], ctx: CheckContext) -> Iterator[P
     yield from check_role_order(roles_of(messages), "/messages", ctx)
     yield from check_tool_calls_answered(messages, "/messages")
     yield from check_tools(example, "", ctx, rules.keys)
+    if "weight" in example and ctx.target.conversation.sample_weight:
+        yield from _check_sample_weight(example["weight"])
+
+
+def _check_sample_weight(weight: Any) -> Iterator[Problem]:
+    """A whole example's weight (a loss multiplier): a non-negative number."""
+    if type(weight) not in (int, float) or not weight >= 0 or weight == float("inf"):
+        shown = orjson.dumps(weight).decode() if type(weight) is not float else repr(weight)
+        yield Problem("P237", "/weight", f"The example's weight must be a non-negative number, found {shown}.")
 
 
 _OLD_PREFERENCE_KEYS = {"preferred_completion": "preferred_output", "non_preferred_completion": "non_preferred_output"}
@@ -90,18 +101,22 @@ def _check_preference_input(inp: Any, ctx: CheckContext) -> Iterator[Problem]:
 
 
 def _check_output(output: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
-    if not isinstance(output, list) or len(output) != 1:
+    rules = ctx.rules
+    roles, most = rules.output_roles, rules.max_output_messages
+    wanted = f"exactly one {'/'.join(sorted(roles))} message" if most == 1 else f"{'/'.join(sorted(roles))} messages"
+    if not isinstance(output, list) or not output or (most is not None and len(output) > most):
         found = f"{len(output)} items" if isinstance(output, list) else f"a {type_name(output)}"
-        yield Problem("P227", ptr, f"Must be a list of exactly one assistant message, found {found}.")
+        yield Problem("P227", ptr, f"Must be a list of {wanted}, found {found}.")
         if not isinstance(output, list) or not output:
             return
     for i, msg in enumerate(output):
-        if isinstance(msg, dict) and msg.get("role") != "assistant":
+        if isinstance(msg, dict) and not (isinstance(msg.get("role"), str) and msg["role"] in roles):
+            allowed = " or ".join(repr(r) for r in sorted(roles))
             yield Problem(
-                "P227", f"{ptr}/{i}/role", f"Output message must have the role 'assistant', found {msg.get('role')!r}."
+                "P227", f"{ptr}/{i}/role", f"Output message must have the role {allowed}, found {msg.get('role')!r}."
             )
         else:
-            yield from check_message(msg, f"{ptr}/{i}", ctx, frozenset({"assistant"}))
+            yield from check_message(msg, f"{ptr}/{i}", ctx, roles)
 
 
 def check_completion(example: dict[str, Any], ctx: CheckContext) -> Iterator[Problem]:
@@ -109,11 +124,26 @@ def check_completion(example: dict[str, Any], ctx: CheckContext) -> Iterator[Pro
     rules = ctx.rules
     yield from check_keys(example, "", rules.keys, rules.required, "a prompt/completion example")
     for key in ("prompt", "completion"):
-        if key in example and not isinstance(example[key], str):
-            yield Problem("P112", f"/{key}", f"{key} must be a string, found {type_name(example[key])}.")
+        value = example.get(key)
+        if key == "prompt" and rules.prompt_parts and isinstance(value, list):
+            yield from check_parts(value, "/prompt", "user", "parts", ctx)
+        elif key in example and not isinstance(value, str):
+            what = "a string or an array of content parts" if key == "prompt" and rules.prompt_parts else "a string"
+            yield Problem("P112", f"/{key}", f"{key} must be {what}, found {type_name(value)}.")
     completion = example.get("completion")
     if isinstance(completion, str) and not completion.strip():
         yield Problem("P206", "/completion", "completion is empty; there is nothing to train on.")
+
+
+def check_text(example: dict[str, Any], ctx: CheckContext) -> Iterator[Problem]:
+    """Plain text examples (continued pre-training)."""
+    rules = ctx.rules
+    yield from check_keys(example, "", rules.keys, rules.required, "a text example")
+    text = example.get("text")
+    if "text" in example and not isinstance(text, str):
+        yield Problem("P112", "/text", f"text must be a string, found {type_name(text)}.")
+    elif isinstance(text, str) and not text.strip():
+        yield Problem("P206", "/text", "text is empty; there is nothing to train on.")
 
 
 CHECKS: dict[DataFormat, tuple[Check, ...]] = {
@@ -121,6 +151,7 @@ CHECKS: dict[DataFormat, tuple[Check, ...]] = {
     DataFormat.REINFORCEMENT: (check_conversation,),
     DataFormat.PREFERENCE: (check_preference,),
     DataFormat.COMPLETION: (check_completion,),
+    DataFormat.TEXT: (check_text,),
 }
 
 
@@ -134,6 +165,6 @@ def check_example(example: dict[str, Any], ctx: CheckContext, *, scan_special_to
     if not (ctx.format in _CONVERSATIONS and is_clean(example, ctx)):
         for check in CHECKS[ctx.format]:
             problems.extend(check(example, ctx))
-    if scan_special_tokens:
+    if scan_special_tokens and ctx.target.special_tokens:
         problems.extend(check_special_tokens(example, "", ctx))
     return problems

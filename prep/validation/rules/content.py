@@ -10,7 +10,7 @@ from ...reading.jsonl import type_name
 from ..images import data_url_bytes, image_format
 from .context import CheckContext, a_role
 
-__all__ = ["check_content", "check_special_tokens", "count_images"]
+__all__ = ["check_content", "check_parts", "check_special_tokens", "count_images"]
 
 _UNSUPPORTED_PARTS = {"input_audio": "audio", "file": "file", "audio": "audio"}
 _DETAILS = ("auto", "low", "high")
@@ -42,12 +42,12 @@ def check_content(msg: dict[str, Any], ptr: str, role: str, kind: str, ctx: Chec
     elif kind == "string":
         yield Problem("P208", cptr, f"Tool message content must be a string, found {type_name(content)}.")
     elif isinstance(content, list):
-        yield from _check_parts(content, cptr, role, kind, ctx)
+        yield from check_parts(content, cptr, role, kind, ctx)
     else:
         yield Problem("P112", cptr, f"content must be a string or an array of parts, found {type_name(content)}.")
 
 
-def _check_parts(parts: list[Any], ptr: str, role: str, kind: str, ctx: CheckContext) -> Iterator[Problem]:
+def check_parts(parts: list[Any], ptr: str, role: str, kind: str, ctx: CheckContext) -> Iterator[Problem]:
     if not parts:
         yield Problem("P113", ptr, "content is an empty array; give a string or at least one part.")
     for i, part in enumerate(parts):
@@ -101,10 +101,21 @@ def _check_image_part(part: dict[str, Any], ptr: str, ctx: CheckContext) -> Iter
         yield Problem("P207", f"{ptr}/image_url/detail", f"detail must be one of {', '.join(_DETAILS)}.")
     url: str = image["url"]
     uptr = f"{ptr}/image_url/url"
+    sources = ctx.target.images.sources
     if url.startswith("data:"):
-        yield from _check_data_url(url, uptr, ctx)
+        if "data" not in sources:
+            yield Problem("P239", uptr, f"{ctx.target.provider} takes images only by URL, not as data URLs.")
+        else:
+            yield from _check_data_url(url, uptr, ctx)
     elif not url.startswith(("https://", "http://")):
         yield Problem("P207", uptr, "Image URL must be an http(s) URL or a base64 data URL.")
+    elif "url" not in sources:
+        yield Problem(
+            "P239",
+            uptr,
+            f"{ctx.target.provider} takes images only as base64 data URLs "
+            "(data:image/<format>;base64,...); download and encode the image.",
+        )
 
 
 def _check_data_url(url: str, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
@@ -149,7 +160,7 @@ def check_special_tokens(value: Any, ptr: str, ctx: CheckContext) -> Iterator[Pr
             yield Problem(
                 "P221",
                 ptr,
-                f"Text holds the special token {match.group()}; the service rejects it. Remove or escape it.",
+                f"Text holds the special token {match.group()}; {ctx.target.provider} rejects it. Remove or escape it.",
             )
     elif isinstance(value, dict):
         for key, item in value.items():

@@ -80,22 +80,80 @@ def check_role_order(roles: list[Any], ptr: str, ctx: CheckContext) -> Iterator[
         yield Problem(
             "P231",
             f"{ptr}/{len(roles) - 1}",
-            f"Last message is {roles[-1]!r}; a {ctx.format} example must end on {rules.last_role!r}.",
+            f"Last message is {roles[-1]!r}; {ctx.target.provider} needs a {ctx.format} example "
+            f"to end on {rules.last_role!r}.",
         )
     if not all(role in rules.roles for role in roles):
         return  # the advice below is noise while a role is wrong
     if "user" not in roles:
         yield Problem("P223", ptr, "Example has no user message.")
-    for i, role in enumerate(roles):
-        if role in ("system", "developer") and i > 0 and roles[i - 1] not in ("system", "developer"):
-            yield Problem("P224", f"{ptr}/{i}", f"{role.capitalize()} message at position {i + 1} is not at the start.")
-        elif role in ("user", "assistant") and i > 0 and roles[i - 1] == role:
-            yield Problem("P225", f"{ptr}/{i}", f"Two {role} messages in a row (messages {i} and {i + 1}).")
+    yield from _system_position(roles, ptr, ctx)
+    if ctx.target.conversation.alternation == "after_system":
+        yield from _alternation(roles, ptr, ctx)
+    else:
+        yield from _repeats(roles, ptr)
     if rules.requires_assistant and "assistant" in roles and roles[-1] != "assistant":
         last = len(roles) - 1 - roles[::-1].index("assistant")
         yield Problem(
             "P226", f"{ptr}/{last + 1}", "Messages after the last assistant message are not trained on; remove them."
         )
+
+
+_LEADING = ("system", "developer")
+
+
+def _system_position(roles: list[str], ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    """A system (or developer) message after the start: advice, or an error where the target says so."""
+    first_only = ctx.target.conversation.system_position == "first"
+    for i, role in enumerate(roles):
+        if role not in _LEADING or i == 0 or roles[i - 1] in _LEADING:
+            continue
+        if first_only:
+            yield Problem(
+                "P236",
+                f"{ptr}/{i}",
+                f"{ctx.target.provider} takes a {role} message only as the first message; this one is message {i + 1}.",
+            )
+        else:
+            yield Problem("P224", f"{ptr}/{i}", f"{role.capitalize()} message at position {i + 1} is not at the start.")
+
+
+def _repeats(roles: list[str], ptr: str) -> Iterator[Problem]:
+    for i, role in enumerate(roles):
+        if role in ("user", "assistant") and i > 0 and roles[i - 1] == role:
+            yield Problem("P225", f"{ptr}/{i}", f"Two {role} messages in a row (messages {i} and {i + 1}).")
+
+
+def _alternation(roles: list[str], ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    """After the leading system messages, user and assistant turns alternate, starting with user.
+
+    A tool message, and an assistant message right after one, belong to the assistant turn
+    whose call they answer. System messages later on are the position rule's to report.
+    """
+    who = ctx.target.provider
+    turn: str | None = None
+    previous: str | None = None
+    for i, role in enumerate(roles):
+        if role in _LEADING:
+            previous = role
+            continue
+        this = "assistant" if role == "tool" else role
+        continued = role == "tool" or (role == "assistant" and previous == "tool")
+        if turn is None and this != "user":
+            yield Problem(
+                "P235",
+                f"{ptr}/{i}",
+                f"{who} needs the conversation to start with a user turn after the system "
+                f"message; message {i + 1} is {role!r}.",
+            )
+        elif this == turn and not continued:
+            yield Problem(
+                "P235",
+                f"{ptr}/{i}",
+                f"Two {role} turns in a row (messages {i} and {i + 1}); {who} needs user and "
+                "assistant to alternate after the system message.",
+            )
+        turn, previous = this, role
 
 
 def check_tool_calls_answered(messages: Any, ptr: str) -> Iterator[Problem]:

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from .context import CheckContext
+from .messages import weight_ok
 
 __all__ = ["is_clean"]
 
@@ -35,11 +36,17 @@ def is_clean(example: dict[str, Any], ctx: CheckContext) -> bool:
         return False  # deprecated: always a warning
     if "parallel_tool_calls" in rules.keys and type(example.get("parallel_tool_calls", True)) is not bool:
         return False
+    if "weight" in keys and not (ctx.target.conversation.sample_weight and _clean_sample_weight(example["weight"])):
+        return False
     defined: set[str] = set()
     if "tools" in keys and not _clean_tools(example["tools"], ctx, defined):
         return False
     messages = example["messages"]
     return type(messages) is list and bool(messages) and _clean_messages(messages, ctx, defined)
+
+
+def _clean_sample_weight(weight: Any) -> bool:
+    return type(weight) in (int, float) and 0 <= weight < float("inf")
 
 
 def _clean_messages(messages: list[Any], ctx: CheckContext, defined: set[str]) -> bool:
@@ -59,7 +66,25 @@ def _clean_messages(messages: list[Any], ctx: CheckContext, defined: set[str]) -
     last = roles[-1]
     if rules.requires_assistant and last != "assistant":
         return False
+    if ctx.target.conversation.alternation != "none" and not _alternates(roles):
+        return False
     return "user" in roles and (rules.last_role is None or last == rules.last_role)
+
+
+def _alternates(roles: list[str]) -> bool:
+    """User and assistant turns alternate after the leading messages, starting with user
+    (a tool message, and an assistant message after it, continue the assistant turn)."""
+    turn, previous = None, None
+    for role in roles:
+        if role in _LEADING_ROLES:
+            previous = role
+            continue
+        this = "assistant" if role == "tool" else role
+        continued = role == "tool" or (role == "assistant" and previous == "tool")
+        if (turn is None and this != "user") or (this == turn and not continued):
+            return False
+        turn, previous = this, role
+    return True
 
 
 def _clean_message(msg: Any, ctx: CheckContext, ids: set[str], defined: set[str]) -> str | None:
@@ -71,13 +96,23 @@ def _clean_message(msg: Any, ctx: CheckContext, ids: set[str], defined: set[str]
         return None
     if "name" in msg and not (type(msg["name"]) is str and ctx.name_ok(msg["name"])):
         return None
+    rules = ctx.target.roles[role]
+    if rules.text_keys and not all(type(msg[k]) is str for k in rules.text_keys & msg.keys()):
+        return None
+    if "weight" in msg and not _clean_weight(msg["weight"], role, ctx):
+        return None
     if role == "assistant":
         return role if _clean_assistant(msg, ctx, ids, defined) else None
-    if "weight" in msg or role == "function" or not _clean_text(msg.get("content")):
+    if role == "function" or not _clean_text(msg.get("content")):
         return None  # function messages are legacy: the detailed checks judge them
     if role == "tool" and not (type(msg.get("tool_call_id")) is str and msg["tool_call_id"] in ids):
         return None
     return role
+
+
+def _clean_weight(weight: Any, role: str, ctx: CheckContext) -> bool:
+    rules = ctx.target.conversation
+    return role in rules.weight_roles and weight_ok(weight, floats=rules.weight_floats)
 
 
 def _clean_text(content: Any) -> bool:
@@ -87,8 +122,6 @@ def _clean_text(content: Any) -> bool:
 def _clean_assistant(msg: dict[str, Any], ctx: CheckContext, ids: set[str], defined: set[str]) -> bool:
     if "function_call" in msg:
         return False  # deprecated: always a warning
-    if "weight" in msg and (type(msg["weight"]) is not int or msg["weight"] not in (0, 1)):
-        return False
     content = msg.get("content")
     calls = msg.get("tool_calls")
     if calls is None:

@@ -9,10 +9,11 @@ import orjson
 
 from ...issues import Problem, escape_pointer
 from ...reading.jsonl import type_name
+from ...targets.profile import RoleRules
 from .content import check_content
 from .context import CheckContext, a_role
 
-__all__ = ["check_call", "check_message", "check_messages_list"]
+__all__ = ["check_call", "check_message", "check_messages_list", "weight_ok"]
 
 
 def check_messages_list(value: Any, ptr: str) -> Iterator[Problem]:
@@ -38,17 +39,10 @@ def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) 
         yield Problem(
             "P203", f"{ptr}/role", f"Role {role!r} is not allowed in {ctx.format} examples; allowed: {allowed}."
         )
-    for key in [k for k in msg if k not in rules.keys and k != "weight"]:
-        yield Problem(
-            "P110",
-            f"{ptr}{escape_pointer(key)}",
-            f"Unknown key {key!r} in {a_role(role)} message; allowed: {', '.join(sorted(rules.keys))}.",
-        )
-    for key in sorted(rules.required - msg.keys()):
-        yield Problem("P111", f"{ptr}/{key}", f"{a_role(role).capitalize()} message needs {key!r}.")
+    yield from _check_keys(msg, ptr, role, rules)
     yield from check_content(msg, ptr, role, rules.content, ctx)
     if "weight" in msg:
-        yield from _check_weight(msg["weight"], role, f"{ptr}/weight")
+        yield from _check_weight(msg["weight"], role, f"{ptr}/weight", ctx)
     if "name" in msg:
         yield from _check_name(msg["name"], f"{ptr}/name", ctx)
     if "tool_call_id" in msg and not isinstance(msg["tool_call_id"], str):
@@ -57,6 +51,22 @@ def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) 
         yield from _check_tool_calls(msg["tool_calls"], f"{ptr}/tool_calls", ctx)
     if "function_call" in msg:
         yield from check_call(msg["function_call"], f"{ptr}/function_call", ctx)
+
+
+def _check_keys(msg: dict[str, Any], ptr: str, role: str, rules: RoleRules) -> Iterator[Problem]:
+    """Unknown and missing keys, and keys that must hold a string (reasoning)."""
+    for key in [k for k in msg if k not in rules.keys and k != "weight"]:
+        yield Problem(
+            "P110",
+            f"{ptr}{escape_pointer(key)}",
+            f"Unknown key {key!r} in {a_role(role)} message; allowed: {', '.join(sorted(rules.keys))}.",
+        )
+    for key in sorted(rules.required - msg.keys()):
+        yield Problem("P111", f"{ptr}/{key}", f"{a_role(role).capitalize()} message needs {key!r}.")
+    for key in sorted(rules.text_keys & msg.keys()):
+        if not isinstance(msg[key], str):
+            found = type_name(msg[key])
+            yield Problem("P112", f"{ptr}{escape_pointer(key)}", f"{key} must be a string, found {found}.")
 
 
 def _role_problem(role: Any, ptr: str, roles: frozenset[str]) -> Problem:
@@ -70,11 +80,24 @@ def _role_problem(role: Any, ptr: str, roles: frozenset[str]) -> Problem:
     return Problem("P202", f"{ptr}/role", f"Unknown role {role!r}; use one of: {allowed}.")
 
 
-def _check_weight(weight: Any, role: str, ptr: str) -> Iterator[Problem]:
-    if role != "assistant":
-        yield Problem("P210", ptr, f"weight is only allowed on assistant messages, not on {a_role(role)} message.")
-    elif type(weight) is not int or weight not in (0, 1):
-        yield Problem("P209", ptr, f"weight must be the integer 0 or 1, found {orjson.dumps(weight).decode()}.")
+def _check_weight(weight: Any, role: str, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    rules = ctx.target.conversation
+    if role not in rules.weight_roles:
+        allowed = ", ".join(sorted(rules.weight_roles))
+        yield Problem(
+            "P210",
+            ptr,
+            f"{ctx.target.provider} takes weight on {allowed} messages only, not on {a_role(role)} message.",
+        )
+    elif not weight_ok(weight, floats=rules.weight_floats):
+        what = "0 or 1" if rules.weight_floats else "the integer 0 or 1"
+        yield Problem("P209", ptr, f"weight must be {what}, found {orjson.dumps(weight).decode()}.")
+
+
+def weight_ok(weight: Any, *, floats: bool) -> bool:
+    """A message weight: the integer 0 or 1 (or 0.0 and 1.0 where ``floats``); never a boolean."""
+    kinds = (int, float) if floats else (int,)
+    return type(weight) in kinds and weight in (0, 1)
 
 
 def _check_name(name: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:

@@ -1,0 +1,104 @@
+"""A target's rules in words (``prep targets NAME``) and one line per target (``prep targets``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .profile import Target
+
+__all__ = ["describe_target", "target_line"]
+
+
+def target_line(target: Target, today: dt.date) -> str:
+    """Name, status and what is next on the calendar, in one line."""
+    current = target.current_models(None, today)
+    when = target.calendar(today) or ""
+    models = f"{len(current)} current model(s)" if target.models else "models: any (none listed)"
+    return f"{target.name:10} {target.status:13} {target.title}; {models}. {when}".rstrip()
+
+
+def describe_target(target: Target, today: dt.date | None = None) -> str:
+    """Every rule of the profile, in sentences a person can check against the provider's docs."""
+    today = today or dt.date.today()
+    lines = [f"{target.title} ({target.name}): {target.status}."]
+    lines += [f"  {note}" for note in target.notes]
+    lines.append("Data:")
+    lines += [f"  {line}" for line in _data_rules(target)]
+    lines.append("Conversations:")
+    lines += [f"  {line}" for line in _conversation_rules(target)]
+    lines.append("Images:")
+    lines += [f"  {line}" for line in _image_rules(target)]
+    lines.append("Models:")
+    lines += [f"  {line}" for line in _model_lines(target, today)] or ["  none listed: pass --token-limit"]
+    return "\n".join(lines) + "\n"
+
+
+def _data_rules(t: Target) -> list[str]:
+    methods = "; ".join(f"{m.value}: {', '.join(f.value for f in fs)}" for m, fs in t.methods.items())
+    bom = {
+        "forbid": "a UTF-8 byte-order mark is an error",
+        "recommend": "files should start with a UTF-8 byte-order mark (a missing one is a warning)",
+        "require": "files must start with a UTF-8 byte-order mark",
+        "allow": "a UTF-8 byte-order mark is allowed",
+    }[t.bom]
+    size = f"at most {t.max_file_bytes / 2**20:,.0f} MiB a file" if t.max_file_bytes else "no file size limit"
+    out = [f"methods and data formats: {methods}", f"at least {t.min_examples:,} example(s); {bom}; {size}"]
+    for fmt, rules in t.formats.items():
+        bounds = []
+        if rules.min_examples is not None:
+            bounds.append(f"at least {rules.min_examples:,}")
+        if rules.max_examples:
+            bounds.append(f"at most {rules.max_examples:,}")
+        if rules.max_valid_examples:
+            bounds.append(f"validation at most {rules.max_valid_examples:,}")
+        keys = ", ".join(sorted(rules.keys)) + (" and any other key" if rules.open else "")
+        extra = f"; {', '.join(bounds)} examples" if bounds else ""
+        last = f"; ends on {rules.last_role}" if rules.last_role else ""
+        out.append(f"{fmt.value}: keys {keys}{extra}{last}")
+    if t.special_tokens:
+        out.append(f"text must not hold: {' '.join(t.special_tokens)}")
+    return out
+
+
+def _conversation_rules(t: Target) -> list[str]:
+    c = t.conversation
+    order = {
+        "none": "any order (consecutive same roles are only a warning)",
+        "after_system": "after the system message, user and assistant turns alternate, starting with user",
+    }[c.alternation]
+    system = (
+        "only as the first message" if c.system_position == "first" else "anywhere (elsewhere than first is a warning)"
+    )
+    weight = f"weight 0 or 1 on {', '.join(sorted(c.weight_roles))} messages" + (
+        " (0.0 and 1.0 too)" if c.weight_floats else ""
+    )
+    out = [order, f"a system message: {system}", weight]
+    if c.sample_weight:
+        out.append("a top-level weight (a non-negative number) on each example")
+    for role, rules in t.roles.items():
+        if rules.text_keys:
+            out.append(f"{role} messages may hold {', '.join(sorted(rules.text_keys))} (text)")
+    return out
+
+
+def _image_rules(t: Target) -> list[str]:
+    i = t.images
+    sources = {"url": "http(s) URLs", "data": "base64 data URLs"}
+    how = " or ".join(sources[s] for s in sorted(i.sources, reverse=True))
+    return [
+        f"{', '.join(sorted(i.formats)).upper()} as {how}, in {', '.join(sorted(i.roles))} messages",
+        f"at most {i.max_per_example} an example and {i.max_bytes / 2**20:g} MB each; "
+        f"at most {i.max_examples:,} examples with images",
+    ]
+
+
+def _model_lines(t: Target, today: dt.date) -> list[str]:
+    out = []
+    for m in t.models.values():
+        methods = ", ".join(sorted(x.value for x in m.methods))
+        state = "" if m.takes_jobs(today) else " (takes no new jobs)"
+        dates = [f"new jobs until {m.new_jobs_until}"] if m.new_jobs_until else []
+        dates += [f"shuts down {m.shutdown}"] if m.shutdown else []
+        when = f"; {', '.join(dates)}" if dates else ""
+        out.append(f"{m.name}: {methods}; {m.token_limit:,} tokens with {m.encoding}{when}{state}")
+    return out

@@ -1,0 +1,261 @@
+"""Target profiles: TOML in, a `Target` out.
+
+Built-in profiles live in ``prep/targets/profiles/<name>.toml``; a path to a
+TOML file of the same shape loads a custom one. A profile may start from
+another (``extends = "openai"``) and state only what differs: tables merge key
+by key, other values replace the parent's, a child's ``models`` table replaces
+the parent's whole model list, and ``false`` in place of a parent's value
+that is not a boolean removes it (``[roles] function = false``). Every key is known: a typo is a
+`ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, UsageError
+from ..issues import CODES, Severity
+from .profile import (
+    ALTERNATIONS,
+    BOM_POLICIES,
+    CONTENT_KINDS,
+    IMAGE_SOURCES,
+    SYSTEM_POSITIONS,
+    ConversationRules,
+    DataFormat,
+    FormatRules,
+    ImageRules,
+    Method,
+    ModelInfo,
+    RoleRules,
+    Target,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["available_targets", "load_target", "resolve_targets"]
+
+PROFILES = "profiles"
+
+
+def available_targets() -> list[str]:
+    """The names of the built-in profiles."""
+    folder = resources.files("prep.targets") / PROFILES
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def resolve_targets(names: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Target names from ``"openai,azure"``, a sequence, or ``"all"`` (every built-in profile)."""
+    parts = names.split(",") if isinstance(names, str) else list(names)
+    out: list[str] = []
+    for part in (p.strip() for p in parts):
+        for name in available_targets() if part == "all" else [part]:
+            if name and name not in out:
+                out.append(name)
+    if not out:
+        raise UsageError("No target named; give a profile name (e.g. openai) or a .toml path.")
+    return tuple(out)
+
+
+@lru_cache(maxsize=32)
+def load_target(name_or_path: str = "openai") -> Target:
+    """Load a built-in target by name, or a custom profile from a TOML path."""
+    data = _read(name_or_path, ())
+    try:
+        return _build_target(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"Target profile {name_or_path!r} is invalid: {exc}.") from exc
+
+
+def _read(name_or_path: str, seen: tuple[str, ...]) -> dict[str, Any]:
+    """The profile's table, with what it extends merged in."""
+    if name_or_path in seen:
+        raise ConfigError(f"Target profile {name_or_path!r} extends itself ({' -> '.join(seen)}).")
+    if name_or_path.endswith(".toml"):
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise ConfigError(f"Target profile {name_or_path!r} does not exist.")
+        text = path.read_text(encoding="utf-8")
+    elif name_or_path in available_targets():
+        text = (resources.files("prep.targets") / PROFILES / f"{name_or_path}.toml").read_text("utf-8")
+    else:
+        known = ", ".join(available_targets())
+        raise UsageError(f"Unknown target {name_or_path!r}; built-in targets: {known} (or a .toml path).")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Target profile {name_or_path!r} is not valid TOML: {exc}.") from exc
+    parent = data.pop("extends", None)
+    return _merge(_read(parent, (*seen, name_or_path)), data) if parent else data
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in child.items():
+        if value is False and key in base and not isinstance(base[key], bool):
+            del out[key]
+        elif isinstance(value, dict) and isinstance(base.get(key), dict) and key != "models":
+            out[key] = _merge(base[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+_TOP_KEYS = {
+    "name", "title", "provider", "status", "min_examples", "recommended_examples", "bom", "max_file_bytes",
+    "new_jobs_until", "name_pattern", "special_tokens", "default_encoding", "default_token_limit",
+    "exact_tokens", "notes", "images", "conversation", "methods", "formats", "roles", "severity", "models",
+}  # fmt: skip
+
+
+def _closed(table: dict[str, Any], allowed: set[str], where: str) -> dict[str, Any]:
+    extra = set(table) - allowed
+    if extra:
+        raise ValueError(f"unknown key(s) {sorted(extra)} in {where}")
+    return table
+
+
+def _choice(value: str, allowed: frozenset[str], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(sorted(allowed))}, not {value!r}")
+    return value
+
+
+def _date(value: Any, what: str) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    raise ValueError(f"{what} must be a date (YYYY-MM-DD), not {value!r}")
+
+
+def _build_target(data: dict[str, Any]) -> Target:
+    _closed(data, _TOP_KEYS, "the profile")
+    methods = {Method(m): tuple(DataFormat(f) for f in fs) for m, fs in data["methods"].items()}
+    models = {name: _build_model(name, spec, methods) for name, spec in data.get("models", {}).items()}
+    return Target(
+        name=data["name"],
+        title=data["title"],
+        provider=data.get("provider", data["title"]),
+        status=data.get("status", "active"),
+        min_examples=int(data["min_examples"]),
+        recommended_examples=int(data.get("recommended_examples", data["min_examples"])),
+        bom=_choice(data["bom"], BOM_POLICIES, "bom"),
+        max_file_bytes=int(data["max_file_bytes"]),
+        new_jobs_until=_date(data.get("new_jobs_until"), "new_jobs_until"),
+        name_pattern=re.compile(data["name_pattern"]),
+        special_tokens=tuple(data.get("special_tokens", ())),
+        default_encoding=data["default_encoding"],
+        default_token_limit=int(data["default_token_limit"]),
+        exact_tokens=bool(data.get("exact_tokens", True)),
+        notes=tuple(data.get("notes", ())),
+        images=_build_images(data["images"]),
+        conversation=_build_conversation(data.get("conversation", {})),
+        methods=methods,
+        formats={DataFormat(n): _build_format(n, spec) for n, spec in data["formats"].items()},
+        roles={role: _build_role(role, spec) for role, spec in data["roles"].items()},
+        severities=_build_severities(data.get("severity", {})),
+        models=models,
+        aliases={alias: m.name for m in models.values() for alias in m.aliases},
+    )
+
+
+def _build_images(spec: dict[str, Any]) -> ImageRules:
+    _closed(spec, {"max_per_example", "max_bytes", "formats", "roles", "max_examples", "sources"}, "[images]")
+    sources = frozenset(spec.get("sources", IMAGE_SOURCES))
+    if not sources <= IMAGE_SOURCES:
+        raise ValueError(f"[images] sources must be among {sorted(IMAGE_SOURCES)}")
+    return ImageRules(
+        max_per_example=int(spec["max_per_example"]),
+        max_bytes=int(spec["max_bytes"]),
+        formats=frozenset(spec["formats"]),
+        roles=frozenset(spec["roles"]),
+        max_examples=int(spec["max_examples"]),
+        sources=sources,
+    )
+
+
+def _build_conversation(spec: dict[str, Any]) -> ConversationRules:
+    _closed(
+        spec, {"alternation", "system_position", "weight_roles", "weight_floats", "sample_weight"}, "[conversation]"
+    )
+    return ConversationRules(
+        alternation=_choice(spec.get("alternation", "none"), ALTERNATIONS, "[conversation] alternation"),
+        system_position=_choice(spec.get("system_position", "any"), SYSTEM_POSITIONS, "system_position"),
+        weight_roles=frozenset(spec.get("weight_roles", ("assistant",))),
+        weight_floats=bool(spec.get("weight_floats", False)),
+        sample_weight=bool(spec.get("sample_weight", False)),
+    )
+
+
+_FORMAT_KEYS = {
+    "keys", "required", "open", "roles", "input_keys", "requires_assistant", "last_role", "min_examples",
+    "max_examples", "max_valid_examples", "output_roles", "max_output_messages", "prompt_parts",
+}  # fmt: skip
+
+
+def _build_format(name: str, spec: dict[str, Any]) -> FormatRules:
+    _closed(spec, _FORMAT_KEYS, f"[formats.{name}]")
+    most = spec.get("max_output_messages", 1)
+    return FormatRules(
+        name=DataFormat(name),
+        keys=frozenset(spec["keys"]),
+        required=frozenset(spec.get("required", ())),
+        open=bool(spec.get("open", False)),
+        roles=frozenset(spec.get("roles", ())),
+        input_keys=frozenset(spec.get("input_keys", ())),
+        requires_assistant=bool(spec.get("requires_assistant", False)),
+        last_role=spec.get("last_role"),
+        min_examples=spec.get("min_examples"),
+        max_examples=spec.get("max_examples"),
+        max_valid_examples=spec.get("max_valid_examples"),
+        output_roles=frozenset(spec.get("output_roles", ("assistant",))),
+        max_output_messages=int(most) if most else None,
+        prompt_parts=bool(spec.get("prompt_parts", False)),
+    )
+
+
+def _build_role(role: str, spec: dict[str, Any]) -> RoleRules:
+    _closed(spec, {"keys", "required", "content", "text_keys"}, f"[roles.{role}]")
+    return RoleRules(
+        keys=frozenset(spec["keys"]),
+        required=frozenset(spec.get("required", ())),
+        content=_choice(spec["content"], CONTENT_KINDS, f"[roles.{role}] content"),
+        text_keys=frozenset(spec.get("text_keys", ())),
+    )
+
+
+def _build_severities(overrides: dict[str, str]) -> dict[str, Severity]:
+    unknown = set(overrides) - set(CODES)
+    if unknown:
+        raise ValueError(f"unknown issue code(s) {sorted(unknown)} in [severity]")
+    table = {code: info.severity for code, info in CODES.items()}
+    table.update({code: Severity(value) for code, value in overrides.items()})
+    return table
+
+
+_MODEL_KEYS = {"encoding", "token_limit", "methods", "formats", "aliases", "new_jobs_until", "shutdown"}
+
+
+def _build_model(name: str, spec: dict[str, Any], methods: dict[Method, tuple[DataFormat, ...]]) -> ModelInfo:
+    _closed(spec, _MODEL_KEYS, f"[models.{name!r}]")
+    model_methods = frozenset(Method(m) for m in spec["methods"])
+    every = {f for m in model_methods for f in methods.get(m, ())}
+    formats = frozenset(DataFormat(f) for f in spec["formats"]) if "formats" in spec else frozenset(every)
+    return ModelInfo(
+        name=name,
+        encoding=spec["encoding"],
+        token_limit=int(spec["token_limit"]),
+        methods=model_methods,
+        formats=formats,
+        aliases=tuple(spec.get("aliases", ())),
+        new_jobs_until=_date(spec.get("new_jobs_until"), f"[models.{name!r}] new_jobs_until"),
+        shutdown=_date(spec.get("shutdown"), f"[models.{name!r}] shutdown"),
+    )
