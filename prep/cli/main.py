@@ -22,7 +22,7 @@ from .._version import DISTRIBUTION
 from ..errors import PrepError
 from ..reports.reporters import REPORTERS
 from ..targets.profile import DataFormat, Method
-from .options import config_options, table_options
+from .options import check_output_file, config_options, output_options, table_options, write_report
 
 if TYPE_CHECKING:
     from ..project.runner import ProjectReport
@@ -87,6 +87,7 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 )
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the estimate (default: OpenAI's heuristic).")
 @click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
+@output_options
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
@@ -121,6 +122,8 @@ def check(
     files: tuple[str, ...],
     output_format: str,
     max_issues: int | None,
+    output_file: str | None,
+    quiet: bool,
     config_file: str | None,
     isolated: bool,
     baseline: str | None,
@@ -147,11 +150,12 @@ def check(
     """
     from ..project.runner import check_project
 
+    check_output_file(output_file, (*files, *([valid] if valid else [])))
     # what was given here overrides the configuration, click's defaults do not ("table" folds the table options)
     given = {
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
     }
-    with _progress_on_stderr():
+    with _progress_on_stderr(not quiet):
         result = check_project(
             files,
             _check_options(given),
@@ -164,29 +168,32 @@ def check(
     report = result.report
     if write_baseline:
         sys.exit(_write_baselines(result))
-    REPORTERS[output_format](report, sys.stdout, max_issues=max_issues)
-    if result.hidden:
+    write_report(REPORTERS[output_format], report, output_file, max_issues=max_issues)
+    if result.hidden and not quiet:
         where = ", ".join(str(p) for p in result.baselines)
         click.echo(f"prep: {result.hidden:,} known issue(s) in {where} not shown (--no-baseline shows them).", err=True)
     if report.tokenizer_error:
         click.echo(f"prep: {report.tokenizer_error}", err=True)
-    _note_left_out(result)
+    _note_left_out(result, quiet=quiet)
     sys.exit(result.exit_code())
 
 
-def _note_left_out(result: ProjectReport) -> None:
+def _note_left_out(result: ProjectReport, *, quiet: bool) -> None:
     """One sentence when nothing given was checked: all excluded by the configuration, or none is data."""
     if result.no_data:
         click.echo("prep: error: no file given holds fine-tuning data (see the P117 notes above).", err=True)
-    elif result.excluded and not result.report.files:
+    elif result.excluded and not result.report.files and not quiet:
         click.echo(f"prep: nothing to check: the configuration excludes {', '.join(result.excluded)}.", err=True)
 
 
 @contextlib.contextmanager
-def _progress_on_stderr() -> Iterator[None]:
+def _progress_on_stderr(show: bool) -> Iterator[None]:
     """Print the progress of a check on a cluster (the ``prep.progress`` logger) on stderr while it runs."""
     import logging
 
+    if not show:
+        yield
+        return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("prep: %(message)s"))
     log = logging.getLogger("prep.progress")
