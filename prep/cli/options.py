@@ -12,7 +12,14 @@ import click
 
 from ..reading.table import FileType
 
-__all__ = ["check_output_file", "config_options", "output_options", "table_options", "write_report"]
+__all__ = [
+    "check_output_file",
+    "config_options",
+    "output_options",
+    "table_options",
+    "write_report",
+    "write_step_summary",
+]
 
 
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,6 +50,30 @@ def check_output_file(output_file: str | None, inputs: tuple[str, ...]) -> None:
         )
     if any(Path(p).exists() and Path(p).resolve() == target.resolve() for p in inputs):
         raise UsageError(f"--output-file {output_file!r} is a file being checked; prep never overwrites its input.")
+
+
+#: The file GitHub Actions shows as the job summary (Markdown, appended to by each step).
+STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+
+
+def write_step_summary(report: Any, *, max_issues: int | None = None) -> str | None:
+    """Append the Markdown report to the job summary when ``GITHUB_STEP_SUMMARY`` names one;
+    return a sentence when it could not be written (the check itself stands)."""
+    import os
+
+    path = os.environ.get(STEP_SUMMARY_ENV)
+    if not path:
+        return None
+    from ..reports.markdown import report_markdown
+
+    buffer = io.StringIO()
+    report_markdown(report, buffer, max_issues=max_issues)
+    try:
+        with open(path, "a", encoding="utf-8") as fp:
+            fp.write(buffer.getvalue() + "\n")
+    except OSError as exc:
+        return f"Cannot write the job summary to {path!r} ({STEP_SUMMARY_ENV}): {exc.strerror or exc}."
+    return None
 
 
 def write_report(reporter: Callable[..., None], report: Any, output_file: str | None, **kwargs: Any) -> None:
