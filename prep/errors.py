@@ -62,6 +62,12 @@ EXTRAS = {
     "wandb": "Logging to Weights & Biases",
     "secrets": "Finding more kinds of keys",
     "pandas": "Report.to_pandas()",
+    "remote": "Reading s3:// and https:// URLs",
+    "gcs": "Reading gs:// URLs",
+    "hf": "Reading hf:// URLs",
+    "zstd": "Reading .zst files",
+    "parquet": "Reading Parquet files",
+    "dask": "Checking on a Dask cluster (--dask)",
 }
 
 
