@@ -238,7 +238,7 @@ def dataframe_case(rng: random.Random, folder: Path, n: int) -> tuple[Any, int]:
 
     columns = rng.sample(["user", "assistant", "system", "messages"], rng.randint(1, 3))
     rows = [{c: odd_cell(rng) if rng.random() < 0.5 else text(rng) for c in columns} for _ in range(n)]
-    return pandas.DataFrame(rows, columns=columns), n
+    return pandas.DataFrame(rows, columns=columns, dtype=object), n  # object cells: any Python value
 
 
 MAKERS: dict[str, Callable[[random.Random, Path, int], tuple[Any, int]]] = {
