@@ -105,7 +105,8 @@ def _clean_message(msg: Any, ctx: CheckContext, ids: set[str], defined: set[str]
         return role if _clean_assistant(msg, ctx, ids, defined) else None
     if role == "function" or not _clean_text(msg.get("content")):
         return None  # function messages are legacy: the detailed checks judge them
-    if role == "tool" and not (type(msg.get("tool_call_id")) is str and msg["tool_call_id"] in ids):
+    answers = "tool_call_id" in msg or "tool_call_id" in rules.required
+    if role == "tool" and answers and not (type(msg.get("tool_call_id")) is str and msg["tool_call_id"] in ids):
         return None
     return role
 
@@ -134,17 +135,31 @@ def _clean_assistant(msg: dict[str, Any], ctx: CheckContext, ids: set[str], defi
 def _clean_call(call: Any, ctx: CheckContext, ids: set[str], defined: set[str]) -> bool:
     if type(call) is not dict or not call.keys() <= _CALL_KEYS or call.get("type") != "function":
         return False
+    rules = ctx.target.conversation
     call_id, fn = call.get("id"), call.get("function")
-    if type(call_id) is not str or not call_id or type(fn) is not dict or fn.keys() != _FUNCTION_KEYS:
+    if (rules.tool_call_ids or "id" in call) and (type(call_id) is not str or not call_id):
+        return False
+    if type(fn) is not dict or fn.keys() != _FUNCTION_KEYS:
         return False
     name, arguments = fn["name"], fn["arguments"]
-    if type(name) is not str or name not in defined or not ctx.name_ok(name) or type(arguments) is not str:
+    if type(name) is not str or name not in defined or not ctx.name_ok(name):
+        return False
+    if not _clean_arguments(arguments, rules.tool_arguments):
+        return False
+    if type(call_id) is str:
+        ids.add(call_id)
+    return True
+
+
+def _clean_arguments(arguments: Any, kind: str) -> bool:
+    if kind == "object":
+        return type(arguments) is dict
+    if type(arguments) is not str:
         return False
     try:
         orjson.loads(arguments)
     except orjson.JSONDecodeError:
         return False
-    ids.add(call_id)
     return True
 
 
