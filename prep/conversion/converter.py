@@ -15,77 +15,23 @@ an error is written and the rows with errors are left out.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from ..errors import InputError, UsageError
 from ..io import atomic_writer
 from ..reading.table import TableOptions
-from ..reports.report import Report
 from ..targets.profile import DataFormat
 from ..validation.options import CheckOptions
 from .options import ConvertOptions
+from .results import ConversionResult, jsonl_bytes
 
 if TYPE_CHECKING:
     from ..records.models import Record
 
 __all__ = ["ConversionResult", "convert", "jsonl_bytes", "load_records", "to_chat"]
-
-BOM = b"\xef\xbb\xbf"
-
-
-@dataclass
-class ConversionResult:
-    """What `convert` did: the records (those written, or that ``force`` would write), the report, the path written."""
-
-    records: list[dict[str, Any]]
-    report: Report
-    path: Path | None = None
-    skipped: list[int] = field(default_factory=list)
-    bom: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
-
-    @property
-    def exit_code(self) -> int:
-        """0 written without errors, 1 the data has errors, 2 tokens could not be counted."""
-        return self.report.exit_code()
-
-    def to_jsonl(self) -> bytes:
-        return jsonl_bytes(self.records, bom=self.bom)
-
-    def summary(self, output: str | os.PathLike[str] | None = None) -> str:
-        """One sentence on what was written, or why nothing was."""
-        errors = sum(f.errors for f in self.report.files)
-        if self.path is not None:
-            left = f", leaving out {len(self.skipped)} row(s) with errors" if self.skipped else ""
-            return f"wrote {len(self.records):,} record(s) to {self.path}{left}."
-        if output is None:
-            return f"converted {len(self.records):,} record(s); nothing written (no output path)."
-        return (
-            f"did not write {output}: the data has {errors:,} error(s); fix them, or pass --force to write the "
-            f"{len(self.records):,} record(s) without errors."
-        )
-
-
-def jsonl_bytes(records: Iterable[Any], *, bom: bool = False) -> bytes:
-    """Records as JSONL: one compact JSON object per line, UTF-8, LF endings; the same records give the same bytes."""
-    return (BOM if bom else b"") + b"".join(_dumps(r) + b"\n" for r in records)
-
-
-def _dumps(record: Any) -> bytes:
-    try:
-        return orjson.dumps(record)
-    except (orjson.JSONEncodeError, TypeError):  # lone surrogates: escape them as JSON allows
-        return json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 def _split_options(
@@ -121,6 +67,10 @@ def convert(
     options, check = _split_options(options, check, kwargs)
     if output is not None and isinstance(source, (str, os.PathLike)) and _same_file(source, output):
         raise UsageError(f"The output {os.fspath(output)} is the input; prep never writes to its input.")
+    if options.target is not None:
+        from .retarget import convert_for_target
+
+        return convert_for_target(source, output, options, check)
     records, report, skipped, target_bom = convert_examples(source, options, check)
     bom = options.bom if options.bom is not None else target_bom == "require"
     result = ConversionResult(records, report, None, skipped, bom)

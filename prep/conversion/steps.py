@@ -37,7 +37,7 @@ def convert_examples(
 ) -> tuple[list[dict[str, Any]], Report, list[int], str]:
     """The records of every row without an error, the report, the lines of rows left out, the target's BOM rule."""
     run = prepare(check)
-    with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
+    with open_examples(source, options.table, chat_output=options.to == "chat") as examples:
         items = list(examples.items)
     items, extra = _transform(examples, items, options)
     group, failed = scan_examples(examples, items, run)
@@ -54,7 +54,7 @@ Extra = tuple[int | None, RowProblem, Origin]
 
 def _transform(examples: Examples, items: list[Example], options: ConvertOptions) -> tuple[list[Example], list[Extra]]:
     """To chat, or the legacy recommendations (applied with --apply): the examples to check, and what to add."""
-    if options.to is DataFormat.CHAT:
+    if options.to == "chat":
         items, note = chat_examples(items, system=options.system, keep_separators=options.keep_separators)
         return items, [(None, note, Origin(examples.sheet))] if note else []
     records = [e.record for e in items[:SAMPLE_LINES] if e.record is not None]

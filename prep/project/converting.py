@@ -4,7 +4,8 @@ The source's closest ``prep.toml`` / ``[tool.prep]`` (see `.config`) gives its
 settings: the checking options (``model``, ``target``, ``ignore``...) and how
 its table becomes records (``sheet``, ``map``, ``system``, ``file-type``,
 ``input-encoding``, with its overrides); what is given here wins, and ``map``
-columns add up. Then `prep.conversion.converter.convert` does the work.
+columns add up. Converting for another target (``to="vertex"``...) checks the
+output against that target, with a model only when one is given here. Then `prep.conversion.converter.convert` does the work.
 Baselines do not apply: a conversion writes new records, and every row with an
 error is left out of them.
 """
@@ -79,4 +80,8 @@ def convert_settings(
     (plan,) = plan_files([os.fspath(source)], given_check, config=config, isolated=isolated)
     merged = plan.options.table or TableOptions()
     table_fields = {k: getattr(merged, k) for k in _TABLE_FIELDS}
-    return ConvertOptions(**table_fields, **given_convert), dataclasses.replace(plan.options, table=None)
+    options_out = ConvertOptions(**table_fields, **given_convert)
+    checked = dataclasses.replace(plan.options, table=None)
+    if options_out.target is not None:  # the output is another target's: the configuration's model is not its
+        checked = dataclasses.replace(checked, target=options_out.target, model=given_check.get("model"))
+    return options_out, checked

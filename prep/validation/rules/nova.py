@@ -156,8 +156,8 @@ def _check_candidates(candidates: Any, ptr: str, ctx: CheckContext) -> Iterator[
         required = frozenset({"content", "preferenceLabel"})
         yield from check_keys(candidate, cptr, required, required, "a candidate")
         label = candidate.get("preferenceLabel")
-        if isinstance(label, str) and label.lower() in _LABELS:
-            labels.add(label.lower())
+        if label in _LABELS:
+            labels.add(label)
         elif "preferenceLabel" in candidate:
             yield Problem(
                 "P242",

@@ -58,6 +58,8 @@ def _check_system(value: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
         )
         return
     yield from check_closed(value, ptr, frozenset({"role", "parts"}), "the system instruction")
+    if "role" in value and not isinstance(value["role"], str):
+        yield Problem("P112", f"{ptr}/role", "The system instruction's role must be a string (the service ignores it).")
     parts = value.get("parts")
     if not isinstance(parts, list) or not parts:
         yield Problem("P112", f"{ptr}/parts", "The system instruction needs a non-empty list of text parts.")
