@@ -29,7 +29,7 @@ from .options import ConvertOptions
 from .results import ConversionResult, jsonl_bytes
 
 if TYPE_CHECKING:
-    from ..records.models import Record
+    from pydantic import BaseModel
 
 __all__ = ["ConversionResult", "convert", "jsonl_bytes", "load_records", "to_chat"]
 
@@ -102,19 +102,26 @@ def _same_file(source: str | os.PathLike[str], output: str | os.PathLike[str]) -
 
 
 def load_records(
-    source: Any, *, data_format: DataFormat | str | None = None, skip_invalid: bool = False, **table: Any
-) -> Iterator[Record]:
+    source: Any,
+    *,
+    data_format: DataFormat | str | None = None,
+    skip_invalid: bool = False,
+    record: type[BaseModel] | None = None,
+    **table: Any,
+) -> Iterator[BaseModel]:
     """Yield the records of a source (any file type `convert` reads, a DataFrame, rows) as typed pydantic records.
 
-    The format is detected from the first rows unless given. A row that is not a
-    valid record raises `InputError` naming its line and column, or is left out
-    with ``skip_invalid=True``. Keyword arguments are `TableOptions` fields.
+    The format is detected from the first rows unless given, and gives the model
+    (`prep.records`: ``ChatRecord``, ``VertexRecord``, ``NovaRecord``...);
+    ``record`` names another (``prep.records.TrlChatRecord`` for TRL's
+    conversational data, which is detected as chat). A row that is not a valid
+    record raises `InputError` naming its line and column, or is left out with
+    ``skip_invalid=True``. Keyword arguments are `TableOptions` fields.
     """
     from .steps import iter_records
 
-    yield from iter_records(
-        source, TableOptions(**table), DataFormat(data_format) if data_format else None, skip_invalid=skip_invalid
-    )
+    fmt = DataFormat(data_format) if data_format else None
+    yield from iter_records(source, TableOptions(**table), fmt, skip_invalid=skip_invalid, record=record)
 
 
 def to_chat(

@@ -5,7 +5,8 @@ settings: the checking options (``model``, ``target``, ``ignore``...) and how
 its table becomes records (``sheet``, ``map``, ``system``, ``file-type``,
 ``input-encoding``, with its overrides); what is given here wins, and ``map``
 columns add up. Converting for another target (``to="vertex"``...) checks the
-output against that target, with a model only when one is given here. Then `prep.conversion.converter.convert` does the work.
+output against that target, with a model only when one is given here. Then
+`prep.conversion.converter.convert` does the work.
 Baselines do not apply: a conversion writes new records, and every row with an
 error is left out of them.
 """

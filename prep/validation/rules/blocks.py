@@ -108,7 +108,7 @@ def check_block(
     if not isinstance(block, dict):
         yield Problem("P207", ptr, f"A content block must be an object, found {type_name(block)}.")
         return
-    known = sorted(allowed)
+    known = sorted(k for k in allowed if k in kinds)
     present = [k for k in block if k in kinds]
     for key in [k for k in block if k not in kinds]:
         yield Problem(

@@ -31,11 +31,18 @@ _KEY_HINTS = {
 
 
 def check_keys(
-    example: dict[str, Any], ptr: str, keys: frozenset[str], required: frozenset[str], where: str
+    example: dict[str, Any],
+    ptr: str,
+    keys: frozenset[str],
+    required: frozenset[str],
+    where: str,
+    *,
+    hints: bool = True,
 ) -> Iterator[Problem]:
-    """A closed key set, as the service enforces it ("Example 1 contains an extra ...")."""
+    """A closed key set, as the service enforces it ("Example 1 contains an extra ..."); ``hints`` says where
+    an OpenAI message key belongs."""
     for key in [k for k in example if k not in keys]:
-        hint = _KEY_HINTS.get(key, f"allowed: {', '.join(sorted(keys))}")
+        hint = (_KEY_HINTS if hints else {}).get(key, f"allowed: {', '.join(sorted(keys))}")
         yield Problem("P110", f"{ptr}{escape_pointer(key)}", f"Unknown key {key!r} in {where} ({hint}).")
     for key in sorted(required - example.keys()):
         yield Problem("P111", f"{ptr}/{key}", f"{where.capitalize()} needs the key {key!r}.")
@@ -136,6 +143,7 @@ def _alternation(roles: list[str], ptr: str, ctx: CheckContext) -> Iterator[Prob
     """
     who = ctx.target.provider
     answer = ctx.rules.assistant_role
+    after = " after the system message" if ctx.rules.roles & set(_LEADING) else ""
     turn: str | None = None
     previous: str | None = None
     for i, role in enumerate(roles):
@@ -148,15 +156,13 @@ def _alternation(roles: list[str], ptr: str, ctx: CheckContext) -> Iterator[Prob
             yield Problem(
                 "P235",
                 f"{ptr}/{i}",
-                f"{who} needs the conversation to start with a user turn after the system "
-                f"message; message {i + 1} is {role!r}.",
+                f"{who} needs the conversation to start with a user turn{after}; message {i + 1} is {role!r}.",
             )
         elif this == turn and not continued:
             yield Problem(
                 "P235",
                 f"{ptr}/{i}",
-                f"Two {role} turns in a row (messages {i} and {i + 1}); {who} needs user and "
-                f"{answer} to alternate after the system message.",
+                f"Two {role} turns in a row (messages {i} and {i + 1}); {who} needs user and {answer} to alternate{after}.",
             )
         turn, previous = this, role
 

@@ -40,7 +40,7 @@ _LABELS = ("preferred", "non-preferred")
 def check_nova(example: dict[str, Any], ctx: CheckContext) -> Iterator[Problem]:
     """Keys, system, messages and their order, tools and tool use, media counts, model-dependent content."""
     rules = ctx.rules
-    yield from check_keys(example, "", rules.keys, rules.required, f"a {ctx.format} example")
+    yield from check_keys(example, "", rules.keys, rules.required, f"a {ctx.format} example", hints=False)
     if "schemaVersion" in example and not isinstance(example["schemaVersion"], str):
         yield Problem("P112", "/schemaVersion", "schemaVersion must be a string (bedrock-conversation-2024).")
     if "system" in example:

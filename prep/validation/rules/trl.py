@@ -25,7 +25,7 @@ _KEYS = ("prompt", "chosen", "rejected")
 def check_trl_preference(example: dict[str, Any], ctx: CheckContext) -> Iterator[Problem]:
     """Keys, one kind (strings or messages) for all three, the messages, and two different replies."""
     rules = ctx.rules
-    yield from check_keys(example, "", rules.keys, rules.required, "a preference example")
+    yield from check_keys(example, "", rules.keys, rules.required, "a preference example", hints=False)
     present = [k for k in _KEYS if k in example]
     conversational = any(isinstance(example[k], list) for k in present)
     for key in present:

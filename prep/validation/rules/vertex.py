@@ -33,7 +33,7 @@ _MIME = re.compile(r"[\w.+-]+/[\w.+-]+")
 def check_vertex(example: dict[str, Any], ctx: CheckContext) -> Iterator[Problem]:
     """What every Vertex example holds: keys, system instruction, contents and their order, tools and calls."""
     rules = ctx.rules
-    yield from check_keys(example, "", rules.keys, rules.required, f"a {ctx.format} example")
+    yield from check_keys(example, "", rules.keys, rules.required, f"a {ctx.format} example", hints=False)
     if all(k in example for k in _SYSTEM_KEYS):
         yield Problem("P110", "/system_instruction", "Give the system instruction once (systemInstruction).")
     for key in _SYSTEM_KEYS:
