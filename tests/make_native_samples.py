@@ -107,8 +107,13 @@ def vertex_bad() -> list[dict[str, Any]]:
             ("model", _text("It is 123.")),
             tools=SKU_TOOLS,
         ),
-        _vertex(("user", [{"text": "What is this?"}, {"fileData": {**PNG, "fileUri": "data:image/png;base64,iVBORw0K"}}]), answer),  # P239
-        _vertex(("user", [{"text": "What is this?"}, {"fileData": {**PNG, "fileUri": "gs://skyline-tuning"}}]), answer),  # P243
+        _vertex(
+            ("user", [{"text": "What is this?"}, {"fileData": {**PNG, "fileUri": "data:image/png;base64,iVBORw0K"}}]),
+            answer,
+        ),  # P239
+        _vertex(
+            ("user", [{"text": "What is this?"}, {"fileData": {**PNG, "fileUri": "gs://skyline-tuning"}}]), answer
+        ),  # P243
         _vertex(("user", [{"text": "What is this?", "fileData": PNG}]), answer),  # P245
         _vertex(ask, answer, ask),  # P231
         _vertex(ask, ("model", [{"text": "This one."}, {"fileData": PNG}])),  # P217
@@ -174,16 +179,22 @@ def nova_bad() -> list[dict[str, Any]]:
         _nova(("user", look), answer),
         _nova(("user", [{"text": "And this?"}, _image("s3://other-bucket/boot.png")]), answer),  # P409
         _nova(("user", [{"text": "Is this trail wet?"}, video]), answer),  # P410
-        _nova(ask, answer) | {"messages": [{"role": "user", "content": _text("Hi"), "weight": 1}, _nova(answer)["messages"][0]]},  # P110
+        _nova(ask, answer)
+        | {"messages": [{"role": "user", "content": _text("Hi"), "weight": 1}, _nova(answer)["messages"][0]]},  # P110
     ]
 
 
 def nova_preference_bad() -> list[dict[str, Any]]:
     ask = {"role": "user", "content": _text("Can I return worn boots?")}
 
-    def pair(yes: list[dict[str, Any]], no: list[dict[str, Any]], labels: tuple[str, str] = ("preferred", "non-preferred")) -> dict[str, Any]:
+    def pair(
+        yes: list[dict[str, Any]], no: list[dict[str, Any]], labels: tuple[str, str] = ("preferred", "non-preferred")
+    ) -> dict[str, Any]:
         candidates = [{"content": yes, "preferenceLabel": labels[0]}, {"content": no, "preferenceLabel": labels[1]}]
-        return {"schemaVersion": "bedrock-conversation-2024", "messages": [ask, {"role": "assistant", "candidates": candidates}]}
+        return {
+            "schemaVersion": "bedrock-conversation-2024",
+            "messages": [ask, {"role": "assistant", "candidates": candidates}],
+        }
 
     yes, no = _text("Yes, within 60 days, with the receipt."), _text("No.")
     one = pair(yes, no)
@@ -196,7 +207,10 @@ def nova_preference_bad() -> list[dict[str, Any]]:
         one,
         pair(yes, no, ("preferred", "preferred")),  # P242
         pair([{"text": "This one:"}, _image("s3://skyline-tuning/images/boot.png")], no),  # P217
-        {"schemaVersion": "bedrock-conversation-2024", "messages": [ask, {"role": "assistant", "content": yes}]},  # P109
+        {
+            "schemaVersion": "bedrock-conversation-2024",
+            "messages": [ask, {"role": "assistant", "content": yes}],
+        },  # P109
         pair(yes, yes),  # P230
         with_video,
         pair(_text("Bot: yes, within 60 days."), no),  # P240

@@ -50,6 +50,7 @@ class MediaStore:
     folder: Path
     prefix: str
     created: list[Path] = field(default_factory=list)
+    made_folder: bool = False
 
     def place(self, url: str, ptr: str, target: Target, losses: Losses) -> Image | None:
         """The stored image of a data URL (its file queued in ``losses``), or None (a P168 in ``losses``)."""
@@ -79,16 +80,20 @@ class MediaStore:
             if path.read_bytes() != data:
                 raise InputError(f"{path} exists with other content; prep never overwrites it.")
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.folder.is_dir():
+            self.folder.mkdir(parents=True)
+            self.made_folder = True
         with atomic_writer(path) as fp:
             fp.write(data)
         self.created.append(path)
 
     def discard(self) -> None:
-        """Remove the files this conversion wrote (its output was not written)."""
+        """Remove the files this conversion wrote, and the folder if it made it (its output was not written)."""
         for path in self.created:
             path.unlink(missing_ok=True)
         self.created.clear()
+        if self.made_folder and not any(self.folder.iterdir()):
+            self.folder.rmdir()
 
 
 def media_store(folder: str | os.PathLike[str] | None, prefix: str | None, target: Target) -> MediaStore | None:

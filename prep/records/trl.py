@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from .models import AssistantPart, Text, TextPart, Tool, UserPart, _Closed
+from .models import AssistantPart, FunctionDefinition, Text, TextPart, UserPart, _Closed
 
 __all__ = [
     "TrlAssistantMessage",
@@ -21,9 +21,19 @@ __all__ = [
     "TrlFunctionCall",
     "TrlMessage",
     "TrlPreferenceRecord",
+    "TrlTool",
     "TrlToolCall",
     "TrlToolMessage",
 ]
+
+
+class TrlFunctionDefinition(FunctionDefinition):
+    return_: dict[str, Any] | None = Field(default=None, alias="return", description="What the function returns.")
+
+
+class TrlTool(_Closed):
+    type: Literal["function"]
+    function: TrlFunctionDefinition
 
 
 class TrlFunctionCall(_Closed):
@@ -87,7 +97,7 @@ class TrlChatRecord(_Closed):
     """A conversational example for SFTTrainer."""
 
     messages: list[TrlMessage] = Field(min_length=1)
-    tools: list[Tool] | None = None
+    tools: list[TrlTool] | None = None
     chat_template_kwargs: dict[str, Any] | None = None
 
     @model_validator(mode="after")
@@ -103,7 +113,7 @@ class TrlPreferenceRecord(_Closed):
     prompt: str | list[TrlMessage] | None = None
     chosen: Text | list[TrlMessage] = Field(min_length=1)
     rejected: Text | list[TrlMessage] = Field(min_length=1)
-    tools: list[Tool] | None = None
+    tools: list[TrlTool] | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> TrlPreferenceRecord:

@@ -209,7 +209,7 @@ def _build_images(spec: dict[str, Any]) -> ImageRules:
 
 _CONVERSATION_KEYS = {
     "alternation", "system_position", "weight_roles", "weight_floats", "sample_weight", "tool_arguments",
-    "tool_call_ids",
+    "tool_call_ids", "function_keys",
 }  # fmt: skip
 
 
@@ -223,6 +223,7 @@ def _build_conversation(spec: dict[str, Any]) -> ConversationRules:
         sample_weight=bool(spec.get("sample_weight", False)),
         tool_arguments=_choice(spec.get("tool_arguments", "string"), TOOL_ARGUMENTS, "tool_arguments"),
         tool_call_ids=bool(spec.get("tool_call_ids", True)),
+        function_keys=frozenset(spec.get("function_keys", ("name", "description", "parameters", "strict"))),
     )
 
 

@@ -101,6 +101,7 @@ class ConversationRules:
     sample_weight: bool = False  # a top-level non-negative number "weight" on each example
     tool_arguments: str = "string"  # a tool call's arguments: a JSON-encoded string, or an object
     tool_call_ids: bool = True  # every tool call needs an id
+    function_keys: frozenset[str] = frozenset({"name", "description", "parameters", "strict"})  # of a definition
 
 
 @dataclass(frozen=True)

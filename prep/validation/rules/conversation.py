@@ -162,7 +162,8 @@ def _alternation(roles: list[str], ptr: str, ctx: CheckContext) -> Iterator[Prob
             yield Problem(
                 "P235",
                 f"{ptr}/{i}",
-                f"Two {role} turns in a row (messages {i} and {i + 1}); {who} needs user and {answer} to alternate{after}.",
+                f"Two {role} turns in a row (messages {i} and {i + 1}); "
+                f"{who} needs user and {answer} to alternate{after}.",
             )
         turn, previous = this, role
 
@@ -237,7 +238,7 @@ def _check_function_definition(fn: Any, ptr: str, ctx: CheckContext, defined: se
     if not isinstance(fn, dict):
         yield Problem("P232", ptr, f"A function definition must be an object, found {type_name(fn)}.")
         return
-    yield from _extra_keys(fn, ptr, ("name", "description", "parameters", "strict"), "a function definition")
+    yield from _extra_keys(fn, ptr, tuple(sorted(ctx.target.conversation.function_keys)), "a function definition")
     name = fn.get("name")
     if not isinstance(name, str):
         yield Problem("P232", f"{ptr}/name", "A function definition needs a string name.")

@@ -22,7 +22,6 @@ __all__ = ["is_clean"]
 _CALL_KEYS = frozenset({"id", "type", "function"})
 _FUNCTION_KEYS = frozenset({"name", "arguments"})
 _TOOL_KEYS = frozenset({"type", "function"})
-_DEFINITION_KEYS = frozenset({"name", "description", "parameters", "strict"})
 _LEADING_ROLES = ("system", "developer")
 
 
@@ -170,7 +169,7 @@ def _clean_tools(tools: Any, ctx: CheckContext, defined: set[str]) -> bool:
         if type(tool) is not dict or not tool.keys() <= _TOOL_KEYS or tool.get("type") != "function":
             return False
         fn = tool.get("function")
-        if type(fn) is not dict or not fn.keys() <= _DEFINITION_KEYS:
+        if type(fn) is not dict or not fn.keys() <= ctx.target.conversation.function_keys:
             return False
         name = fn.get("name")
         if type(name) is not str or not ctx.name_ok(name):
