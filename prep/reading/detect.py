@@ -45,7 +45,9 @@ _CHAT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"}
 _VERTEX_KEYS = ("contents", "systemInstruction", "system_instruction")
 _TRL_PREFERENCE_KEYS = ("chosen", "rejected")
 #: Keys that make a row of a JSON array a record as it is (not columns to map).
-RECORD_KEYS = frozenset({"messages", *_PREFERENCE_KEYS, *_VERTEX_KEYS, "schemaVersion", *_TRL_PREFERENCE_KEYS})
+RECORD_KEYS = frozenset(
+    {"messages", *_PREFERENCE_KEYS[1:], *_VERTEX_KEYS, "schemaVersion", *_TRL_PREFERENCE_KEYS}
+)  # not "input": alpaca's JSON rows have an input column
 
 _FAMILIES = {
     DataFormat.REINFORCEMENT: DataFormat.CHAT,
