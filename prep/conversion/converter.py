@@ -14,15 +14,15 @@ an error is written and the rows with errors are left out.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, UsageError
 from ..io import atomic_writer
-from ..reading.table import TableOptions
+from ..reading.table import FileType, TableOptions
 from ..targets.profile import DataFormat
 from ..validation.options import CheckOptions
 from .options import ConvertOptions
@@ -34,46 +34,32 @@ if TYPE_CHECKING:
 __all__ = ["ConversionResult", "convert", "jsonl_bytes", "load_records", "to_chat"]
 
 
-def _split_options(
-    options: ConvertOptions | None, check: CheckOptions | None, kwargs: dict[str, Any]
-) -> tuple[ConvertOptions, CheckOptions]:
-    convert_fields = {f.name for f in dataclasses.fields(ConvertOptions)}
-    check_fields = {f.name for f in dataclasses.fields(CheckOptions)}
-    unknown = set(kwargs) - convert_fields - check_fields
-    if unknown:
-        raise TypeError(f"convert() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    options = options or ConvertOptions(**{k: v for k, v in kwargs.items() if k in convert_fields})
-    check = check or CheckOptions(**{k: v for k, v in kwargs.items() if k in check_fields and k not in convert_fields})
-    return options, check
-
-
 def convert(
     source: Any,
     output: str | os.PathLike[str] | None = None,
     *,
-    options: ConvertOptions | None = None,
-    check: CheckOptions | None = None,
-    **kwargs: Any,
+    convert_options: ConvertOptions | None = None,
+    check_options: CheckOptions | None = None,
 ) -> ConversionResult:
     """Convert a path, a pandas DataFrame or an iterable of row dicts into checked records; write them to ``output``.
 
-    Keyword arguments are `ConvertOptions` fields (``sheet``, ``mapping``,
-    ``system``, ``to``, ``apply``, ``bom``, ``force``...) and `CheckOptions`
-    fields (``model``, ``tokens``, ``target``...). Bad data never raises: it is
-    in ``result.report``; nothing is written when it has errors, unless ``force``.
+    Without a project configuration (``prep.convert`` reads it, then calls this).
+    Bad data never raises: it is in ``result.report``; nothing is written when
+    it has errors, unless ``convert_options.force``.
     """
     from .steps import convert_examples
 
-    options, check = _split_options(options, check, kwargs)
+    options, check = convert_options or ConvertOptions(), check_options or CheckOptions()
     if output is not None and isinstance(source, (str, os.PathLike)) and _same_file(source, output):
         raise UsageError(f"The output {os.fspath(output)} is the input; prep never writes to its input.")
     if options.target is not None:
         from .retarget import convert_for_target
 
         return convert_for_target(source, output, options, check)
-    records, report, skipped, target_bom = convert_examples(source, options, check)
+    kept, report, skipped, target_bom = convert_examples(source, options, check)
     bom = options.bom if options.bom is not None else target_bom == "require"
-    result = ConversionResult(records, report, None, skipped, bom)
+    records = [e.record for e in kept if e.record is not None]
+    result = ConversionResult(records, report, None, skipped, bom, [e.line for e in kept])
     if output is not None and (report.ok or options.force):
         result.path = _write(output, result.to_jsonl())
     if report.ok:
@@ -106,8 +92,14 @@ def load_records(
     *,
     data_format: DataFormat | str | None = None,
     skip_invalid: bool = False,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+    system: str | None = None,
+    file_type: FileType | str | None = None,
+    input_encoding: str | None = None,
+    header: bool | None = None,
+    table: TableOptions | None = None,
     record: type[BaseModel] | None = None,
-    **table: Any,
 ) -> Iterator[BaseModel]:
     """Yield the records of a source (any file type `convert` reads, a DataFrame, rows) as typed pydantic records.
 
@@ -116,12 +108,16 @@ def load_records(
     ``record`` names another (``prep.records.TrlChatRecord`` for TRL's
     conversational data, which is detected as chat). A row that is not a valid
     record raises `InputError` naming its line and column, or is left out with
-    ``skip_invalid=True``. Keyword arguments are `TableOptions` fields.
+    ``skip_invalid=True``. The other keyword arguments say how a table becomes
+    records (`TableOptions` fields, or a whole ``table``).
     """
     from .steps import iter_records
 
+    given: dict[str, Any] = dict(sheet=sheet, mapping=mapping, system=system, file_type=file_type, header=header)
+    given["input_encoding"] = input_encoding
+    options = replace(table or TableOptions(), **{k: v for k, v in given.items() if v is not None})
     fmt = DataFormat(data_format) if data_format else None
-    yield from iter_records(source, TableOptions(**table), fmt, skip_invalid=skip_invalid, record=record)
+    yield from iter_records(source, options, fmt, skip_invalid=skip_invalid, record=record)
 
 
 def to_chat(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from ..errors import UsageError
@@ -30,7 +31,9 @@ class ConvertOptions:
     bom: bool | None = None
     force: bool = False
     zero_weight: str = "train"  # a weight-0 message for a target without weights: "train" it, or "drop" it
-    media_dir: str | None = None  # where data-URL images are written for targets that read media from storage
+    media_dir: str | os.PathLike[str] | None = (
+        None  # where data-URL images go, for targets that read media from storage
+    )
     media_prefix: str | None = None  # where that folder will be once uploaded (gs://bucket/path/)
 
     def __post_init__(self) -> None:

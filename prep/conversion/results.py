@@ -22,8 +22,10 @@ BOM = b"\xef\xbb\xbf"
 class ConversionResult:
     """What `convert` did: the records (those written, or that ``force`` would write), the report, the path written.
 
-    A conversion for another target (``to="vertex"``...) streams: with an output path its records are in the
-    file, not in ``records``; ``count`` is how many there are (written, or without errors).
+    ``lines`` holds the line (or row; for records and DataFrames, the 1-based position) of each record;
+    ``skipped`` the lines of the rows left out for their errors. A conversion for another target
+    (``to="vertex"``...) streams: with an output path its records are in the file, not in ``records`` (nor
+    their lines in ``lines``); ``count`` is how many there are (written, or without errors).
     """
 
     records: list[dict[str, Any]]
@@ -31,6 +33,7 @@ class ConversionResult:
     path: Path | None = None
     skipped: list[int] = field(default_factory=list)
     bom: bool = False
+    lines: list[int] = field(default_factory=list)
     count: int | None = None
 
     @property

@@ -93,8 +93,8 @@ def convert_for_target(
         sink.discard()
         raise InputError(f"Cannot write {os.fspath(output or '')}: {exc.strerror or exc}.") from None
     skipped = [] if report.ok else sorted(failed)
-    path = None if output is None else os.fspath(output)
-    return ConversionResult(sink.records, report, None if path is None else Path(path), skipped, bom, sink.count)
+    path = None if output is None else Path(output)
+    return ConversionResult(sink.records, report, path, skipped, bom, lines=sink.lines, count=sink.count)
 
 
 class _opened:
@@ -117,6 +117,7 @@ class _Sink:
         self.media = media
         self.fp: IO[bytes] | None = None
         self.records: list[dict[str, Any]] = []
+        self.lines: list[int] = []
         self.count = 0
         self.pending: dict[int, list[tuple[str, bytes]]] = {}  # the images of each converted line, until checked
         self._keep = keep
@@ -132,6 +133,7 @@ class _Sink:
             self.fp.write(dumps(example.record) + b"\n")
         if self._keep:
             self.records.append(example.record)
+            self.lines.append(example.line)
         self.count += 1
 
     def discard(self) -> None:

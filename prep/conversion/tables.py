@@ -105,10 +105,23 @@ def _examples(table: Table, options: TableOptions, chat_output: bool) -> Example
 def _frame_table(frame: Any, name: str) -> Table:
     columns = [str(c) for c in frame.columns]
     rows = (
-        Row(i, {c: _frame_cell(v) for c, v in zip(columns, values, strict=True)})
-        for i, values in enumerate(frame.itertuples(index=False, name=None), 1)
+        Row(i, {c: _frame_cell(v) for c, v in zip(columns, values, strict=True)}, index=_label(label))
+        for i, (label, *values) in enumerate(frame.itertuples(index=True, name=None), 1)
     )
     return Table(name, None, columns, rows, tabular=True)
+
+
+def _label(label: Any) -> Any:
+    """A DataFrame index label as a JSON value: a number, a string (dates in ISO form), a tuple for a MultiIndex."""
+    if isinstance(label, tuple):
+        return tuple(_label(part) for part in label)
+    if type(label).__module__ == "numpy" and hasattr(label, "item"):
+        label = label.item()
+    if isinstance(label, (str, int, float, bool)) or label is None:
+        return label
+    if hasattr(label, "isoformat"):
+        return label.isoformat()
+    return str(label)
 
 
 def _frame_cell(value: Any) -> Any:
@@ -172,7 +185,8 @@ def scan_examples(
     """
     items = iter(items)
     sample = list(islice(items, SAMPLE_LINES))
-    plans = plan_file(examples.name, (e.record for e in sample if e.record is not None), run)
+    records = (e.record for e in sample if e.record is not None)
+    plans = plan_file(examples.name, records, run, memory=examples.file_type is None)
     group = ScanGroup(plans, run.tokenizers)
     sheet_origin = Origin(examples.sheet)
     for line, note in examples.notes:

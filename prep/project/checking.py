@@ -49,7 +49,7 @@ def _check_one(file: DataFile, run: CheckRun) -> list[FileReport] | None:
 
 def file_problem(path: str, code: str, message: str, run: CheckRun) -> list[FileReport] | None:
     """The report, for each target, of a file that was not checked: one issue about it (None when ignored)."""
-    if code in run.options.ignore:
+    if not run.options.reports(code):
         return None
     if code == "P117":
         message = f"Not fine-tuning data, so not checked: {message[:1].lower()}{message[1:]}"

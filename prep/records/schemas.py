@@ -31,6 +31,9 @@ class JsonIssue(_Strict):
     line: int | None = Field(description="1-based line (sheet row for spreadsheets); null for the whole file.")
     pointer: str = Field(description="RFC 6901 JSON pointer into the example; empty for the whole example.")
     message: str
+    index: int | float | str | bool | list[Any] | None = Field(
+        default=None, description="The row's index label, when the input was a pandas DataFrame (line is its position)."
+    )
     column: str | None = Field(default=None, description="Spreadsheet column, when the input was a table.")
     sheet: str | None = Field(default=None, description="Worksheet name, for XLSX input.")
     targets: list[str] | None = Field(
@@ -105,6 +108,22 @@ class JsonSummary(_Strict):
     infos: int
 
 
+class JsonPlace(_Strict):
+    path: str | None
+    line: int | None = Field(description="null for an issue about the whole file.")
+
+
+class JsonCode(_Strict):
+    """One issue code over every file checked (``prep check --statistics`` in text)."""
+
+    code: str = Field(pattern=r"^P\d{3}$")
+    severity: Literal["error", "warning", "info"]
+    count: int = Field(description="Issues of this code found, listed or not (exact).")
+    files: int = Field(description="Files holding at least one.")
+    summary: str = Field(description="What the code means (the README's table).")
+    first: list[JsonPlace] = Field(description="Where the first few are, in file order.")
+
+
 class JsonVerdict(_Strict):
     """What one target makes of the files: it accepts them when it finds no error."""
 
@@ -128,6 +147,7 @@ class JsonReport(_Strict):
     tokens_checked: bool
     tokenizer_error: str | None
     summary: JsonSummary
+    codes: list[JsonCode] = Field(description="Counts per issue code: errors first, then the most frequent.")
     files: list[JsonFile]
     targets: list[JsonVerdict] = Field(description="One verdict per target checked (--target a,b,...).")
 

@@ -6,6 +6,7 @@ registered in `REPORTERS`, whose keys are the ``--format`` choices.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Any, TextIO
@@ -13,97 +14,37 @@ from typing import Any, TextIO
 import orjson
 
 from ..issues import Issue, Severity
-from .report import FileReport, Report, TargetVerdict
+from .codes import code_counts
+from .markdown import report_markdown
+from .report import FileReport, Report
 from .sarif import sarif_log
 
-__all__ = ["REPORTERS", "Reporter", "format_annotation", "format_issue", "issue_dict", "report_dict"]
+__all__ = [
+    "REPORTERS",
+    "Reporter",
+    "format_annotation",
+    "format_issue",
+    "issue_dict",
+    "report_dict",
+    "report_statistics",
+    "statistics_table",
+]
 
 Reporter = Callable[..., None]
-SCHEMA_VERSION = 1
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "code": issue.code,
-        "severity": issue.severity.value,
-        "line": issue.line,
-        "pointer": issue.pointer,
-        "message": issue.message,
-    }
-    if issue.column is not None:
-        out["column"] = issue.column
-    if issue.sheet is not None:
-        out["sheet"] = issue.sheet
-    if issue.targets:
-        out["targets"] = list(issue.targets)
-    return out
-
-
-def _shown(report: Report, max_issues: int | None) -> list[list[Issue]]:
-    """The issues of each file that fit under ``max_issues`` (all when None)."""
-    budget = max_issues if max_issues is not None else float("inf")
-    shown = []
-    for f in report.files:
-        take = int(min(budget, len(f.issues)))
-        shown.append(f.issues[:take])
-        budget -= take
-    return shown
+    """The issue as the JSON report holds it (`prep.Issue.to_dict`)."""
+    return issue.to_dict()
 
 
 def report_dict(report: Report, *, max_issues: int | None = None) -> dict[str, Any]:
-    """The JSON report (described by ``schemas/report.schema.json``)."""
-    files = []
-    for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
-        files.append(
-            {
-                "path": f.path,
-                "format": f.format.value if f.format else None,
-                "method": f.method.value if f.method else None,
-                "examples": f.examples,
-                "ok": f.ok,
-                "errors": f.errors,
-                "warnings": f.warnings,
-                "infos": f.severities[Severity.INFO],
-                "omitted": sum(f.severities.values()) - len(issues),
-                "issues": [issue_dict(i) for i in issues],
-                "stats": f.stats_summary(),
-            }
-        )
-    return {
-        "version": SCHEMA_VERSION,
-        "ok": report.ok,
-        "status": "ok" if report.ok else "fail",
-        "target": report.target,
-        "tokens_checked": report.tokens_checked,
-        "tokenizer_error": report.tokenizer_error,
-        "summary": {
-            "files": len(report.files),
-            "examples": sum(f.examples for f in report.files),
-            "errors": report.count(Severity.ERROR),
-            "warnings": report.count(Severity.WARNING),
-            "infos": report.count(Severity.INFO),
-        },
-        "files": files,
-        "targets": [_verdict_dict(v) for v in report.verdicts],
-    }
-
-
-def _verdict_dict(v: TargetVerdict) -> dict[str, Any]:
-    return {
-        "name": v.name,
-        "title": v.title,
-        "status": v.status,
-        "ok": v.ok,
-        "errors": v.errors,
-        "warnings": v.warnings,
-        "codes": dict(sorted(v.codes().items())),
-        "notice": v.notice,
-    }
+    """The JSON report (described by ``schemas/report.schema.json``): `prep.Report.to_dict`."""
+    return report.to_dict(max_issues=max_issues)
 
 
 def report_json(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
-    stream.write(orjson.dumps(report_dict(report, max_issues=max_issues), option=orjson.OPT_INDENT_2).decode())
-    stream.write("\n")
+    stream.write(report.to_json(max_issues=max_issues) + "\n")
 
 
 def format_issue(issue: Issue) -> str:
@@ -114,12 +55,14 @@ def format_issue(issue: Issue) -> str:
 
 
 def _place(issue: Issue) -> str:
-    """`` (sheet S, column C, /pointer)``, or "" when the issue has no place inside its line."""
+    """`` (index I, sheet S, column C, /pointer)``, or "" when the issue has no place inside its line."""
     place = issue.pointer
     if issue.column is not None:
         place = f"column {issue.column}" + (f", {place}" if place else "")
     if issue.sheet is not None:
         place = f"sheet {issue.sheet}" + (f", {place}" if place else "")
+    if issue.index is not None:
+        place = f"index {issue.index!r}" + (f", {place}" if place else "")
     return f" ({place})" if place else ""
 
 
@@ -133,7 +76,7 @@ def _tagged(report: Report, fmt: Callable[[Issue], str]) -> Callable[[Issue], st
 
 def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], str]) -> Iterator[str]:
     """Each shown issue as ``fmt`` formats it, and after each file how many were not shown."""
-    for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
+    for f, issues in zip(report.files, report.shown(max_issues), strict=True):
         for issue in issues:
             yield fmt(issue) + "\n"
         hidden = sum(f.severities.values()) - len(issues)
@@ -142,8 +85,30 @@ def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], 
 
 
 def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    stream.write("".join(_issue_lines(report, max_issues, _tagged(report, format_issue))))
+    _text_summary(report, stream)
+
+
+def report_statistics(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    """``--statistics``: a count per issue code instead of each issue, then the summary as in text."""
+    stream.write(statistics_table(report))
+    _text_summary(report, stream)
+
+
+def statistics_table(report: Report) -> str:
+    """Count, code, severity and meaning of every code found, errors first, then the most frequent."""
+    rows = code_counts(report)
+    if not rows:
+        return ""
+    width = max(len("count"), *(len(f"{r.count:,}") for r in rows))
+    lines = [f"{'count':>{width}}  code  severity  meaning"]
+    lines += [f"{r.count:>{width},}  {r.code}  {r.severity.value:8}  {r.summary}" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _text_summary(report: Report, stream: TextIO) -> None:
+    """Each file's summary and statistics, the verdicts, the notes and the last line."""
     w = stream.write
-    w("".join(_issue_lines(report, max_issues, _tagged(report, format_issue))))
     for f in report.files:
         w(_file_summary(f))
         if f.stats is not None and f.budget is not None:
@@ -165,8 +130,7 @@ def verdict_table(report: Report) -> str:
     width = max(len("target"), *(len(v.name) for v in report.verdicts))
     lines = [f"{'target':{width}}  verdict  {'errors':>7}  {'warnings':>8}  first reasons"]
     for v in report.verdicts:
-        reasons = [*v.codes(Severity.ERROR).most_common(), *v.codes(Severity.WARNING).most_common()]
-        shown = ", ".join(f"{code} ×{n:,}" for code, n in reasons[:4]) or "-"
+        shown = ", ".join(f"{code} ×{n:,}" for code, n in v.reasons()[:4]) or "-"
         verdict = "passes" if v.ok else "fails"
         lines.append(f"{v.name:{width}}  {verdict:7}  {v.errors:>7,}  {v.warnings:>8,}  {shown}")
     return "\n".join(lines) + "\n"
@@ -254,10 +218,28 @@ def format_annotation(issue: Issue) -> str:
     return f"::{_ANNOTATION_LEVELS[issue.severity]} {','.join(props)}::{message}"
 
 
+#: Annotations of each level GitHub shows for one step; the rest are listed as plain lines of the log.
+ANNOTATIONS_PER_LEVEL = 10
+
+
 def report_github(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
-    """One workflow annotation per issue (issues about a whole file have no line), then the summary."""
+    """Workflow annotations, at most `ANNOTATIONS_PER_LEVEL` errors, warnings and notices (GitHub shows no
+    more for one step): the other issues are plain lines of the log, and a closing notice says how many."""
     w = stream.write
-    w("".join(_issue_lines(report, max_issues, _tagged(report, format_annotation))))
+    left = dict.fromkeys(Severity, ANNOTATIONS_PER_LEVEL)
+    left[Severity.INFO] -= 1  # room for the closing notice
+    plain: Counter[Severity] = Counter()
+
+    def annotate(issue: Issue) -> str:
+        if left[issue.severity] > 0:
+            left[issue.severity] -= 1
+            return format_annotation(issue)
+        plain[issue.severity] += 1
+        return format_issue(issue)
+
+    w("".join(_issue_lines(report, max_issues, _tagged(report, annotate))))
+    if plain:
+        w(_left_out_notice(plain))
     for f in report.files:
         w(_file_summary(f))
     if len(report.verdicts) > 1:
@@ -267,11 +249,19 @@ def report_github(report: Report, stream: TextIO, *, max_issues: int | None = No
     w(f"{verdict}: {len(report.files)} file(s), {errors:,} error(s), {warnings:,} warning(s)\n")
 
 
+def _left_out_notice(plain: Counter[Severity]) -> str:
+    counts = ", ".join(f"{plain[s]:,} {s.value}(s)" for s in Severity if plain[s])
+    return (
+        f"::notice title=prep::{counts} not annotated: GitHub shows {ANNOTATIONS_PER_LEVEL} annotations of each "
+        "level per step; this log lists every issue.\n"
+    )
+
+
 def report_sarif(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
     """A SARIF 2.1.0 log (for GitHub code scanning and other SARIF viewers)."""
     from .._version import version
 
-    log = sarif_log(chain.from_iterable(_shown(report, max_issues)), version=version())
+    log = sarif_log(chain.from_iterable(report.shown(max_issues)), version=version())
     stream.write(orjson.dumps(log, option=orjson.OPT_INDENT_2).decode())
     stream.write("\n")
 
@@ -281,4 +271,5 @@ REPORTERS: dict[str, Reporter] = {
     "json": report_json,
     "github": report_github,
     "sarif": report_sarif,
+    "markdown": report_markdown,
 }

@@ -27,6 +27,7 @@ from ..targets.budget import Budget, resolve_budget
 from ..targets.loader import load_target, resolve_targets
 from ..targets.profile import DataFormat, Target
 from .dataset import finish, leaks
+from .encoders import check_encoding_name
 from .options import CheckOptions
 from .parallel import scan_file
 from .rules import CheckContext
@@ -60,9 +61,28 @@ TODAY_ENV = "PREP_TODAY"
 
 
 def prepare(options: CheckOptions) -> CheckRun:
-    """Load the targets; tokenizers are loaded when the first example needs one."""
+    """Load the targets (with the severities ``options`` give codes); tokenizers are loaded when the first
+    example needs one. Options that contradict each other, or an unknown encoding, are a `UsageError` here,
+    before anything is read."""
     targets = tuple(load_target(name) for name in resolve_targets(options.target))
+    if options.severity:
+        targets = tuple(replace(t, severities={**t.severities, **dict(options.severity)}) for t in targets)
+    _method_takes_format(options, targets)
+    if options.encoding is not None and options.tokens:
+        check_encoding_name(options.encoding)
     return CheckRun(options, targets, Tokenizers(options.tiktoken_dir), options.today or today())
+
+
+def _method_takes_format(options: CheckOptions, targets: tuple[Target, ...]) -> None:
+    """A forced data format that the training method takes on none of the targets is a `UsageError`."""
+    method, fmt = options.method, options.data_format
+    if method is None or fmt is None or any(fmt in t.methods.get(method, ()) for t in targets):
+        return
+    takes = sorted({f.value for t in targets for f in t.methods.get(method, ())})
+    raise UsageError(
+        f"--method {method} and --data-format {fmt} contradict each other: {method} training takes "
+        f"{' or '.join(takes) or 'no'} data; give one of the two."
+    )
 
 
 def today() -> dt.date:
@@ -76,10 +96,13 @@ def today() -> dt.date:
         raise UsageError(f"{TODAY_ENV}={value!r} is not a date (YYYY-MM-DD).") from None
 
 
-def plan_file(path: str, values: Iterable[dict[str, Any]], run: CheckRun) -> list[Plan]:
-    """For each target: the file's format (decided from its first values), rules and token budget."""
+def plan_file(path: str, values: Iterable[dict[str, Any]], run: CheckRun, *, memory: bool = False) -> list[Plan]:
+    """For each target: the file's format (decided from its first values), rules and token budget.
+
+    ``memory`` says the values are records held in memory rather than a file's.
+    """
     votes = [vote(v) for v in islice(values, SAMPLE_LINES)]
-    return [_plan(path, votes, target, run) for target in run.targets]
+    return [replace(_plan(path, votes, target, run), memory=memory) for target in run.targets]
 
 
 def _plan(path: str, votes: list[DataFormat | None], target: Target, run: CheckRun) -> Plan:
@@ -150,7 +173,7 @@ def check_jsonl(path: Path, run: CheckRun) -> list[FileReport]:
 def check_records(records: Iterable[Any], run: CheckRun, name: str = "<records>") -> list[FileReport]:
     """Check records held in memory (dicts or pydantic records); one report per target."""
     values = [as_dict(r) for r in records]
-    group = ScanGroup(plan_file(name, (v for v in values if isinstance(v, dict)), run), run.tokenizers)
+    group = ScanGroup(plan_file(name, (v for v in values if isinstance(v, dict)), run, memory=True), run.tokenizers)
     for number, value in enumerate(values, 1):
         for scan in group.scans:
             scan.lines += 1

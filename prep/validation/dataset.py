@@ -71,6 +71,7 @@ def finish(scan: FileScan, *, size: int | None = None, role: str = "train", toda
     for code, message in plan.notes:
         scan.add(code, None, "", message)
     _bom_issues(scan)
+    _repeated_issues(scan)
     for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
         scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
     _dataset_issues(scan, n, size, role)
@@ -106,25 +107,45 @@ def _bom_issues(scan: FileScan) -> None:
     scan.add(code, None, "", f"{message}; add one with: prep convert FILE -o OUT.jsonl --bom.")
 
 
+#: What a property many lines share is (after "end"/"ends"), and how to fix it: one issue per file.
+_REPEATED = {"P104": ("with CRLF (Windows line endings)", "save the file with LF line endings")}
+
+
+def _repeated_issues(scan: FileScan) -> None:
+    """One issue per property of many lines, e.g. "3,340 of 3,400 lines end with CRLF (...), first: 1, 2, 3, …"."""
+    for code, seen in sorted(scan.repeated.items()):
+        what, fix = _REPEATED[code]
+        if seen.count == 1:
+            said = f"Line {seen.first[0]} ends {what}"
+        elif seen.count == scan.lines:
+            said = f"All {seen.count:,} lines end {what}"
+        else:
+            more = ", …" if seen.count > len(seen.first) else ""
+            first = ", ".join(str(n) for n in seen.first) + more
+            said = f"{seen.count:,} of {scan.lines:,} lines end {what}, first: {first}"
+        scan.add(code, None, "", f"{said}; {fix}.")
+
+
 def _dataset_issues(scan: FileScan, n: int, size: int | None, role: str) -> None:
     """Issues about the file as a whole; a validation file needs one example, not the training minimum."""
     plan, target = scan.plan, scan.plan.target
     fmt = plan.ctx.format if plan.ctx else None
     rules = target.formats.get(fmt) if fmt else None
     least = target.min_for(fmt)
+    whole, unit = ("The data", "record") if plan.memory else ("File", "example")
     if n == 0:
-        scan.add("P115", None, "", "File holds no examples.")
+        scan.add("P115", None, "", f"{whole} holds no {unit}s.")
     elif plan.skip:
         pass  # the target takes no data of this kind: P304 says so, counts are beside the point
     elif role == "train" and n < least:
-        scan.add("P401", None, "", f"File has {n} example(s), but {target.provider} needs at least {least}.")
+        scan.add("P401", None, "", f"{whole} has {n} {unit}(s), but {target.provider} needs at least {least}.")
     elif role == "train" and n < target.recommended_examples:
-        scan.add("P402", None, "", f"File has {n} examples; {target.recommended_examples} or more are recommended.")
+        scan.add("P402", None, "", f"{whole} has {n} {unit}s; {target.recommended_examples} or more are recommended.")
     most = (rules.max_valid_examples if role == "valid" else rules.max_examples) if rules else None
     if rules and most and n > most:
-        what = "Validation file" if role == "valid" else "File"
+        what = "Validation file" if role == "valid" else whole
         kind = f"{rules.name} validation data" if role == "valid" else f"{rules.name} data"
-        scan.add("P405", None, "", f"{what} has {n:,} examples; {target.provider} takes at most {most:,} for {kind}.")
+        scan.add("P405", None, "", f"{what} has {n:,} {unit}s; {target.provider} takes at most {most:,} for {kind}.")
     if scan.image_examples > target.images.max_examples:
         most = target.images.max_examples
         scan.add(

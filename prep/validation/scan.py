@@ -29,12 +29,33 @@ from .rules.media import bucket_of
 from .shapes import Media, media_of, shape_of
 from .tokens import TokenCounter, fits_by_size
 
-__all__ = ["FileScan", "Origin", "Plan", "ScanGroup", "Tokenizers", "example_hash"]
+__all__ = ["FileScan", "Origin", "Plan", "Repeated", "ScanGroup", "Tokenizers", "example_hash"]
+
+#: Line numbers kept of a property many lines share (the rest are counted).
+FIRST_LINES = 5
+
+
+@dataclass
+class Repeated:
+    """A property of many lines (a CRLF ending), reported once per file: how many lines, and the first few."""
+
+    count: int = 0
+    first: list[int] = field(default_factory=list)
+
+    def add(self, line: int) -> None:
+        self.count += 1
+        if len(self.first) < FIRST_LINES:
+            self.first.append(line)
+
+    def merge(self, other: Repeated, line_offset: int) -> None:
+        room = FIRST_LINES - len(self.first)
+        self.first.extend(n + line_offset for n in other.first[:room])
+        self.count += other.count
 
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a record came from in a table: its sheet, and the column of each field.
+    """Where a record came from in a table: its sheet, the column of each field, its DataFrame index label.
 
     ``columns`` maps JSON-pointer prefixes of the record (e.g. ``/messages/1/content``)
     to the column that filled them; an issue takes the column of its longest prefix.
@@ -42,6 +63,7 @@ class Origin:
 
     sheet: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
+    index: Any = None
 
     def column_of(self, pointer: str) -> str | None:
         best = None
@@ -62,6 +84,7 @@ class Plan:
     budget: Budget | None
     notes: tuple[tuple[str, str], ...] = ()  # (code, message) about the whole file, added when it is finished
     skip: bool = False  # the target takes no data of this file's kind: lines are counted, not checked
+    memory: bool = False  # records or a DataFrame held in memory, not a file
 
 
 class Tokenizers:
@@ -104,6 +127,7 @@ class FileScan:
     # For targets that keep media kinds apart or in one bucket: the first line of each kind and bucket.
     media_lines: dict[str, int] = field(default_factory=dict)
     buckets: dict[str, int] = field(default_factory=dict)
+    repeated: dict[str, Repeated] = field(default_factory=dict)  # code -> the lines it applies to (one issue)
     # The line being scanned and what identifies its content (raw bytes, or the
     # example's hash once parsed), for the fingerprint of the issues found on it.
     _content: tuple[int, bytes | int] | None = field(default=None, init=False, repr=False)
@@ -126,17 +150,22 @@ class FileScan:
         *,
         fingerprint: str | None = None,
     ) -> None:
-        if code in self.plan.options.ignore:
+        if not self.plan.options.reports(code):
             return
         self.codes[code] += 1
         if self.codes[code] <= self.plan.options.max_issues_per_code:
             severity = self.plan.target.severity(code)
             column = origin.column_of(pointer) if origin else None
-            sheet = origin.sheet if origin else None
+            sheet, index = (origin.sheet, origin.index) if origin else (None, None)
             fingerprint = fingerprint or self._fingerprint(line)
             self.issues.append(
-                Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint)
+                Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint, index=index)
             )
+
+    def repeat(self, code: str, line: int) -> None:
+        """Note that ``line`` has the property of ``code``; `prep.validation.dataset.finish` reports it once."""
+        if code not in self.plan.options.ignore:
+            self.repeated.setdefault(code, Repeated()).add(line)
 
     def _fingerprint(self, line: int | None) -> str | None:
         """The content hash of ``line`` when it is the line being scanned."""
@@ -162,7 +191,7 @@ class FileScan:
             self.add("P105", line.number, "", f"Line is over {bound:,} bytes (--max-line-bytes); it was not checked.")
             return
         if line.crlf:
-            self.add("P104", line.number, "", "Line ends with CRLF; save the file with LF line endings.")
+            self.repeat("P104", line.number)
         value, problem, digest = parsed or parse(line)
         if problem is not None:
             self.add(problem.code, line.number, problem.pointer, problem.message)
@@ -273,14 +302,16 @@ class FileScan:
         self.examples += other.examples
         self.lines += other.lines
         self.bom = self.bom or other.bom
+        for code, theirs in other.repeated.items():
+            self.repeated.setdefault(code, Repeated()).merge(theirs, line_offset)
         self.image_examples += other.image_examples
         self.hashes.extend(other.hashes)
         self.hash_lines.extend(
             array("Q", [n + line_offset for n in other.hash_lines]) if line_offset else other.hash_lines
         )
-        for mine, theirs in ((self.media_lines, other.media_lines), (self.buckets, other.buckets)):
-            for key, line in theirs.items():
-                mine.setdefault(key, line + line_offset)
+        for firsts, later in ((self.media_lines, other.media_lines), (self.buckets, other.buckets)):
+            for key, line in later.items():
+                firsts.setdefault(key, line + line_offset)
         self.tokenizers.error = self.tokenizers.error or other.tokenizers.error
         if self.stats is not None and other.stats is not None:
             self.stats.merge(other.stats)

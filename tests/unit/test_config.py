@@ -147,7 +147,7 @@ def test_default_baseline_is_beside_the_config(tmp_path):
             "frobnicate = 1",
             "{path}: unknown key 'frobnicate' in the top level; known keys: baseline, data-format, "
             "encoding, epochs, exclude, file-type, header, ignore, input-encoding, jobs, map, max-line-bytes, method, model, overrides, "
-            "sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens.",
+            "select, severity, sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens.",
         ),
         (
             'map = {q = "question"}',
@@ -167,11 +167,13 @@ def test_default_baseline_is_beside_the_config(tmp_path):
         ),
         (
             'ignore = "P402"',
-            "{path}: ignore in the top level must be a list of issue codes such as [\"P402\"], found 'P402'.",
+            '{path}: ignore in the top level must be a list of issue codes such as ["P402"] (or prefixes, such as '
+            "\"P4\"), found 'P402'.",
         ),
         (
             'ignore = ["P999"]',
-            "{path}: ignore in the top level must be a list of known issue codes (P999 is not one), found ['P999'].",
+            "{path}: ignore in the top level must be a list of known issue codes or prefixes (P999 is not one), "
+            "found ['P999'].",
         ),
         (
             '[[overrides]]\nmodel = "gpt-4o"',
