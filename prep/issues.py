@@ -115,7 +115,7 @@ CODES: dict[str, Code] = {
     "P236": Code(E, "System message is not the first message, as the target requires."),
     "P237": Code(E, "Example weight must be a non-negative number."),
     "P239": Code(E, "Image source the target does not take (a URL where it needs a data URL, or the reverse)."),
-    "P240": Code(E, "Text holds a word the target reserves (Nova: User:, Bot:, [EOS], <image>, ...)."),
+    "P240": Code(W, "Function arguments are JSON-encoded twice (a JSON string holding JSON)."),
     "P241": Code(E, "Function arguments must be a JSON object (the target takes them decoded, not as a string)."),
     "P242": Code(E, "Preference scores or labels are wrong (one preferred and one non-preferred are needed)."),
     "P243": Code(E, "Media location is malformed or holds characters the target does not allow."),
@@ -123,6 +123,7 @@ CODES: dict[str, Code] = {
     "P245": Code(E, "Content block holds no kind or several kinds (a part holds exactly one of text, file, call...)."),
     "P246": Code(W, "Tool use in data for a model that may not train on it (Nova 2 SFT rejects tools)."),
     "P247": Code(W, "Reasoning content for a model that may not train on it (Nova 1 models reject it)."),
+    "P248": Code(E, "Text holds a word the target reserves (Nova: User:, Bot:, [EOS], <image>, ...)."),
     # P3xx: tokens and length
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(E, "Target or model takes no new fine-tuning jobs (shut down or past its date)."),

@@ -167,7 +167,7 @@ def nova_bad() -> list[dict[str, Any]]:
     video = {"video": {"format": "mp4", "source": {"s3Location": {"uri": "s3://skyline-tuning/clips/walk.mp4"}}}}
     return [
         _nova(ask, answer, system=_text("You are Nimbus, the support assistant.")),
-        _nova(("user", _text("User: which boots suit a wet trail?")), answer),  # P240
+        _nova(("user", _text("User: which boots suit a wet trail?")), answer),  # P248
         _nova(answer, ask, answer),  # P235
         _nova(ask, ("user", _text("Anyone?")), answer),  # P235
         _nova(ask, answer, ask),  # P231
@@ -213,7 +213,7 @@ def nova_preference_bad() -> list[dict[str, Any]]:
         },  # P109
         pair(yes, yes),  # P230
         with_video,
-        pair(_text("Bot: yes, within 60 days."), no),  # P240
+        pair(_text("Bot: yes, within 60 days."), no),  # P248
     ]
 
 

@@ -364,7 +364,7 @@ def test_nothing_is_written_when_the_output_has_errors(tmp_path):
     result = prep.convert(
         rows, tmp_path / "n.jsonl", to="nova", media_dir=media, media_prefix="s3://b/", tokens=False, ignore={"P401"}
     )
-    assert [(i.line, i.code) for i in result.report.issues if i.is_error] == [(1, "P240")]  # checked as Nova data
+    assert [(i.line, i.code) for i in result.report.issues if i.is_error] == [(1, "P248")]  # checked as Nova data
     assert not (tmp_path / "n.jsonl").exists() and not media.exists()
     assert "did not write" in result.summary(tmp_path / "n.jsonl")
 

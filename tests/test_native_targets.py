@@ -81,12 +81,12 @@ def test_a_nova_file_gets_one_error_for_each_fault_on_its_line(write_jsonl, run_
     code, out, _ = run_prep("check", write_jsonl(rows), "--target", "nova", "--isolated", "--no-stats")
     report = prep.check(write_jsonl(rows), target="nova", isolated=True)
     assert [(i.line, i.code, i.pointer) for i in report.issues if i.is_error] == [
-        (3, "P240", "/messages/0/content/0/text"),
+        (3, "P248", "/messages/0/content/0/text"),
         (6, "P235", "/messages/0"),
         (8, "P235", "/messages/1"),
     ]
     assert code == 1
-    assert "data.jsonl:3: P240 Text holds 'User:'" in out
+    assert "data.jsonl:3: P248 Text holds 'User:'" in out
     assert "data.jsonl:6: P235 Bedrock Nova needs the conversation to start with a user turn; message 1 is" in out
     assert "data.jsonl:8: P235 Two user turns in a row (messages 1 and 2)" in out
 
@@ -99,9 +99,9 @@ def test_every_reserved_word_is_found_in_any_case_in_any_text(word):
     """targets §7 and the validator's list; the validator lowers the case of both."""
     example = nova(("user", "Hi"), ("assistant", f"Sure. {word} then"), system=[{"text": "Be kind."}])
     codes = [(p.code, p.pointer) for p in _problems(example, "nova", DataFormat.NOVA)]
-    assert codes == [("P240", "/messages/1/content/0/text")]
+    assert codes == [("P248", "/messages/1/content/0/text")]
     system = nova(("user", "Hi"), ("assistant", "Hello"), system=[{"text": f"Never say {word.lower()}"}])
-    assert [(p.code, p.pointer) for p in _problems(system, "nova", DataFormat.NOVA)] == [("P240", "/system/0/text")]
+    assert [(p.code, p.pointer) for p in _problems(system, "nova", DataFormat.NOVA)] == [("P248", "/system/0/text")]
 
 
 def _problems(example, target, fmt):

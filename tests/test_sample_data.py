@@ -53,7 +53,7 @@ BAD = {
     "vertex-reinforcement_bad.jsonl": ({2: "P112", 3: "P231", 4: "P111"}, {"P402"}),
     "nova_bad.jsonl": (
         {
-            2: "P240",
+            2: "P248",
             3: "P235",
             4: "P235",
             5: "P231",
@@ -68,7 +68,7 @@ BAD = {
         },
         set(),
     ),
-    "nova-preference_bad.jsonl": ({2: "P227", 3: "P242", 4: "P217", 5: "P109", 6: "P230", 7: "P244", 8: "P240"}, set()),
+    "nova-preference_bad.jsonl": ({2: "P227", 3: "P242", 4: "P217", 5: "P109", 6: "P230", 7: "P244", 8: "P248"}, set()),
     "trl-preference_bad.jsonl": ({2: "P112", 3: "P230", 4: "P231", 5: "P229", 6: "P241", 7: "P110"}, set()),
 }
 

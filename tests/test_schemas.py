@@ -118,7 +118,7 @@ NATIVE_MODELS = {
     DataFormat.TRL_PREFERENCE: "TrlPreferenceRecord",
 }
 #: Rules of the services beyond the shape: reserved words, media counts, tool-use ids across blocks.
-NATIVE_BEYOND_SCHEMA = {"P240", "P218", "P244", "P212"}
+NATIVE_BEYOND_SCHEMA = {"P248", "P218", "P244", "P212"}
 TARGET_OF = {"vertex": "vertex", "nova": "nova", "trl": "trl"}
 
 

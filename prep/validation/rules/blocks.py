@@ -166,7 +166,7 @@ def check_text(value: Any, ptr: str, role: str, ctx: CheckContext) -> Iterator[P
         if word is not None:
             case = " (in any letter case)" if reserved.ignore_case else ""
             yield Problem(
-                "P240",
+                "P248",
                 ptr,
                 f"Text holds {word!r}{case}, a word {ctx.target.provider} reserves: the job fails on it. "
                 "Reword or remove it.",
