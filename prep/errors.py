@@ -59,6 +59,12 @@ EXTRAS = {
     "publish": "Publishing to OpenAI",
     "wandb": "Logging to Weights & Biases",
     "pandas": "Report.to_pandas()",
+    "remote": "Reading s3:// and https:// URLs",
+    "gcs": "Reading gs:// URLs",
+    "hf": "Reading hf:// URLs",
+    "zstd": "Reading .zst files",
+    "parquet": "Reading Parquet files",
+    "dask": "Checking on a Dask cluster (--dask)",
 }
 
 

@@ -22,7 +22,18 @@ Groups = Sequence[tuple[str, Sequence[str]]]
 CHECK_GROUPS: Groups = (
     (
         "Input",
-        ("--valid", "--file-type", "--sheet", "--map", "--system", "--header", "--input-encoding", "--max-line-bytes"),
+        (
+            "--valid",
+            "--file-type",
+            "--sheet",
+            "--map",
+            "--system",
+            "--header",
+            "--input-encoding",
+            "--max-line-bytes",
+            "--jobs",
+            "--dask",
+        ),
     ),
     (
         "Target and model",
@@ -38,7 +49,6 @@ CHECK_GROUPS: Groups = (
             "--encoding",
             "--today",
             "--tiktoken-dir",
-            "--jobs",
         ),
     ),
     (

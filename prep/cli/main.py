@@ -9,9 +9,10 @@ and returns an exit code. Exit codes, mapped here only: 0 clean; 1 errors found
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -132,6 +133,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
 @click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Check JSONL and Parquet files on a Dask cluster: a scheduler address, or local[:N] for N worker processes.",
+)
+@click.option(
     "--today",
     type=click.DateTime(["%Y-%m-%d"]),
     help="Read the targets' calendars (new jobs, shutdowns) on this day instead of today (or PREP_TODAY).",
@@ -198,7 +204,8 @@ def check(
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
     }
     project = {"config": config_file, "isolated": isolated, "baseline": baseline, "valid": valid}
-    result = run_check(files, _check_options(given), project, use_baseline=not (no_baseline or write_baseline))
+    with _progress_on_stderr(not quiet):
+        result = run_check(files, _check_options(given), project, use_baseline=not (no_baseline or write_baseline))
     if verbose and not quiet:
         click.echo(describe_plans(result), err=True, nl=False)
     report = result.report
@@ -221,6 +228,26 @@ def check(
         click.echo(f"prep: {report.tokenizer_error}", err=True)
     note_left_out(result, quiet=quiet)
     sys.exit(status)
+
+
+@contextlib.contextmanager
+def _progress_on_stderr(show: bool) -> Iterator[None]:
+    """Print the progress of a check on a cluster (the ``prep.progress`` logger) on stderr while it runs."""
+    import logging
+
+    if not show:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("prep: %(message)s"))
+    log = logging.getLogger("prep.progress")
+    log.addHandler(handler)
+    level, log.level = log.level, logging.INFO
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def _check_options(options: dict[str, Any]) -> dict[str, Any]:

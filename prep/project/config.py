@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, UsageError
+from ..reading.sources import is_url
 from .globs import glob_regex
 from .settings import SETTINGS, Parse, parse_globs, parse_path
 
@@ -247,7 +248,8 @@ class ConfigFinder:
         return found
 
     def config_for(self, file: str | os.PathLike[str]) -> Config | None:
-        path = self.find(Path(file))
+        """The configuration of a file: the closest to it; for a URL, the current folder's."""
+        path = self.find(Path.cwd() if is_url(os.fspath(file)) else Path(file))
         if path is None:
             return None
         if path not in self._loaded:

@@ -115,6 +115,7 @@ SETTINGS: dict[str, tuple[str, Parse]] = {
     "select": ("select", _codes),
     "severity": ("severity", _severities),
     "jobs": ("jobs", _int_range(1)),
+    "dask": ("dask", _str),
     "strict": ("strict", _bool),
     "sheet": ("table.sheet", _str),
     "map": ("table.mapping", _mapping),

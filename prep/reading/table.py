@@ -40,6 +40,7 @@ class FileType(Choice):
     CSV = "csv"
     TSV = "tsv"
     XLSX = "xlsx"
+    PARQUET = "parquet"
 
 
 class CellError(NamedTuple):

@@ -15,12 +15,12 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UnknownModelError, UsageError
+from ..errors import UnknownModelError, UsageError
 from ..reading.detect import SAMPLE_LINES, decide_format, family, vote
 from ..reading.jsonl import iter_lines, parse_line
+from ..reading.sources import Source, open_source, stat_source
 from ..records.values import as_dict
 from ..reports.report import FileReport, Report, TargetVerdict, union
 from ..targets.budget import Budget, resolve_budget
@@ -39,10 +39,13 @@ __all__ = [
     "check_pair",
     "check_records",
     "check_training",
+    "finish_pair",
     "plan_file",
     "prepare",
     "report_of",
+    "sample",
     "today",
+    "valid_run",
 ]
 
 
@@ -142,20 +145,19 @@ def _budget(target: Target, fmt: DataFormat | None, run: CheckRun) -> tuple[Budg
         return budget, f"{target.provider} does not fine-tune {o.model}."
 
 
-def _sample(path: Path, options: CheckOptions) -> Iterator[dict[str, Any]]:
-    with path.open("rb") as fp:
+def sample(source: Source, options: CheckOptions) -> Iterator[dict[str, Any]]:
+    """The parsed values of a source's first lines (for `plan_file`), read as they are needed."""
+    with open_source(source) as fp:
         for line in iter_lines(fp, max_line_bytes=options.max_line_bytes):
             value = parse_line(line.data)[0] if not line.length else None
             if value is not None:
                 yield value
 
 
-def check_jsonl(path: Path, run: CheckRun) -> list[FileReport]:
-    """Check a JSONL file line by line (on several cores when it is large); one report per target."""
-    if not path.is_file():
-        raise InputError(f"Cannot read {str(path)!r}: no such file.")
-    group = scan_file(plan_file(str(path), _sample(path, run.options), run), path, run.tokenizers)
-    return [finish(scan, size=path.stat().st_size, today=run.today) for scan in group.scans]
+def check_jsonl(source: Source, run: CheckRun) -> list[FileReport]:
+    """Check a JSONL source line by line (on several cores when it is a large local file); one report per target."""
+    group, size = scan_file(plan_file(source.name, sample(source, run.options), run), source, run.tokenizers)
+    return [finish(scan, size=size, today=run.today) for scan in group.scans]
 
 
 def check_records(records: Iterable[Any], run: CheckRun, name: str = "<records>") -> list[FileReport]:
@@ -172,7 +174,7 @@ def check_records(records: Iterable[Any], run: CheckRun, name: str = "<records>"
     return [finish(scan, today=run.today) for scan in group.scans]
 
 
-def check_pair(train: Path, valid: Path, run: CheckRun) -> list[list[FileReport]]:
+def check_pair(train: Source, valid: Source, run: CheckRun) -> list[list[FileReport]]:
     """Check a training file and its validation file; report leakage on the validation file.
 
     The validation file must hold the training file's data format (a line of
@@ -181,14 +183,22 @@ def check_pair(train: Path, valid: Path, run: CheckRun) -> list[list[FileReport]
     only; a reinforcement validation (test) file holds at most 1,000 examples.
     Returns the reports of each file, per target.
     """
-    for path in (train, valid):
-        if not path.is_file():
-            raise InputError(f"Cannot read {str(path)!r}: no such file.")
-    t_plans = plan_file(str(train), _sample(train, run.options), run)
-    t = scan_file(t_plans, train, run.tokenizers)
-    fmt = next((p.ctx.format for p in t_plans if p.ctx), run.options.data_format)
-    v_run = replace(run, options=replace(run.options, data_format=fmt))
-    v = scan_file(plan_file(str(valid), _sample(valid, v_run.options), v_run), valid, run.tokenizers)
+    t_plans = plan_file(train.name, sample(train, run.options), run)
+    t, t_size = scan_file(t_plans, train, run.tokenizers)
+    v_run = valid_run(run, t_plans)
+    v, v_size = scan_file(plan_file(valid.name, sample(valid, v_run.options), v_run), valid, run.tokenizers)
+    return finish_pair(t, t_size, v, v_size, run)
+
+
+def valid_run(run: CheckRun, train_plans: list[Plan]) -> CheckRun:
+    """The run of a validation file: its training file's, with the training file's data format."""
+    fmt = next((p.ctx.format for p in train_plans if p.ctx), run.options.data_format)
+    return replace(run, options=replace(run.options, data_format=fmt))
+
+
+def finish_pair(t: ScanGroup, t_size: int, v: ScanGroup, v_size: int, run: CheckRun) -> list[list[FileReport]]:
+    """The reports of a scanned training file and its validation file, with leakage (P404) on the latter."""
+    train = t.scans[0].plan.path
     for line, first in leaks(t.scans[0], v.scans[0]):
         v.add(
             "P404",
@@ -196,10 +206,9 @@ def check_pair(train: Path, valid: Path, run: CheckRun) -> list[list[FileReport]
             "",
             f"Also in {train} line {first}: the example is in both the training and the validation file.",
         )
-    size = (train.stat().st_size, valid.stat().st_size)
     return [
-        [finish(scan, size=size[0], today=run.today) for scan in t.scans],
-        [finish(scan, size=size[1], role="valid", today=run.today) for scan in v.scans],
+        [finish(scan, size=t_size, today=run.today) for scan in t.scans],
+        [finish(scan, size=v_size, role="valid", today=run.today) for scan in v.scans],
     ]
 
 
@@ -227,8 +236,12 @@ def report_of(files: list[list[FileReport]], run: CheckRun) -> Report:
     )
 
 
-def check_training(train: Path, valid: Path | None, options: CheckOptions) -> Report:
-    """Check a training JSONL file, and its validation file, as they will be uploaded."""
+def check_training(
+    train: str | os.PathLike[str], valid: str | os.PathLike[str] | None, options: CheckOptions
+) -> Report:
+    """Check a training JSONL file, and its validation file, as they will be uploaded (paths or URLs)."""
     run = prepare(options)
-    files = [check_jsonl(train, run)] if valid is None else check_pair(train, valid, run)
-    return report_of(files, run)
+    source = stat_source(os.fspath(train))
+    if valid is None:
+        return report_of([check_jsonl(source, run)], run)
+    return report_of(check_pair(source, stat_source(os.fspath(valid)), run), run)

@@ -47,6 +47,7 @@ class CheckOptions:
     severity: tuple[tuple[str, Severity], ...] = ()
     today: dt.date | None = None
     jobs: int | None = None  # worker processes for large files; None: every core
+    dask: str | None = None  # check JSONL on a Dask cluster: a scheduler address, or "local[:N]" (N processes)
     table: TableOptions | None = None  # how CSV, TSV, XLSX and JSON files become records (prep.conversion.mapping)
     skipped: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
