@@ -82,7 +82,20 @@ CHECK_EXAMPLES = (
 #: ``prep convert``: the source, how it becomes records, the check, the output.
 CONVERT_GROUPS: Groups = (
     ("Input", ("--sheet", "--map", "--system", "--file-type", "--header", "--input-encoding")),
-    ("Conversion", ("--output", "--to", "--keep-separators", "--apply", "--bom", "--force")),
+    (
+        "Conversion",
+        (
+            "--output",
+            "--to",
+            "--keep-separators",
+            "--apply",
+            "--bom",
+            "--force",
+            "--zero-weight",
+            "--media-dir",
+            "--media-prefix",
+        ),
+    ),
     ("Target and model", ("--target", "--model", "--no-tokens", "--token-limit", "--encoding", "--tiktoken-dir")),
     ("Output", ("--format", "--max-issues", "--ignore")),
     ("Project", ("--config", "--isolated")),
