@@ -48,11 +48,14 @@ def test_check_help_shows_the_groups_in_order_then_the_examples(run_prep, monkey
 
 
 def test_the_version_names_the_date_of_the_rules(run_prep):
+    from prep.targets.loader import available_targets
+
+    assert all(prep.load_target(name).researched is not None for name in available_targets())
     code, out, _ = run_prep("--version")
     assert (code, out) == (
         0,
         f"prep, version {prep.__version__}\n"
-        "rules data: target profiles researched on 2026-11-30 (azure, bedrock, fireworks, openai, together)\n",
+        f"rules data: target profiles researched on 2026-11-30 ({', '.join(available_targets())})\n",
     )
 
 
