@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .profile import Target
+from .profile import ModelInfo, Target
 
 __all__ = ["describe_target", "target_line"]
 
@@ -100,5 +100,13 @@ def _model_lines(t: Target, today: dt.date) -> list[str]:
         dates = [f"new jobs until {m.new_jobs_until}"] if m.new_jobs_until else []
         dates += [f"shuts down {m.shutdown}"] if m.shutdown else []
         when = f"; {', '.join(dates)}" if dates else ""
-        out.append(f"{m.name}: {methods}; {m.token_limit:,} tokens with {m.encoding}{when}{state}")
+        out.append(f"{m.name}: {methods}; {m.token_limit:,} tokens with {m.encoding}{when}{state}; {_prices(m)}")
     return out
+
+
+def _prices(m: ModelInfo) -> str:
+    """Its training prices with their sources, or that none is known."""
+    if not m.prices:
+        return "training price unknown"
+    said = [f"{method.value} ${p.usd:,.2f} per {p.unit} ({p.source}, {p.date})" for method, p in m.prices.items()]
+    return "training price: " + ", ".join(said)

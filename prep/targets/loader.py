@@ -26,6 +26,7 @@ from .profile import (
     BOM_POLICIES,
     CONTENT_KINDS,
     IMAGE_SOURCES,
+    PRICE_UNITS,
     SYSTEM_POSITIONS,
     ConversationRules,
     DataFormat,
@@ -33,6 +34,7 @@ from .profile import (
     ImageRules,
     Method,
     ModelInfo,
+    Price,
     RoleRules,
     Target,
 )
@@ -241,7 +243,7 @@ def _build_severities(overrides: dict[str, str]) -> dict[str, Severity]:
     return table
 
 
-_MODEL_KEYS = {"encoding", "token_limit", "methods", "formats", "aliases", "new_jobs_until", "shutdown"}
+_MODEL_KEYS = {"encoding", "token_limit", "methods", "formats", "aliases", "new_jobs_until", "shutdown", "prices"}
 
 
 def _build_model(name: str, spec: dict[str, Any], methods: dict[Method, tuple[DataFormat, ...]]) -> ModelInfo:
@@ -258,4 +260,14 @@ def _build_model(name: str, spec: dict[str, Any], methods: dict[Method, tuple[Da
         aliases=tuple(spec.get("aliases", ())),
         new_jobs_until=_date(spec.get("new_jobs_until"), f"[models.{name!r}] new_jobs_until"),
         shutdown=_date(spec.get("shutdown"), f"[models.{name!r}] shutdown"),
+        prices={Method(m): _build_price(f"[models.{name!r}.prices.{m}]", p) for m, p in spec.get("prices", {}).items()},
     )
+
+
+def _build_price(where: str, spec: dict[str, Any]) -> Price:
+    """A price needs its amount, its unit, its source and the day the source said it."""
+    _closed(spec, {"usd", "per", "source", "date"}, where)
+    day = _date(spec["date"], f"{where} date")
+    if day is None or not str(spec["source"]).strip():
+        raise ValueError(f"{where} needs a source and its date")
+    return Price(float(spec["usd"]), _choice(spec["per"], PRICE_UNITS, f"{where} per"), str(spec["source"]), day)

@@ -26,6 +26,7 @@ __all__ = [
     "ImageRules",
     "Method",
     "ModelInfo",
+    "Price",
     "RoleRules",
     "Target",
 ]
@@ -118,6 +119,20 @@ class ImageRules:
     sources: frozenset[str] = IMAGE_SOURCES
 
 
+#: What a training price is counted in: a million trained tokens, or an hour of training.
+PRICE_UNITS = frozenset({"1M tokens", "hour"})
+
+
+@dataclass(frozen=True)
+class Price:
+    """A training price in US dollars per `unit`, as ``source`` gave it on ``date``."""
+
+    usd: float
+    unit: str  # one of PRICE_UNITS
+    source: str
+    date: dt.date
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
@@ -128,6 +143,7 @@ class ModelInfo:
     aliases: tuple[str, ...] = ()
     new_jobs_until: dt.date | None = None  # the last day it takes new fine-tuning jobs
     shutdown: dt.date | None = None  # it and its fine-tunes stop serving
+    prices: dict[Method, Price] = field(default_factory=dict)  # training price per method; none: unknown
 
     def takes_jobs(self, today: dt.date) -> bool:
         return not (self.shutdown and today >= self.shutdown) and not (
