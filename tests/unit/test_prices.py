@@ -51,7 +51,9 @@ def text(report):
 
 
 def test_a_price_per_token_is_what_the_trained_tokens_cost(priced, write_jsonl):
-    report = prep.check(write_jsonl([chat(f"Question {i}?") for i in range(60)]), target=priced, model="gpt-4o-mini-2024-07-18")
+    report = prep.check(
+        write_jsonl([chat(f"Question {i}?") for i in range(60)]), target=priced, model="gpt-4o-mini-2024-07-18"
+    )
     e = estimate(report)
     (price,) = e["prices"]
     assert price == {
