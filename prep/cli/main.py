@@ -22,6 +22,7 @@ from ..errors import PrepError, UsageError
 from ..reports.reporters import REPORTERS, report_statistics
 from ..targets.profile import DataFormat, Method
 from .options import check_output_file, config_options, output_options, table_options, write_report, write_step_summary
+from .progress import show_progress
 
 if TYPE_CHECKING:
     from ..project.runner import ProjectReport
@@ -155,15 +156,16 @@ def check(
     given = {
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
     }
-    result = check_project(
-        files,
-        _check_options(given),
-        config=config_file,
-        isolated=isolated,
-        baseline=baseline,
-        use_baseline=not (no_baseline or write_baseline),
-        valid=valid,
-    )
+    with show_progress(not quiet):
+        result = check_project(
+            files,
+            _check_options(given),
+            config=config_file,
+            isolated=isolated,
+            baseline=baseline,
+            use_baseline=not (no_baseline or write_baseline),
+            valid=valid,
+        )
     report = result.report
     if write_baseline:
         sys.exit(_write_baselines(result))

@@ -22,6 +22,7 @@ from ..issues import Issue
 from ..reports.report import FileReport, Report
 from ..validation.checker import CheckRun, check_records, check_training, prepare, report_of
 from ..validation.options import CheckOptions
+from ..validation.progress import file_done
 from .walk import DataFile
 
 __all__ = ["check_files", "check_valid", "check_values", "file_problem"]
@@ -30,7 +31,10 @@ __all__ = ["check_files", "check_valid", "check_values", "file_problem"]
 def check_files(files: Sequence[DataFile], options: CheckOptions) -> tuple[list[FileReport | None], Report]:
     """Check files with ``options``: each file's report (None for one left out), and the whole report."""
     run = prepare(options)
-    reports = [_check_one(file, run) for file in files]
+    reports = []
+    for file in files:
+        reports.append(_check_one(file, run))
+        file_done(file.path, reports[-1][0].examples if reports[-1] else 0)
     report = report_of([r for r in reports if r is not None], run)
     kept = iter(report.files)
     return [None if r is None else next(kept) for r in reports], report
@@ -64,7 +68,10 @@ def file_problem(path: str, code: str, message: str, run: CheckRun) -> list[File
 
 def check_valid(train: str | os.PathLike[str], valid: str | os.PathLike[str], options: CheckOptions) -> Report:
     """A training file and its validation file, with leakage between them (P404)."""
-    return check_training(Path(train), Path(valid), options)
+    report = check_training(Path(train), Path(valid), options)
+    for path, file in zip((train, valid), report.files, strict=False):
+        file_done(os.fspath(path), file.examples)
+    return report
 
 
 def check_values(source: Any, options: CheckOptions) -> Report:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PrepError, UsageError
 from ..reports.report import FileReport, Report, TargetVerdict
+from ..validation.progress import announce_run
 from .config import BASELINE_NAME, Config, Configs
 from .walk import DataFile, select_files
 
@@ -160,6 +161,7 @@ def check_project(
     if valid is not None and len(selection.files) != 1:
         raise UsageError("--valid takes exactly one training file.")
     plans = plan_files(selection.files, settings, config=configs, baseline=baseline)
+    announce_run([p.path for p in plans] + ([os.fspath(valid)] if valid is not None else []))
     if valid is None:
         report, plans = _check_groups(plans)
     else:
