@@ -95,6 +95,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
 @click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Check JSONL and Parquet files on a Dask cluster: a scheduler address, or local[:N] for N worker processes.",
+)
+@click.option(
     "--today",
     type=click.DateTime(["%Y-%m-%d"]),
     help="Read the targets' calendars (new jobs, shutdowns) on this day instead of today (or PREP_TODAY).",

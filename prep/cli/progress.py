@@ -37,7 +37,9 @@ class ProgressLine(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "progress", None)
-        if not isinstance(event, ProgressEvent):
+        if not isinstance(event, ProgressEvent):  # a message of its own (a cluster's ranges done)
+            if time.monotonic() - self.started >= self.delay:
+                self._draw("prep: " + _UNPRINTABLE.sub("?", record.getMessage()))
             return
         if event.kind == "run":
             self.run_files, self.run_bytes = event.files, event.total_bytes
@@ -49,7 +51,7 @@ class ProgressLine(logging.Handler):
         else:
             self.current = event
         if time.monotonic() - self.started >= self.delay:
-            self._draw()
+            self._draw(self.line())
 
     def line(self) -> str:
         """What the progress says now, e.g. "prep: 38% · 340.0 of 886.0 MB · 1,234 examples · 57.2 MB/s ·
@@ -72,9 +74,8 @@ class ProgressLine(logging.Handler):
         left = [f"{_duration((total - done) / rate)} left"] if rate > 0 and done < total else []
         return [f"{rate / 1e6:,.1f} MB/s", *left]
 
-    def _draw(self) -> None:
+    def _draw(self, text: str) -> None:
         width = self.columns or shutil.get_terminal_size().columns
-        text = self.line()
         if len(text) >= width:  # a wrapped line could not be rewritten in place
             text = text[: max(width - 2, 0)] + "…"
         self.stream.write("\r" + text + "\x1b[K")

@@ -2,7 +2,9 @@
 
 The report is the same for every number of jobs: each range is scanned with
 line numbers counted from 1, and the parent shifts them while merging ranges
-in order. Small files are scanned in the calling process.
+in order. Small files, compressed files and URLs are scanned in the calling
+process (`prep.validation.distributed` spreads those over a cluster).
+`scan_part` is the unit of work of both: the lines that start in a byte range.
 """
 
 from __future__ import annotations
@@ -17,17 +19,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..reading.jsonl import Line, iter_lines
+from ..reading.sources import Source, is_url, open_source
 from .progress import EVERY_LINES, INTERVAL, FileProgress
 from .scan import Plan, ScanGroup, Tokenizers
 
-__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file"]
+__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part", "worker_tokenizers"]
 
 #: Files smaller than this are scanned in one process: starting workers costs more.
 MIN_PARALLEL_BYTES = 8 * 2**20
 #: Ranges per worker, so that a range of long examples does not keep one core busy alone.
 RANGES_PER_JOB = 16
-#: The largest range: a range done is a step of the progress shown, about half a second of one core's work.
-MAX_RANGE_BYTES = 16 * 2**20
 
 
 def default_jobs() -> int:
@@ -62,58 +63,35 @@ def _next_line_start(fp: IO[bytes], pos: int) -> int:
             return fp.tell()
 
 
-def scan_file(plans: list[Plan], path: Path, tokenizers: Tokenizers) -> ScanGroup:
-    """Scan the whole file for each plan's target, on ``options.jobs`` cores when it is large enough.
+def scan_file(plans: list[Plan], source: Source, tokenizers: Tokenizers) -> tuple[ScanGroup, int]:
+    """Scan the whole source for each plan's target, on ``options.jobs`` cores when it is a large local file.
 
-    Progress goes to the ``prep.progress`` logger (`.progress`) as the lines are read, in this
-    process or in the workers.
+    Returns the scan and the bytes of data read (decompressed). Progress goes to the ``prep.progress``
+    logger (`.progress`) as the lines are read, in this process or in the workers.
     """
-    options = plans[0].options
-    jobs = options.jobs or default_jobs()
-    size = path.stat().st_size
-    scan, progress = ScanGroup(plans, tokenizers), FileProgress(str(path), size)
-    parts = max(jobs * RANGES_PER_JOB, size // MAX_RANGE_BYTES)
-    ranges = line_ranges(path, parts) if jobs > 1 and size >= MIN_PARALLEL_BYTES else []
+    jobs = plans[0].options.jobs or default_jobs()
+    scan = ScanGroup(plans, tokenizers)
+    size = source.size or 0
+    progress = FileProgress(source.name, size if source.splittable else 0)
+    local = source.splittable and not is_url(source.location)
+    large = local and jobs > 1 and size >= MIN_PARALLEL_BYTES
+    ranges = line_ranges(Path(source.location), jobs * RANGES_PER_JOB) if large else []
     if len(ranges) < 2:
-        with path.open("rb") as fp:
-            tick = (lambda: progress.update(fp.tell(), scan.scans[0].examples)) if progress.enabled else None
-            _feed(scan, iter_lines(fp, max_line_bytes=options.max_line_bytes), tick)
-    else:
-        _scan_ranges(scan, plans, path, ranges, jobs, progress)
-    return scan
-
-
-def _feed(scan: ScanGroup, lines: Iterator[Line], tick: Callable[[], None] | None) -> None:
-    """Feed every line to ``scan``; call ``tick`` every `EVERY_LINES` lines (never on each one) and at the end."""
-    if tick is None:
-        for line in lines:
-            scan.feed(line)
-        return
-    for n, line in enumerate(lines, 1):
-        scan.feed(line)
-        if not n % EVERY_LINES:
-            tick()
-    tick()
-
-
-def _scan_ranges(
-    scan: ScanGroup, plans: list[Plan], path: Path, ranges: list[tuple[int, int]], jobs: int, progress: FileProgress
-) -> None:
-    """Scan the ranges on ``jobs`` workers and merge them in file order. With progress on, the workers add
-    the bytes and examples they have read to one shared pair of counters, which this process reports."""
+        return scan_lines(scan, source, progress=progress)
     context = _context()
-    done = context.Array("q", 2) if progress.enabled else None  # [bytes, examples] over every worker
+    done = context.Array("q", 2) if progress.enabled else None  # [bytes, examples] read by every worker
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_share, initargs=(done,)) as pool:
-        futures = [pool.submit(scan_range, plans, str(path), r) for r in ranges]
+        futures = [pool.submit(scan_range, plans, source.location, r) for r in ranges]
         for future in futures:
             while done is not None and not wait([future], timeout=INTERVAL).done:
-                progress.update(done[0], done[1])
+                progress.update(done[0], done[1])  # what the workers have read so far
             scan.merge(future.result(), line_offset=scan.lines)
             if done is not None:
                 progress.update(done[0], done[1])
+    return scan, size
 
 
-#: In a worker: the counters its ranges add to while progress is shown (see `_scan_ranges`).
+#: In a worker: the counters [bytes, examples] it adds to while progress is shown (see `scan_file`).
 _done: Any = None
 
 
@@ -129,18 +107,62 @@ _tokenizers: dict[str | None, Tokenizers] = {}
 
 def scan_range(plans: list[Plan], path: str, byte_range: tuple[int, int]) -> ScanGroup:
     """Scan the lines that start in ``byte_range``, numbering them from 1 (runs in a worker)."""
-    options = plans[0].options
-    tokenizers = _tokenizers.setdefault(options.tiktoken_dir, Tokenizers(options.tiktoken_dir))
-    scan = ScanGroup(plans, tokenizers)
-    start, end = byte_range
-    with open(path, "rb") as fp:
-        lines = iter_lines(fp, max_line_bytes=options.max_line_bytes, start=start, end=end)
-        _feed(scan, lines, _Counting(fp, scan, start) if _done is not None else None)
-    return scan
+    return scan_part(plans, path, *byte_range)[0]
+
+
+def scan_part(plans: list[Plan], source: Source | str, start: int = 0, end: int | None = None) -> tuple[ScanGroup, int]:
+    """Scan the lines that start in [``start``, ``end``), numbered from 1, with this process's tokenizers.
+
+    ``start`` need not be a line start: the lines begin at the first line start at or after it,
+    so ranges cut anywhere cover every line once. Returns the scan and the bytes of its lines.
+    """
+    return scan_lines(ScanGroup(plans, worker_tokenizers(plans[0].options.tiktoken_dir)), source, start, end)
+
+
+def worker_tokenizers(tiktoken_dir: str | None) -> Tokenizers:
+    """This process's token counters, kept across the parts it scans."""
+    return _tokenizers.setdefault(tiktoken_dir, Tokenizers(tiktoken_dir))
+
+
+def scan_lines(
+    scan: ScanGroup,
+    source: Source | str,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    progress: FileProgress | None = None,
+) -> tuple[ScanGroup, int]:
+    """Feed ``scan`` the lines of ``source`` that start in [``start``, ``end``); return it and their bytes.
+
+    Every `EVERY_LINES` lines (never on each one) the position goes to ``progress``, or, in a worker
+    while progress is shown, to the shared counters.
+    """
+    max_line_bytes = scan.scans[0].plan.options.max_line_bytes
+    with open_source(source) as fp:
+        first = _next_line_start(fp, start)
+        lines = iter_lines(fp, max_line_bytes=max_line_bytes, start=first, end=end)
+        if progress is not None and progress.enabled:
+            _feed(scan, lines, lambda: progress.update(fp.tell(), scan.scans[0].examples))
+        else:
+            _feed(scan, lines, _Counting(fp, scan, first) if _done is not None else None)
+        return scan, fp.tell() - first
+
+
+def _feed(scan: ScanGroup, lines: Iterator[Line], tick: Callable[[], None] | None) -> None:
+    """Feed every line to ``scan``; call ``tick`` every `EVERY_LINES` lines and at the end."""
+    if tick is None:
+        for line in lines:
+            scan.feed(line)
+        return
+    for n, line in enumerate(lines, 1):
+        scan.feed(line)
+        if not n % EVERY_LINES:
+            tick()
+    tick()
 
 
 class _Counting:
-    """Adds what a worker read since its last call to the shared counters."""
+    """Adds what a worker has read since its last call to the shared counters."""
 
     def __init__(self, fp: IO[bytes], scan: ScanGroup, start: int) -> None:
         self.fp, self.scan, self.pos, self.examples = fp, scan, start, 0

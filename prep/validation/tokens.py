@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from ..errors import warn_renamed
 from ..targets.profile import DataFormat
 from .encoders import Encoder, load_encoder
 from .images import image_tokens
@@ -253,14 +254,16 @@ def count_tokens(
     *,
     model: str | None = None,
     encoding: str | None = None,
-    fmt: DataFormat | str | None = None,
+    data_format: DataFormat | str | None = None,
     target: str = "openai",
     tiktoken_dir: str | None = None,
+    fmt: DataFormat | str | None = None,
 ) -> ExampleTokens | list[ExampleTokens]:
     """Count one record (a dict or a pydantic record) or an iterable of records.
 
     Returns one `ExampleTokens` for a single record, or a list for an iterable.
-    The format is detected per record unless ``fmt`` is given.
+    The format is detected per record unless ``data_format`` is given (``fmt``
+    is its old name).
     """
     from ..reading.detect import vote
     from ..records.values import as_dict
@@ -269,7 +272,10 @@ def count_tokens(
 
     budget = resolve_budget(load_target(target), model=model, encoding=encoding)
     counter = TokenCounter(load_encoder(budget.encoding, tiktoken_dir))
-    forced = DataFormat(fmt) if fmt is not None else None
+    if fmt is not None:
+        warn_renamed("prep.count_tokens", "fmt", "data_format")
+        data_format = data_format or fmt
+    forced = DataFormat(data_format) if data_format is not None else None
 
     def one(record: Any) -> ExampleTokens:
         data = as_dict(record)

@@ -145,9 +145,9 @@ def test_default_baseline_is_beside_the_config(tmp_path):
         ("token_limit = 5", "{path}: unknown key 'token_limit' in the top level (did you mean 'token-limit'?)."),
         (
             "frobnicate = 1",
-            "{path}: unknown key 'frobnicate' in the top level; known keys: baseline, data-format, "
+            "{path}: unknown key 'frobnicate' in the top level; known keys: baseline, dask, data-format, "
             "encoding, epochs, exclude, file-type, header, ignore, input-encoding, jobs, map, max-line-bytes, method, model, overrides, "
-            "sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens.",
+            "select, severity, sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens.",
         ),
         (
             'map = {q = "question"}',
@@ -155,8 +155,8 @@ def test_default_baseline_is_beside_the_config(tmp_path):
             "completion, system, user, input, assistant, messages, tools, ignore (question is not one)",
         ),
         (
-            'file-type = "parquet"',
-            "{path}: file-type in the top level must be one of 'jsonl', 'json', 'csv', 'tsv', 'xlsx', found 'parquet'.",
+            'file-type = "orc"',
+            "{path}: file-type in the top level must be one of 'jsonl', 'json', 'csv', 'tsv', 'xlsx', 'parquet', found 'orc'.",
         ),
         ('strict = "yes"', "{path}: strict in the top level must be true or false, found 'yes'."),
         ("token-limit = 0", "{path}: token-limit in the top level must be an integer from 1 up, found 0."),
@@ -167,11 +167,13 @@ def test_default_baseline_is_beside_the_config(tmp_path):
         ),
         (
             'ignore = "P402"',
-            "{path}: ignore in the top level must be a list of issue codes such as [\"P402\"], found 'P402'.",
+            '{path}: ignore in the top level must be a list of issue codes such as ["P402"] (or prefixes, such as '
+            "\"P4\"), found 'P402'.",
         ),
         (
             'ignore = ["P999"]',
-            "{path}: ignore in the top level must be a list of known issue codes (P999 is not one), found ['P999'].",
+            "{path}: ignore in the top level must be a list of known issue codes or prefixes (P999 is not one), "
+            "found ['P999'].",
         ),
         (
             '[[overrides]]\nmodel = "gpt-4o"',

@@ -133,3 +133,18 @@ def test_progress_is_drawn_on_a_terminal_and_erased_before_the_report(data):
 def test_no_progress_on_a_pipe_or_with_quiet(data):
     assert run_with_stderr_on(False, "check", "--jobs", "1", str(data))[2] == ""
     assert run_with_stderr_on(True, "check", "-q", "--jobs", "1", str(data))[2] == ""
+
+
+def test_a_message_without_an_event_is_drawn_as_it_is():
+    out = io.StringIO()
+    ProgressLine(out, delay=0, columns=200).handle(
+        logging.LogRecord("prep.progress", logging.INFO, __file__, 0, "%d/%d ranges", (3, 9), None)
+    )
+    assert out.getvalue() == "\rprep: 3/9 ranges\x1b[K"
+
+
+def test_a_narrow_terminal_cuts_the_line_instead_of_wrapping_it():
+    out = io.StringIO()
+    ProgressLine(out, delay=0, columns=30).handle(_record(ProgressEvent("file", "a.jsonl", 1_000_000, 500_000, 1)))
+    drawn = out.getvalue().removeprefix("\r").removesuffix("\x1b[K")
+    assert len(drawn) == 29 and drawn.startswith("prep: 50% · 0.5 of 1.0 MB") and drawn.endswith("…")
