@@ -77,7 +77,9 @@ def scan_file(plans: list[Plan], source: Source, tokenizers: Tokenizers) -> tupl
     large = local and jobs > 1 and size >= MIN_PARALLEL_BYTES
     ranges = line_ranges(Path(source.location), jobs * RANGES_PER_JOB) if large else []
     if len(ranges) < 2:
-        return scan_lines(scan, source, progress=progress)
+        scanned = scan_lines(scan, source, progress=progress)
+        progress.flush()
+        return scanned
     context = _context()
     done = context.Array("q", 2) if progress.enabled else None  # [bytes, examples] read by every worker
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_share, initargs=(done,)) as pool:
@@ -88,6 +90,7 @@ def scan_file(plans: list[Plan], source: Source, tokenizers: Tokenizers) -> tupl
             scan.merge(future.result(), line_offset=scan.lines)
             if done is not None:
                 progress.update(done[0], done[1])
+    progress.flush()
     return scan, size
 
 

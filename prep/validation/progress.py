@@ -85,14 +85,21 @@ class FileProgress:
         self.enabled = progress_log.isEnabledFor(logging.INFO)
         self.bytes_done = self.examples = 0
         self._last = 0.0
+        self._sent = (-1, -1)
 
     def update(self, bytes_done: int, examples: int) -> None:
         """The scan is at byte ``bytes_done`` and has seen ``examples`` examples."""
         self.bytes_done, self.examples = bytes_done, examples
         self._maybe_send()
 
+    def flush(self) -> None:
+        """Send where the scan ended, if the last record said less."""
+        if self.enabled and self._sent != (self.bytes_done, self.examples):
+            self._last = 0.0
+            self._maybe_send()
+
     def _maybe_send(self) -> None:
         now = time.monotonic()
         if self.enabled and now - self._last >= INTERVAL:
-            self._last = now
+            self._last, self._sent = now, (self.bytes_done, self.examples)
             _send(ProgressEvent("file", self.path, self.total_bytes, self.bytes_done, self.examples))
