@@ -37,7 +37,7 @@ def test_sample_report_sections(monkeypatch):
     )
     assert "- … and 6 more (the text report lists every one)" in text
     assert (
-        "| sample\\_data/chat\\_bad.jsonl | chat | 20 | 21 | 5 | 977 | 4,885 (5 epochs) | unknown for 4 models "
+        "| sample\\_data/chat\\_bad.jsonl | chat | 20 | 21 | 5 | 986 | 4,930 (5 epochs) | unknown for 4 models "
         "(the profile gives no training price for them) |" in text
     )
 
