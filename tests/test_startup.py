@@ -79,4 +79,4 @@ def test_the_version_comes_from_the_metadata():
 
     assert prep.__version__ == importlib.metadata.version("finetune-prep")
     result = subprocess.run([sys.executable, "-m", "prep", "--version"], capture_output=True, text=True)
-    assert result.stdout == f"prep, version {prep.__version__}\n"
+    assert result.stdout.splitlines()[0] == f"prep, version {prep.__version__}"
