@@ -85,14 +85,12 @@ def prep(env: dict[str, str], *args: str) -> Measurement:
 
 
 def normalized(m: Measurement) -> dict:
-    """The JSON report with every file's folder (local or in the bucket) left out."""
+    """The JSON report with every file's folder (local or in the bucket) left out, wherever a path appears."""
     report = json.loads(m.stdout)
-    for f in report["files"]:
-        folder = f["path"].rpartition("/")[0] + "/"
-        m_text = json.dumps(f).replace(folder, "")
-        f.clear()
-        f.update(json.loads(m_text))
-    return report
+    text = m.stdout
+    for folder in {f["path"].rpartition("/")[0] + "/" for f in report["files"]}:
+        text = text.replace(folder, "")
+    return dict(json.loads(text))
 
 
 def client_rss(m: Measurement) -> float:
