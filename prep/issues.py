@@ -6,17 +6,22 @@ severity the target's profile assigns to the code, which makes an `Issue`.
 
 Codes come in families: P1xx reading and shape, P2xx messages, roles and
 content, P3xx tokens and length, P4xx the dataset as a whole. A code never
-changes meaning; retired codes are not reused.
+changes meaning; retired codes are not reused. `explain` says what a code
+means, why it matters, where the rule comes from and how to fix it (the table
+``explanations.toml`` beside this module, ``prep rule CODE``).
 """
 
 from __future__ import annotations
 
+import functools
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import Choice
+from .errors import Choice, UsageError
 
-__all__ = ["CODES", "Issue", "Problem", "Severity", "escape_pointer"]
+__all__ = ["CODES", "Explanation", "Issue", "Problem", "Severity", "escape_pointer", "explain"]
 
 
 class Severity(Choice):
@@ -68,6 +73,14 @@ CODES: dict[str, Code] = {
     "P159": Code(N, "Prompt/completion converted to chat: legacy separator, stop sequence or leading space removed."),
     "P160": Code(E, "Columns cannot be mapped to the fields of a record (ambiguous, incomplete or unrecognised)."),
     "P161": Code(W, "Cell holds control characters (other than tab, line feed and carriage return)."),
+    # P162-P168: converting OpenAI records for another target (prep convert --to vertex|nova|trl)
+    "P162": Code(W, "weight: 0 message converted for a target without weights: left out, or now trained on."),
+    "P163": Code(W, "Message name left out: the target's messages have no name."),
+    "P164": Code(W, "System message that was not first moved into the system instruction: its position is lost."),
+    "P165": Code(W, "Consecutive turns of one role merged into one turn, as the target needs turns to alternate."),
+    "P166": Code(W, "Field the target cannot hold left out (tool strict, image detail, parallel_tool_calls, ...)."),
+    "P167": Code(N, "Data-URL image written to a file under --media-dir and referenced by --media-prefix."),
+    "P168": Code(E, "Example cannot be converted for the target (see the message); it is not written."),
     # P2xx: messages, roles and content
     "P201": Code(E, "Message has no role."),
     "P202": Code(E, "Unknown role."),
@@ -108,6 +121,14 @@ CODES: dict[str, Code] = {
     "P237": Code(E, "Example weight must be a non-negative number."),
     "P239": Code(E, "Image source the target does not take (a URL where it needs a data URL, or the reverse)."),
     "P240": Code(W, "Function arguments are JSON-encoded twice (a JSON string holding JSON)."),
+    "P241": Code(E, "Function arguments must be a JSON object (the target takes them decoded, not as a string)."),
+    "P242": Code(E, "Preference scores or labels are wrong (one preferred and one non-preferred are needed)."),
+    "P243": Code(E, "Media location is malformed or holds characters the target does not allow."),
+    "P244": Code(E, "Video the target does not take here: too many, an unknown format, or beside images."),
+    "P245": Code(E, "Content block holds no kind or several kinds (a part holds exactly one of text, file, call...)."),
+    "P246": Code(W, "Tool use in data for a model that may not train on it (Nova 2 SFT rejects tools)."),
+    "P247": Code(W, "Reasoning content for a model that may not train on it (Nova 1 models reject it)."),
+    "P248": Code(E, "Text holds a word the target reserves (Nova: User:, Bot:, [EOS], <image>, ...)."),
     # P3xx: tokens and length
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(E, "Target or model takes no new fine-tuning jobs (shut down or past its date)."),
@@ -123,6 +144,8 @@ CODES: dict[str, Code] = {
     "P406": Code(E, "More examples with images than the target allows."),
     "P407": Code(W, "File is larger than a single upload allows."),
     "P408": Code(W, "Training file of a split has fewer examples than the service's minimum."),
+    "P409": Code(E, "Media files are in more than one bucket; the target reads them from the dataset's bucket."),
+    "P410": Code(E, "Dataset mixes examples with images and examples with videos, which the target keeps apart."),
     # P45x: the recommendations of OpenAI's retired prepare_data tool (prompt/completion data)
     "P450": Code(W, "Prompts do not end with a common separator."),
     "P451": Code(W, "Prompt separator is long, or also occurs inside prompts."),
@@ -202,3 +225,42 @@ class Issue:
         if self.targets:
             out["targets"] = list(self.targets)
         return out
+
+
+class Explanation(NamedTuple):
+    """What an issue code means (`CODES`), and from ``explanations.toml``: the rule, why, its source, the fix."""
+
+    code: str
+    severity: Severity
+    summary: str
+    what: str
+    why: str
+    source: str
+    fix: str
+
+
+#: The table of explanations, one TOML table per code.
+EXPLANATIONS = Path(__file__).with_name("explanations.toml")
+
+
+@functools.cache
+def _explanations() -> dict[str, dict[str, str]]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    table: dict[str, dict[str, str]] = tomllib.loads(EXPLANATIONS.read_text(encoding="utf-8"))
+    return table
+
+
+def explain(code: str) -> Explanation:
+    """The explanation of ``code`` (any case); an unknown code is a `UsageError` naming the closest."""
+    key = code.strip().upper()
+    if key not in CODES:
+        import difflib
+
+        close = difflib.get_close_matches(key, list(CODES), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise UsageError(f"Unknown issue code {code!r}{hint}; prep rule lists every code.")
+    info, text = CODES[key], _explanations()[key]
+    return Explanation(key, info.severity, info.summary, text["what"], text["why"], text["source"], text["fix"])
