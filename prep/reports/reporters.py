@@ -16,6 +16,7 @@ import orjson
 from ..issues import Issue, Severity
 from .codes import code_counts
 from .markdown import report_markdown
+from .prices import price_words
 from .report import FileReport, Report
 from .sarif import sarif_log
 
@@ -208,6 +209,7 @@ def _stats_table(f: FileReport) -> str:
         f"  estimate: {e['epochs']} epoch(s) × {e['billed_tokens']:,} billed tokens = "
         f"{e['trained_tokens']:,} trained tokens"
     )
+    lines.append(f"  price: {price_words(e)}")
     return "\n".join(lines) + "\n"
 
 
