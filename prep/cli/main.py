@@ -9,10 +9,9 @@ and returns an exit code. Exit codes, mapped here only: 0 clean; 1 errors found
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -25,6 +24,7 @@ from .checking import describe_plans, note_left_out, run_check, run_convert, ver
 from .completion import complete_codes, complete_models, complete_targets
 from .help import CHECK_EXAMPLES, CHECK_GROUPS, CONVERT_EXAMPLES, CONVERT_GROUPS, GroupedCommand
 from .options import check_output_file, config_options, output_options, table_options, write_report, write_step_summary
+from .progress import show_progress
 from .terminal import safe_streams, silence_stdout, until_pipe_closes, use_color
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ def check(
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
     }
     project = {"config": config_file, "isolated": isolated, "baseline": baseline, "valid": valid}
-    with _progress_on_stderr(not quiet):
+    with show_progress(not quiet):
         result = run_check(files, _check_options(given), project, use_baseline=not (no_baseline or write_baseline))
     if verbose and not quiet:
         click.echo(describe_plans(result), err=True, nl=False)
@@ -233,26 +233,6 @@ def check(
         click.echo(f"prep: {report.tokenizer_error}", err=True)
     note_left_out(result, quiet=quiet)
     sys.exit(status)
-
-
-@contextlib.contextmanager
-def _progress_on_stderr(show: bool) -> Iterator[None]:
-    """Print the progress of a check on a cluster (the ``prep.progress`` logger) on stderr while it runs."""
-    import logging
-
-    if not show:
-        yield
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("prep: %(message)s"))
-    log = logging.getLogger("prep.progress")
-    log.addHandler(handler)
-    level, log.level = log.level, logging.INFO
-    try:
-        yield
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(level)
 
 
 def _check_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from ..issues import Issue, Severity
 from .codes import code_counts
 from .escape import json_safe, visible
 from .markdown import report_markdown
+from .prices import price_words
 from .report import FileReport, Report
 from .sarif import sarif_log
 
@@ -217,6 +218,7 @@ def _stats_table(f: FileReport) -> str:
         f"  estimate: {e['epochs']} epoch(s) × {e['billed_tokens']:,} billed tokens = "
         f"{e['trained_tokens']:,} trained tokens"
     )
+    lines.append(f"  price: {price_words(e)}")
     return "\n".join(lines) + "\n"
 
 
