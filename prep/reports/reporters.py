@@ -15,6 +15,7 @@ import orjson
 
 from ..issues import Issue, Severity
 from .codes import code_counts
+from .html import report_html
 from .markdown import report_markdown
 from .prices import price_words
 from .report import FileReport, Report
@@ -290,4 +291,5 @@ REPORTERS: dict[str, Reporter] = {
     "github": report_github,
     "sarif": report_sarif,
     "markdown": report_markdown,
+    "html": report_html,
 }
