@@ -9,6 +9,8 @@
   for another tokenizer (rank files shipped in `rank_files/`);
 - `scan`: one run of lines through the rules and the counter, mergeable in file
   order; `parallel`: a file's byte ranges scanned on every core;
+  `distributed`: every file's byte ranges (or row groups) as tasks on a Dask
+  cluster, merged in file order;
 - `checker`: one source (a JSONL file, a pair, records) in, a `FileReport` out;
 - `options`: `CheckOptions`, everything that changes what a check reports.
 """
