@@ -64,7 +64,8 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     type=click.Choice(tuple(REPORTERS)),
     default="text",
     show_default=True,
-    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read).",
+    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read; "
+    "html: one page with charts, with -o FILE).",
 )
 @click.option(
     "--target",
