@@ -64,7 +64,8 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     type=click.Choice(tuple(REPORTERS), case_sensitive=False),
     default="text",
     show_default=True,
-    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read).",
+    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read; "
+    "html: one page with charts, with -o FILE).",
 )
 @click.option(
     "--target",
@@ -93,6 +94,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option(
     "--tokens/--no-tokens", default=True, help="Count tokens and check limits (default), or skip that on purpose."
+)
+@click.option(
+    "--secrets/--no-secrets",
+    default=False,
+    help="Scan for keys, card numbers, IBANs, emails and phone numbers (P501-P505); prep publish always does.",
 )
 @click.option(
     "--stats/--no-stats",
@@ -392,7 +398,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of stdout went away (prep targets | head): nothing more to say
         silence_stdout()
         return 0
-    except Exception as exc:
+    except BaseException as exc:  # Exception, or a crash of compiled code (a Rust panic is a BaseException)
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
         full = "--traceback" in args
         lines = traceback.format_exception(exc) if full else traceback.format_exception_only(exc)
         click.echo("prep: unexpected error (a bug; please report it):\n" + "".join(lines).rstrip(), err=True)
