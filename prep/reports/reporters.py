@@ -18,6 +18,7 @@ import orjson
 from ..issues import Issue, Severity
 from .codes import code_counts
 from .escape import json_safe, visible
+from .html import report_html
 from .markdown import report_markdown
 from .prices import price_words
 from .report import FileReport, Report
@@ -299,4 +300,5 @@ REPORTERS: dict[str, Reporter] = {
     "github": report_github,
     "sarif": report_sarif,
     "markdown": report_markdown,
+    "html": report_html,
 }

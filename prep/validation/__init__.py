@@ -11,6 +11,8 @@
   tokenizer that crashes is counted around, any other crash is one error;
 - `scan`: one run of lines through the rules and the counter, mergeable in file
   order; `parallel`: a file's byte ranges scanned on every core;
+  `distributed`: every file's byte ranges (or row groups) as tasks on a Dask
+  cluster, merged in file order;
 - `checker`: one source (a JSONL file, a pair, records) in, a `FileReport` out;
 - `options`: `CheckOptions`, everything that changes what a check reports.
 """
