@@ -193,8 +193,8 @@ def _check_target_takes(spec: JobSpec, method: Method, target: Target, problems:
             f"{target.name} jobs take no W&B options (prep still logs the files as W&B Artifacts); "
             "leave out --job-wandb"
         )
-    if method not in target.publish.methods:
-        known = ", ".join(m.value for m in target.publish.methods)
+    if method not in target.publish.methods or method not in target.methods:
+        known = ", ".join(m.value for m in target.publish.methods if m in target.methods)
         problems.append(f"prep publishes {known} jobs to {target.name}, not {method.value}")
 
 
