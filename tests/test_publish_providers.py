@@ -180,7 +180,7 @@ def test_together_validation_report_becomes_p411_and_nothing_is_made(
         tg()
 
     [issue] = info.value.issues
-    assert (issue.code, issue.path) == ("P411", str(tg.train))
+    assert (issue.code, issue.path, issue.line) == ("P411", str(tg.train), 4)  # the line the provider names
     assert issue.message == (
         "Together refused the file after upload: Line 4: `messages[1]` must contain a `role` field"
     )
@@ -361,3 +361,39 @@ def test_fireworks_follows_the_job_and_sends_wandb_config(
     assert result.job_status == "JOB_STATE_COMPLETED"
     written = files_written(fw.train.parent, offline_wandb)
     assert not [p for p, b in written.items() if WANDB_KEY.encode() in b]
+
+
+# A publish killed after the upload went out, before its reply was recorded: the next run adopts the upload
+
+
+class KilledAfterUpload:
+    """The target's adapter, stopped (as by Ctrl-C or a kill) right after the provider took the upload."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def upload(self, f: Any) -> Any:
+        self.inner.upload(f)
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("target", ["together", "fireworks"])
+def test_a_run_killed_after_the_upload_resumes_without_uploading_again(
+    request: pytest.FixtureRequest, target: str
+) -> None:
+    r: Run = request.getfixturevalue({"together": "tg", "fireworks": "fw"}[target])
+    with pytest.raises(KeyboardInterrupt):
+        r(valid=None, provider=KilledAfterUpload(r.provider()))
+    [entry] = r.ledger.data["uploads"].values()
+    assert entry["state"] == "started" and entry["target"] == target  # the reply never reached the ledger
+
+    result = r(valid=None)
+
+    assert any("found the upload of the interrupted publish" in m for m in r.messages("upload"))
+    uploads = r.server.uploads if target == "together" else list(r.server.datasets)
+    assert len(uploads) == 1 and result.job_id is not None
+    [entry] = r.ledger.data["uploads"].values()
+    assert entry["state"] == "processed"

@@ -235,6 +235,34 @@ def test_bedrock_dry_run_is_openai_compatible_reinforcement(run_prep, tmp_path: 
     assert "prep publishes reinforcement jobs to bedrock, not supervised" in err
 
 
+def test_bedrock_publishes_through_the_openai_sdk_to_a_compatible_endpoint(
+    run_prep, tmp_path: Path, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bedrock Mantle is an OpenAI-compatible API (targets §7): the openai SDK against the local OpenAI server."""
+    from tests.support.fake_openai import API_KEY
+
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", API_KEY)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-must-not-go-to-aws-0123456789")
+    train = write(tmp_path / "rft" / "train.jsonl", [rft_example(i) for i in range(100)])
+    valid = write(tmp_path / "rft" / "valid.jsonl", [rft_example(i) for i in range(100, 110)])
+    grader = tmp_path / "grader.json"
+    grader.write_text(json.dumps({"type": "string_check", "name": "exact", "operation": "eq"}))
+    args = ["publish", train, "--valid", valid, "--target", "bedrock", "--model", "openai.gpt-oss-20b"]
+    args += ["--method", "reinforcement", "--grader", grader, "--base-url", fake_openai.base_url, "--no-wandb"]
+
+    code, out, err = run_prep(*args, "--no-tokens")
+
+    assert code == 0, err
+    [job] = fake_openai.jobs
+    assert job.request["method"]["type"] == "reinforcement" and job.request["model"] == "openai.gpt-oss-20b"
+    assert [u.filename for u in fake_openai.uploads] == ["train.jsonl", "valid.jsonl"]
+    auth = {r.headers.get("authorization") for r in fake_openai.requests}
+    assert auth == {f"Bearer {API_KEY}"}  # the Bedrock key, never OPENAI_API_KEY
+    assert all(
+        k.startswith("bedrock:") for k in json.loads((train.parent / ".prep" / "ledger.json").read_text())["uploads"]
+    )
+
+
 def test_openai_says_when_jobs_stop_then_refuses_naming_azure(run_prep, data, monkeypatch: pytest.MonkeyPatch) -> None:
     """The dates are the profile's (openai.toml: new_jobs_until, the model's shutdown); PREP_TODAY moves the day."""
     args = [*publish_args(data, "openai", "gpt-4o-mini-2024-07-18"), "--dry-run", "--no-wandb"]
