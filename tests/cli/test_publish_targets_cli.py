@@ -250,7 +250,7 @@ def test_bedrock_publishes_through_the_openai_sdk_to_a_compatible_endpoint(
     args = ["publish", train, "--valid", valid, "--target", "bedrock", "--model", "openai.gpt-oss-20b"]
     args += ["--method", "reinforcement", "--grader", grader, "--base-url", fake_openai.base_url, "--no-wandb"]
 
-    code, out, err = run_prep(*args, "--no-tokens")
+    code, _, err = run_prep(*args, "--no-tokens")
 
     assert code == 0, err
     [job] = fake_openai.jobs
