@@ -6,7 +6,6 @@ the job exactly once, the ledger keyed by target. The fakes and what they model:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from prep.publishing.wandb_log import WandbTracker
 from prep.targets.loader import load_target
 from tests.support.fake_fireworks import FakeFireworks
 from tests.support.fake_together import FakeTogether
+from tests.support.publish_data import dpo_example, example, fast_sdk_retries, write
 from tests.support.wandb_records import logged_artifacts, logged_runs
 
 together = pytest.importorskip("together", minversion="3.1")
@@ -36,27 +36,9 @@ WANDB_KEY = "wandb-key-0123456789abcdef0123456789abcdef01234567"
 MODELS = {"together": TOGETHER_MODEL, "fireworks": FIREWORKS_MODEL}
 
 
-def example(i: int, prefix: str = "q") -> dict[str, Any]:
-    return {
-        "messages": [
-            {"role": "system", "content": "You are terse."},
-            {"role": "user", "content": f"{prefix}{i}: capital of country {i}?"},
-            {"role": "assistant", "content": f"City {i}."},
-        ]
-    }
-
-
-def write(path: Path, rows: list[dict[str, Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(autouse=True)
 def _fast_sdk_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only the SDKs' delay changes (not which requests they retry); prep's own retries sleep through `sleep`."""
-    monkeypatch.setattr(together._base_client, "INITIAL_RETRY_DELAY", 0.001)
-    monkeypatch.setattr(fireworks._base_client, "INITIAL_RETRY_DELAY", 0.001)
+    fast_sdk_retries(monkeypatch)  # prep's own retries sleep through publish(sleep=...)
 
 
 @pytest.fixture
@@ -397,3 +379,61 @@ def test_a_run_killed_after_the_upload_resumes_without_uploading_again(
     assert len(uploads) == 1 and result.job_id is not None
     [entry] = r.ledger.data["uploads"].values()
     assert entry["state"] == "processed"
+
+
+# Preference data (DPO), and one file on several targets
+
+
+@pytest.mark.parametrize("target", ["together", "fireworks"])
+def test_dpo_jobs_go_where_the_profile_says(request: pytest.FixtureRequest, target: str, tmp_path: Path) -> None:
+    r: Run = request.getfixturevalue({"together": "tg", "fireworks": "fw"}[target])
+    r.train = write(tmp_path / "dpo" / "train.jsonl", [dpo_example(i) for i in range(12)])
+    if target == "fireworks":
+        r.server.settings.check_lines = False  # the fake validates chat and completion lines only
+
+    result = r(
+        valid=None, job=JobSpec(model=MODELS[target], method="dpo", beta="0.2" if target == "together" else None)
+    )
+
+    if target == "together":
+        [job] = r.server.jobs.values()
+        method = job.request["training_method"]  # the SDK adds its own DPO defaults beside prep's beta
+        assert (method["method"], method["dpo_beta"]) == ("dpo", 0.2)
+    else:
+        [job] = r.server.jobs_in("dpoJobs")
+        assert job.request["trainingConfig"] == {"baseModel": FIREWORKS_MODEL}
+        assert result.job_id == f"dpo_jobs/{job.id}"
+
+
+def test_one_file_on_two_targets_is_uploaded_to_each_once(
+    tg: Run, fw: Run, fake_together: FakeTogether, fake_fireworks: FakeFireworks
+) -> None:
+    tg(valid=None)
+    fw(valid=None)
+    sent = (len(fake_together.requests), len(fake_fireworks.requests))
+
+    tg(valid=None)
+    fw(valid=None)
+
+    assert len(fake_together.uploads) == 1 and len(fake_fireworks.datasets) == 1
+    assert len(fake_together.jobs) == 1 and len(fake_fireworks.jobs_in()) == 1
+    assert not [r for r in fake_together.requests[sent[0] :] if r.method != "GET"]
+    assert not [r for r in fake_fireworks.requests[sent[1] :] if r.method != "GET"]
+    ledger = tg.ledger.data
+    assert sorted(e["target"] for e in ledger["uploads"].values()) == ["fireworks", "together"]
+    assert sorted(e["target"] for e in ledger["jobs"].values()) == ["fireworks", "together"]
+
+
+def test_together_a_lost_put_leaves_an_orphan_id_and_the_file_is_sent_again(
+    tg: Run, fake_together: FakeTogether
+) -> None:
+    """The PUT of the bytes is not retried by the SDK (PROVIDERS.md §2): the file id it leaves has no bytes."""
+    fake_together.drop_next("/storage/", method="PUT")
+
+    result = tg(valid=None)
+
+    orphan, sent = fake_together.uploads
+    assert (orphan.content, orphan.processing_status) == (None, None)  # never adopted
+    assert sent.content == tg.train.read_bytes()
+    [job] = fake_together.jobs.values()
+    assert (job.request["training_file"], result.job_id) == (sent.id, job.id)

@@ -35,9 +35,9 @@ def secret_variables() -> tuple[str, ...]:
     return tuple(dict.fromkeys([*SECRET_VARIABLES, *(p.key_env for p in named if p is not None)]))
 
 
-def configured_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
-    """The values of every key variable that is set (`secret_variables`)."""
-    return tuple(env[name] for name in secret_variables() if env.get(name))
+def configured_secrets(env: Mapping[str, str], *names: str) -> tuple[str, ...]:
+    """The values of every key variable that is set (`secret_variables`, and ``names``: a custom profile's)."""
+    return tuple(env[name] for name in dict.fromkeys([*secret_variables(), *names]) if env.get(name))
 
 
 @click.command("split")
@@ -142,12 +142,13 @@ def _provider(target: Any, options: Mapping[str, Any], env: Mapping[str, str], i
     from ..publishing.providers import build_client, open_provider, publish_settings
 
     settings = publish_settings(target)
-    url = options["base_url"] or (env.get(settings.base_url_env) if settings.base_url_env else None) or None
+    from_env = env.get(settings.base_url_env) if settings.base_url_env else None
+    url = options["base_url"] or from_env or settings.base_url  # the profile's endpoint last
     account = env.get(settings.account_env) if settings.account_env else None
     wandb_key = env.get("WANDB_API_KEY") if integration is not None and settings.wandb == "params" else None
     if options["dry_run"]:
         return open_provider(target, None, base_url=url, account=account, job_metadata=options["job_metadata"])
-    if url is None and settings.base_url is None:
+    if url is None:
         where = f" (or {settings.base_url_env})" if settings.base_url_env else ""
         raise UsageError(f"Publishing to {target.name} needs its endpoint: give --base-url{where}.")
     key = env.get(settings.key_env)
@@ -379,7 +380,7 @@ def publish_command(
             use_baseline=not no_baseline,
             on_event=_print_event,
             poll_interval=poll_interval,
-            secrets=configured_secrets(env),
+            secrets=configured_secrets(env, *([profile.publish.key_env] if profile.publish else [])),
             lock_wait=lock_wait,
         )
     except ProviderRejectedError as exc:

@@ -133,7 +133,7 @@ def publish(
     """
     project = {"config": config, "isolated": isolated, "use_baseline": use_baseline}
     profile = provider.target if provider is not None else publish_target(path, target, config, isolated)
-    spec = _spec(model, job, valid, profile.name)
+    spec = _spec(model, job, valid, profile.source or profile.name)  # a custom profile is found by its path
     emit = on_event or (lambda event: None)
     _calendar(profile, spec, (check_options.today if check_options else None) or today())
     if client is not None and timeout is not None and hasattr(client, "with_options"):
@@ -146,7 +146,7 @@ def publish(
     files = [_local("train", path)] + ([_local("valid", valid)] if valid is not None else [])
     from .steps import Publisher
 
-    report = _check(files, spec, check_options, profile.name, project)
+    report = _check(files, spec, check_options, profile.source or profile.name, project)
     emit(PublishEvent("report", "checked", {"report": report}))
     if not report.ok and not force:
         raise CheckFailedError(

@@ -12,6 +12,7 @@ that is not a boolean removes it (``[roles] function = false``). Every key is kn
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import sys
@@ -79,7 +80,7 @@ def load_target(name_or_path: str = "openai") -> Target:
     """Load a built-in target by name, or a custom profile from a TOML path."""
     data = _read(name_or_path, ())
     try:
-        return _build_target(data)
+        return dataclasses.replace(_build_target(data), source=name_or_path)
     except (KeyError, TypeError, ValueError, UsageError) as exc:  # UsageError: an unknown method, format, severity
         raise ConfigError(f"Target profile {name_or_path!r} is invalid: {str(exc).rstrip('.')}.") from exc
 

@@ -250,6 +250,7 @@ class Target:
     aliases: dict[str, str] = field(default_factory=dict)
     reserved: ReservedWords = field(default_factory=ReservedWords)
     publish: PublishSettings | None = None  # None: prep cannot publish to this target (convert for it)
+    source: str = ""  # what it was loaded from (`load_target`): a built-in name or a .toml path
 
     def for_model(self, info: ModelInfo) -> Target:
         """This target for ``info`` alone: its only model, with what differs for it applied (example

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,6 +12,7 @@ from tests.support import wandb_records
 from tests.support.fake_fireworks import FakeFireworks
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.fake_together import FakeTogether
+from tests.support.publish_data import example, fast_sdk_retries, rft_example, write
 
 together = pytest.importorskip("together", minversion="3.1")
 fireworks = pytest.importorskip("fireworks")
@@ -30,33 +30,12 @@ PROVIDER_ENV = (
 )  # fmt: skip
 
 
-def example(i: int, prefix: str = "q") -> dict[str, Any]:
-    return {
-        "messages": [
-            {"role": "system", "content": "Be brief."},
-            {"role": "user", "content": f"{prefix}{i}: capital of country {i}?"},
-            {"role": "assistant", "content": f"City {i}."},
-        ]
-    }
-
-
-def rft_example(i: int) -> dict[str, Any]:
-    return {"messages": [{"role": "user", "content": f"What is {i} + {i}?"}], "reference_answer": str(2 * i)}
-
-
-def write(path: Path, rows: list[dict[str, Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No key or endpoint from the developer's shell; the SDKs retry without their 0.5-10 s sleeps."""
     for name in PROVIDER_ENV:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(together._base_client, "INITIAL_RETRY_DELAY", 0.001)
-    monkeypatch.setattr(fireworks._base_client, "INITIAL_RETRY_DELAY", 0.001)
+    fast_sdk_retries(monkeypatch)
 
 
 @pytest.fixture
@@ -281,3 +260,25 @@ def test_openai_says_when_jobs_stop_then_refuses_naming_azure(run_prep, data, mo
         "prep: error: OpenAI takes no new fine-tuning jobs after 2027-01-06; publish the same file to --target azure "
         "(the same model, gpt-4o-mini-2024-07-18) or --target fireworks, together (their own models).\n"
     )
+
+
+def test_a_custom_profile_publishes_to_an_openai_compatible_api(
+    run_prep, data, tmp_path: Path, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .toml profile that extends openai with its own endpoint and key variable (say, Nebius Token Factory)."""
+    from tests.support.fake_openai import API_KEY
+
+    profile = tmp_path / "tokenfactory.toml"
+    profile.write_text(
+        'extends = "openai"\nname = "tokenfactory"\ntitle = "An OpenAI-compatible fine-tuning API"\n'
+        'provider = "Token Factory"\nnew_jobs_until = false\n'
+        f'[publish]\nbase_url = "{fake_openai.base_url}"\nbase_url_env = false\nkey_env = "TOKENFACTORY_API_KEY"\n'
+        'wandb = "artifacts"\n'
+    )
+    monkeypatch.setenv("TOKENFACTORY_API_KEY", API_KEY)
+
+    code, out, err = run_prep(*publish_args(data, str(profile), "gpt-4o-mini-2024-07-18"), "--no-wandb")
+
+    assert code == 0, err
+    assert [u.filename for u in fake_openai.uploads] == ["train.jsonl", "valid.jsonl"] and len(fake_openai.jobs) == 1
+    assert API_KEY not in out + err and "OpenAI takes new fine-tuning jobs" not in out + err

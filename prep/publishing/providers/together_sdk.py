@@ -85,11 +85,17 @@ class TogetherProvider:
         return RemoteFile(str(obj.id), state, words if state not in ("ready", "pending") else None, size, status)
 
     def find_upload(self, f: PublishedFile, *, since: float) -> str | None:
+        """A file of this name and size, made since ``since``, whose bytes arrived and are being processed.
+
+        A file id whose bytes never arrived (the PUT failed, or preprocessing was never asked for) has no
+        ``processing_status``: it is left behind, and the file is uploaded again.
+        """
         for item in list(getattr(self.client.files.list(), "data", None) or []):
             created = getattr(item, "created_at", None)
             recent = not isinstance(created, (int, float)) or created >= since - CLOCK_SLACK
             same = getattr(item, "filename", None) == f.path.name and getattr(item, "bytes", None) == f.size
-            if same and recent and getattr(item, "processing_status", None) not in ("INVALID_FORMAT", "FAILED"):
+            status = getattr(item, "processing_status", None)
+            if same and recent and status is not None and status not in ("INVALID_FORMAT", "FAILED"):
                 return str(item.id)
         return None
 
