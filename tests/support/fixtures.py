@@ -1,5 +1,5 @@
 """Pytest fixtures: `fake_openai`, `fake_together`, `fake_fireworks` (started fake servers),
-`offline_wandb` (W&B offline).
+`offline_wandb` (W&B offline), `hf_folders` (Hugging Face model folders built in a temporary directory).
 
 Load them with `pytest_plugins = ["tests.support.fixtures"]` in `tests/conftest.py`.
 """
@@ -64,3 +64,12 @@ def offline_wandb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.delenv("WANDB_API_KEY", raising=False)
     yield tmp_path
     wandb.teardown()
+
+
+@pytest.fixture(scope="session")
+def hf_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Hugging Face model folders built in a temporary directory (tests/support/hf_folders.py), one per template."""
+    pytest.importorskip("tokenizers")
+    from tests.support.hf_folders import build_folders
+
+    return build_folders(tmp_path_factory.mktemp("hf_folders"))
