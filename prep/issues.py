@@ -114,6 +114,9 @@ CODES: dict[str, Code] = {
     "P302": Code(E, "Target or model takes no new fine-tuning jobs (shut down or past its date)."),
     "P303": Code(N, "Token limits were not checked (--no-tokens)."),
     "P304": Code(E, "Target or model does not take this data (its format or training method)."),
+    "P305": Code(E, "Example over the limit keeps none of its trained tokens: it trains on nothing."),
+    "P306": Code(W, "Example over the limit loses trained (assistant) tokens when it is cut."),
+    "P307": Code(E, "The model's chat template or tokenizer refuses the example."),
     "P350": Code(W, "Prompt and completion together are over 10,000 characters (legacy prepare_data)."),
     # P4xx: the dataset as a whole
     "P401": Code(E, "Fewer examples than the service's minimum."),

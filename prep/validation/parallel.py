@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import IO
 
 from ..reading.jsonl import iter_lines
-from .scan import Plan, ScanGroup, Tokenizers
+from .counters import Tokenizers
+from .group import ScanGroup
+from .scan import Plan
 
 __all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file"]
 
@@ -78,13 +80,14 @@ def scan_file(plans: list[Plan], path: Path, tokenizers: Tokenizers) -> ScanGrou
 
 #: A worker's token counters, kept across the ranges it scans so that strings repeated
 #: through the file (system prompts, tool definitions) are encoded once per worker.
-_tokenizers: dict[str | None, Tokenizers] = {}
+_tokenizers: dict[tuple[str | None, str | None], Tokenizers] = {}
 
 
 def scan_range(plans: list[Plan], path: str, byte_range: tuple[int, int]) -> ScanGroup:
     """Scan the lines that start in ``byte_range``, numbering them from 1 (runs in a worker)."""
     options = plans[0].options
-    tokenizers = _tokenizers.setdefault(options.tiktoken_dir, Tokenizers(options.tiktoken_dir))
+    key = (options.tiktoken_dir, options.chat_template)
+    tokenizers = _tokenizers.setdefault(key, Tokenizers(*key))
     scan = ScanGroup(plans, tokenizers)
     start, end = byte_range
     with open(path, "rb") as fp:

@@ -15,21 +15,20 @@ from typing import Any
 
 import orjson
 
-from ..errors import TokenizerUnavailableError
 from ..issues import Issue
 from ..reading.detect import family, vote
 from ..reading.jsonl import Line, parse_line
 from ..reports.stats import FileStats
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Target
-from .encoders import load_encoder
+from .counters import Tokenizers
 from .options import CheckOptions
 from .rules import CheckContext, check_example
 from .rules.content import count_images
 from .rules.conversation import roles_of
-from .tokens import TokenCounter, fits_by_size
+from .tokens import fits_by_size
 
-__all__ = ["FileScan", "Origin", "Plan", "ScanGroup", "Tokenizers", "example_hash"]
+__all__ = ["FileScan", "Origin", "Parsed", "Plan", "example_hash", "messages_of", "parse"]
 
 
 @dataclass(frozen=True)
@@ -62,28 +61,6 @@ class Plan:
     budget: Budget | None
     notes: tuple[tuple[str, str], ...] = ()  # (code, message) about the whole file, added when it is finished
     skip: bool = False  # the target takes no data of this file's kind: lines are counted, not checked
-
-
-class Tokenizers:
-    """Token counters by encoding, each loaded at the first example that needs it, and only once."""
-
-    def __init__(self, tiktoken_dir: str | None = None) -> None:
-        self.tiktoken_dir = tiktoken_dir
-        self.error: str | None = None
-        self._counters: dict[str, TokenCounter] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Workers send back the error, never a tokenizer."""
-        return {**self.__dict__, "_counters": {}}
-
-    def get(self, encoding: str) -> TokenCounter | None:
-        counter = self._counters.get(encoding)
-        if counter is None and self.error is None:
-            try:
-                counter = self._counters[encoding] = TokenCounter(load_encoder(encoding, self.tiktoken_dir))
-            except TokenizerUnavailableError as exc:
-                self.error = str(exc)
-        return counter
 
 
 @dataclass
@@ -214,7 +191,7 @@ class FileScan:
         self._content = (number, digest)
 
     def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None) -> None:
-        messages = _messages_of(value, fmt)
+        messages = messages_of(value, fmt)
         if count_images(messages):
             self.image_examples += 1
         budget = self.plan.budget
@@ -275,7 +252,8 @@ def example_hash(value: dict[str, Any]) -> int:
     return int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
 
 
-def _messages_of(value: dict[str, Any], fmt: DataFormat) -> list[Any]:
+def messages_of(value: dict[str, Any], fmt: DataFormat) -> list[Any]:
+    """The messages of an example of ``fmt`` (a preference pair's input messages; none for plain text)."""
     if fmt is DataFormat.PREFERENCE:
         inp = value.get("input")
         value = inp if isinstance(inp, dict) else {}
@@ -292,36 +270,3 @@ def parse(line: Line) -> Parsed:
     """A line's value (a dict or None), its problem (or None) and its example hash (None when not a dict)."""
     value, problem = parse_line(line.data)
     return value, problem, example_hash(value) if problem is None else None
-
-
-class ScanGroup:
-    """One run of lines scanned for several targets: each line is read, parsed and hashed once,
-    and token counts are shared (`TokenCounter` remembers the last example it counted)."""
-
-    def __init__(self, plans: list[Plan], tokenizers: Tokenizers) -> None:
-        self.scans = [FileScan(plan, tokenizers) for plan in plans]
-
-    def feed(self, line: Line) -> None:
-        if len(self.scans) == 1:
-            self.scans[0].feed(line)
-            return
-        parsed = parse(line) if not line.length else (None, None, None)
-        for scan in self.scans:
-            scan.feed(line, parsed)
-
-    def feed_value(self, number: int, value: dict[str, Any], origin: Origin | None = None) -> None:
-        digest = example_hash(value)
-        for scan in self.scans:
-            scan.feed_value(number, value, origin=origin, digest=digest)
-
-    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None) -> None:
-        for scan in self.scans:
-            scan.add(code, line, pointer, message, origin)
-
-    def merge(self, other: ScanGroup, line_offset: int = 0) -> None:
-        for mine, theirs in zip(self.scans, other.scans, strict=True):
-            mine.merge(theirs, line_offset)
-
-    @property
-    def lines(self) -> int:
-        return self.scans[0].lines
