@@ -49,6 +49,9 @@ EXTRAS = {
     "xlsx": "Reading .xlsx files",
     "publish": "Publishing to OpenAI",
     "wandb": "Logging to Weights & Biases",
+    "hf": "Counting with a Hugging Face tokenizer and chat template",
+    "mistral": "Counting with mistral-common's tokenizers",
+    "gpt-oss": "Counting in gpt-oss' harmony format",
 }
 
 

@@ -29,7 +29,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-FEATURES = ("xlsx", "publish", "wandb", "pandas")
+FEATURES = ("xlsx", "publish", "wandb", "pandas", "hf", "mistral", "gpt-oss")
 #: Extras that prep never imports: it takes a DataFrame without importing pandas; the extra only installs it.
 INSTALL_ONLY = {"pandas"}
 

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..errors import UsageError
-from .profile import DataFormat, Target
+from .profile import DataFormat, Target, parse_tokenizer
 
 __all__ = ["Budget", "resolve_budget"]
 
@@ -50,12 +50,14 @@ class Budget:
         """What counts, in words: ``Qwen/Qwen3-8B's tokenizer and chat template``, or the encoding's name."""
         if self.source is None or self.tokenizer is None:
             return self.encoding
-        kind, _, what = self.tokenizer.partition(":")
+        kind, what = parse_tokenizer(self.tokenizer)
         if kind == "harmony":
             return "o200k_harmony and the harmony format"
         if kind == "mistral":
             return f"mistral-common's {what}"
-        return f"{what}'s tokenizer and chat template"
+        if self.tokenizer.startswith("hf:"):
+            return f"{what}'s tokenizer and chat template"
+        return f"the tokenizer and chat template in {what}"
 
 
 def resolve_budget(

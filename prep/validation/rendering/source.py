@@ -13,7 +13,6 @@ back to the profile's tiktoken encoding, as an estimate, and says why.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -25,14 +24,6 @@ from ..encoders import PACKAGED, TIKTOKEN_DIR_ENV
 from .hub import download, hub_cache, resolve_cached
 
 __all__ = ["locate"]
-
-#: The modules each kind needs, and the extra that installs them.
-NEEDS = {
-    "hf": (("tokenizers", "jinja2"), "hf"),
-    "mistral": (("mistral_common",), "mistral"),
-    "harmony": (("openai_harmony",), "gpt-oss"),
-}
-
 
 def locate(budget: Budget, *, explicit: bool, allow_download: bool = False, tiktoken_dir: str | None = None) -> Budget:
     """The budget with its tokenizer's files found (``source``), or its estimate explained (``estimate``).
@@ -54,10 +45,14 @@ def locate(budget: Budget, *, explicit: bool, allow_download: bool = False, tikt
 
 
 def _require(kind: str) -> None:
-    modules, extra = NEEDS[kind]
-    for module in modules:
-        if importlib.util.find_spec(module) is None:
-            require(module, extra)  # raises MissingDependencyError with the pip install to run
+    """Import what the kind needs, or raise `MissingDependencyError` naming the extra to install."""
+    if kind == "hf":
+        require("tokenizers", "hf")
+        require("jinja2", "hf")
+    elif kind == "mistral":
+        require("mistral_common", "mistral")
+    else:
+        require("openai_harmony", "gpt-oss")
 
 
 def _find(kind: str, what: str, allow_download: bool, tiktoken_dir: str | None) -> str:
