@@ -64,7 +64,9 @@ def test_text_ids_and_totals_equal_transformers(hf_folders, name):
         conv = conversation(example)
         with_tools += conv.tools is not None
         text, _ = tok.render(conv.messages, conv.tools)
-        assert text == oracle(folder).apply_chat_template(copy.deepcopy(conv.messages), tools=conv.tools, tokenize=False)
+        assert text == oracle(folder).apply_chat_template(
+            copy.deepcopy(conv.messages), tools=conv.tools, tokenize=False
+        )
         ids = hf_ids(folder, conv)
         assert tok.encode(text).ids == ids
         assert count_conversation(tok, conv).total == len(ids)
@@ -131,7 +133,9 @@ def trl_completion_span(folder: Path, conv: Conversation, i: int) -> tuple[int, 
     """TRL's prompt/completion split of assistant message i, by tokenizing both (an independent oracle)."""
     prompt = hf_ids(folder, Conversation(conv.messages[:i], conv.tools, conv.weights[:i]), add_generation_prompt=True)
     full = hf_ids(folder, Conversation(conv.messages[: i + 1], conv.tools, conv.weights[: i + 1]))
-    common = next((k for k, (a, b) in enumerate(zip(prompt, full, strict=False)) if a != b), min(len(prompt), len(full)))
+    common = next(
+        (k for k, (a, b) in enumerate(zip(prompt, full, strict=False)) if a != b), min(len(prompt), len(full))
+    )
     return common, len(full)
 
 

@@ -41,13 +41,13 @@ def split_revision(model: str) -> tuple[str, str]:
 
 
 def resolve_cached(model: str, cache: Path | None = None) -> Path | None:
-    """The cached snapshot folder of ``ORG/NAME[@REVISION]`` that holds ``tokenizer.json``, or None."""
+    """The cached snapshot folder of ``ORG/NAME[@REVISION]``, or None."""
     name, revision = split_revision(model)
     repo = (cache or hub_cache()) / ("models--" + name.replace("/", "--"))
     ref = repo / "refs" / revision
     commit = ref.read_text(encoding="utf-8").strip() if ref.is_file() else revision
     snapshot = repo / "snapshots" / commit
-    return snapshot if (snapshot / "tokenizer.json").is_file() else None
+    return snapshot if snapshot.is_dir() else None
 
 
 def download(model: str) -> Path:

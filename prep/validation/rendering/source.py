@@ -25,6 +25,7 @@ from .hub import download, hub_cache, resolve_cached
 
 __all__ = ["locate"]
 
+
 def locate(budget: Budget, *, explicit: bool, allow_download: bool = False, tiktoken_dir: str | None = None) -> Budget:
     """The budget with its tokenizer's files found (``source``), or its estimate explained (``estimate``).
 
@@ -62,9 +63,9 @@ def _find(kind: str, what: str, allow_download: bool, tiktoken_dir: str | None) 
         return f"mistral:{_mistral_file(what)}"
     folder = Path(what).expanduser()
     if _is_repo(what) and not folder.is_dir():
-        return f"hf:{_cached(what, allow_download)}"
+        folder = _cached(what, allow_download)
     if not (folder / "tokenizer.json").is_file():
-        raise TokenizerUnavailableError(f"{what} holds no tokenizer.json (a Hugging Face tokenizer folder does).")
+        raise TokenizerUnavailableError(f"{folder} holds no tokenizer.json (a Hugging Face tokenizer folder does).")
     return f"hf:{folder.resolve()}"
 
 
@@ -82,7 +83,7 @@ def _cached(model: str, allow_download: bool) -> Path:
         return download(model)
     raise TokenizerUnavailableError(
         f"{model.partition('@')[0]} is not in the local Hugging Face cache ({hub_cache()}); give --tokenizer FOLDER "
-        "(a folder holding its tokenizer.json), or --allow-download to fetch its tokenizer files once"
+        "(a folder holding its tokenizer.json), or --allow-download to fetch its tokenizer files once."
     )
 
 
