@@ -42,7 +42,7 @@ CODES: dict[str, Code] = {
     "P101": Code(E, "Line is not valid UTF-8."),
     "P102": Code(E, "File starts with a UTF-8 byte-order mark (the target forbids it)."),
     "P103": Code(E, "Blank line: every line must hold one JSON object."),
-    "P104": Code(W, "Line ends with CRLF (Windows line ending)."),
+    "P104": Code(W, "Lines end with CRLF (Windows line endings): one issue per file, with the count and first lines."),
     "P105": Code(E, "Line is longer than the size bound; it was not parsed."),
     "P106": Code(E, "Line is not valid JSON."),
     "P107": Code(E, "Line is valid JSON but not a JSON object."),

@@ -52,7 +52,11 @@ def test_every_corrupted_line_and_no_good_line_is_reported(tmp_path):
 
     (f,) = prep.check(path, tokens=False, max_line_bytes=2000).files
 
-    lines_with_issues = {i.line for i in f.issues if i.line is not None}
+    crlf = [line for line in bad if kind_of[line] == "crlf"]  # a fact of many lines: one issue on the file
+    (on_crlf,) = [i.message for i in f.issues if i.code == "P104"]
+    first = ", ".join(str(n) for n in crlf[:5])
+    assert on_crlf.startswith(f"{len(crlf)} of {n:,} lines end with CRLF (Windows line endings), first: {first}, …;")
+    lines_with_issues = {i.line for i in f.issues if i.line is not None} | set(crlf)
     assert lines_with_issues == set(bad), {
         "missed": sorted(set(bad) - lines_with_issues)[:10],
         "false": sorted(lines_with_issues - set(bad))[:10],

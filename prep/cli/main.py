@@ -18,10 +18,10 @@ import click
 from click.core import ParameterSource
 
 from .._version import DISTRIBUTION
-from ..errors import PrepError
-from ..reports.reporters import REPORTERS
+from ..errors import PrepError, UsageError
+from ..reports.reporters import REPORTERS, report_statistics
 from ..targets.profile import DataFormat, Method
-from .options import config_options, table_options
+from .options import check_output_file, config_options, output_options, table_options, write_report, write_step_summary
 
 if TYPE_CHECKING:
     from ..project.runner import ProjectReport
@@ -47,7 +47,7 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     type=click.Choice(tuple(REPORTERS)),
     default="text",
     show_default=True,
-    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0).",
+    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read).",
 )
 @click.option(
     "--target",
@@ -106,6 +106,10 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 )
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the estimate (default: OpenAI's heuristic).")
 @click.option("--max-issues", type=click.IntRange(min=0), help="Print at most N issues (all are still checked).")
+@click.option(
+    "--statistics", is_flag=True, help="Text: a count per issue code instead of each issue (JSON always has codes)."
+)
+@output_options
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
@@ -135,6 +139,9 @@ def check(
     files: tuple[str, ...],
     output_format: str,
     max_issues: int | None,
+    statistics: bool,
+    output_file: str | None,
+    quiet: bool,
     config_file: str | None,
     isolated: bool,
     baseline: str | None,
@@ -161,6 +168,9 @@ def check(
     """
     from ..project.runner import check_project
 
+    check_output_file(output_file, (*files, *([valid] if valid else [])))
+    if statistics and output_format != "text":
+        raise UsageError(f"--statistics goes with --format text; the {output_format} report has its own counts.")
     # what was given here overrides the configuration, click's defaults do not ("table" folds the table options)
     given = {
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
@@ -177,21 +187,25 @@ def check(
     report = result.report
     if write_baseline:
         sys.exit(_write_baselines(result))
-    REPORTERS[output_format](report, sys.stdout, max_issues=max_issues)
-    if result.hidden:
+    reporter = report_statistics if statistics else REPORTERS[output_format]
+    write_report(reporter, report, output_file, max_issues=max_issues)
+    problem = write_step_summary(report, max_issues=max_issues)
+    if problem:
+        click.echo(f"prep: {problem}", err=True)
+    if result.hidden and not quiet:
         where = ", ".join(str(p) for p in result.baselines)
         click.echo(f"prep: {result.hidden:,} known issue(s) in {where} not shown (--no-baseline shows them).", err=True)
     if report.tokenizer_error:
         click.echo(f"prep: {report.tokenizer_error}", err=True)
-    _note_left_out(result)
+    _note_left_out(result, quiet=quiet)
     sys.exit(result.exit_code())
 
 
-def _note_left_out(result: ProjectReport) -> None:
+def _note_left_out(result: ProjectReport, *, quiet: bool) -> None:
     """One sentence when nothing given was checked: all excluded by the configuration, or none is data."""
     if result.no_data:
         click.echo("prep: error: no file given holds fine-tuning data (see the P117 notes above).", err=True)
-    elif result.excluded and not result.report.files:
+    elif result.excluded and not result.report.files and not quiet:
         click.echo(f"prep: nothing to check: the configuration excludes {', '.join(result.excluded)}.", err=True)
 
 

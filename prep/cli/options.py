@@ -3,12 +3,87 @@
 from __future__ import annotations
 
 import functools
+import io
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-__all__ = ["config_options", "table_options"]
+__all__ = [
+    "check_output_file",
+    "config_options",
+    "output_options",
+    "table_options",
+    "write_report",
+    "write_step_summary",
+]
+
+
+def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``-o/--output-file FILE`` and ``-q/--quiet`` (passed as output_file, quiet)."""
+    f = click.option("-q", "--quiet", is_flag=True, help="Print the report only: no progress and no notes on stderr.")(
+        f
+    )
+    return click.option(
+        "-o",
+        "--output-file",
+        type=click.Path(dir_okay=False, allow_dash=True),
+        help="Write the report to FILE (atomically) instead of the standard output.",
+    )(f)
+
+
+def check_output_file(output_file: str | None, inputs: tuple[str, ...]) -> None:
+    """Stop before checking when the report could not be written where asked: a missing folder, or an input."""
+    if output_file is None or output_file == "-":
+        return
+    from pathlib import Path
+
+    from ..errors import UsageError
+
+    target = Path(output_file)
+    if not target.parent.is_dir():
+        raise UsageError(
+            f"Cannot write the report to {output_file!r}: the folder {str(target.parent)!r} does not exist."
+        )
+    if any(Path(p).exists() and Path(p).resolve() == target.resolve() for p in inputs):
+        raise UsageError(f"--output-file {output_file!r} is a file being checked; prep never overwrites its input.")
+
+
+#: The file GitHub Actions shows as the job summary (Markdown, appended to by each step).
+STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+
+
+def write_step_summary(report: Any, *, max_issues: int | None = None) -> str | None:
+    """Append the Markdown report to the job summary when ``GITHUB_STEP_SUMMARY`` names one;
+    return a sentence when it could not be written (the check itself stands)."""
+    import os
+
+    path = os.environ.get(STEP_SUMMARY_ENV)
+    if not path:
+        return None
+    from ..reports.markdown import report_markdown
+
+    buffer = io.StringIO()
+    report_markdown(report, buffer, max_issues=max_issues)
+    try:
+        with open(path, "a", encoding="utf-8") as fp:
+            fp.write(buffer.getvalue() + "\n")
+    except OSError as exc:
+        return f"Cannot write the job summary to {path!r} ({STEP_SUMMARY_ENV}): {exc.strerror or exc}."
+    return None
+
+
+def write_report(reporter: Callable[..., None], report: Any, output_file: str | None, **kwargs: Any) -> None:
+    """Run ``reporter`` into ``output_file`` (written whole, atomically), or onto stdout when None or "-"."""
+    if output_file is None or output_file == "-":
+        reporter(report, sys.stdout, **kwargs)
+        return
+    from ..io import atomic_write_text
+
+    buffer = io.StringIO()
+    reporter(report, buffer, **kwargs)
+    atomic_write_text(output_file, buffer.getvalue())
 
 
 def config_options(f: Callable[..., Any]) -> Callable[..., Any]:

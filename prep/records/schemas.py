@@ -113,6 +113,22 @@ class JsonSummary(_Strict):
     infos: int
 
 
+class JsonPlace(_Strict):
+    path: str | None
+    line: int | None = Field(description="null for an issue about the whole file.")
+
+
+class JsonCode(_Strict):
+    """One issue code over every file checked (``prep check --statistics`` in text)."""
+
+    code: str = Field(pattern=r"^P\d{3}$")
+    severity: Literal["error", "warning", "info"]
+    count: int = Field(description="Issues of this code found, listed or not (exact).")
+    files: int = Field(description="Files holding at least one.")
+    summary: str = Field(description="What the code means (the README's table).")
+    first: list[JsonPlace] = Field(description="Where the first few are, in file order.")
+
+
 class JsonVerdict(_Strict):
     """What one target makes of the files: it accepts them when it finds no error."""
 
@@ -136,6 +152,7 @@ class JsonReport(_Strict):
     tokens_checked: bool
     tokenizer_error: str | None
     summary: JsonSummary
+    codes: list[JsonCode] = Field(description="Counts per issue code: errors first, then the most frequent.")
     files: list[JsonFile]
     targets: list[JsonVerdict] = Field(description="One verdict per target checked (--target a,b,...).")
 

@@ -106,6 +106,10 @@ class TargetVerdict:
     def warnings(self) -> int:
         return sum(f.warnings for f in self.files)
 
+    def reasons(self) -> list[tuple[str, int]]:
+        """Why it fails or warns: its codes with their counts, errors first, the most frequent first."""
+        return [*self.codes(Severity.ERROR).most_common(), *self.codes(Severity.WARNING).most_common()]
+
     def codes(self, severity: Severity | None = None) -> Counter[str]:
         """Issue counts by code over the files (of one severity, when given)."""
         out: Counter[str] = Counter()

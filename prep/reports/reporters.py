@@ -6,6 +6,7 @@ registered in `REPORTERS`, whose keys are the ``--format`` choices.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Any, TextIO
@@ -13,10 +14,21 @@ from typing import Any, TextIO
 import orjson
 
 from ..issues import Issue, Severity
+from .codes import code_counts, code_dict
+from .markdown import report_markdown
 from .report import FileReport, Report, TargetVerdict
 from .sarif import sarif_log
 
-__all__ = ["REPORTERS", "Reporter", "format_annotation", "format_issue", "issue_dict", "report_dict"]
+__all__ = [
+    "REPORTERS",
+    "Reporter",
+    "format_annotation",
+    "format_issue",
+    "issue_dict",
+    "report_dict",
+    "report_statistics",
+    "statistics_table",
+]
 
 Reporter = Callable[..., None]
 SCHEMA_VERSION = 1
@@ -83,6 +95,7 @@ def report_dict(report: Report, *, max_issues: int | None = None) -> dict[str, A
             "warnings": report.count(Severity.WARNING),
             "infos": report.count(Severity.INFO),
         },
+        "codes": [code_dict(row) for row in code_counts(report)],
         "files": files,
         "targets": [_verdict_dict(v) for v in report.verdicts],
     }
@@ -142,8 +155,30 @@ def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], 
 
 
 def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    stream.write("".join(_issue_lines(report, max_issues, _tagged(report, format_issue))))
+    _text_summary(report, stream)
+
+
+def report_statistics(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+    """``--statistics``: a count per issue code instead of each issue, then the summary as in text."""
+    stream.write(statistics_table(report))
+    _text_summary(report, stream)
+
+
+def statistics_table(report: Report) -> str:
+    """Count, code, severity and meaning of every code found, errors first, then the most frequent."""
+    rows = code_counts(report)
+    if not rows:
+        return ""
+    width = max(len("count"), *(len(f"{r.count:,}") for r in rows))
+    lines = [f"{'count':>{width}}  code  severity  meaning"]
+    lines += [f"{r.count:>{width},}  {r.code}  {r.severity.value:8}  {r.summary}" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _text_summary(report: Report, stream: TextIO) -> None:
+    """Each file's summary and statistics, the verdicts, the notes and the last line."""
     w = stream.write
-    w("".join(_issue_lines(report, max_issues, _tagged(report, format_issue))))
     for f in report.files:
         w(_file_summary(f))
         if f.stats is not None and f.budget is not None:
@@ -165,8 +200,7 @@ def verdict_table(report: Report) -> str:
     width = max(len("target"), *(len(v.name) for v in report.verdicts))
     lines = [f"{'target':{width}}  verdict  {'errors':>7}  {'warnings':>8}  first reasons"]
     for v in report.verdicts:
-        reasons = [*v.codes(Severity.ERROR).most_common(), *v.codes(Severity.WARNING).most_common()]
-        shown = ", ".join(f"{code} ×{n:,}" for code, n in reasons[:4]) or "-"
+        shown = ", ".join(f"{code} ×{n:,}" for code, n in v.reasons()[:4]) or "-"
         verdict = "passes" if v.ok else "fails"
         lines.append(f"{v.name:{width}}  {verdict:7}  {v.errors:>7,}  {v.warnings:>8,}  {shown}")
     return "\n".join(lines) + "\n"
@@ -271,10 +305,28 @@ def format_annotation(issue: Issue) -> str:
     return f"::{_ANNOTATION_LEVELS[issue.severity]} {','.join(props)}::{message}"
 
 
+#: Annotations of each level GitHub shows for one step; the rest are listed as plain lines of the log.
+ANNOTATIONS_PER_LEVEL = 10
+
+
 def report_github(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
-    """One workflow annotation per issue (issues about a whole file have no line), then the summary."""
+    """Workflow annotations, at most `ANNOTATIONS_PER_LEVEL` errors, warnings and notices (GitHub shows no
+    more for one step): the other issues are plain lines of the log, and a closing notice says how many."""
     w = stream.write
-    w("".join(_issue_lines(report, max_issues, _tagged(report, format_annotation))))
+    left = dict.fromkeys(Severity, ANNOTATIONS_PER_LEVEL)
+    left[Severity.INFO] -= 1  # room for the closing notice
+    plain: Counter[Severity] = Counter()
+
+    def annotate(issue: Issue) -> str:
+        if left[issue.severity] > 0:
+            left[issue.severity] -= 1
+            return format_annotation(issue)
+        plain[issue.severity] += 1
+        return format_issue(issue)
+
+    w("".join(_issue_lines(report, max_issues, _tagged(report, annotate))))
+    if plain:
+        w(_left_out_notice(plain))
     for f in report.files:
         w(_file_summary(f))
     if len(report.verdicts) > 1:
@@ -282,6 +334,14 @@ def report_github(report: Report, stream: TextIO, *, max_issues: int | None = No
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     verdict = "ok" if report.ok else "FAILED"
     w(f"{verdict}: {len(report.files)} file(s), {errors:,} error(s), {warnings:,} warning(s)\n")
+
+
+def _left_out_notice(plain: Counter[Severity]) -> str:
+    counts = ", ".join(f"{plain[s]:,} {s.value}(s)" for s in Severity if plain[s])
+    return (
+        f"::notice title=prep::{counts} not annotated: GitHub shows {ANNOTATIONS_PER_LEVEL} annotations of each "
+        "level per step; this log lists every issue.\n"
+    )
 
 
 def report_sarif(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
@@ -298,4 +358,5 @@ REPORTERS: dict[str, Reporter] = {
     "json": report_json,
     "github": report_github,
     "sarif": report_sarif,
+    "markdown": report_markdown,
 }

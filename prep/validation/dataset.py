@@ -71,6 +71,7 @@ def finish(scan: FileScan, *, size: int | None = None, role: str = "train", toda
     for code, message in plan.notes:
         scan.add(code, None, "", message)
     _bom_issues(scan)
+    _repeated_issues(scan)
     for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
         scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
     _dataset_issues(scan, n, size, role)
@@ -103,6 +104,25 @@ def _bom_issues(scan: FileScan) -> None:
     code, verb = ("P114", "requires") if target.bom == "require" else ("P118", "asks for")
     message = f"{target.provider} {verb} UTF-8 with a byte-order mark, and the file has none"
     scan.add(code, None, "", f"{message}; add one with: prep convert FILE -o OUT.jsonl --bom.")
+
+
+#: What a property many lines share is (after "end"/"ends"), and how to fix it: one issue per file.
+_REPEATED = {"P104": ("with CRLF (Windows line endings)", "save the file with LF line endings")}
+
+
+def _repeated_issues(scan: FileScan) -> None:
+    """One issue per property of many lines, e.g. "3,340 of 3,400 lines end with CRLF (...), first: 1, 2, 3, …"."""
+    for code, seen in sorted(scan.repeated.items()):
+        what, fix = _REPEATED[code]
+        if seen.count == 1:
+            said = f"Line {seen.first[0]} ends {what}"
+        elif seen.count == scan.lines:
+            said = f"All {seen.count:,} lines end {what}"
+        else:
+            more = ", …" if seen.count > len(seen.first) else ""
+            first = ", ".join(str(n) for n in seen.first) + more
+            said = f"{seen.count:,} of {scan.lines:,} lines end {what}, first: {first}"
+        scan.add(code, None, "", f"{said}; {fix}.")
 
 
 def _dataset_issues(scan: FileScan, n: int, size: int | None, role: str) -> None:

@@ -28,7 +28,28 @@ from .rules.content import count_images
 from .rules.conversation import roles_of
 from .tokens import fits_by_size
 
-__all__ = ["FileScan", "Origin", "Parsed", "Plan", "example_hash", "messages_of", "parse"]
+__all__ = ["FileScan", "Origin", "Parsed", "Plan", "Repeated", "example_hash", "messages_of", "parse"]
+
+#: Line numbers kept of a property many lines share (the rest are counted).
+FIRST_LINES = 5
+
+
+@dataclass
+class Repeated:
+    """A property of many lines (a CRLF ending), reported once per file: how many lines, and the first few."""
+
+    count: int = 0
+    first: list[int] = field(default_factory=list)
+
+    def add(self, line: int) -> None:
+        self.count += 1
+        if len(self.first) < FIRST_LINES:
+            self.first.append(line)
+
+    def merge(self, other: Repeated, line_offset: int) -> None:
+        room = FIRST_LINES - len(self.first)
+        self.first.extend(n + line_offset for n in other.first[:room])
+        self.count += other.count
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,7 @@ class FileScan:
     hashes: array[int] = field(default_factory=lambda: array("Q"))
     hash_lines: array[int] = field(default_factory=lambda: array("Q"))
     stats: FileStats | None = None
+    repeated: dict[str, Repeated] = field(default_factory=dict)  # code -> the lines it applies to (one issue)
     # The line being scanned and what identifies its content (raw bytes, or the
     # example's hash once parsed), for the fingerprint of the issues found on it.
     _content: tuple[int, bytes | int] | None = field(default=None, init=False, repr=False)
@@ -112,6 +134,11 @@ class FileScan:
                 Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint)
             )
 
+    def repeat(self, code: str, line: int) -> None:
+        """Note that ``line`` has the property of ``code``; `prep.validation.dataset.finish` reports it once."""
+        if code not in self.plan.options.ignore:
+            self.repeated.setdefault(code, Repeated()).add(line)
+
     def _fingerprint(self, line: int | None) -> str | None:
         """The content hash of ``line`` when it is the line being scanned."""
         if line is None or self._content is None or self._content[0] != line:
@@ -136,7 +163,7 @@ class FileScan:
             self.add("P105", line.number, "", f"Line is over {bound:,} bytes (--max-line-bytes); it was not checked.")
             return
         if line.crlf:
-            self.add("P104", line.number, "", "Line ends with CRLF; save the file with LF line endings.")
+            self.repeat("P104", line.number)
         value, problem, digest = parsed or parse(line)
         if problem is not None:
             self.add(problem.code, line.number, problem.pointer, problem.message)
@@ -235,6 +262,8 @@ class FileScan:
         self.examples += other.examples
         self.lines += other.lines
         self.bom = self.bom or other.bom
+        for code, theirs in other.repeated.items():
+            self.repeated.setdefault(code, Repeated()).merge(theirs, line_offset)
         self.image_examples += other.image_examples
         self.hashes.extend(other.hashes)
         self.hash_lines.extend(

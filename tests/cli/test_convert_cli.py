@@ -301,7 +301,7 @@ def test_json_inputs(tmp_path, run_prep):
     lines = tmp_path / "lines.json"  # JSON Lines saved as .json: checked as JSONL, CRLF and all
     lines.write_bytes(b"".join(json.dumps(chat(f"Q{i}", f"A{i}")).encode() + b"\r\n" for i in range(10)))
     code, stdout, _ = run_prep("check", lines, "--no-tokens")
-    assert code == 0 and f"{lines}:1: P104 " in stdout
+    assert code == 0 and f"{lines}: P104 All 10 lines end with CRLF" in stdout
 
 
 # -- samples, help, and a light JSONL check ------------------------------------------------

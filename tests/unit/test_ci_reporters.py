@@ -135,3 +135,25 @@ def test_sarif_log():
 def test_empty_sarif_log_is_valid():
     log = json.loads(render("sarif", Report([file_report("a.jsonl", [])])))
     assert log["runs"][0]["results"] == [] and log["runs"][0]["tool"]["driver"]["rules"] == []
+
+
+def test_github_annotates_ten_of_each_level_and_lists_the_rest_with_a_closing_notice():
+    issues = [Issue("P201", E, "No role.", n, "", "a.jsonl") for n in range(1, 14)]
+    issues += [Issue("P403", W, "Duplicate.", n, "", "a.jsonl") for n in range(20, 31)]
+    issues += [Issue("P459", INFO, "Classification.", None, "", "a.jsonl")]
+    lines = render("github", Report([file_report("a.jsonl", issues)])).splitlines()
+    annotated = [line for line in lines if line.startswith("::")]
+    assert sum(line.startswith("::error ") for line in annotated) == 10
+    assert sum(line.startswith("::warning ") for line in annotated) == 10
+    assert "a.jsonl:11: P201 No role." in lines and "a.jsonl:30: P403 Duplicate." in lines  # still in the log
+    assert annotated[-1] == (
+        "::notice title=prep::3 error(s), 1 warning(s) not annotated: GitHub shows 10 annotations of each level "
+        "per step; this log lists every issue."
+    )
+    assert lines[-1] == "FAILED: 1 file(s), 13 error(s), 11 warning(s)"
+
+
+def test_github_under_the_cap_has_no_closing_notice():
+    issues = [Issue("P201", E, "No role.", n, "", "a.jsonl") for n in range(1, 11)]
+    out = render("github", Report([file_report("a.jsonl", issues)]))
+    assert out.count("::error ") == 10 and "::notice" not in out

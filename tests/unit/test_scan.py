@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import prep
+import prep.validation.parallel
 from tests.helpers import chat
 
 
@@ -24,13 +27,43 @@ def test_special_tokens_hidden_behind_json_escapes_are_found(write_jsonl):
     assert issues(write_jsonl(rows)) == [(3, "P221"), (5, "P221")]
 
 
-def test_bom_crlf_and_long_lines_are_issues_on_their_lines(tmp_path):
+def test_bom_and_long_lines_are_issues_on_their_lines_crlf_one_on_the_file(tmp_path):
     good = [json.dumps(chat(f"q{i}")).encode() for i in range(12)]
     data = b"\xef\xbb\xbf" + good[0] + b"\n" + good[1] + b"\r\n" + good[2] + b"\n" + b'{"x": "' + b"y" * 600 + b'"}\n'
     data += b"\n".join(good[3:]) + b"\n"
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(data)
-    assert issues(path, max_line_bytes=500) == [(1, "P102"), (2, "P104"), (4, "P105")]
+    assert issues(path, max_line_bytes=500) == [(1, "P102"), (4, "P105")]
+    (f,) = prep.check(path, tokens=False, max_line_bytes=500).files
+    (crlf,) = [i for i in f.issues if i.code == "P104"]
+    assert (crlf.line, crlf.message) == (
+        None,
+        "Line 2 ends with CRLF (Windows line endings); save the file with LF line endings.",
+    )
+
+
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_crlf_on_many_lines_is_one_issue_with_the_count_and_the_first_lines(write_jsonl, jobs, monkeypatch):
+    monkeypatch.setattr(prep.validation.parallel, "MIN_PARALLEL_BYTES", 0)
+    rows = [json.dumps(chat(f"q{i}")).encode() for i in range(3400)]
+    path = write_jsonl([])
+    path.write_bytes(b"".join(row + (b"\n" if i in (0, 3, 3000) else b"\r\n") for i, row in enumerate(rows)))
+    (f,) = prep.check(path, tokens=False, jobs=jobs).files
+    assert [(i.line, i.message) for i in f.issues if i.code == "P104"] == [
+        (
+            None,
+            "3,397 of 3,400 lines end with CRLF (Windows line endings), first: 2, 3, 5, 6, 7, …; "
+            "save the file with LF line endings.",
+        )
+    ]
+    assert f.codes["P104"] == 1 and f.warnings == 1
+    path.write_bytes(b"".join(row + b"\r\n" for row in rows))
+    (f,) = prep.check(path, tokens=False, jobs=jobs, ignore=["P104"]).files
+    assert f.codes["P104"] == 0
+    (f,) = prep.check(path, tokens=False, jobs=jobs).files
+    assert [i.message for i in f.issues if i.code == "P104"] == [
+        "All 3,400 lines end with CRLF (Windows line endings); save the file with LF line endings."
+    ]
 
 
 def test_a_target_that_requires_a_bom_reports_its_absence(write_jsonl, tmp_path):
@@ -41,9 +74,9 @@ def test_a_target_that_requires_a_bom_reports_its_absence(write_jsonl, tmp_path)
 
 
 def test_per_code_cap_keeps_memory_flat_and_counts_exact(write_jsonl):
-    rows = [json.dumps(chat(f"q{i}")) for i in range(300)]
-    (f,) = prep.check(write_jsonl(rows, newline=b"\r\n"), tokens=False, max_issues_per_code=50).files
-    assert f.codes["P104"] == 300 and sum(i.code == "P104" for i in f.issues) == 50 and f.omitted == 250
+    rows = ["{not json"] * 300
+    (f,) = prep.check(write_jsonl(rows), tokens=False, max_issues_per_code=50).files
+    assert f.codes["P106"] == 300 and sum(i.code == "P106" for i in f.issues) == 50 and f.omitted == 250
 
 
 def test_sorted_and_dict_duplicate_finders_agree(monkeypatch):
