@@ -7,8 +7,13 @@
 - `tokens` and `images`: exact token counting of examples; `encoders`: an
   encoding's name in, an `Encoder` (``count(text) -> int``) out, the one seam
   for another tokenizer (rank files shipped in `rank_files/`);
+- `rendering/`: exact counts for open models (a model's chat template and own
+  tokenizer, mistral-common, harmony); `exact`: the scan that counts with one
+  and reports what the limit cuts (`truncation`); `counters`: the counters a
+  check shares;
 - `scan`: one run of lines through the rules and the counter, mergeable in file
-  order; `parallel`: a file's byte ranges scanned on every core;
+  order; `group`: one run for several targets; `parallel`: a file's byte ranges
+  scanned on every core;
 - `checker`: one source (a JSONL file, a pair, records) in, a `FileReport` out;
 - `options`: `CheckOptions`, everything that changes what a check reports.
 """
