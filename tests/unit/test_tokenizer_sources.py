@@ -179,6 +179,7 @@ def test_the_configuration_names_a_tokenizer_folder_relative_to_itself(run_prep,
     data.write_bytes(GOOD.read_bytes())
     code, out, _ = run_prep("check", data, "--format", "json")
     stats = json.loads(out)["files"][0]["stats"]
+    assert code == 1  # examples over 100 tokens lose every trained token
     assert stats["tokenizer"] == str(tmp_path / "tok") and stats["token_limit"] == 100
     assert stats["truncation"]["examples_over_limit"] > 0
 
