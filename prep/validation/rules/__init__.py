@@ -158,11 +158,16 @@ CHECKS: dict[DataFormat, tuple[Check, ...]] = {
 _CONVERSATIONS = (DataFormat.CHAT, DataFormat.REINFORCEMENT)
 
 
-def check_example(example: dict[str, Any], ctx: CheckContext, *, scan_special_tokens: bool = True) -> list[Problem]:
+def check_example(
+    example: dict[str, Any], ctx: CheckContext, *, scan_special_tokens: bool = True, fast: bool = True
+) -> list[Problem]:
     """All problems of one example. ``scan_special_tokens=False`` when the raw
-    line is known to hold no ``<|`` (a cheap byte test done by the caller)."""
+    line is known to hold no ``<|`` (a cheap byte test done by the caller);
+    ``fast=False`` runs the detailed checks even when the fast path (`is_clean`)
+    would prove the example clean: both give the same problems (a property test
+    holds them to it)."""
     problems: list[Problem] = []
-    if not (ctx.format in _CONVERSATIONS and is_clean(example, ctx)):
+    if not (fast and ctx.format in _CONVERSATIONS and is_clean(example, ctx)):
         for check in CHECKS[ctx.format]:
             problems.extend(check(example, ctx))
     if scan_special_tokens and ctx.target.special_tokens:

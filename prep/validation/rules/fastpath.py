@@ -123,9 +123,9 @@ def _clean_assistant(msg: dict[str, Any], ctx: CheckContext, ids: set[str], defi
     if "function_call" in msg:
         return False  # deprecated: always a warning
     content = msg.get("content")
-    calls = msg.get("tool_calls")
-    if calls is None:
+    if "tool_calls" not in msg:
         return _clean_text(content)
+    calls = msg["tool_calls"]  # null is not a list: the spec does not make tool_calls nullable
     if content is not None and type(content) is not str:
         return False
     return type(calls) is list and bool(calls) and all(_clean_call(c, ctx, ids, defined) for c in calls)

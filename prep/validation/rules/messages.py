@@ -108,6 +108,14 @@ def _check_name(name: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
 
 
 def _check_tool_calls(calls: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    if calls is None:  # the OpenAPI spec makes content, refusal, audio and function_call nullable, not tool_calls
+        yield Problem(
+            "P112",
+            ptr,
+            "tool_calls must be an array of calls, found null; leave the key out when there are no calls "
+            "(model_dump(exclude_none=True) does).",
+        )
+        return
     if not isinstance(calls, list):
         yield Problem("P112", ptr, f"tool_calls must be an array, found {type_name(calls)}.")
         return
