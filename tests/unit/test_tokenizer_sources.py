@@ -113,7 +113,9 @@ def test_a_profile_model_counts_with_its_own_tokenizer_from_the_cache(run_prep, 
     code, out, _ = run_prep(*args)
     stats = json.loads(out)["files"][0]["stats"]
     assert code == 0 and (stats["exact"], stats["tokenizer"], stats["counted_with"]) == (False, None, "o200k_base")
-    assert stats["estimate_reason"].startswith(f"Qwen/Qwen3-8B is not in the local Hugging Face cache ({tmp_path / 'hf' / 'hub'})")
+    assert stats["estimate_reason"].startswith(
+        f"Qwen/Qwen3-8B is not in the local Hugging Face cache ({tmp_path / 'hf' / 'hub'})"
+    )
     fake_cache(tmp_path / "hf" / "hub", "Qwen/Qwen3-8B", hf_folders["qwen3"])
     code, out, _ = run_prep(*args)
     stats = json.loads(out)["files"][0]["stats"]
