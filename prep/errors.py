@@ -19,18 +19,26 @@ the other files::
     └── PublishError               the provider or W&B refused a publish step (exit 1)
 
 `require` imports an optional dependency, or raises `MissingDependencyError`
-naming the extra to install.
+naming the extra to install. `Choice` is the base of prep's string enums
+(formats, methods, file types, severities): any case is accepted, and an
+unknown value is a `UsageError` listing the choices. `warn_renamed` warns
+that a keyword argument has a new name.
 """
 
 from __future__ import annotations
 
+import enum
 import importlib
+import re
+import warnings
 from types import ModuleType
+from typing import Any
 
 from ._version import DISTRIBUTION
 
 __all__ = [
     "EXTRAS",
+    "Choice",
     "ConfigError",
     "InputError",
     "MappingError",
@@ -42,6 +50,7 @@ __all__ = [
     "UnreadableFileError",
     "UsageError",
     "require",
+    "warn_renamed",
 ]
 
 #: The extras of the distribution (pyproject.toml), each with what it is needed for.
@@ -49,7 +58,13 @@ EXTRAS = {
     "xlsx": "Reading .xlsx files",
     "publish": "Publishing to OpenAI",
     "wandb": "Logging to Weights & Biases",
-    "hf": "Counting with a Hugging Face tokenizer and chat template",
+    "pandas": "Report.to_pandas()",
+    "remote": "Reading s3:// and https:// URLs",
+    "gcs": "Reading gs:// URLs",
+    "hf": "Using Hugging Face (hf:// URLs, a model's tokenizer and chat template)",
+    "zstd": "Reading .zst files",
+    "parquet": "Reading Parquet files",
+    "dask": "Checking on a Dask cluster (--dask)",
     "mistral": "Counting with mistral-common's tokenizers",
     "gpt-oss": "Counting in gpt-oss' harmony format",
 }
@@ -123,3 +138,32 @@ class PublishError(PrepError):
     """A publish step failed; the message holds the service's own words."""
 
     exit_code = 1
+
+
+class Choice(str, enum.Enum):
+    """A string enum whose values are lowercase: ``DataFormat("Chat")`` is ``DataFormat.CHAT``.
+
+    An unknown value raises `UsageError` naming the choices, e.g. "Unknown data
+    format 'chats'; choose one of: chat, completion, ...".
+    """
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            for member in cls:
+                if member.value == value.strip().lower():
+                    return member
+        noun = re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
+        raise UsageError(f"Unknown {noun} {value!r}; choose one of: {', '.join(m.value for m in cls)}.")
+
+
+def warn_renamed(function: str, old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Warn (`DeprecationWarning`, at the caller's caller) that the keyword ``old`` of ``function`` is now ``new``."""
+    warnings.warn(
+        f"{function}({old}=...) is deprecated; use {function}({new}=...), which means the same.",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )

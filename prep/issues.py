@@ -11,20 +11,18 @@ changes meaning; retired codes are not reused.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from .errors import Choice
 
 __all__ = ["CODES", "Issue", "Problem", "Severity", "escape_pointer"]
 
 
-class Severity(str, enum.Enum):
+class Severity(Choice):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO  # N: notice (info)
@@ -172,6 +170,8 @@ class Issue:
     example's canonical JSON, or the raw line when it does not parse); it does
     not change when other lines move, so baselines key on it. ``targets`` names
     the targets the issue applies to when several were checked at once.
+    ``index`` is the row's index label when the data was a pandas DataFrame
+    (``line`` is then the row's 1-based position).
     """
 
     code: str
@@ -184,7 +184,23 @@ class Issue:
     sheet: str | None = None
     fingerprint: str | None = None
     targets: tuple[str, ...] = ()  # when several targets were checked: those the issue applies to
+    index: Any = None  # a DataFrame row's index label (a number, a string, a tuple for a MultiIndex)
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    def to_dict(self) -> dict[str, Any]:
+        """The issue as the JSON report holds it (keys without a value are left out)."""
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "line": self.line,
+            "pointer": self.pointer,
+            "message": self.message,
+        }
+        optional = {"index": self.index, "column": self.column, "sheet": self.sheet}
+        out.update((key, value) for key, value in optional.items() if value is not None)
+        if self.targets:
+            out["targets"] = list(self.targets)
+        return out

@@ -29,9 +29,23 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-FEATURES = ("xlsx", "publish", "wandb", "pandas", "hf", "mistral", "gpt-oss")
-#: Extras that prep never imports: it takes a DataFrame without importing pandas; the extra only installs it.
-INSTALL_ONLY = {"pandas"}
+FEATURES = (
+    "xlsx",
+    "publish",
+    "wandb",
+    "pandas",
+    "remote",
+    "gcs",
+    "hf",
+    "zstd",
+    "parquet",
+    "dask",
+    "mistral",
+    "gpt-oss",
+)
+#: Extras that prep never imports (the pandas extra is imported by Report.to_pandas; a DataFrame given to prep is
+#: read without importing pandas).
+INSTALL_ONLY: set[str] = set()
 
 
 def names(requirements: list[str]) -> set[str]:

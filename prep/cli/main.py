@@ -9,9 +9,10 @@ and returns an exit code. Exit codes, mapped here only: 0 clean; 1 errors found
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -114,6 +115,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
 @click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Check JSONL and Parquet files on a Dask cluster: a scheduler address, or local[:N] for N worker processes.",
+)
+@click.option(
     "--today",
     type=click.DateTime(["%Y-%m-%d"]),
     help="Read the targets' calendars (new jobs, shutdowns) on this day instead of today (or PREP_TODAY).",
@@ -175,15 +181,16 @@ def check(
     given = {
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
     }
-    result = check_project(
-        files,
-        _check_options(given),
-        config=config_file,
-        isolated=isolated,
-        baseline=baseline,
-        use_baseline=not (no_baseline or write_baseline),
-        valid=valid,
-    )
+    with _progress_on_stderr(not quiet):
+        result = check_project(
+            files,
+            _check_options(given),
+            config=config_file,
+            isolated=isolated,
+            baseline=baseline,
+            use_baseline=not (no_baseline or write_baseline),
+            valid=valid,
+        )
     report = result.report
     if write_baseline:
         sys.exit(_write_baselines(result))
@@ -207,6 +214,26 @@ def _note_left_out(result: ProjectReport, *, quiet: bool) -> None:
         click.echo("prep: error: no file given holds fine-tuning data (see the P117 notes above).", err=True)
     elif result.excluded and not result.report.files and not quiet:
         click.echo(f"prep: nothing to check: the configuration excludes {', '.join(result.excluded)}.", err=True)
+
+
+@contextlib.contextmanager
+def _progress_on_stderr(show: bool) -> Iterator[None]:
+    """Print the progress of a check on a cluster (the ``prep.progress`` logger) on stderr while it runs."""
+    import logging
+
+    if not show:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("prep: %(message)s"))
+    log = logging.getLogger("prep.progress")
+    log.addHandler(handler)
+    level, log.level = log.level, logging.INFO
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def _check_options(options: dict[str, Any]) -> dict[str, Any]:

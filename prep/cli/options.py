@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from ..reading.table import FileType
+
 __all__ = [
     "check_output_file",
     "config_options",
@@ -121,7 +123,7 @@ _TABLE_OPTIONS = (
     click.option("--system", help="A system message to put first in every chat record (a system column wins)."),
     click.option(
         "--file-type",
-        type=click.Choice(["jsonl", "json", "csv", "tsv", "xlsx"]),
+        type=click.Choice([t.value for t in FileType]),
         help="Read the input as this type (default: from its extension).",
     ),
     click.option("--input-encoding", help="Text encoding of CSV/TSV/JSON input (default: UTF-8 or UTF-16 by BOM)."),

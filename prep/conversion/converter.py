@@ -14,11 +14,10 @@ an error is written and the rows with errors are left out.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ import orjson
 
 from ..errors import InputError, UsageError
 from ..io import atomic_writer
-from ..reading.table import TableOptions
+from ..reading.table import FileType, TableOptions
 from ..reports.report import Report
 from ..targets.profile import DataFormat
 from ..validation.options import CheckOptions
@@ -42,13 +41,18 @@ BOM = b"\xef\xbb\xbf"
 
 @dataclass
 class ConversionResult:
-    """What `convert` did: the records (those written, or that ``force`` would write), the report, the path written."""
+    """What `convert` did: the records (those written, or that ``force`` would write), the report, the path written.
+
+    ``lines`` holds the line (or row; for records and DataFrames, the 1-based position) of each record;
+    ``skipped`` the lines of the rows left out for their errors.
+    """
 
     records: list[dict[str, Any]]
     report: Report
     path: Path | None = None
     skipped: list[int] = field(default_factory=list)
     bom: bool = False
+    lines: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -88,42 +92,28 @@ def _dumps(record: Any) -> bytes:
         return json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-def _split_options(
-    options: ConvertOptions | None, check: CheckOptions | None, kwargs: dict[str, Any]
-) -> tuple[ConvertOptions, CheckOptions]:
-    convert_fields = {f.name for f in dataclasses.fields(ConvertOptions)}
-    check_fields = {f.name for f in dataclasses.fields(CheckOptions)}
-    unknown = set(kwargs) - convert_fields - check_fields
-    if unknown:
-        raise TypeError(f"convert() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    options = options or ConvertOptions(**{k: v for k, v in kwargs.items() if k in convert_fields})
-    check = check or CheckOptions(**{k: v for k, v in kwargs.items() if k in check_fields and k not in convert_fields})
-    return options, check
-
-
 def convert(
     source: Any,
     output: str | os.PathLike[str] | None = None,
     *,
-    options: ConvertOptions | None = None,
-    check: CheckOptions | None = None,
-    **kwargs: Any,
+    convert_options: ConvertOptions | None = None,
+    check_options: CheckOptions | None = None,
 ) -> ConversionResult:
     """Convert a path, a pandas DataFrame or an iterable of row dicts into checked records; write them to ``output``.
 
-    Keyword arguments are `ConvertOptions` fields (``sheet``, ``mapping``,
-    ``system``, ``to``, ``apply``, ``bom``, ``force``...) and `CheckOptions`
-    fields (``model``, ``tokens``, ``target``...). Bad data never raises: it is
-    in ``result.report``; nothing is written when it has errors, unless ``force``.
+    Without a project configuration (``prep.convert`` reads it, then calls this).
+    Bad data never raises: it is in ``result.report``; nothing is written when
+    it has errors, unless ``convert_options.force``.
     """
     from .steps import convert_examples
 
-    options, check = _split_options(options, check, kwargs)
+    options, check = convert_options or ConvertOptions(), check_options or CheckOptions()
     if output is not None and isinstance(source, (str, os.PathLike)) and _same_file(source, output):
         raise UsageError(f"The output {os.fspath(output)} is the input; prep never writes to its input.")
-    records, report, skipped, target_bom = convert_examples(source, options, check)
+    kept, report, skipped, target_bom = convert_examples(source, options, check)
     bom = options.bom if options.bom is not None else target_bom == "require"
-    result = ConversionResult(records, report, None, skipped, bom)
+    records = [e.record for e in kept if e.record is not None]
+    result = ConversionResult(records, report, None, skipped, bom, [e.line for e in kept])
     if output is not None and (report.ok or options.force):
         result.path = _write(output, result.to_jsonl())
     if report.ok:
@@ -152,19 +142,32 @@ def _same_file(source: str | os.PathLike[str], output: str | os.PathLike[str]) -
 
 
 def load_records(
-    source: Any, *, data_format: DataFormat | str | None = None, skip_invalid: bool = False, **table: Any
+    source: Any,
+    *,
+    data_format: DataFormat | str | None = None,
+    skip_invalid: bool = False,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+    system: str | None = None,
+    file_type: FileType | str | None = None,
+    input_encoding: str | None = None,
+    header: bool | None = None,
+    table: TableOptions | None = None,
 ) -> Iterator[Record]:
     """Yield the records of a source (any file type `convert` reads, a DataFrame, rows) as typed pydantic records.
 
     The format is detected from the first rows unless given. A row that is not a
     valid record raises `InputError` naming its line and column, or is left out
-    with ``skip_invalid=True``. Keyword arguments are `TableOptions` fields.
+    with ``skip_invalid=True``. The other keyword arguments say how a table
+    becomes records (`TableOptions` fields, or a whole ``table``).
     """
     from .steps import iter_records
 
-    yield from iter_records(
-        source, TableOptions(**table), DataFormat(data_format) if data_format else None, skip_invalid=skip_invalid
-    )
+    given: dict[str, Any] = dict(sheet=sheet, mapping=mapping, system=system, file_type=file_type, header=header)
+    given["input_encoding"] = input_encoding
+    options = replace(table or TableOptions(), **{k: v for k, v in given.items() if v is not None})
+    fmt = DataFormat(data_format) if data_format else None
+    yield from iter_records(source, options, fmt, skip_invalid=skip_invalid)
 
 
 def to_chat(

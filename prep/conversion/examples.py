@@ -191,6 +191,6 @@ def to_example(row: Row, cmap: ColumnMap, *, system: str | None = None, sheet: s
     """Turn one row into a record, with the origin of each part and the problems met."""
     problems = [RowProblem(n.code, "", n.message, n.column) for n in row.notes]
     if row.cells is None:
-        return Example(row.line, None, Origin(sheet), tuple(problems))
+        return Example(row.line, None, Origin(sheet, index=row.index), tuple(problems))
     record, columns = _BUILDERS[cmap.kind](_Row(row.cells, problems), cmap, system)
-    return Example(row.line, record, Origin(sheet, tuple(columns)), tuple(problems))
+    return Example(row.line, record, Origin(sheet, tuple(columns), row.index), tuple(problems))

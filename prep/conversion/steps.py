@@ -34,8 +34,9 @@ __all__ = ["convert_examples", "iter_records"]
 
 def convert_examples(
     source: Any, options: ConvertOptions, check: CheckOptions
-) -> tuple[list[dict[str, Any]], Report, list[int], str]:
-    """The records of every row without an error, the report, the lines of rows left out, the target's BOM rule."""
+) -> tuple[list[Example], Report, list[int], str]:
+    """The examples of every row without an error (each with its record), the report, the lines of rows left
+    out, the target's BOM rule."""
     run = prepare(check)
     with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
         items = list(examples.items)
@@ -46,7 +47,7 @@ def convert_examples(
     report = report_of([[finish(scan, today=run.today) for scan in group.scans]], run)
     kept = [e for e in items if e.record is not None and e.line not in failed]
     skipped = [] if report.ok else sorted({e.line for e in items} - {e.line for e in kept})
-    return [e.record for e in kept if e.record is not None], report, skipped, run.targets[0].bom
+    return kept, report, skipped, run.targets[0].bom
 
 
 Extra = tuple[int | None, RowProblem, Origin]

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..reading.arrow import dataset_table, is_dataset
 from ..reading.detect import SAMPLE_LINES
 from ..reading.files import detect_file_type, open_table
+from ..reading.sources import stat_source
 from ..reading.table import FileType, Note, Row, Table, TableOptions
 from ..validation.checker import CheckRun, check_jsonl, plan_file
 from ..validation.dataset import finish
@@ -32,7 +34,16 @@ from .mapping import ColumnMap, plan_mapping
 if TYPE_CHECKING:
     from ..reports.report import FileReport
 
-__all__ = ["Examples", "check_file", "check_table", "is_frame", "open_examples", "scan_examples"]
+__all__ = [
+    "Examples",
+    "check_file",
+    "check_table",
+    "feed_examples",
+    "is_frame",
+    "open_examples",
+    "scan_examples",
+    "start_scan",
+]
 
 
 @dataclass
@@ -56,9 +67,11 @@ def is_frame(source: Any) -> bool:
 def open_examples(
     source: Any, options: TableOptions, *, chat_output: bool = False, name: str | None = None
 ) -> Iterator[Examples]:
-    """Read a path, a DataFrame or an iterable of row dicts as examples (use as a context manager)."""
+    """Read a path, a DataFrame, a `datasets.Dataset` or an iterable of row dicts as examples (a context manager)."""
     if isinstance(source, (str, os.PathLike)):
         table_cm: Any = open_table(source, options.read)
+    elif is_dataset(source):
+        table_cm = dataset_table(source, name or "<Dataset>")
     elif is_frame(source):
         table_cm = _frame_table(source, name or "<DataFrame>")
     else:
@@ -106,10 +119,23 @@ def _examples(table: Table, options: TableOptions, chat_output: bool) -> Example
 def _frame_table(frame: Any, name: str) -> Table:
     columns = [str(c) for c in frame.columns]
     rows = (
-        Row(i, {c: _frame_cell(v) for c, v in zip(columns, values, strict=True)})
-        for i, values in enumerate(frame.itertuples(index=False, name=None), 1)
+        Row(i, {c: _frame_cell(v) for c, v in zip(columns, values, strict=True)}, index=_label(label))
+        for i, (label, *values) in enumerate(frame.itertuples(index=True, name=None), 1)
     )
     return Table(name, None, columns, rows, tabular=True)
+
+
+def _label(label: Any) -> Any:
+    """A DataFrame index label as a JSON value: a number, a string (dates in ISO form), a tuple for a MultiIndex."""
+    if isinstance(label, tuple):
+        return tuple(_label(part) for part in label)
+    if type(label).__module__ == "numpy" and hasattr(label, "item"):
+        label = label.item()
+    if isinstance(label, (str, int, float, bool)) or label is None:
+        return label
+    if hasattr(label, "isoformat"):
+        return label.isoformat()
+    return str(label)
 
 
 def _frame_cell(value: Any) -> Any:
@@ -167,13 +193,25 @@ def scan_examples(examples: Examples, items: Iterable[Example], run: CheckRun) -
     """
     items = iter(items)
     sample = list(islice(items, SAMPLE_LINES))
-    plans = plan_file(examples.name, (e.record for e in sample if e.record is not None), run)
+    group = start_scan(examples, sample, run)
+    return group, feed_examples(group, chain(sample, items))
+
+
+def start_scan(examples: Examples, sample: list[Example], run: CheckRun) -> ScanGroup:
+    """Scans planned from a source's first examples, holding the problems found with the whole source."""
+    records = (e.record for e in sample if e.record is not None)
+    plans = plan_file(examples.name, records, run, memory=examples.file_type is None)
     group = ScanGroup(plans, run.tokenizers)
     sheet_origin = Origin(examples.sheet)
     for line, note in examples.notes:
         add_problem(group, line, note, sheet_origin)
+    return group
+
+
+def feed_examples(group: ScanGroup, items: Iterable[Example]) -> set[int]:
+    """Check each example into ``group``; return the lines of the examples with errors."""
     failed: set[int] = set()
-    for example in chain(sample, items):
+    for example in items:
         before, starts = _errors(group), [len(s.issues) for s in group.scans]
         for problem in example.problems:
             add_problem(group, example.line, problem, example.origin)
@@ -187,7 +225,7 @@ def scan_examples(examples: Examples, items: Iterable[Example], run: CheckRun) -
                 scan.lines += 1
         if example.record is None or _errors(group) > before:
             failed.add(example.line)
-    return group, failed
+    return failed
 
 
 #: Issues that only repeat a cell problem: the cell could not be read, so its content is missing.
@@ -225,11 +263,11 @@ def check_table(source: Path | Any, run: CheckRun) -> list[FileReport]:
     return [finish(scan, today=run.today) for scan in group.scans]
 
 
-def check_file(path: Path, run: CheckRun) -> list[FileReport]:
-    """Check any data file: JSONL line by line, every other type as a table; a report per target."""
-    if not path.is_file():
-        raise InputError(f"Cannot read {str(path)!r}: no such file.")
+def check_file(path: str | os.PathLike[str], run: CheckRun) -> list[FileReport]:
+    """Check any data file: JSONL line by line (a local path or a URL, compressed or not), other types as
+    tables; a report per target."""
+    location = os.fspath(path)
     table = run.options.table
-    if detect_file_type(path, table.file_type if table else None) is FileType.JSONL:
-        return check_jsonl(path, run)
-    return check_table(path, run)
+    if detect_file_type(location, table.file_type if table else None) is FileType.JSONL:
+        return check_jsonl(stat_source(location), run)
+    return check_table(location, run)

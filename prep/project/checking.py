@@ -3,25 +3,28 @@
 `check_files` checks data files (named, or found in a folder: `.walk`). A
 file whose content cannot be read, or whose columns fill no record, does not
 stop the run: it becomes one issue about the file (`file_problem`), and the
-other files are checked. `check_values` checks a DataFrame or records held in
-memory. ``prep.check`` (`.runner.check`) adds the project's configuration and
+other files are checked; with ``options.dask`` the JSONL and Parquet files are
+checked on a Dask cluster (`.cluster`). `check_values` checks a DataFrame, a
+`datasets.Dataset` or records held in memory. ``prep.check`` (`.runner.check`) adds the project's configuration and
 baselines on top.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ..conversion.tables import check_file, check_table, is_frame
 from ..errors import MappingError, UnreadableFileError
 from ..issues import Issue
+from ..reading.arrow import is_dataset
 from ..reports.report import FileReport, Report
 from ..validation.checker import CheckRun, check_records, check_training, prepare, report_of
 from ..validation.options import CheckOptions
+from .cluster import check_files_on_cluster, check_training_on_cluster
 from .walk import DataFile
 
 __all__ = ["check_files", "check_valid", "check_values", "file_problem"]
@@ -30,7 +33,10 @@ __all__ = ["check_files", "check_valid", "check_values", "file_problem"]
 def check_files(files: Sequence[DataFile], options: CheckOptions) -> tuple[list[FileReport | None], Report]:
     """Check files with ``options``: each file's report (None for one left out), and the whole report."""
     run = prepare(options)
-    reports = [_check_one(file, run) for file in files]
+    if options.dask is not None:
+        reports = check_files_on_cluster(files, run, functools.partial(_check_one, run=run))
+    else:
+        reports = [_check_one(file, run) for file in files]
     report = report_of([r for r in reports if r is not None], run)
     kept = iter(report.files)
     return [None if r is None else next(kept) for r in reports], report
@@ -39,7 +45,7 @@ def check_files(files: Sequence[DataFile], options: CheckOptions) -> tuple[list[
 def _check_one(file: DataFile, run: CheckRun) -> list[FileReport] | None:
     """The file's report for each target (None when it is left out)."""
     try:
-        return check_file(Path(file.path), run)
+        return check_file(file.path, run)
     except MappingError as exc:
         not_data = file.found and not exc.recognised
         return file_problem(file.path, "P117" if not_data else "P160", str(exc), run)
@@ -49,7 +55,7 @@ def _check_one(file: DataFile, run: CheckRun) -> list[FileReport] | None:
 
 def file_problem(path: str, code: str, message: str, run: CheckRun) -> list[FileReport] | None:
     """The report, for each target, of a file that was not checked: one issue about it (None when ignored)."""
-    if code in run.options.ignore:
+    if not run.options.reports(code):
         return None
     if code == "P117":
         message = f"Not fine-tuning data, so not checked: {message[:1].lower()}{message[1:]}"
@@ -63,11 +69,15 @@ def file_problem(path: str, code: str, message: str, run: CheckRun) -> list[File
 
 
 def check_valid(train: str | os.PathLike[str], valid: str | os.PathLike[str], options: CheckOptions) -> Report:
-    """A training file and its validation file, with leakage between them (P404)."""
-    return check_training(Path(train), Path(valid), options)
+    """A training file and its validation file (paths or URLs), with leakage between them (P404)."""
+    if options.dask is not None:
+        return check_training_on_cluster(train, valid, options)
+    return check_training(train, valid, options)
 
 
 def check_values(source: Any, options: CheckOptions) -> Report:
-    """A pandas DataFrame (read as a table, see `prep.convert`), or an iterable of records (dicts or models)."""
+    """A pandas DataFrame or a Hugging Face `datasets.Dataset` (read as a table, see `prep.convert`; row N is
+    line N), or an iterable of records (dicts or models)."""
     run = prepare(options)
-    return report_of([check_table(source, run) if is_frame(source) else check_records(source, run)], run)
+    table = is_frame(source) or is_dataset(source)
+    return report_of([check_table(source, run) if table else check_records(source, run)], run)

@@ -22,7 +22,8 @@ Keys are the long names of ``prep check``'s options (kebab-case)::
 Paths in the file (``target`` profiles, ``tiktoken-dir``, ``baseline``) and the
 ``files`` globs of overrides are relative to the folder of the configuration
 file. Every matching override applies, in order, the later winning; ``ignore``
-lists add up. An unknown key or a value of the wrong type is a `ConfigError`
+lists add up, and ``severity`` tables (``severity = {P402 = "error"}``) merge
+code by code. An unknown key or a value of the wrong type is a `ConfigError`
 naming the file and the key.
 """
 
@@ -35,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, UsageError
+from ..reading.sources import is_url
 from .globs import glob_regex
 from .settings import SETTINGS, Parse, parse_globs, parse_path
 
@@ -53,6 +55,7 @@ __all__ = [
     "Override",
     "find_config",
     "load_config",
+    "merge_settings",
 ]
 
 #: File names searched in each folder, in order of precedence.
@@ -120,11 +123,20 @@ class Config:
         out = dict(self.settings)
         for override in self.overrides:
             if override.matches(relative):
-                ignore = out.get("ignore", frozenset()) | override.settings.get("ignore", frozenset())
-                out.update(override.settings)
-                if ignore:
-                    out["ignore"] = ignore
+                out = merge_settings(out, override.settings)
         return out
+
+
+def merge_settings(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``: ``ignore`` codes add up, ``severity`` tables merge code by code, the rest is replaced."""
+    out = {**base, **top}
+    ignore = frozenset(base.get("ignore", ())) | frozenset(top.get("ignore", ()))
+    if ignore:
+        out["ignore"] = ignore
+    severity = {**dict(base.get("severity", ())), **dict(top.get("severity", ()))}
+    if severity:
+        out["severity"] = severity
+    return out
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
@@ -236,7 +248,8 @@ class ConfigFinder:
         return found
 
     def config_for(self, file: str | os.PathLike[str]) -> Config | None:
-        path = self.find(Path(file))
+        """The configuration of a file: the closest to it; for a URL, the current folder's."""
+        path = self.find(Path.cwd() if is_url(os.fspath(file)) else Path(file))
         if path is None:
             return None
         if path not in self._loaded:
@@ -248,6 +261,11 @@ class Configs:
     """The configuration of each file of a run: ``config`` for every file, none when ``isolated``, else the closest."""
 
     def __init__(self, config: str | os.PathLike[str] | None = None, *, isolated: bool = False) -> None:
+        if config is not None and isolated:
+            raise UsageError(
+                "--config and --isolated contradict each other (--config names the configuration to use, "
+                "--isolated uses none); give one of the two."
+            )
         self.isolated = isolated
         self.forced = load_config(config) if config is not None and not isolated else None
         self._finder = ConfigFinder()

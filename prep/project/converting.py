@@ -12,71 +12,115 @@ error is left out of them.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..conversion.converter import ConversionResult
 from ..conversion.converter import convert as convert_plain
 from ..conversion.options import ConvertOptions
 from ..reading.table import TableOptions
 from ..validation.options import CheckOptions
-from .runner import changed_settings, plan_files
+from .arguments import TABLE_ARGUMENTS, changed_settings, given_settings, renamed
+from .runner import plan_files
 
-__all__ = ["convert", "convert_settings"]
+if TYPE_CHECKING:
+    from ..issues import Severity
+    from ..reading.table import FileType
+    from ..targets.profile import DataFormat, Method
 
-_TABLE_FIELDS = tuple(f.name for f in dataclasses.fields(TableOptions))
+__all__ = ["CONVERT_ARGUMENTS", "convert", "convert_settings"]
+
+#: The fields of `ConvertOptions` besides the table's: keyword arguments of prep.convert.
+CONVERT_ARGUMENTS = tuple(f.name for f in dataclasses.fields(ConvertOptions) if f.name not in TABLE_ARGUMENTS)
 
 
 def convert(
-    source: Any,
+    source: str | os.PathLike[str] | Iterable[Any],
     output: str | os.PathLike[str] | None = None,
     *,
-    options: ConvertOptions | None = None,
-    check: CheckOptions | None = None,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+    system: str | None = None,
+    file_type: FileType | str | None = None,
+    input_encoding: str | None = None,
+    header: bool | None = None,
+    to: DataFormat | str | None = None,
+    keep_separators: bool | None = None,
+    apply: bool | None = None,
+    bom: bool | None = None,
+    force: bool | None = None,
+    model: str | None = None,
+    target: str | Sequence[str] | None = None,
+    method: Method | str | None = None,
+    data_format: DataFormat | str | None = None,
+    ignore: str | Iterable[str] | None = None,
+    select: str | Iterable[str] | None = None,
+    severity: Mapping[str, Severity | str] | None = None,
+    tokens: bool | None = None,
+    stats: bool | None = None,
+    encoding: str | None = None,
+    token_limit: int | None = None,
+    epochs: int | None = None,
+    today: dt.date | None = None,
+    tiktoken_dir: str | None = None,
+    max_line_bytes: int | None = None,
+    max_issues_per_code: int | None = None,
+    jobs: int | None = None,
+    convert_options: ConvertOptions | None = None,
+    check_options: CheckOptions | None = None,
     config: str | os.PathLike[str] | None = None,
     isolated: bool = False,
-    **kwargs: Any,
+    options: ConvertOptions | None = None,
+    check: CheckOptions | None = None,
 ) -> ConversionResult:
     """Convert a path, a pandas DataFrame or rows into checked records; write them to ``output``.
 
-    Keyword arguments are `ConvertOptions` fields (``sheet``, ``mapping``,
-    ``system``, ``to``, ``apply``, ``bom``, ``force``...) and `CheckOptions`
-    fields (``model``, ``tokens``, ``target``...). A path is converted with its
-    project configuration (``config`` forces one file, ``isolated`` uses none);
-    what is given here wins over it. Bad data never raises: it is in
-    ``result.report``; nothing is written when it has errors, unless ``force``.
-    See `prep.conversion.converter.convert`.
+    How a table becomes records: ``sheet``, ``mapping`` (column -> field),
+    ``system``, ``file_type``, ``input_encoding``, ``header``; what is done to
+    the records: ``to="chat"``, ``keep_separators``, ``apply``, ``bom``,
+    ``force`` (or a whole ``convert_options=ConvertOptions(...)``); how they are
+    checked: the options of `prep.check` (or ``check_options=CheckOptions(...)``).
+    A path is converted with its project configuration (``config`` forces one
+    file, ``isolated`` uses none); what is given here wins over it. Bad data
+    never raises: it is in ``result.report``; nothing is written when it has
+    errors, unless ``force``. (``options=`` and ``check=`` are the old names of
+    ``convert_options=`` and ``check_options=``.)
     """
+    convert_options = renamed("prep.convert", "options", options, "convert_options", convert_options)
+    check_options = renamed("prep.convert", "check", check, "check_options", check_options)
+    arguments = locals()
+    given_convert = {k: v for k, v in changed_settings(convert_options).items() if k in CONVERT_ARGUMENTS}
+    given_convert.update((k, arguments[k]) for k in CONVERT_ARGUMENTS if arguments[k] is not None)
+    given_check = given_settings(arguments, check_options, _table_of(convert_options))
     if not isinstance(source, (str, os.PathLike)):
-        return convert_plain(source, output, options=options, check=check, **kwargs)
-    convert_options, check_options = convert_settings(source, options, check, kwargs, config=config, isolated=isolated)
-    return convert_plain(source, output, options=convert_options, check=check_options)
+        table = given_check.pop("table", TableOptions())
+        table_fields = {k: getattr(table, k) for k in TABLE_ARGUMENTS}
+        plain = ConvertOptions(**table_fields, **given_convert), CheckOptions(**given_check)
+    else:
+        plain = convert_settings(source, given_convert, given_check, config=config, isolated=isolated)
+    return convert_plain(source, output, convert_options=plain[0], check_options=plain[1])
+
+
+def _table_of(options: ConvertOptions | None) -> TableOptions | None:
+    return options.table if options is not None else None
 
 
 def convert_settings(
     source: str | os.PathLike[str],
-    options: ConvertOptions | None,
-    check: CheckOptions | None,
-    kwargs: dict[str, Any],
+    given_convert: Mapping[str, Any],
+    given_check: Mapping[str, Any],
     *,
     config: str | os.PathLike[str] | None = None,
     isolated: bool = False,
 ) -> tuple[ConvertOptions, CheckOptions]:
     """The options of converting ``source``: its configuration's settings, then what is given on top.
 
-    Given are ``kwargs`` and the fields of ``options`` and ``check`` that differ from their defaults.
+    ``given_convert`` holds `ConvertOptions` fields other than the table's;
+    ``given_check`` `CheckOptions` fields, the table's in ``table``.
     """
-    convert_names = {f.name for f in dataclasses.fields(ConvertOptions)}
-    check_names = {f.name for f in dataclasses.fields(CheckOptions)}
-    unknown = set(kwargs) - convert_names - check_names
-    if unknown:
-        raise TypeError(f"convert() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    given_convert = {**changed_settings(options), **{k: v for k, v in kwargs.items() if k in convert_names}}
-    given_check = {**changed_settings(check), **{k: v for k, v in kwargs.items() if k in check_names - convert_names}}
-    table = {k: given_convert.pop(k) for k in _TABLE_FIELDS if k in given_convert}
-    if table:
-        given_check["table"] = TableOptions(**table)
     (plan,) = plan_files([os.fspath(source)], given_check, config=config, isolated=isolated)
     merged = plan.options.table or TableOptions()
-    table_fields = {k: getattr(merged, k) for k in _TABLE_FIELDS}
+    table_fields = {k: getattr(merged, k) for k in TABLE_ARGUMENTS}
     return ConvertOptions(**table_fields, **given_convert), dataclasses.replace(plan.options, table=None)

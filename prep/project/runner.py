@@ -13,24 +13,28 @@ hidden by its baseline: ``baseline`` if given, else the configuration's
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PrepError, UsageError
 from ..reports.report import FileReport, Report, TargetVerdict
-from .config import BASELINE_NAME, Config, Configs
+from .arguments import changed_settings, given_settings, in_memory, renamed
+from .config import BASELINE_NAME, Config, Configs, merge_settings
 from .walk import DataFile, select_files
 
 if TYPE_CHECKING:
+    from ..issues import Severity
+    from ..reading.table import FileType, TableOptions
+    from ..targets.profile import DataFormat, Method
     from ..validation.options import CheckOptions
 
 __all__ = [
     "FilePlan",
     "ProjectReport",
-    "changed_settings",
     "check",
     "check_named",
     "check_project",
@@ -95,21 +99,21 @@ def plan_files(
 
     ``config`` forces one configuration file for every file; ``isolated``
     ignores configuration files. ``settings`` holds `CheckOptions` fields and
-    ``strict``; ``ignore`` codes add to the configuration's.
+    ``strict``; ``ignore`` codes add to the configuration's, and ``severity``
+    tables merge with its code by code.
     """
-    from ..validation.options import CheckOptions
+    from ..validation.options import CheckOptions, issue_codes
 
     given = dict(settings or {})
+    if "ignore" in given:
+        given["ignore"] = issue_codes(given["ignore"])
     configs = config if isinstance(config, Configs) else Configs(config, isolated=isolated)
-    names = {f.name for f in fields(CheckOptions)}
+    names = {f.name for f in fields(CheckOptions) if f.init}
     plans = []
     for item in files:
         file = item if isinstance(item, DataFile) else DataFile(os.fspath(item))
         cfg = configs(file.path)
-        merged = cfg.settings_for(file.path) if cfg else {}
-        ignore = merged.get("ignore", frozenset()) | frozenset(given.get("ignore", ()))
-        merged.update(given)
-        merged["ignore"] = ignore
+        merged = merge_settings(cfg.settings_for(file.path) if cfg else {}, given)
         strict = bool(merged.pop("strict", False))
         _fold_table(merged)
         unknown = set(merged) - names
@@ -193,35 +197,63 @@ def check_named(
 
 
 def check(
-    source: Any,
+    source: str | os.PathLike[str] | Iterable[Any],
     *,
-    options: CheckOptions | None = None,
+    model: str | None = None,
+    target: str | Sequence[str] | None = None,
+    method: Method | str | None = None,
+    data_format: DataFormat | str | None = None,
+    ignore: str | Iterable[str] | None = None,
+    select: str | Iterable[str] | None = None,
+    severity: Mapping[str, Severity | str] | None = None,
+    tokens: bool | None = None,
+    stats: bool | None = None,
+    encoding: str | None = None,
+    token_limit: int | None = None,
+    epochs: int | None = None,
+    today: dt.date | None = None,
+    tiktoken_dir: str | None = None,
+    max_line_bytes: int | None = None,
+    max_issues_per_code: int | None = None,
+    jobs: int | None = None,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+    system: str | None = None,
+    file_type: FileType | str | None = None,
+    input_encoding: str | None = None,
+    header: bool | None = None,
+    table: TableOptions | None = None,
+    check_options: CheckOptions | None = None,
     valid: str | os.PathLike[str] | None = None,
     config: str | os.PathLike[str] | None = None,
     isolated: bool = False,
     use_baseline: bool = True,
-    **kwargs: Any,
+    options: CheckOptions | None = None,
 ) -> Report:
     """Check files and folders (a path or a list of paths), a pandas DataFrame, or records held in memory.
 
     Paths are checked as ``prep check`` checks them (`check_project`): each
     file with its project configuration (``config`` forces one file,
     ``isolated`` uses none) and its baseline (``use_baseline=False`` shows the
-    known issues too). Keyword arguments are `CheckOptions` fields and win
-    over the configuration, as options on the command line do; so do the
-    fields of ``options`` that differ from the defaults. A DataFrame is read
-    as a table (see `prep.convert`); records are dicts or `prep.records`
-    models. Bad data never raises: it is in the report. ``valid`` names the
-    validation file of one training file: examples in both get P404.
+    known issues too). The keyword arguments are the options of ``prep check``
+    (`CheckOptions` fields, and the `TableOptions` fields that say how a table
+    becomes records); those given win over the configuration, as options on
+    the command line do, and so do the fields of ``check_options`` and ``table``
+    that differ from the defaults. A DataFrame is read as a table (see
+    `prep.convert`); records are a list of dicts or `prep.records` models. Bad
+    data never raises: it is in the report. ``valid`` names the validation file
+    of one training file: examples in both get P404. (``options=`` is the old
+    name of ``check_options=``.)
     """
+    check_options = renamed("prep.check", "options", options, "check_options", check_options)
+    settings = given_settings(locals(), check_options, table)
     from ..validation.options import CheckOptions
     from .checking import check_values
 
     if not _is_paths(source):
         if valid is not None:
             raise UsageError("A validation file is checked against one training file path.")
-        return check_values(source, options or CheckOptions(**kwargs))
-    settings = {**changed_settings(options), **kwargs}
+        return check_values(in_memory(source, "prep.check"), CheckOptions(**settings))
     paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     run = check_project(paths, settings, config=config, isolated=isolated, use_baseline=use_baseline, valid=valid)
     return run.report
@@ -231,15 +263,6 @@ def _is_paths(source: Any) -> bool:
     if isinstance(source, (str, os.PathLike)):
         return True
     return isinstance(source, (list, tuple)) and bool(source) and all(isinstance(p, (str, os.PathLike)) for p in source)
-
-
-def changed_settings(options: Any) -> dict[str, Any]:
-    """The fields of an options dataclass (or None) that differ from its defaults: they win over the configuration."""
-    if options is None:
-        return {}
-    defaults = type(options)()
-    values = {f.name: getattr(options, f.name) for f in fields(options)}
-    return {name: value for name, value in values.items() if value != getattr(defaults, name)}
 
 
 def _check_groups(plans: list[FilePlan]) -> tuple[Report, list[FilePlan]]:

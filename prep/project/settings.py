@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..issues import CODES
+from ..errors import UsageError
+from ..issues import CODES, Severity
 from ..reading.table import FileType
 from ..targets.profile import DataFormat, Method
 
@@ -46,7 +47,7 @@ def _choice(kind: type[Method] | type[DataFormat] | type[FileType]) -> Parse:
     def parse(value: Any, root: Path) -> Any:
         try:
             return kind(value)
-        except ValueError:
+        except (ValueError, UsageError):
             raise TypeError("one of " + ", ".join(repr(k.value) for k in kind)) from None
 
     return parse
@@ -73,12 +74,25 @@ def _tokenizer(value: Any, root: Path) -> str:
 
 def _codes(value: Any, root: Path) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-        raise TypeError('a list of issue codes such as ["P402"]')
-    codes = frozenset(c.upper() for c in value)
-    unknown = sorted(codes - set(CODES))
+        raise TypeError('a list of issue codes such as ["P402"] (or prefixes, such as "P4")')
+    codes = frozenset(c.strip().upper() for c in value)
+    unknown = sorted(c for c in codes if not any(known.startswith(c) for known in CODES))
     if unknown:
-        raise TypeError(f"a list of known issue codes ({', '.join(unknown)} is not one)")
+        raise TypeError(f"a list of known issue codes or prefixes ({', '.join(unknown)} is not one)")
     return codes
+
+
+def _severities(value: Any, root: Path) -> dict[str, Severity]:
+    levels = ", ".join(repr(s.value) for s in Severity)
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise TypeError(f'a table of code = severity, such as {{P402 = "error"}} (severities: {levels})')
+    unknown = sorted(c for c in value if c.upper() not in CODES)
+    if unknown:
+        raise TypeError(f"a table whose keys are issue codes ({', '.join(unknown)} is not one)")
+    try:
+        return {code.upper(): Severity(level) for code, level in value.items()}
+    except UsageError:
+        raise TypeError(f"a table whose values are severities ({levels})") from None
 
 
 def _mapping(value: Any, root: Path) -> tuple[tuple[str, str], ...]:
@@ -110,7 +124,10 @@ SETTINGS: dict[str, tuple[str, Parse]] = {
     "epochs": ("epochs", _int_range(1, 50)),
     "max-line-bytes": ("max_line_bytes", _int_range(1)),
     "ignore": ("ignore", _codes),
+    "select": ("select", _codes),
+    "severity": ("severity", _severities),
     "jobs": ("jobs", _int_range(1)),
+    "dask": ("dask", _str),
     "strict": ("strict", _bool),
     "sheet": ("table.sheet", _str),
     "map": ("table.mapping", _mapping),

@@ -11,6 +11,8 @@ fine-tuning data:
 - what the project configuration's ``exclude`` names;
 - configuration JSON (`prep.reading.kinds.is_configuration`).
 
+A URL (``s3://bucket/data/*.jsonl``, ``s3://bucket/data/``) stands for the
+files its glob matches or the data files below it (`prep.reading.sources`).
 A path named is read whatever its name, unless the configuration excludes it
 (so the pre-commit hook, which names the staged files, skips it too). A path
 that does not exist, or a folder with no data file below it, is an
@@ -26,11 +28,14 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..reading.kinds import FOLDER_EXTENSIONS, is_configuration
+from ..reading.sources import expand_url, is_url
 from .config import Configs
 from .gitignore import GitIgnore
 
 __all__ = ["SKIPPED_FOLDERS", "DataFile", "Selection", "select_files"]
 
+#: The data files a URL folder stands for (compressed ones too: ``train.jsonl.gz``).
+_URL_EXTENSIONS = tuple(sorted(FOLDER_EXTENSIONS))
 #: Folders never walked (besides hidden ones and virtual environments).
 SKIPPED_FOLDERS = frozenset({"wandb", "node_modules", "__pycache__"})
 
@@ -58,7 +63,9 @@ def select_files(paths: Sequence[str | os.PathLike[str]], configs: Configs | Non
     seen: set[str] = set()
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        if is_url(os.fspath(given)):
+            found = [DataFile(url, found=url != given) for url in expand_url(os.fspath(given), _URL_EXTENSIONS)]
+        elif path.is_dir():
             found = [DataFile(p, True) for p in _walk(path, configs)]
             if not found:
                 raise InputError(_empty(path))

@@ -135,10 +135,7 @@ def validate_job(spec: JobSpec, *, has_validation_file: bool, target: str = "ope
     Raises `UsageError` naming every problem, before anything is sent.
     """
     problems: list[str] = []
-    try:
-        method = Method(spec.method)
-    except ValueError:
-        raise UsageError(f"Unknown method {spec.method!r}; use supervised, dpo or reinforcement.") from None
+    method = Method(spec.method)  # an unknown one is a UsageError naming the methods
     values: dict[str, Any] = {"method": method}
     for name, convert in CONVERTERS.items():
         value = getattr(spec, name)

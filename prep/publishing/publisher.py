@@ -33,7 +33,8 @@ from typing import Any
 
 from ..errors import PrepError, UnknownModelError, UsageError
 from ..issues import Severity
-from ..project.runner import changed_settings, check_named
+from ..project.arguments import changed_settings
+from ..project.runner import check_named
 from ..reports.report import Report
 from ..targets.profile import Method
 from ..validation.options import CheckOptions

@@ -12,42 +12,54 @@ target's minimum, the result says so (P408). Which example goes where:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ..errors import InputError, UsageError
 from ..issues import Issue
+from ..project.arguments import TABLE_ARGUMENTS, changed_settings, given_settings, in_memory
 from ..reading.files import detect_file_type
-from ..reading.table import FileType
+from ..reading.table import FileType, TableOptions
 from ..reports.report import Report
 from ..targets.loader import load_target, resolve_targets
-from .partition import BOM, Items, partition, write_sides
+from ..validation.options import issue_codes
+from .partition import BOM, Items, Partition, partition, write_sides
+
+if TYPE_CHECKING:
+    from ..conversion.converter import ConversionResult
+    from ..issues import Severity
+    from ..targets.profile import DataFormat, Method
+    from ..validation.options import CheckOptions
 
 __all__ = ["SplitResult", "split", "split_paths"]
 
 #: Issues that say nothing about a line to split: the source's own size (the training side is checked
 #: instead, P408) and the note that tokens were not counted.
 _NOT_FOR_SPLIT = frozenset({"P303", "P401", "P402"})
-_TABLE_FIELDS = ("sheet", "mapping", "system", "file_type", "input_encoding", "header")
 #: Errors placed on a line that are about the whole file (its byte-order mark): the line itself is kept.
 _FILE_ERRORS = frozenset({"P102", "P114"})
 
 
 @dataclass(frozen=True)
 class SplitResult:
-    """What `split` wrote. ``labels`` is the number of labels when stratified, else 0.
+    """What `split` made. ``labels`` is the number of labels when stratified, else 0.
 
-    ``report`` is the check of the source; ``left_out`` the lines (or rows) with
-    errors, in neither file; ``issues`` what is found about the split itself (P408).
+    ``report`` is the check of the source; ``left_out`` the lines (or rows;
+    for records and DataFrames, 1-based positions) with errors, on neither side;
+    ``issues`` what is found about the split itself (P408). A file's split is
+    written to ``train_path`` and ``valid_path``; a split of records or of a
+    DataFrame is returned as ``train`` and ``valid`` (the records given, or
+    the DataFrame's rows with their index), and written only with ``out_dir``.
     """
 
-    train_path: Path
-    valid_path: Path
+    train_path: Path | None
+    valid_path: Path | None
     train_examples: int
     valid_examples: int
     groups: int
@@ -57,6 +69,8 @@ class SplitResult:
     report: Report | None = None
     left_out: tuple[int, ...] = ()
     issues: tuple[Issue, ...] = ()
+    train: Any = None
+    valid: Any = None
 
     @property
     def exit_code(self) -> int:
@@ -73,38 +87,84 @@ def split_paths(path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | 
 
 
 def split(
-    path: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Iterable[Any],
     *,
     valid_fraction: float | None = None,
     valid_count: int | None = None,
     seed: int = 0,
     out_dir: str | os.PathLike[str] | None = None,
     stratify: bool | None = None,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+    system: str | None = None,
+    file_type: FileType | str | None = None,
+    input_encoding: str | None = None,
+    header: bool | None = None,
+    model: str | None = None,
+    target: str | Sequence[str] | None = None,
+    method: Method | str | None = None,
+    data_format: DataFormat | str | None = None,
+    ignore: str | Iterable[str] | None = None,
+    select: str | Iterable[str] | None = None,
+    severity: Mapping[str, Severity | str] | None = None,
+    tokens: bool | None = None,
+    stats: bool | None = None,
+    encoding: str | None = None,
+    token_limit: int | None = None,
+    epochs: int | None = None,
+    today: dt.date | None = None,
+    tiktoken_dir: str | None = None,
+    max_line_bytes: int | None = None,
+    max_issues_per_code: int | None = None,
+    jobs: int | None = None,
+    table: TableOptions | None = None,
+    check_options: CheckOptions | None = None,
     config: str | os.PathLike[str] | None = None,
     isolated: bool = False,
-    **options: Any,
 ) -> SplitResult:
-    """Check a data file, then split its examples into training and validation files.
+    """Check data, then split its examples into a training and a validation side.
 
+    ``source`` is a data file (written to ``<stem>.train.jsonl`` and
+    ``<stem>.valid.jsonl``, beside it or in ``out_dir``), a pandas DataFrame, or
+    records (a list of dicts or models, or of rows such as ``{"question": ...,
+    "answer": ...}``): those come back as ``result.train`` and ``result.valid``.
     Give ``valid_fraction`` (0 < F < 1; default 0.1) or ``valid_count`` (N
     examples). ``stratify`` None detects legacy classification data; True
-    forces stratifying by ``completion``; False turns it off. Other keyword
-    arguments are `CheckOptions` fields and, for tables, `TableOptions` fields;
-    the project's configuration fills the rest (``config`` forces one file,
-    ``isolated`` uses none). Both files are written atomically.
+    forces stratifying by ``completion``; False turns it off. The other keyword
+    arguments are those of `prep.check`; a file's project configuration fills
+    the rest (``config`` forces one file, ``isolated`` uses none). Files are
+    written atomically.
     """
-    source = Path(path)
-    if not source.is_file():
-        raise InputError(f"Cannot read {str(source)!r}: no such file.")
-    train_path, valid_path = split_paths(source, out_dir)
-    if source.resolve() in (train_path.resolve(), valid_path.resolve()):
-        raise UsageError(f"{source} would be overwritten by its own split; use -o DIR.")
-    checked = _checked(source, options, {"config": config, "isolated": isolated})
-    part = partition(
-        checked.items, str(source), fraction=valid_fraction, count=valid_count, seed=seed, stratify=stratify
-    )
-    write_sides(checked.items, part, train_path, valid_path, bom=checked.bom)
+    settings = given_settings(locals(), check_options, table)
+    how: dict[str, Any] = {"fraction": valid_fraction, "count": valid_count, "seed": seed, "stratify": stratify}
+    if not isinstance(source, (str, os.PathLike)):
+        return _split_memory(in_memory(source, "prep.split"), _for_split(settings), how, out_dir)
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"Cannot read {str(path)!r}: no such file.")
+    paths = split_paths(path, out_dir)
+    if path.resolve() in (paths[0].resolve(), paths[1].resolve()):
+        raise UsageError(f"{path} would be overwritten by its own split; use -o DIR.")
+    checked = _checked(path, _for_split(settings), {"config": config, "isolated": isolated})
+    return _result(checked, partition(checked.items, str(path), **how), paths)
+
+
+def _for_split(settings: dict[str, Any]) -> dict[str, Any]:
+    """Check without counting tokens, and without the issues that say nothing about a line to split."""
+    return {**settings, "tokens": False, "ignore": issue_codes(settings.get("ignore")) | _NOT_FOR_SPLIT}
+
+
+def _result(checked: _Checked, part: Partition, paths: tuple[Path, Path] | None) -> SplitResult:
+    """Write the sides (to ``paths``, when given) and say what was made."""
+    if paths is not None:
+        write_sides(checked.items, part, *paths, bom=checked.bom)
     n, valid_n = len(part.hashes), part.valid_examples
+    train = valid = None
+    if checked.rows is not None:
+        chosen = [h in part.chosen for h in part.hashes]
+        train = _rows(checked.rows, [line for line, v in zip(checked.lines, chosen, strict=True) if not v])
+        valid = _rows(checked.rows, [line for line, v in zip(checked.lines, chosen, strict=True) if v])
+    train_path, valid_path = paths if paths is not None else (None, None)
     return SplitResult(
         train_path,
         valid_path,
@@ -116,13 +176,18 @@ def split(
         checked.blank,
         checked.report,
         checked.left_out,
-        _minimum(train_path, n - valid_n, checked.target),
+        _minimum(str(train_path or "<train>"), n - valid_n, checked.target),
+        train,
+        valid,
     )
 
 
 @dataclass
 class _Checked:
-    """The examples of a source that passed its check, and what the check found."""
+    """The examples of a source that passed its check, and what the check found.
+
+    For records or a DataFrame: ``rows``, the source itself, and ``lines``, the position of each example in it.
+    """
 
     items: Items
     report: Report
@@ -130,26 +195,25 @@ class _Checked:
     target: str
     bom: bool = False
     blank: int = 0
+    rows: Any = None
+    lines: list[int] = field(default_factory=list)
 
 
-def _checked(source: Path, options: dict[str, Any], project: dict[str, Any]) -> _Checked:
+def _checked(source: Path, settings: dict[str, Any], project: dict[str, Any]) -> _Checked:
     """Check the source as ``prep check`` (JSONL) or ``prep convert`` (tables) reads it."""
-    settings = {**options, "tokens": False, "ignore": frozenset(options.get("ignore", ())) | _NOT_FOR_SPLIT}
-    if detect_file_type(source, options.get("file_type")) is not FileType.JSONL:
+    table = settings.get("table")
+    if detect_file_type(source, table.file_type if table else None) is not FileType.JSONL:
         return _checked_table(source, settings, project)
     return _checked_jsonl(source, settings, project)
 
 
 def _checked_jsonl(source: Path, settings: dict[str, Any], project: dict[str, Any]) -> _Checked:
     from ..project.runner import check_named
-    from ..reading.table import TableOptions
     from ..validation.options import CheckOptions
 
-    table = {k: settings.pop(k) for k in _TABLE_FIELDS if k in settings}
-    if set(table) - {"file_type"}:
-        raise UsageError(f"{', '.join(sorted(set(table) - {'file_type'}))} apply to tables; {source} is JSONL.")
-    if table:
-        settings["table"] = TableOptions(**table)
+    given = {k for k, v in changed_settings(settings.get("table")).items() if k != "file_type"}
+    if given:
+        raise UsageError(f"{', '.join(sorted(given))} apply to tables; {source} is JSONL.")
     settings["max_issues_per_code"] = CheckOptions().max_issues_per_code * 1000  # every bad line, to leave it out
     run = check_named(source, settings, use_baseline=False, **project)
     bad = {i.line for i in run.report.issues if i.is_error and i.line is not None and i.code not in _FILE_ERRORS}
@@ -162,14 +226,46 @@ def _checked_jsonl(source: Path, settings: dict[str, Any], project: dict[str, An
 
 
 def _checked_table(source: Path, settings: dict[str, Any], project: dict[str, Any]) -> _Checked:
-    from ..conversion.converter import convert, jsonl_bytes
+    from ..conversion.converter import convert
     from ..project.converting import convert_settings
 
-    convert_options, check_options = convert_settings(source, None, None, settings, **project)
-    result = convert(source, None, options=convert_options, check=check_options)
+    convert_options, check_options = convert_settings(source, {}, settings, **project)
+    result = convert(source, None, convert_options=convert_options, check_options=check_options)
+    return _converted(result, check_options.target)
+
+
+def _converted(result: ConversionResult, target: str) -> _Checked:
+    from ..conversion.converter import jsonl_bytes
+
     records = result.records
     items: Items = lambda: ((jsonl_bytes([r]), r) for r in records)  # noqa: E731
-    return _Checked(items, result.report, tuple(result.skipped), check_options.target, result.bom)
+    return _Checked(items, result.report, tuple(result.skipped), target, result.bom, lines=result.lines)
+
+
+def _split_memory(source: Any, settings: dict[str, Any], how: dict[str, Any], out_dir: Any) -> SplitResult:
+    """Split records or a DataFrame (checked and converted as `prep.convert` does, without configuration)."""
+    from ..conversion.converter import convert
+    from ..conversion.options import ConvertOptions
+    from ..conversion.tables import is_frame
+    from ..validation.options import CheckOptions
+
+    rows = source if is_frame(source) else list(source)
+    table = settings.pop("table", None) or TableOptions()
+    check_options = CheckOptions(**settings)
+    convert_options = ConvertOptions(**{k: getattr(table, k) for k in TABLE_ARGUMENTS})
+    result = convert(rows, None, convert_options=convert_options, check_options=check_options)
+    checked = _converted(result, check_options.target)
+    checked.rows = rows
+    part = partition(checked.items, "<DataFrame>" if is_frame(rows) else "<records>", **how)
+    paths = None if out_dir is None else (Path(out_dir) / "train.jsonl", Path(out_dir) / "valid.jsonl")
+    return _result(checked, part, paths)
+
+
+def _rows(rows: Any, lines: list[int]) -> Any:
+    """The rows at 1-based positions ``lines``: a DataFrame's (index kept), or a list's."""
+    if hasattr(rows, "iloc"):
+        return rows.iloc[[line - 1 for line in lines]]
+    return [rows[line - 1] for line in lines]
 
 
 def _jsonl_items(source: Path, skip: set[int]) -> Iterator[tuple[bytes, Any]]:
@@ -194,7 +290,7 @@ def _blank_lines(source: Path) -> set[int]:
         return {n for n, raw in enumerate(fp, 1) if not raw.strip() or raw.strip() == BOM}
 
 
-def _minimum(train_path: Path, train_examples: int, target_names: str) -> tuple[Issue, ...]:
+def _minimum(train_path: str, train_examples: int, target_names: str) -> tuple[Issue, ...]:
     """P408 for each target whose minimum the training file falls below."""
     out = []
     for name in resolve_targets(target_names):
@@ -205,5 +301,5 @@ def _minimum(train_path: Path, train_examples: int, target_names: str) -> tuple[
             f"The training file has {train_examples} example(s), but {target.provider} needs at least "
             f"{target.min_examples}; add examples, or take fewer for validation (--valid-count)."
         )
-        out.append(Issue("P408", target.severity("P408"), message, None, "", str(train_path)))
+        out.append(Issue("P408", target.severity("P408"), message, None, "", train_path))
     return tuple(out)

@@ -1,10 +1,12 @@
 """Which files are data, of which type, and the reader of each type.
 
 `detect_file_type` names a file's type from its extension (and, for ``.txt``
-and ``.json``, its first bytes); `open_table` opens a file with the reader of
-its type (`READERS`); which files of a folder are data is `.kinds`. Readers of
-spreadsheets import their libraries lazily: this module and the JSONL path of
-``prep check`` never import pandas or openpyxl.
+and ``.json``, its first bytes; a compression ending such as ``.gz`` is looked
+past); `open_table` opens a file (a local path, or for the `STREAMED` types a
+URL or a compressed file too) with the reader of its type (`READERS`); which
+files of a folder are data is `.kinds`. Readers of spreadsheets import their
+libraries lazily: this module and the JSONL path of ``prep check`` never
+import pandas or openpyxl.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from ..errors import InputError
+from .sources import data_name, is_url, open_source, redact
 from .table import FileType, ReadOptions, Table
 
-__all__ = ["EXTENSIONS", "READERS", "detect_file_type", "open_table"]
+__all__ = ["EXTENSIONS", "READERS", "STREAMED", "detect_file_type", "open_table"]
 
 
 #: File extensions (lower case) and their types. A .txt file is TSV when its first line holds a tab
@@ -31,13 +34,15 @@ EXTENSIONS: dict[str, FileType] = {
     ".tab": FileType.TSV,
     ".xlsx": FileType.XLSX,
     ".xlsm": FileType.XLSX,
+    ".parquet": FileType.PARQUET,
 }
+#: Types read from URLs and compressed files too (the others are read from local, uncompressed paths).
+STREAMED = (FileType.JSONL, FileType.PARQUET)
 
 _UNSUPPORTED = {
     ".xls": "an Excel 97-2003 workbook; save it as .xlsx (Excel Workbook)",
     ".ods": "an OpenDocument spreadsheet; save it as .xlsx or as CSV UTF-8",
     ".numbers": "a Numbers document; export it as .xlsx or as CSV",
-    ".parquet": "a Parquet file; read it with pandas and pass the DataFrame to prep.convert()",
 }
 
 _SNIFF_BYTES = 64 * 1024
@@ -51,39 +56,41 @@ def detect_file_type(path: str | os.PathLike[str], forced: FileType | str | None
     """
     if forced is not None:
         return FileType(forced)
-    suffix = Path(path).suffix.lower()
+    location = os.fspath(path)
+    name = redact(location)
+    suffix = os.path.splitext(data_name(location))[1].lower()
     if suffix in _UNSUPPORTED:
-        raise InputError(f"{os.fspath(path)} is {_UNSUPPORTED[suffix]}.")
+        raise InputError(f"{name} is {_UNSUPPORTED[suffix]}.")
     if suffix == ".txt":
-        return _text_file_type(Path(path))
+        return _text_file_type(location)
     if suffix and suffix not in EXTENSIONS:
         known = ", ".join([*EXTENSIONS, ".txt"])
-        raise InputError(f"{os.fspath(path)} is not a data file prep reads ({known}); name its type with --file-type.")
+        raise InputError(f"{name} is not a data file prep reads ({known}); name its type with --file-type.")
     file_type = EXTENSIONS.get(suffix, FileType.JSONL)
-    if file_type is FileType.JSON and _holds_json_lines(Path(path)):
+    if file_type is FileType.JSON and _holds_json_lines(location):
         return FileType.JSONL
     return file_type
 
 
-def _head_text(path: Path) -> str | None:
+def _head_text(path: str) -> str | None:
     from .text import decode_head
 
     try:
-        with path.open("rb") as fp:
+        with open_source(path) as fp:
             head = fp.read(_SNIFF_BYTES)
-    except OSError:
+    except (OSError, InputError):
         return None
     return decode_head(head)
 
 
-def _text_file_type(path: Path) -> FileType:
+def _text_file_type(path: str) -> FileType:
     """A .txt file: TSV when its first line holds a tab (Excel's "Unicode Text"), else JSONL."""
     text = (_head_text(path) or "").lstrip("\ufeff")
     first = text.lstrip().partition("\n")[0]
     return FileType.TSV if "\t" in first and not first.startswith(("{", "[")) else FileType.JSONL
 
 
-def _holds_json_lines(path: Path) -> bool:
+def _holds_json_lines(path: str) -> bool:
     """True when a file's first line is a whole JSON value and another value follows it."""
     import json
 
@@ -101,37 +108,43 @@ def _holds_json_lines(path: Path) -> bool:
     return True
 
 
-Reader = Callable[[Path, ReadOptions], Table]
+Reader = Callable[[str, ReadOptions], Table]
 
 
-def _read_jsonl(path: Path, options: ReadOptions) -> Table:
+def _read_jsonl(path: str, options: ReadOptions) -> Table:
     from .lines import read_jsonl
 
-    return read_jsonl(path, options)
+    return read_jsonl(Path(path), options)
 
 
-def _read_json(path: Path, options: ReadOptions) -> Table:
+def _read_json(path: str, options: ReadOptions) -> Table:
     from .json_array import read_json
 
-    return read_json(path, options)
+    return read_json(Path(path), options)
 
 
-def _read_csv(path: Path, options: ReadOptions) -> Table:
+def _read_csv(path: str, options: ReadOptions) -> Table:
     from .delimited import read_delimited
 
-    return read_delimited(path, options, FileType.CSV)
+    return read_delimited(Path(path), options, FileType.CSV)
 
 
-def _read_tsv(path: Path, options: ReadOptions) -> Table:
+def _read_tsv(path: str, options: ReadOptions) -> Table:
     from .delimited import read_delimited
 
-    return read_delimited(path, options, FileType.TSV)
+    return read_delimited(Path(path), options, FileType.TSV)
 
 
-def _read_xlsx(path: Path, options: ReadOptions) -> Table:
+def _read_xlsx(path: str, options: ReadOptions) -> Table:
     from .xlsx import read_xlsx
 
-    return read_xlsx(path, options)
+    return read_xlsx(Path(path), options)
+
+
+def _read_parquet(path: str, options: ReadOptions) -> Table:
+    from .arrow import read_parquet
+
+    return read_parquet(path, options)
 
 
 #: One reader per file type; each imports its module (and library) only when used.
@@ -141,14 +154,20 @@ READERS: dict[FileType, Reader] = {
     FileType.CSV: _read_csv,
     FileType.TSV: _read_tsv,
     FileType.XLSX: _read_xlsx,
+    FileType.PARQUET: _read_parquet,
 }
 
 
 def open_table(path: str | os.PathLike[str], options: ReadOptions | None = None) -> AbstractContextManager[Table]:
     """Open a file with the reader of its type; use it as a context manager."""
     options = options or ReadOptions()
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"Cannot read {os.fspath(path)!r}: no such file.")
-    file_type = detect_file_type(path, options.file_type)
-    return READERS[file_type](path, options)
+    location = os.fspath(path)
+    file_type = detect_file_type(location, options.file_type)
+    if file_type not in STREAMED and (is_url(location) or data_name(location) != location):
+        raise InputError(
+            f"{redact(location)}: {file_type} files are read from local, uncompressed paths; "
+            "download or decompress it first."
+        )
+    if not is_url(location) and not os.path.isfile(location):
+        raise InputError(f"Cannot read {location!r}: no such file.")
+    return READERS[file_type](location, options)

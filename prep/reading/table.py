@@ -11,10 +11,11 @@ records (used by `prep.conversion.mapping`).
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+from ..errors import Choice
 
 __all__ = [
     "CellError",
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 
-class FileType(str, enum.Enum):
+class FileType(Choice):
     """The type of an input file, which decides its reader."""
 
     JSONL = "jsonl"
@@ -39,9 +40,7 @@ class FileType(str, enum.Enum):
     CSV = "csv"
     TSV = "tsv"
     XLSX = "xlsx"
-
-    def __str__(self) -> str:
-        return self.value
+    PARQUET = "parquet"
 
 
 class CellError(NamedTuple):
@@ -65,12 +64,14 @@ class Row:
     """One data row: the line a person looks at, and its cells by column name.
 
     ``cells`` is None when the row could not be read at all (its notes say why).
-    Empty cells are None, never ``""`` or ``"nan"``.
+    Empty cells are None, never ``""`` or ``"nan"``. ``index`` is a DataFrame
+    row's index label (``line`` is then its 1-based position).
     """
 
     line: int
     cells: dict[str, Any] | None
     notes: tuple[Note, ...] = ()
+    index: Any = None
 
 
 @dataclass

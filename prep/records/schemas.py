@@ -28,6 +28,9 @@ class JsonIssue(_Strict):
     line: int | None = Field(description="1-based line (sheet row for spreadsheets); null for the whole file.")
     pointer: str = Field(description="RFC 6901 JSON pointer into the example; empty for the whole example.")
     message: str
+    index: int | float | str | bool | list[Any] | None = Field(
+        default=None, description="The row's index label, when the input was a pandas DataFrame (line is its position)."
+    )
     column: str | None = Field(default=None, description="Spreadsheet column, when the input was a table.")
     sheet: str | None = Field(default=None, description="Worksheet name, for XLSX input.")
     targets: list[str] | None = Field(

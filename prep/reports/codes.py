@@ -8,11 +8,11 @@ kept-issue cap) and gives the table that ``--statistics``, the JSON report's
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ..issues import CODES, Issue, Severity
-from .report import Report
 
 __all__ = ["FIRST", "CodeCount", "code_counts", "code_dict"]
 
@@ -20,6 +20,23 @@ __all__ = ["FIRST", "CodeCount", "code_counts", "code_dict"]
 FIRST = 3
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class _File(Protocol):
+    """What the table reads of a file's report (a `FileReport`)."""
+
+    @property
+    def codes(self) -> Mapping[str, int]: ...
+
+    @property
+    def issues(self) -> Sequence[Issue]: ...
+
+
+class _Report(Protocol):
+    """What the table reads of a report (a `Report`, which builds its JSON ``codes`` with this module)."""
+
+    @property
+    def files(self) -> Sequence[_File]: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +51,7 @@ class CodeCount:
     first: tuple[Issue, ...]
 
 
-def code_counts(report: Report, *, first: int = FIRST) -> list[CodeCount]:
+def code_counts(report: _Report, *, first: int = FIRST) -> list[CodeCount]:
     """Every code found, errors first, then by count (most first) and code."""
     counts: Counter[str] = Counter()
     files: Counter[str] = Counter()

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+import orjson
 
 from ..issues import Issue, Severity
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Method
+from .codes import code_counts, code_dict
 from .stats import FileStats
 
-__all__ = ["FileReport", "Report", "TargetVerdict", "union"]
+__all__ = ["SCHEMA_VERSION", "FileReport", "Report", "TargetVerdict", "union"]
+
+#: The version of the JSON report's shape (``schemas/report.schema.json``).
+SCHEMA_VERSION = 1
 
 
-@dataclass
+@dataclass(repr=False)
 class FileReport:
     """What checking one file (or one iterable of records) found.
 
@@ -57,6 +62,36 @@ class FileReport:
     @property
     def warnings(self) -> int:
         return self.severities[Severity.WARNING]
+
+    def __repr__(self) -> str:
+        fmt = self.format.value if self.format else None
+        return (
+            f"FileReport(path={self.path!r}, format={fmt!r}, examples={self.examples}, "
+            f"errors={self.errors}, warnings={self.warnings})"
+        )
+
+    def to_dict(self, *, max_issues: int | None = None) -> dict[str, Any]:
+        """The file as the JSON report holds it; ``max_issues`` lists at most that many issues."""
+        issues = self.issues if max_issues is None else self.issues[:max_issues]
+        return {
+            "path": self.path,
+            "format": self.format.value if self.format else None,
+            "method": self.method.value if self.method else None,
+            "examples": self.examples,
+            "ok": self.ok,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "infos": self.severities[Severity.INFO],
+            "omitted": sum(self.severities.values()) - len(issues),
+            "issues": [i.to_dict() for i in issues],
+            "stats": self.stats_summary(),
+        }
+
+    def to_pandas(self) -> Any:
+        """The file's issues as a pandas DataFrame, one row per issue (see `Report.to_pandas`)."""
+        from .frame import issues_frame
+
+        return issues_frame(self.issues)
 
     def stats_summary(self) -> dict[str, Any] | None:
         """The token statistics and estimate as plain data (the JSON report's ``stats``)."""
@@ -119,8 +154,21 @@ class TargetVerdict:
                     out[i.code] += 1
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        """The verdict as the JSON report's ``targets`` holds it."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "status": self.status,
+            "ok": self.ok,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "codes": dict(sorted(self.codes().items())),
+            "notice": self.notice,
+        }
 
-@dataclass
+
+@dataclass(repr=False)
 class Report:
     """All files checked in one call.
 
@@ -140,9 +188,9 @@ class Report:
         return all(f.ok for f in self.files)
 
     @property
-    def issues(self) -> Iterator[Issue]:
-        for f in self.files:
-            yield from f.issues
+    def issues(self) -> list[Issue]:
+        """Every listed issue, file after file, in a new list (``len``, indexing, and iterating twice work)."""
+        return [issue for f in self.files for issue in f.issues]
 
     @property
     def targets(self) -> list[str]:
@@ -158,6 +206,61 @@ class Report:
         if not self.ok or (strict and self.count(Severity.WARNING)):
             return 1
         return 0
+
+    def __repr__(self) -> str:
+        return (
+            f"Report(ok={self.ok}, files={len(self.files)}, examples={sum(f.examples for f in self.files)}, "
+            f"errors={self.count(Severity.ERROR)}, warnings={self.count(Severity.WARNING)}, target={self.target!r})"
+        )
+
+    def shown(self, max_issues: int | None = None) -> list[list[Issue]]:
+        """The issues of each file that fit under ``max_issues`` over all files (all when None)."""
+        budget = max_issues if max_issues is not None else float("inf")
+        shown = []
+        for f in self.files:
+            take = int(min(budget, len(f.issues)))
+            shown.append(f.issues[:take])
+            budget -= take
+        return shown
+
+    def to_dict(self, *, max_issues: int | None = None) -> dict[str, Any]:
+        """The JSON report (``prep check --format json``, described by ``schemas/report.schema.json``).
+
+        ``max_issues`` lists at most that many issues over all files; ``omitted`` counts the others.
+        """
+        files = [f.to_dict(max_issues=len(shown)) for f, shown in zip(self.files, self.shown(max_issues), strict=True)]
+        return {
+            "version": SCHEMA_VERSION,
+            "ok": self.ok,
+            "status": "ok" if self.ok else "fail",
+            "target": self.target,
+            "tokens_checked": self.tokens_checked,
+            "tokenizer_error": self.tokenizer_error,
+            "summary": {
+                "files": len(self.files),
+                "examples": sum(f.examples for f in self.files),
+                "errors": self.count(Severity.ERROR),
+                "warnings": self.count(Severity.WARNING),
+                "infos": self.count(Severity.INFO),
+            },
+            "codes": [code_dict(row) for row in code_counts(self)],
+            "files": files,
+            "targets": [v.to_dict() for v in self.verdicts],
+        }
+
+    def to_json(self, *, max_issues: int | None = None) -> str:
+        """`to_dict` as indented JSON text (what ``prep check --format json`` prints)."""
+        return orjson.dumps(self.to_dict(max_issues=max_issues), option=orjson.OPT_INDENT_2).decode()
+
+    def to_pandas(self) -> Any:
+        """Every listed issue as a pandas DataFrame, one row per issue (needs pandas: the ``pandas`` extra).
+
+        Columns: path, line, index (the row's label when a DataFrame was checked), code,
+        severity, message, pointer, column, sheet, targets.
+        """
+        from .frame import issues_frame
+
+        return issues_frame(self.issues)
 
 
 _RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}

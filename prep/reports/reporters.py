@@ -14,9 +14,9 @@ from typing import Any, TextIO
 import orjson
 
 from ..issues import Issue, Severity
-from .codes import code_counts, code_dict
+from .codes import code_counts
 from .markdown import report_markdown
-from .report import FileReport, Report, TargetVerdict
+from .report import FileReport, Report
 from .sarif import sarif_log
 
 __all__ = [
@@ -31,92 +31,20 @@ __all__ = [
 ]
 
 Reporter = Callable[..., None]
-SCHEMA_VERSION = 1
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "code": issue.code,
-        "severity": issue.severity.value,
-        "line": issue.line,
-        "pointer": issue.pointer,
-        "message": issue.message,
-    }
-    if issue.column is not None:
-        out["column"] = issue.column
-    if issue.sheet is not None:
-        out["sheet"] = issue.sheet
-    if issue.targets:
-        out["targets"] = list(issue.targets)
-    return out
-
-
-def _shown(report: Report, max_issues: int | None) -> list[list[Issue]]:
-    """The issues of each file that fit under ``max_issues`` (all when None)."""
-    budget = max_issues if max_issues is not None else float("inf")
-    shown = []
-    for f in report.files:
-        take = int(min(budget, len(f.issues)))
-        shown.append(f.issues[:take])
-        budget -= take
-    return shown
+    """The issue as the JSON report holds it (`prep.Issue.to_dict`)."""
+    return issue.to_dict()
 
 
 def report_dict(report: Report, *, max_issues: int | None = None) -> dict[str, Any]:
-    """The JSON report (described by ``schemas/report.schema.json``)."""
-    files = []
-    for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
-        files.append(
-            {
-                "path": f.path,
-                "format": f.format.value if f.format else None,
-                "method": f.method.value if f.method else None,
-                "examples": f.examples,
-                "ok": f.ok,
-                "errors": f.errors,
-                "warnings": f.warnings,
-                "infos": f.severities[Severity.INFO],
-                "omitted": sum(f.severities.values()) - len(issues),
-                "issues": [issue_dict(i) for i in issues],
-                "stats": f.stats_summary(),
-            }
-        )
-    return {
-        "version": SCHEMA_VERSION,
-        "ok": report.ok,
-        "status": "ok" if report.ok else "fail",
-        "target": report.target,
-        "tokens_checked": report.tokens_checked,
-        "tokenizer_error": report.tokenizer_error,
-        "summary": {
-            "files": len(report.files),
-            "examples": sum(f.examples for f in report.files),
-            "errors": report.count(Severity.ERROR),
-            "warnings": report.count(Severity.WARNING),
-            "infos": report.count(Severity.INFO),
-        },
-        "codes": [code_dict(row) for row in code_counts(report)],
-        "files": files,
-        "targets": [_verdict_dict(v) for v in report.verdicts],
-    }
-
-
-def _verdict_dict(v: TargetVerdict) -> dict[str, Any]:
-    return {
-        "name": v.name,
-        "title": v.title,
-        "status": v.status,
-        "ok": v.ok,
-        "errors": v.errors,
-        "warnings": v.warnings,
-        "codes": dict(sorted(v.codes().items())),
-        "notice": v.notice,
-    }
+    """The JSON report (described by ``schemas/report.schema.json``): `prep.Report.to_dict`."""
+    return report.to_dict(max_issues=max_issues)
 
 
 def report_json(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
-    stream.write(orjson.dumps(report_dict(report, max_issues=max_issues), option=orjson.OPT_INDENT_2).decode())
-    stream.write("\n")
+    stream.write(report.to_json(max_issues=max_issues) + "\n")
 
 
 def format_issue(issue: Issue) -> str:
@@ -127,12 +55,14 @@ def format_issue(issue: Issue) -> str:
 
 
 def _place(issue: Issue) -> str:
-    """`` (sheet S, column C, /pointer)``, or "" when the issue has no place inside its line."""
+    """`` (index I, sheet S, column C, /pointer)``, or "" when the issue has no place inside its line."""
     place = issue.pointer
     if issue.column is not None:
         place = f"column {issue.column}" + (f", {place}" if place else "")
     if issue.sheet is not None:
         place = f"sheet {issue.sheet}" + (f", {place}" if place else "")
+    if issue.index is not None:
+        place = f"index {issue.index!r}" + (f", {place}" if place else "")
     return f" ({place})" if place else ""
 
 
@@ -146,7 +76,7 @@ def _tagged(report: Report, fmt: Callable[[Issue], str]) -> Callable[[Issue], st
 
 def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], str]) -> Iterator[str]:
     """Each shown issue as ``fmt`` formats it, and after each file how many were not shown."""
-    for f, issues in zip(report.files, _shown(report, max_issues), strict=True):
+    for f, issues in zip(report.files, report.shown(max_issues), strict=True):
         for issue in issues:
             yield fmt(issue) + "\n"
         hidden = sum(f.severities.values()) - len(issues)
@@ -348,7 +278,7 @@ def report_sarif(report: Report, stream: TextIO, *, max_issues: int | None = Non
     """A SARIF 2.1.0 log (for GitHub code scanning and other SARIF viewers)."""
     from .._version import version
 
-    log = sarif_log(chain.from_iterable(_shown(report, max_issues)), version=version())
+    log = sarif_log(chain.from_iterable(report.shown(max_issues)), version=version())
     stream.write(orjson.dumps(log, option=orjson.OPT_INDENT_2).decode())
     stream.write("\n")
 

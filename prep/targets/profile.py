@@ -12,11 +12,10 @@ name. Targets are loaded from TOML profiles (`prep.targets.loader`).
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import re
 from dataclasses import dataclass, field
 
-from ..errors import UnknownModelError, UsageError
+from ..errors import Choice, UnknownModelError, UsageError
 from ..issues import Severity
 
 __all__ = [
@@ -32,7 +31,7 @@ __all__ = [
 ]
 
 
-class DataFormat(str, enum.Enum):
+class DataFormat(Choice):
     """The shape of one example."""
 
     CHAT = "chat"
@@ -41,19 +40,13 @@ class DataFormat(str, enum.Enum):
     REINFORCEMENT = "reinforcement"
     TEXT = "text"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Method(str, enum.Enum):
+class Method(Choice):
     """A fine-tuning method; each accepts some data formats (target data)."""
 
     SUPERVISED = "supervised"
     DPO = "dpo"
     REINFORCEMENT = "reinforcement"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: Content kinds of a role: "text" (string or text parts, required), "parts" (string or text/image

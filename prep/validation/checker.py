@@ -16,12 +16,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UnknownModelError, UsageError
+from ..errors import UnknownModelError, UsageError
 from ..reading.detect import SAMPLE_LINES, decide_format, family, vote
 from ..reading.jsonl import iter_lines, parse_line
+from ..reading.sources import Source, open_source, stat_source
 from ..records.values import as_dict
 from ..reports.report import FileReport, Report, TargetVerdict, union
 from ..targets.budget import Budget, resolve_budget
@@ -29,6 +29,7 @@ from ..targets.loader import load_target, resolve_targets
 from ..targets.profile import DataFormat, Target
 from .counters import Tokenizers
 from .dataset import finish, leaks
+from .encoders import check_encoding_name
 from .group import ScanGroup
 from .options import CheckOptions
 from .parallel import scan_file
@@ -41,10 +42,13 @@ __all__ = [
     "check_pair",
     "check_records",
     "check_training",
+    "finish_pair",
     "plan_file",
     "prepare",
     "report_of",
+    "sample",
     "today",
+    "valid_run",
 ]
 
 
@@ -63,9 +67,28 @@ TODAY_ENV = "PREP_TODAY"
 
 
 def prepare(options: CheckOptions) -> CheckRun:
-    """Load the targets; tokenizers are loaded when the first example needs one."""
+    """Load the targets (with the severities ``options`` give codes); tokenizers are loaded when the first
+    example needs one. Options that contradict each other, or an unknown encoding, are a `UsageError` here,
+    before anything is read."""
     targets = tuple(load_target(name) for name in resolve_targets(options.target))
+    if options.severity:
+        targets = tuple(replace(t, severities={**t.severities, **dict(options.severity)}) for t in targets)
+    _method_takes_format(options, targets)
+    if options.encoding is not None and options.tokens:
+        check_encoding_name(options.encoding)
     return CheckRun(options, targets, Tokenizers(options.tiktoken_dir, options.chat_template), options.today or today())
+
+
+def _method_takes_format(options: CheckOptions, targets: tuple[Target, ...]) -> None:
+    """A forced data format that the training method takes on none of the targets is a `UsageError`."""
+    method, fmt = options.method, options.data_format
+    if method is None or fmt is None or any(fmt in t.methods.get(method, ()) for t in targets):
+        return
+    takes = sorted({f.value for t in targets for f in t.methods.get(method, ())})
+    raise UsageError(
+        f"--method {method} and --data-format {fmt} contradict each other: {method} training takes "
+        f"{' or '.join(takes) or 'no'} data; give one of the two."
+    )
 
 
 def today() -> dt.date:
@@ -79,10 +102,13 @@ def today() -> dt.date:
         raise UsageError(f"{TODAY_ENV}={value!r} is not a date (YYYY-MM-DD).") from None
 
 
-def plan_file(path: str, values: Iterable[dict[str, Any]], run: CheckRun) -> list[Plan]:
-    """For each target: the file's format (decided from its first values), rules and token budget."""
+def plan_file(path: str, values: Iterable[dict[str, Any]], run: CheckRun, *, memory: bool = False) -> list[Plan]:
+    """For each target: the file's format (decided from its first values), rules and token budget.
+
+    ``memory`` says the values are records held in memory rather than a file's.
+    """
     votes = [vote(v) for v in islice(values, SAMPLE_LINES)]
-    return [_plan(path, votes, target, run) for target in run.targets]
+    return [replace(_plan(path, votes, target, run), memory=memory) for target in run.targets]
 
 
 def _plan(path: str, votes: list[DataFormat | None], target: Target, run: CheckRun) -> Plan:
@@ -137,26 +163,25 @@ def _located(budget: Budget, run: CheckRun) -> Budget:
     return locate(budget, explicit=explicit, allow_download=o.allow_download, tiktoken_dir=o.tiktoken_dir)
 
 
-def _sample(path: Path, options: CheckOptions) -> Iterator[dict[str, Any]]:
-    with path.open("rb") as fp:
+def sample(source: Source, options: CheckOptions) -> Iterator[dict[str, Any]]:
+    """The parsed values of a source's first lines (for `plan_file`), read as they are needed."""
+    with open_source(source) as fp:
         for line in iter_lines(fp, max_line_bytes=options.max_line_bytes):
             value = parse_line(line.data)[0] if not line.length else None
             if value is not None:
                 yield value
 
 
-def check_jsonl(path: Path, run: CheckRun) -> list[FileReport]:
-    """Check a JSONL file line by line (on several cores when it is large); one report per target."""
-    if not path.is_file():
-        raise InputError(f"Cannot read {str(path)!r}: no such file.")
-    group = scan_file(plan_file(str(path), _sample(path, run.options), run), path, run.tokenizers)
-    return [finish(scan, size=path.stat().st_size, today=run.today) for scan in group.scans]
+def check_jsonl(source: Source, run: CheckRun) -> list[FileReport]:
+    """Check a JSONL source line by line (on several cores when it is a large local file); one report per target."""
+    group, size = scan_file(plan_file(source.name, sample(source, run.options), run), source, run.tokenizers)
+    return [finish(scan, size=size, today=run.today) for scan in group.scans]
 
 
 def check_records(records: Iterable[Any], run: CheckRun, name: str = "<records>") -> list[FileReport]:
     """Check records held in memory (dicts or pydantic records); one report per target."""
     values = [as_dict(r) for r in records]
-    group = ScanGroup(plan_file(name, (v for v in values if isinstance(v, dict)), run), run.tokenizers)
+    group = ScanGroup(plan_file(name, (v for v in values if isinstance(v, dict)), run, memory=True), run.tokenizers)
     for number, value in enumerate(values, 1):
         for scan in group.scans:
             scan.lines += 1
@@ -167,7 +192,7 @@ def check_records(records: Iterable[Any], run: CheckRun, name: str = "<records>"
     return [finish(scan, today=run.today) for scan in group.scans]
 
 
-def check_pair(train: Path, valid: Path, run: CheckRun) -> list[list[FileReport]]:
+def check_pair(train: Source, valid: Source, run: CheckRun) -> list[list[FileReport]]:
     """Check a training file and its validation file; report leakage on the validation file.
 
     The validation file must hold the training file's data format (a line of
@@ -176,14 +201,22 @@ def check_pair(train: Path, valid: Path, run: CheckRun) -> list[list[FileReport]
     only; a reinforcement validation (test) file holds at most 1,000 examples.
     Returns the reports of each file, per target.
     """
-    for path in (train, valid):
-        if not path.is_file():
-            raise InputError(f"Cannot read {str(path)!r}: no such file.")
-    t_plans = plan_file(str(train), _sample(train, run.options), run)
-    t = scan_file(t_plans, train, run.tokenizers)
-    fmt = next((p.ctx.format for p in t_plans if p.ctx), run.options.data_format)
-    v_run = replace(run, options=replace(run.options, data_format=fmt))
-    v = scan_file(plan_file(str(valid), _sample(valid, v_run.options), v_run), valid, run.tokenizers)
+    t_plans = plan_file(train.name, sample(train, run.options), run)
+    t, t_size = scan_file(t_plans, train, run.tokenizers)
+    v_run = valid_run(run, t_plans)
+    v, v_size = scan_file(plan_file(valid.name, sample(valid, v_run.options), v_run), valid, run.tokenizers)
+    return finish_pair(t, t_size, v, v_size, run)
+
+
+def valid_run(run: CheckRun, train_plans: list[Plan]) -> CheckRun:
+    """The run of a validation file: its training file's, with the training file's data format."""
+    fmt = next((p.ctx.format for p in train_plans if p.ctx), run.options.data_format)
+    return replace(run, options=replace(run.options, data_format=fmt))
+
+
+def finish_pair(t: ScanGroup, t_size: int, v: ScanGroup, v_size: int, run: CheckRun) -> list[list[FileReport]]:
+    """The reports of a scanned training file and its validation file, with leakage (P404) on the latter."""
+    train = t.scans[0].plan.path
     for line, first in leaks(t.scans[0], v.scans[0]):
         v.add(
             "P404",
@@ -191,10 +224,9 @@ def check_pair(train: Path, valid: Path, run: CheckRun) -> list[list[FileReport]
             "",
             f"Also in {train} line {first}: the example is in both the training and the validation file.",
         )
-    size = (train.stat().st_size, valid.stat().st_size)
     return [
-        [finish(scan, size=size[0], today=run.today) for scan in t.scans],
-        [finish(scan, size=size[1], role="valid", today=run.today) for scan in v.scans],
+        [finish(scan, size=t_size, today=run.today) for scan in t.scans],
+        [finish(scan, size=v_size, role="valid", today=run.today) for scan in v.scans],
     ]
 
 
@@ -222,8 +254,12 @@ def report_of(files: list[list[FileReport]], run: CheckRun) -> Report:
     )
 
 
-def check_training(train: Path, valid: Path | None, options: CheckOptions) -> Report:
-    """Check a training JSONL file, and its validation file, as they will be uploaded."""
+def check_training(
+    train: str | os.PathLike[str], valid: str | os.PathLike[str] | None, options: CheckOptions
+) -> Report:
+    """Check a training JSONL file, and its validation file, as they will be uploaded (paths or URLs)."""
     run = prepare(options)
-    files = [check_jsonl(train, run)] if valid is None else check_pair(train, valid, run)
-    return report_of(files, run)
+    source = stat_source(os.fspath(train))
+    if valid is None:
+        return report_of([check_jsonl(source, run)], run)
+    return report_of(check_pair(source, stat_source(os.fspath(valid)), run), run)

@@ -131,17 +131,18 @@ def _dataset_issues(scan: FileScan, n: int, size: int | None, role: str) -> None
     fmt = plan.ctx.format if plan.ctx else None
     rules = target.formats.get(fmt) if fmt else None
     least = target.min_for(fmt)
+    whole, unit = ("The data", "record") if plan.memory else ("File", "example")
     if n == 0:
-        scan.add("P115", None, "", "File holds no examples.")
+        scan.add("P115", None, "", f"{whole} holds no {unit}s.")
     elif role == "train" and n < least:
-        scan.add("P401", None, "", f"File has {n} example(s), but {target.provider} needs at least {least}.")
+        scan.add("P401", None, "", f"{whole} has {n} {unit}(s), but {target.provider} needs at least {least}.")
     elif role == "train" and n < target.recommended_examples:
-        scan.add("P402", None, "", f"File has {n} examples; {target.recommended_examples} or more are recommended.")
+        scan.add("P402", None, "", f"{whole} has {n} {unit}s; {target.recommended_examples} or more are recommended.")
     most = (rules.max_valid_examples if role == "valid" else rules.max_examples) if rules else None
     if rules and most and n > most:
-        what = "Validation file" if role == "valid" else "File"
+        what = "Validation file" if role == "valid" else whole
         kind = f"{rules.name} validation data" if role == "valid" else f"{rules.name} data"
-        scan.add("P405", None, "", f"{what} has {n:,} examples; {target.provider} takes at most {most:,} for {kind}.")
+        scan.add("P405", None, "", f"{what} has {n:,} {unit}s; {target.provider} takes at most {most:,} for {kind}.")
     if scan.image_examples > target.images.max_examples:
         most = target.images.max_examples
         scan.add(

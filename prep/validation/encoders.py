@@ -32,12 +32,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import TokenizerUnavailableError
+from ..errors import TokenizerUnavailableError, UsageError
 
 if TYPE_CHECKING:
     import tiktoken
 
-__all__ = ["PACKAGED", "TIKTOKEN_DIR_ENV", "Encoder", "TiktokenEncoder", "load_encoder"]
+__all__ = ["PACKAGED", "TIKTOKEN_DIR_ENV", "Encoder", "TiktokenEncoder", "check_encoding_name", "load_encoder"]
 
 TIKTOKEN_DIR_ENV = "PREP_TIKTOKEN_DIR"
 #: The folder of the rank files shipped inside prep (rank_files/README.md says where they come from).
@@ -83,6 +83,15 @@ def load_encoder(name: str, tiktoken_dir: str | os.PathLike[str] | None = None) 
         if key not in _encoders:
             _encoders[key] = TiktokenEncoder(_load(name, Path(folder) if folder else None))
         return _encoders[key]
+
+
+def check_encoding_name(name: str) -> None:
+    """Raise `UsageError` for an encoding tiktoken does not know (before any file is read)."""
+    from tiktoken_ext import openai_public
+
+    if name not in openai_public.ENCODING_CONSTRUCTORS:
+        known = ", ".join(sorted(openai_public.ENCODING_CONSTRUCTORS))
+        raise UsageError(f"Unknown encoding {name!r} (--encoding); tiktoken knows: {known}.")
 
 
 def _load(name: str, folder: Path | None) -> tiktoken.Encoding:

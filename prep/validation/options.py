@@ -1,23 +1,34 @@
-"""The options of a check, in one typed, immutable object."""
+"""The options of a check, in one typed, immutable object, and the codes they report."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from ..errors import UsageError
+from ..issues import CODES, Severity
 from ..reading.jsonl import DEFAULT_MAX_LINE_BYTES
 from ..targets.profile import DataFormat, Method
 
 if TYPE_CHECKING:
     from ..reading.table import TableOptions
 
-__all__ = ["CheckOptions"]
+__all__ = ["CheckOptions", "issue_codes", "severities"]
 
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """Everything that changes what `check` reports."""
+    """Everything that changes what `check` reports.
+
+    ``ignore`` leaves codes out of the report, ``select`` reports only the
+    codes it names (all when empty); both take codes or prefixes of codes
+    ("P4" is every P4xx code), as a set or one string ("P402,P403").
+    ``severity`` gives codes another severity than the target's
+    (``{"P402": "error"}``).
+    """
 
     target: str = "openai"  # a profile, several separated by commas ("openai,azure"), "all", or a .toml path
     method: Method | None = None
@@ -36,9 +47,13 @@ class CheckOptions:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     max_issues_per_code: int = 10_000
     ignore: frozenset[str] = frozenset()
+    select: frozenset[str] = frozenset()
+    severity: tuple[tuple[str, Severity], ...] = ()
     today: dt.date | None = None
     jobs: int | None = None  # worker processes for large files; None: every core
+    dask: str | None = None  # check JSONL on a Dask cluster: a scheduler address, or "local[:N]" (N processes)
     table: TableOptions | None = None  # how CSV, TSV, XLSX and JSON files become records (prep.conversion.mapping)
+    skipped: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.target, str):  # a list of profiles: one verdict each
@@ -47,4 +62,42 @@ class CheckOptions:
             value = getattr(self, name)
             if value is not None and not isinstance(value, kind):
                 object.__setattr__(self, name, kind(value))
-        object.__setattr__(self, "ignore", frozenset(self.ignore))
+        object.__setattr__(self, "ignore", issue_codes(self.ignore, "ignore"))
+        object.__setattr__(self, "select", issue_codes(self.select, "select"))
+        object.__setattr__(self, "severity", severities(self.severity))
+        skipped = {c for c in CODES if _matches(c, self.ignore) or (self.select and not _matches(c, self.select))}
+        object.__setattr__(self, "skipped", frozenset(skipped))
+
+    def reports(self, code: str) -> bool:
+        """False for a code that ``ignore`` leaves out or ``select`` does not name."""
+        return code not in self.skipped
+
+
+def _matches(code: str, prefixes: frozenset[str]) -> bool:
+    return any(code.startswith(p) for p in prefixes)
+
+
+def issue_codes(value: str | Iterable[str] | None, what: str = "ignore") -> frozenset[str]:
+    """Issue codes or prefixes, upper case: a string holds one or several ("P402,P403" or "P402 P403").
+
+    A value that is no code nor the start of one is a `UsageError`.
+    """
+    items = re.split(r"[\s,]+", value) if isinstance(value, str) else list(value or ())
+    codes = frozenset(str(c).strip().upper() for c in items if str(c).strip())
+    unknown = sorted(c for c in codes if not any(known.startswith(c) for known in CODES))
+    if unknown:
+        raise UsageError(
+            f"Unknown issue code {', '.join(map(repr, unknown))} in {what}; "
+            "use codes such as P402 or prefixes such as P4 (prep rule lists them)."
+        )
+    return codes
+
+
+def severities(value: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> tuple[tuple[str, Severity], ...]:
+    """Per-code severities, e.g. ``{"P402": "error"}``, as sorted (code, `Severity`) pairs; codes must exist."""
+    pairs = value.items() if isinstance(value, Mapping) else (value or ())
+    out = {str(code).strip().upper(): Severity(level) for code, level in pairs}
+    unknown = sorted(set(out) - set(CODES))
+    if unknown:
+        raise UsageError(f"Unknown issue code {', '.join(map(repr, unknown))} in severity (prep rule lists them).")
+    return tuple(sorted(out.items()))

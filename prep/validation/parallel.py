@@ -2,7 +2,9 @@
 
 The report is the same for every number of jobs: each range is scanned with
 line numbers counted from 1, and the parent shifts them while merging ranges
-in order. Small files are scanned in the calling process.
+in order. Small files, compressed files and URLs are scanned in the calling
+process (`prep.validation.distributed` spreads those over a cluster).
+`scan_part` is the unit of work of both: the lines that start in a byte range.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from pathlib import Path
 from typing import IO
 
 from ..reading.jsonl import iter_lines
+from ..reading.sources import Source, is_url, open_source
 from .counters import Tokenizers
 from .group import ScanGroup
+from .options import CheckOptions
 from .scan import Plan
 
-__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file"]
+__all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part", "worker_tokenizers"]
 
 #: Files smaller than this are scanned in one process: starting workers costs more.
 MIN_PARALLEL_BYTES = 8 * 2**20
@@ -61,21 +65,22 @@ def _next_line_start(fp: IO[bytes], pos: int) -> int:
             return fp.tell()
 
 
-def scan_file(plans: list[Plan], path: Path, tokenizers: Tokenizers) -> ScanGroup:
-    """Scan the whole file for each plan's target, on ``options.jobs`` cores when it is large enough."""
-    options = plans[0].options
-    jobs = options.jobs or default_jobs()
+def scan_file(plans: list[Plan], source: Source, tokenizers: Tokenizers) -> tuple[ScanGroup, int]:
+    """Scan the whole source for each plan's target, on ``options.jobs`` cores when it is a large local file.
+
+    Returns the scan and the bytes of data read (decompressed).
+    """
+    jobs = plans[0].options.jobs or default_jobs()
     scan = ScanGroup(plans, tokenizers)
-    ranges = line_ranges(path, jobs * RANGES_PER_JOB) if jobs > 1 and path.stat().st_size >= MIN_PARALLEL_BYTES else []
+    local = source.splittable and not is_url(source.location)
+    large = local and jobs > 1 and (source.size or 0) >= MIN_PARALLEL_BYTES
+    ranges = line_ranges(Path(source.location), jobs * RANGES_PER_JOB) if large else []
     if len(ranges) < 2:
-        with path.open("rb") as fp:
-            for line in iter_lines(fp, max_line_bytes=options.max_line_bytes):
-                scan.feed(line)
-        return scan
+        return scan_lines(scan, source)
     with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
-        for part in pool.map(scan_range, repeat(plans), repeat(str(path)), ranges):
+        for part in pool.map(scan_range, repeat(plans), repeat(source.location), ranges):
             scan.merge(part, line_offset=scan.lines)
-    return scan
+    return scan, source.size or 0
 
 
 #: A worker's token counters, kept across the ranges it scans so that strings repeated
@@ -85,15 +90,32 @@ _tokenizers: dict[tuple[str | None, str | None], Tokenizers] = {}
 
 def scan_range(plans: list[Plan], path: str, byte_range: tuple[int, int]) -> ScanGroup:
     """Scan the lines that start in ``byte_range``, numbering them from 1 (runs in a worker)."""
-    options = plans[0].options
+    return scan_part(plans, path, *byte_range)[0]
+
+
+def scan_part(plans: list[Plan], source: Source | str, start: int = 0, end: int | None = None) -> tuple[ScanGroup, int]:
+    """Scan the lines that start in [``start``, ``end``), numbered from 1, with this process's tokenizers.
+
+    ``start`` need not be a line start: the lines begin at the first line start at or after it,
+    so ranges cut anywhere cover every line once. Returns the scan and the bytes of its lines.
+    """
+    return scan_lines(ScanGroup(plans, worker_tokenizers(plans[0].options)), source, start, end)
+
+
+def worker_tokenizers(options: CheckOptions) -> Tokenizers:
+    """This process's token counters for ``options``, kept across the parts it scans."""
     key = (options.tiktoken_dir, options.chat_template)
-    tokenizers = _tokenizers.setdefault(key, Tokenizers(*key))
-    scan = ScanGroup(plans, tokenizers)
-    start, end = byte_range
-    with open(path, "rb") as fp:
-        for line in iter_lines(fp, max_line_bytes=options.max_line_bytes, start=start, end=end):
+    return _tokenizers.setdefault(key, Tokenizers(*key))
+
+
+def scan_lines(scan: ScanGroup, source: Source | str, start: int = 0, end: int | None = None) -> tuple[ScanGroup, int]:
+    """Feed ``scan`` the lines of ``source`` that start in [``start``, ``end``); return it and their bytes."""
+    max_line_bytes = scan.scans[0].plan.options.max_line_bytes
+    with open_source(source) as fp:
+        first = _next_line_start(fp, start)
+        for line in iter_lines(fp, max_line_bytes=max_line_bytes, start=first, end=end):
             scan.feed(line)
-    return scan
+        return scan, fp.tell() - first
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -54,7 +54,7 @@ class Repeated:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a record came from in a table: its sheet, and the column of each field.
+    """Where a record came from in a table: its sheet, the column of each field, its DataFrame index label.
 
     ``columns`` maps JSON-pointer prefixes of the record (e.g. ``/messages/1/content``)
     to the column that filled them; an issue takes the column of its longest prefix.
@@ -62,6 +62,7 @@ class Origin:
 
     sheet: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
+    index: Any = None
 
     def column_of(self, pointer: str) -> str | None:
         best = None
@@ -82,6 +83,7 @@ class Plan:
     budget: Budget | None
     notes: tuple[tuple[str, str], ...] = ()  # (code, message) about the whole file, added when it is finished
     skip: bool = False  # the target takes no data of this file's kind: lines are counted, not checked
+    memory: bool = False  # records or a DataFrame held in memory, not a file
 
 
 @dataclass
@@ -122,16 +124,16 @@ class FileScan:
         *,
         fingerprint: str | None = None,
     ) -> None:
-        if code in self.plan.options.ignore:
+        if not self.plan.options.reports(code):
             return
         self.codes[code] += 1
         if self.codes[code] <= self.plan.options.max_issues_per_code:
             severity = self.plan.target.severity(code)
             column = origin.column_of(pointer) if origin else None
-            sheet = origin.sheet if origin else None
+            sheet, index = (origin.sheet, origin.index) if origin else (None, None)
             fingerprint = fingerprint or self._fingerprint(line)
             self.issues.append(
-                Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint)
+                Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint, index=index)
             )
 
     def repeat(self, code: str, line: int) -> None:

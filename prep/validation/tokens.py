@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
+from ..errors import warn_renamed
 from ..targets.profile import DataFormat
 from .encoders import Encoder, load_encoder
 from .images import image_tokens
@@ -253,21 +254,22 @@ def count_tokens(
     *,
     model: str | None = None,
     encoding: str | None = None,
-    fmt: DataFormat | str | None = None,
+    data_format: DataFormat | str | None = None,
     target: str = "openai",
     tiktoken_dir: str | None = None,
     tokenizer: str | None = None,
     chat_template: str | None = None,
     allow_download: bool = False,
+    fmt: DataFormat | str | None = None,
 ) -> ExampleTokens | list[ExampleTokens]:
     """Count one record (a dict or a pydantic record) or an iterable of records.
 
     Returns one `ExampleTokens` for a single record, or a list for an iterable.
-    The format is detected per record unless ``fmt`` is given. With
-    ``tokenizer`` (or a ``model`` whose profile names its own tokenizer, when
-    its files are at hand) each example is counted as its trainer sees it
-    (`prep.validation.rendering`); a record its template refuses raises
-    `RenderError`.
+    The format is detected per record unless ``data_format`` is given (``fmt``
+    is its old name). With ``tokenizer`` (or a ``model`` whose profile names
+    its own tokenizer, when its files are at hand) each example is counted as
+    its trainer sees it (`prep.validation.rendering`); a record its template
+    refuses raises `RenderError`.
     """
     from ..reading.detect import vote
     from ..records.values import as_dict
@@ -281,7 +283,10 @@ def count_tokens(
         explicit = tokenizer is not None
         budget = locate(budget, explicit=explicit, allow_download=allow_download, tiktoken_dir=tiktoken_dir)
     count = _counter(budget.source, budget.encoding, tiktoken_dir, chat_template)
-    forced = DataFormat(fmt) if fmt is not None else None
+    if fmt is not None:
+        warn_renamed("prep.count_tokens", "fmt", "data_format")
+        data_format = data_format or fmt
+    forced = DataFormat(data_format) if data_format is not None else None
 
     def one(record: Any) -> ExampleTokens:
         data = as_dict(record)

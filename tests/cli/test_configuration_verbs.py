@@ -41,7 +41,7 @@ def test_prep_check_takes_folders_and_reads_the_configuration(repo):
     assert "P402" not in train.codes and train.codes["P204"] == 1
     alone = prep.check("data/train.jsonl", isolated=True)
     assert alone.files[0].budget.token_limit == 65_536 and alone.files[0].codes["P402"] == 1
-    given = prep.check("data", options=CheckOptions(token_limit=8_192))  # given options win
+    given = prep.check("data", check_options=CheckOptions(token_limit=8_192))  # given options win
     assert given.files[0].budget.token_limit == 8_192
 
 

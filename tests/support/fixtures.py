@@ -1,5 +1,6 @@
 """Pytest fixtures: `fake_openai`, `fake_together`, `fake_fireworks` (started fake servers),
-`offline_wandb` (W&B offline), `hf_folders` (Hugging Face model folders built in a temporary directory).
+`offline_wandb` (W&B offline), `s3` (a local S3 server), `dask_scheduler` (a local Dask cluster), `hf_folders`
+(Hugging Face model folders built in a temporary directory).
 
 Load them with `pytest_plugins = ["tests.support.fixtures"]` in `tests/conftest.py`.
 """
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.fake_fireworks import FakeFireworks
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.fake_together import FakeTogether
+from tests.support.s3 import s3_server
 
 
 @pytest.fixture
@@ -64,6 +67,29 @@ def offline_wandb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.delenv("WANDB_API_KEY", raising=False)
     yield tmp_path
     wandb.teardown()
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[Any]:
+    """moto's S3 server on 127.0.0.1, found by s3fs through ``AWS_ENDPOINT_URL``; a boto3 client of it."""
+    with s3_server() as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a `distributed.LocalCluster` of two worker processes (one thread each)."""
+    import distributed
+
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},
+        silence_logs=50,
+    ) as cluster:
+        yield cluster.scheduler_address
 
 
 @pytest.fixture(scope="session")

@@ -146,9 +146,9 @@ def test_default_baseline_is_beside_the_config(tmp_path):
         (
             "frobnicate = 1",
             "{path}: unknown key 'frobnicate' in the top level; known keys: allow-download, baseline, chat-template, "
-            "data-format, encoding, epochs, exclude, file-type, header, ignore, input-encoding, jobs, map, max-line-bytes, "
-            "max-seq-length, method, model, overrides, sheet, stats, strict, system, target, tiktoken-dir, token-limit, "
-            "tokenizer, tokens.",
+            "dask, data-format, encoding, epochs, exclude, file-type, header, ignore, input-encoding, jobs, map, "
+            "max-line-bytes, max-seq-length, method, model, overrides, select, severity, sheet, stats, strict, system, "
+            "target, tiktoken-dir, token-limit, tokenizer, tokens.",
         ),
         (
             'map = {q = "question"}',
@@ -156,8 +156,8 @@ def test_default_baseline_is_beside_the_config(tmp_path):
             "completion, system, user, input, assistant, messages, tools, ignore (question is not one)",
         ),
         (
-            'file-type = "parquet"',
-            "{path}: file-type in the top level must be one of 'jsonl', 'json', 'csv', 'tsv', 'xlsx', found 'parquet'.",
+            'file-type = "orc"',
+            "{path}: file-type in the top level must be one of 'jsonl', 'json', 'csv', 'tsv', 'xlsx', 'parquet', found 'orc'.",
         ),
         ('strict = "yes"', "{path}: strict in the top level must be true or false, found 'yes'."),
         ("token-limit = 0", "{path}: token-limit in the top level must be an integer from 1 up, found 0."),
@@ -168,11 +168,13 @@ def test_default_baseline_is_beside_the_config(tmp_path):
         ),
         (
             'ignore = "P402"',
-            "{path}: ignore in the top level must be a list of issue codes such as [\"P402\"], found 'P402'.",
+            '{path}: ignore in the top level must be a list of issue codes such as ["P402"] (or prefixes, such as '
+            "\"P4\"), found 'P402'.",
         ),
         (
             'ignore = ["P999"]',
-            "{path}: ignore in the top level must be a list of known issue codes (P999 is not one), found ['P999'].",
+            "{path}: ignore in the top level must be a list of known issue codes or prefixes (P999 is not one), "
+            "found ['P999'].",
         ),
         (
             '[[overrides]]\nmodel = "gpt-4o"',
