@@ -138,13 +138,13 @@ def test_a_missing_extra_is_one_sentence_or_an_estimate_that_says_so(run_prep, h
     code, _, err = run_prep("check", GOOD, "--isolated", "--tokenizer", hf_folders["qwen2_5"])
     assert code == 2
     assert err == (
-        "prep: error: Counting with a Hugging Face tokenizer and chat template needs tokenizers, which is not "
-        "installed: pip install 'finetune-prep[hf]' (in a pre-commit hook: additional_dependencies: "
+        "prep: error: Using Hugging Face (hf:// URLs, a model's tokenizer and chat template) needs tokenizers, which "
+        "is not installed: pip install 'finetune-prep[hf]' (in a pre-commit hook: additional_dependencies: "
         "['finetune-prep[hf]']).\n"
     )
     code, out, _ = run_prep("check", GOOD, "--isolated", "--target", "azure", "--model", "Llama-3.3-70B-Instruct")
     assert code == 0
-    assert "  an estimate: Counting with a Hugging Face tokenizer and chat template needs tokenizers" in out
+    assert "  an estimate: Using Hugging Face (hf:// URLs, a model's tokenizer and chat template) needs tokenizers" in out
     assert "Llama-3.3-70B-Instruct: estimated with o200k_base, 65,536-token limit" in out
 
 
