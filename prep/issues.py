@@ -107,6 +107,7 @@ CODES: dict[str, Code] = {
     "P236": Code(E, "System message is not the first message, as the target requires."),
     "P237": Code(E, "Example weight must be a non-negative number."),
     "P239": Code(E, "Image source the target does not take (a URL where it needs a data URL, or the reverse)."),
+    "P240": Code(W, "Function arguments are JSON-encoded twice (a JSON string holding JSON)."),
     # P3xx: tokens and length
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(E, "Target or model takes no new fine-tuning jobs (shut down or past its date)."),

@@ -72,6 +72,7 @@ def convert(
     max_line_bytes: int | None = None,
     max_issues_per_code: int | None = None,
     jobs: int | None = None,
+    dask: str | None = None,
     convert_options: ConvertOptions | None = None,
     check_options: CheckOptions | None = None,
     config: str | os.PathLike[str] | None = None,

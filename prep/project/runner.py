@@ -220,6 +220,7 @@ def check(
     max_line_bytes: int | None = None,
     max_issues_per_code: int | None = None,
     jobs: int | None = None,
+    dask: str | None = None,
     sheet: str | None = None,
     mapping: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
     system: str | None = None,

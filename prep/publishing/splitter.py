@@ -121,6 +121,7 @@ def split(
     max_line_bytes: int | None = None,
     max_issues_per_code: int | None = None,
     jobs: int | None = None,
+    dask: str | None = None,
     table: TableOptions | None = None,
     check_options: CheckOptions | None = None,
     config: str | os.PathLike[str] | None = None,

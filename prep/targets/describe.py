@@ -78,6 +78,8 @@ def _conversation_rules(t: Target) -> list[str]:
     for role, rules in t.roles.items():
         if rules.text_keys:
             out.append(f"{role} messages may hold {', '.join(sorted(rules.text_keys))} (text)")
+        if rules.nullable:
+            out.append(f"{role} messages may set {', '.join(sorted(rules.nullable))} to null (as if left out)")
     return out
 
 

@@ -228,12 +228,14 @@ def _build_format(name: str, spec: dict[str, Any]) -> FormatRules:
 
 
 def _build_role(role: str, spec: dict[str, Any]) -> RoleRules:
-    _closed(spec, {"keys", "required", "content", "text_keys"}, f"[roles.{role}]")
+    _closed(spec, {"keys", "required", "content", "text_keys", "nullable"}, f"[roles.{role}]")
+    keys = frozenset(spec["keys"])
     return RoleRules(
-        keys=frozenset(spec["keys"]),
+        keys=keys,
         required=frozenset(spec.get("required", ())),
         content=_choice(spec["content"], CONTENT_KINDS, f"[roles.{role}] content"),
         text_keys=frozenset(spec.get("text_keys", ())),
+        nullable=frozenset(spec.get("nullable", ())) & keys,  # a profile that drops a key drops its null too
     )
 
 

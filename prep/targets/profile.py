@@ -71,6 +71,7 @@ class RoleRules:
     required: frozenset[str]
     content: str
     text_keys: frozenset[str] = frozenset()  # keys that hold a string (e.g. reasoning)
+    nullable: frozenset[str] = frozenset()  # keys whose null means "not there" (the spec's `nullable`)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ...issues import Problem, escape_pointer
 from ...reading.jsonl import type_name
 from .content import count_images
 from .context import CheckContext
-from .messages import check_message, check_messages_list
+from .messages import check_message, check_messages_list, without_nulls
 
 __all__ = [
     "check_keys",
@@ -191,12 +191,15 @@ def check_tools(example: dict[str, Any], ptr: str, ctx: CheckContext, keys: froz
         has_definitions = "tools" in example or "functions" in example
         yield from _check_called_names(messages, f"{ptr}/messages", defined, has_definitions)
         if "functions" not in example:
-            yield from _check_function_call_deprecated(messages, f"{ptr}/messages")
+            yield from _check_function_call_deprecated(messages, f"{ptr}/messages", ctx)
 
 
-def _check_function_call_deprecated(messages: list[Any], ptr: str) -> Iterator[Problem]:
+def _check_function_call_deprecated(messages: list[Any], ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    """The first function call (a null one, where the role makes it nullable, is no call)."""
     for i, msg in enumerate(messages):
-        if isinstance(msg, dict) and "function_call" in msg:
+        role = msg.get("role") if isinstance(msg, dict) else None
+        rules = ctx.target.roles.get(role) if isinstance(role, str) else None
+        if rules is not None and "function_call" in without_nulls(msg, rules):
             yield Problem("P216", f"{ptr}/{i}/function_call", "function_call is deprecated; use tool_calls.")
             return
 
@@ -240,8 +243,8 @@ def _check_function_definition(fn: Any, ptr: str, ctx: CheckContext, defined: se
         yield Problem("P232", f"{ptr}/description", "description must be a string.")
     if "parameters" in fn and not isinstance(fn["parameters"], dict):
         yield Problem("P232", f"{ptr}/parameters", "parameters must be a JSON Schema object.")
-    if "strict" in fn and not isinstance(fn["strict"], bool):
-        yield Problem("P232", f"{ptr}/strict", "strict must be true or false.")
+    if fn.get("strict") is not None and not isinstance(fn["strict"], bool):  # FunctionObject: nullable
+        yield Problem("P232", f"{ptr}/strict", "strict must be true, false or null.")
 
 
 def _extra_keys(obj: dict[str, Any], ptr: str, allowed: tuple[str, ...], where: str) -> Iterator[Problem]:

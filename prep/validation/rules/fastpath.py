@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from .context import CheckContext
-from .messages import weight_ok
+from .messages import weight_ok, without_nulls
 
 __all__ = ["is_clean"]
 
@@ -97,6 +97,7 @@ def _clean_message(msg: Any, ctx: CheckContext, ids: set[str], defined: set[str]
     if "name" in msg and not (type(msg["name"]) is str and ctx.name_ok(msg["name"])):
         return None
     rules = ctx.target.roles[role]
+    msg = without_nulls(msg, rules)
     if rules.text_keys and not all(type(msg[k]) is str for k in rules.text_keys & msg.keys()):
         return None
     if "weight" in msg and not _clean_weight(msg["weight"], role, ctx):
@@ -120,8 +121,8 @@ def _clean_text(content: Any) -> bool:
 
 
 def _clean_assistant(msg: dict[str, Any], ctx: CheckContext, ids: set[str], defined: set[str]) -> bool:
-    if "function_call" in msg:
-        return False  # deprecated: always a warning
+    if "function_call" in msg or "audio" in msg:
+        return False  # a function call is deprecated (always a warning); audio is rare: the detailed checks judge it
     content = msg.get("content")
     if "tool_calls" not in msg:
         return _clean_text(content)
@@ -141,9 +142,11 @@ def _clean_call(call: Any, ctx: CheckContext, ids: set[str], defined: set[str]) 
     if type(name) is not str or name not in defined or not ctx.name_ok(name) or type(arguments) is not str:
         return False
     try:
-        orjson.loads(arguments)
+        value = orjson.loads(arguments)
     except orjson.JSONDecodeError:
         return False
+    if type(value) is str:
+        return False  # perhaps JSON encoded twice: the detailed checks tell
     ids.add(call_id)
     return True
 
@@ -163,7 +166,7 @@ def _clean_tools(tools: Any, ctx: CheckContext, defined: set[str]) -> bool:
         if (
             ("description" in fn and type(fn["description"]) is not str)
             or ("parameters" in fn and type(fn["parameters"]) is not dict)
-            or ("strict" in fn and type(fn["strict"]) is not bool)
+            or (fn.get("strict") is not None and type(fn["strict"]) is not bool)
         ):
             return False
         defined.add(name)

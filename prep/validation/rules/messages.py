@@ -13,7 +13,7 @@ from ...targets.profile import RoleRules
 from .content import check_content
 from .context import CheckContext, a_role
 
-__all__ = ["check_call", "check_message", "check_messages_list", "weight_ok"]
+__all__ = ["check_call", "check_message", "check_messages_list", "encoded_twice", "weight_ok", "without_nulls"]
 
 
 def check_messages_list(value: Any, ptr: str) -> Iterator[Problem]:
@@ -34,6 +34,7 @@ def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) 
         yield _role_problem(role, ptr, roles)
         return
     rules = ctx.target.roles[role]
+    msg = without_nulls(msg, rules)
     if role not in roles:
         allowed = ", ".join(sorted(roles))
         yield Problem(
@@ -51,15 +52,39 @@ def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) 
         yield from _check_tool_calls(msg["tool_calls"], f"{ptr}/tool_calls", ctx)
     if "function_call" in msg:
         yield from check_call(msg["function_call"], f"{ptr}/function_call", ctx)
+    if "audio" in msg and "audio" in rules.keys:
+        yield from _check_audio(msg["audio"], f"{ptr}/audio")
+
+
+def without_nulls(msg: dict[str, Any], rules: RoleRules) -> dict[str, Any]:
+    """``msg`` without the keys that hold null where the role's rules make them nullable.
+
+    The OpenAPI spec's ``nullable`` keys (an assistant's refusal, audio and
+    function_call) are null in what the SDK's ``model_dump()`` writes; a null
+    one is a key that is not there. Returns ``msg`` itself when it has none.
+    """
+    if not any(msg.get(key, 0) is None for key in rules.nullable):
+        return msg
+    return {k: v for k, v in msg.items() if v is not None or k not in rules.nullable}
+
+
+def _check_audio(audio: Any, ptr: str) -> Iterator[Problem]:
+    """An assistant's audio: ``{"id": "<a previous audio response>"}`` (the spec's only key, required)."""
+    if not isinstance(audio, dict) or not isinstance(audio.get("id"), str):
+        yield Problem("P112", ptr, f'audio must be null or {{"id": "<audio id>"}}, found {type_name(audio)}.')
+        return
+    for key in [k for k in audio if k != "id"]:
+        yield Problem("P110", f"{ptr}{escape_pointer(key)}", f"Unknown key {key!r} in audio (allowed: id).")
 
 
 def _check_keys(msg: dict[str, Any], ptr: str, role: str, rules: RoleRules) -> Iterator[Problem]:
     """Unknown and missing keys, and keys that must hold a string (reasoning)."""
     for key in [k for k in msg if k not in rules.keys and k != "weight"]:
+        hint = " (model_dump(exclude_none=True) leaves out the nulls the SDK writes)" if msg[key] is None else ""
         yield Problem(
             "P110",
             f"{ptr}{escape_pointer(key)}",
-            f"Unknown key {key!r} in {a_role(role)} message; allowed: {', '.join(sorted(rules.keys))}.",
+            f"Unknown key {key!r} in {a_role(role)} message; allowed: {', '.join(sorted(rules.keys))}{hint}.",
         )
     for key in sorted(rules.required - msg.keys()):
         yield Problem("P111", f"{ptr}/{key}", f"{a_role(role).capitalize()} message needs {key!r}.")
@@ -163,6 +188,25 @@ def check_call(call: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
         )
         return
     try:
-        orjson.loads(arguments)
+        value = orjson.loads(arguments)
     except orjson.JSONDecodeError as exc:
         yield Problem("P214", f"{ptr}/arguments", f"arguments is not valid JSON: {exc}.")
+        return
+    if encoded_twice(value):
+        yield Problem(
+            "P240",
+            f"{ptr}/arguments",
+            "arguments is JSON-encoded twice: its JSON value is a string that holds JSON again, so the model "
+            "learns to write the arguments as a quoted string; encode the arguments once (json.dumps(args), "
+            "not json.dumps(json.dumps(args))).",
+        )
+
+
+def encoded_twice(value: Any) -> bool:
+    """Whether the decoded value of an arguments string is a string holding a JSON object or array."""
+    if not isinstance(value, str) or value.lstrip()[:1] not in ("{", "["):
+        return False
+    try:
+        return isinstance(orjson.loads(value), (dict, list))
+    except orjson.JSONDecodeError:
+        return False
