@@ -144,7 +144,9 @@ def test_a_missing_extra_is_one_sentence_or_an_estimate_that_says_so(run_prep, h
     )
     code, out, _ = run_prep("check", GOOD, "--isolated", "--target", "azure", "--model", "Llama-3.3-70B-Instruct")
     assert code == 0
-    assert "  an estimate: Using Hugging Face (hf:// URLs, a model's tokenizer and chat template) needs tokenizers" in out
+    assert (
+        "  an estimate: Using Hugging Face (hf:// URLs, a model's tokenizer and chat template) needs tokenizers" in out
+    )
     assert "Llama-3.3-70B-Instruct: estimated with o200k_base, 65,536-token limit" in out
 
 
