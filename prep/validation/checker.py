@@ -113,6 +113,7 @@ def plan_file(path: str, values: Iterable[dict[str, Any]], run: CheckRun, *, mem
 
 def _plan(path: str, votes: list[DataFormat | None], target: Target, run: CheckRun) -> Plan:
     options, notes = run.options, []
+    target = _for_model(target, options.model)
     try:
         allowed = (options.data_format,) if options.data_format else target.formats_for(options.method)
     except UsageError as exc:
@@ -134,6 +135,17 @@ def _plan(path: str, votes: list[DataFormat | None], target: Target, run: CheckR
     return Plan(path, target, options, ctx, budget, notes=tuple(notes))
 
 
+def _for_model(target: Target, model: str | None) -> Target:
+    """The target's rules for ``model`` (`Target.for_model`); unchanged without a model, or for one it does
+    not know (the budget reports that)."""
+    if model is None:
+        return target
+    try:
+        return target.for_model(target.resolve_model(model))
+    except UnknownModelError:
+        return target
+
+
 def _budget(target: Target, fmt: DataFormat | None, run: CheckRun) -> tuple[Budget, str | None]:
     """The budget for ``fmt``, its model's tokenizer located; a model the target does not tune is a problem when
     several targets are checked."""
@@ -149,15 +161,19 @@ def _budget(target: Target, fmt: DataFormat | None, run: CheckRun) -> tuple[Budg
         if len(run.targets) == 1:
             raise
         budget, problem = resolve(), f"{target.provider} does not fine-tune {o.model}."
-    return _located(budget, run), problem
+    return _located(budget, fmt, run), problem
 
 
-def _located(budget: Budget, run: CheckRun) -> Budget:
+def _located(budget: Budget, fmt: DataFormat | None, run: CheckRun) -> Budget:
     """The budget with its model's tokenizer found on this machine, or its estimate explained."""
     if budget.tokenizer is None:
         return budget
+    from .rendering.counter import RENDERED_FORMATS
     from .rendering.source import locate
 
+    if fmt is not None and fmt not in RENDERED_FORMATS:
+        why = f"a model's own tokenizer counts OpenAI- and TRL-shaped data; this file holds {fmt} data"
+        return replace(budget, exact=False, estimate=why)
     o = run.options
     explicit = o.tokenizer is not None
     return locate(budget, explicit=explicit, allow_download=o.allow_download, tiktoken_dir=o.tiktoken_dir)

@@ -15,9 +15,7 @@ from ..issues import Severity
 from ..reports.stats import Truncation
 from ..targets.profile import DataFormat
 from .rendering.counts import Rendered, RenderError
-from .rules.content import count_images
-from .rules.conversation import roles_of
-from .scan import FileScan, Origin, messages_of
+from .scan import FileScan, Origin
 from .truncation import truncation_issue
 
 __all__ = ["ExactScan"]
@@ -51,9 +49,7 @@ class ExactScan(FileScan):
             self._refused = line
 
     def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None) -> None:
-        messages = messages_of(value, fmt)
-        if count_images(messages):
-            self.image_examples += 1
+        self._note_media(number, value, fmt)
         budget = self.plan.budget
         assert budget is not None
         counter = self.tokenizers.rendered(budget)
@@ -66,9 +62,7 @@ class ExactScan(FileScan):
                 self.add("P307", number, "", f"Cannot count the example with {budget.counted_with}: {exc}.")
             return
         if self.stats is not None:
-            if fmt not in (DataFormat.COMPLETION, DataFormat.TEXT):
-                roles = set(roles_of(messages))
-                self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
+            self._add_shape(value, fmt)
             self.stats.add_tokens(rendered.total, rendered.trained)
             self._tally(rendered, budget.token_limit)
         problem = truncation_issue(rendered, budget, self.plan.target.provider)

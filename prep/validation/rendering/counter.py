@@ -11,7 +11,7 @@ missing; the completion (or the whole text) is trained.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +19,14 @@ from ...targets.profile import DataFormat
 from .conversation import conversation
 from .counts import Counts, Rendered, TokenSpan
 
-__all__ = ["ExampleCounter", "load_counter"]
+__all__ = ["RENDERED_FORMATS", "ExampleCounter", "load_counter"]
+
+#: The data formats a model's own tokenizer counts (OpenAI's and TRL's; Vertex and Nova data go to services
+#: whose tokenizers are not public).
+RENDERED_FORMATS = frozenset(
+    {DataFormat.CHAT, DataFormat.PREFERENCE, DataFormat.REINFORCEMENT, DataFormat.COMPLETION, DataFormat.TEXT,
+     DataFormat.TRL_PREFERENCE}
+)  # fmt: skip
 
 Sequence = Callable[[dict[str, Any]], Counts]
 Text = Callable[[str, str], Counts]
@@ -50,10 +57,26 @@ class ExampleCounter:
             return [self._text(_plain(example.get("prompt")), _plain(example.get("completion")))]
         if fmt is DataFormat.PREFERENCE:
             return [self._sequence(chat) for chat in _pairs(example)]
+        if fmt is DataFormat.TRL_PREFERENCE:
+            return list(self._trl_pairs(example))
         counts = self._sequence(example)
         if fmt is DataFormat.REINFORCEMENT:  # the prompt of a reinforcement run: nothing in it is trained
             return [Counts(counts.total, (), counts.messages, counts.method, counts.exact, counts.notes)]
         return [counts]
+
+    def _trl_pairs(self, example: dict[str, Any]) -> Iterator[Counts]:
+        """TRL's prompt with the chosen answer, and with the rejected one: conversations, or plain strings."""
+        prompt = example.get("prompt")
+        for key in ("chosen", "rejected"):
+            answer = example.get(key)
+            if isinstance(answer, list) or isinstance(prompt, list):
+                messages = [
+                    *(prompt if isinstance(prompt, list) else []),
+                    *(answer if isinstance(answer, list) else []),
+                ]
+                yield self._sequence({"messages": messages, "tools": example.get("tools")})
+            else:
+                yield self._text(_plain(prompt), _plain(answer))
 
 
 class CounterLoader(Protocol):
@@ -74,7 +97,8 @@ def _hf(where: str, chat_template: str | None) -> ExampleCounter:
     tok = load_hf_tokenizer(where, chat_template=template)
 
     def sequence(example: dict[str, Any]) -> Counts:
-        return count_conversation(tok, conversation(example))
+        kwargs = example.get("chat_template_kwargs")  # TRL passes them to the template
+        return count_conversation(tok, conversation(example), variables=kwargs if isinstance(kwargs, dict) else None)
 
     eos = tok.special_tokens.get("eos_token", "")
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_left, bisect_right
+from dataclasses import replace
+from typing import Any
 
 from .conversation import Conversation
 from .counts import Counts, Method, RenderError, TokenSpan
@@ -34,8 +36,13 @@ _GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
 NOT_PREFIX = "the template does not render each turn as a prefix of the whole; some assistant bounds are estimated"
 
 
-def count_conversation(tok: ChatTokenizer, conv: Conversation, *, honor_weights: bool = True) -> Counts:
-    """The tokens of a conversation rendered with the tokenizer's template, and its trained spans."""
+def count_conversation(
+    tok: ChatTokenizer, conv: Conversation, *, honor_weights: bool = True, variables: dict[str, Any] | None = None
+) -> Counts:
+    """The tokens of a conversation rendered with the tokenizer's template (and extra template ``variables``, such
+    as TRL's ``chat_template_kwargs``), and its trained spans."""
+    if variables:
+        tok = replace(tok, template_vars={**tok.template_vars, **variables})
     text, blocks = tok.render(conv.messages, conv.tools)
     encoding = tok.encode(text)
     bounds = _Bounds(tok, conv, text, encoding.offsets)
