@@ -248,3 +248,34 @@ def test_cut_keeps_the_start():
     assert counts.cut(15) == (85, 55, 60, False)
     assert counts.cut(10) == (90, 60, 60, True)
     assert Counts(5, ()).cut(2) == (3, 0, 0, False)  # nothing trained: nothing to lose
+
+
+def test_trl_preference_data_counts_as_transformers_renders_it(hf_folders):
+    """TRL's prompt/chosen/rejected: the prompt with each answer, rendered by the template (tools and all)."""
+    folder = hf_folders["qwen2_5"]
+    counter = load_counter(f"hf:{folder}")
+    examples = jsonl("trl-preference_good.jsonl")
+    for example in examples:
+        rendered = counter.count(example, DataFormat.TRL_PREFERENCE)
+        sides = [example["prompt"] + example[key] for key in ("chosen", "rejected")]
+        tools = example.get("tools")
+        assert [s.total for s in rendered.sequences] == [
+            len(hf_ids(folder, conversation({"messages": m, "tools": tools}))) for m in sides
+        ]
+        assert all(s.trained > 0 for s in rendered.sequences)
+
+
+def test_chat_template_kwargs_reach_the_template(hf_folders, tmp_path):
+    """TRL passes an example's chat_template_kwargs to apply_chat_template; so does prep."""
+    import shutil
+
+    folder = tmp_path / "greeting"
+    shutil.copytree(hf_folders["llama3"], folder)
+    greeting = "{% if greeting %}{{ greeting }}\n{% endif %}"
+    (folder / "chat_template.jinja").write_text(greeting + template("llama3"), encoding="utf-8")
+    counter = load_counter(f"hf:{folder}")
+    example = {**jsonl("chat_good.jsonl")[0], "chat_template_kwargs": {"greeting": "Hello there, model."}}
+    conv = conversation(example)
+    expected = len(hf_ids(folder, conv, greeting="Hello there, model."))
+    assert expected > len(hf_ids(folder, conv))  # the variable changes the rendering
+    assert counter.count(example, DataFormat.CHAT).total == expected

@@ -199,3 +199,19 @@ def test_every_number_of_jobs_gives_the_same_exact_report(hf_folders, tmp_path, 
     assert [(i.line, i.message) for i in one.issues] == [(i.line, i.message) for i in many.issues]
     assert one.files[0].stats_summary() == many.files[0].stats_summary()
     assert any(i.code in ("P305", "P306") for i in one.issues)
+
+
+def test_the_trl_target_counts_any_hub_model_with_its_own_tokenizer(run_prep, hf_folders, tmp_path, monkeypatch):
+    """--target trl --model ORG/NAME: any Hugging Face model (hub_models), from the cache, against --max-seq-length."""
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    fake_cache(tmp_path / "hf" / "hub", "Org/Tiny-1B", hf_folders["qwen2_5"])
+    data = REPO / "sample_data" / "trl-preference_good.jsonl"
+    code, out, _ = run_prep(
+        "check", data, "--isolated", "--target", "trl", "--model", "Org/Tiny-1B", "--max-seq-length", "64",
+        "--format", "json",
+    )  # fmt: skip
+    stats = json.loads(out)["files"][0]["stats"]
+    assert (stats["tokenizer"], stats["exact"], stats["model"]) == ("hf:Org/Tiny-1B", True, "Org/Tiny-1B")
+    assert stats["truncation"]["examples_over_limit"] > 0 and code == 1
+    code, _, err = run_prep("check", GOOD, "--isolated", "--target", "openai", "--model", "Org/Tiny-1B")
+    assert code == 2 and "or --tokenizer for an open model's own" in err
