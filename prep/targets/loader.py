@@ -75,8 +75,8 @@ def load_target(name_or_path: str = "openai") -> Target:
     data = _read(name_or_path, ())
     try:
         return _build_target(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"Target profile {name_or_path!r} is invalid: {exc}.") from exc
+    except (KeyError, TypeError, ValueError, UsageError) as exc:  # UsageError: an unknown method, format, severity
+        raise ConfigError(f"Target profile {name_or_path!r} is invalid: {str(exc).rstrip('.')}.") from exc
 
 
 def _read(name_or_path: str, seen: tuple[str, ...]) -> dict[str, Any]:
@@ -114,8 +114,8 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 
 _TOP_KEYS = {
-    "name", "title", "provider", "status", "min_examples", "recommended_examples", "bom", "max_file_bytes",
-    "new_jobs_until", "name_pattern", "special_tokens", "default_encoding", "default_token_limit",
+    "name", "title", "provider", "status", "researched", "min_examples", "recommended_examples", "bom",
+    "max_file_bytes", "new_jobs_until", "name_pattern", "special_tokens", "default_encoding", "default_token_limit",
     "exact_tokens", "notes", "images", "conversation", "methods", "formats", "roles", "severity", "models",
     "reserved", "hub_models", "estimate_note",
 }  # fmt: skip
@@ -155,6 +155,7 @@ def _build_target(data: dict[str, Any]) -> Target:
         bom=_choice(data["bom"], BOM_POLICIES, "bom"),
         max_file_bytes=int(data["max_file_bytes"]),
         new_jobs_until=_date(data.get("new_jobs_until"), "new_jobs_until"),
+        researched=_date(data.get("researched"), "researched"),
         name_pattern=re.compile(data["name_pattern"]),
         special_tokens=tuple(data.get("special_tokens", ())),
         default_encoding=data["default_encoding"],

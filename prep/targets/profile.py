@@ -230,6 +230,7 @@ class Target:
     severities: dict[str, Severity]
     models: dict[str, ModelInfo]
     new_jobs_until: dt.date | None = None
+    researched: dt.date | None = None  # the day the profile's facts were last checked against the provider
     notes: tuple[str, ...] = ()  # what a person should know, in words (``prep targets NAME``)
     aliases: dict[str, str] = field(default_factory=dict)
     hub_models: bool = False  # trains any Hugging Face model: --model ORG/NAME counts with its own tokenizer
