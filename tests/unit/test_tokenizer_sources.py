@@ -215,3 +215,40 @@ def test_the_trl_target_counts_any_hub_model_with_its_own_tokenizer(run_prep, hf
     assert stats["truncation"]["examples_over_limit"] > 0 and code == 1
     code, _, err = run_prep("check", GOOD, "--isolated", "--target", "openai", "--model", "Org/Tiny-1B")
     assert code == 2 and "or --tokenizer for an open model's own" in err
+
+
+def run_cli(*args, env):
+    import os
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "prep", *map(str, args)], capture_output=True, text=True, env={**os.environ, **env}
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_a_download_only_with_allow_download(hf_folders, tmp_path):
+    """huggingface_hub fetches the tokenizer files from a local stand-in of the Hub, once; never without the flag,
+    and later runs find them in the cache with the Hub gone (each run in a fresh process, as HF_ENDPOINT is read
+    when huggingface_hub is imported)."""
+    from tests.support.fake_hub import fake_hub
+
+    folder = tmp_path / "repo"
+    shutil.copytree(hf_folders["qwen2_5"], folder)
+    (folder / "model.safetensors").write_bytes(b"weights are never fetched")
+    args = ("check", GOOD, "--isolated", "--tokenizer", "hf:Org/Tiny-1B", "--format", "json")
+    with fake_hub("Org/Tiny-1B", folder) as hub:
+        env = {"HF_ENDPOINT": f"http://127.0.0.1:{hub.server_address[1]}", "HF_HOME": str(tmp_path / "hf")}
+        code, _, err = run_cli(*args, env=env)
+        assert code == 2 and "is not in the local Hugging Face cache" in err
+        assert hub.requests == []
+        code, out, err = run_cli(*args, "--allow-download", env=env)
+        assert code == 0 and err == "", err
+        fetched = sorted(
+            path.rsplit("/", 1)[1] for method, path in hub.requests if method == "GET" and "/resolve/" in path
+        )
+        assert fetched == ["tokenizer.json", "tokenizer_config.json"]
+    stats = json.loads(out)["files"][0]["stats"]
+    assert (stats["tokenizer"], stats["exact"]) == ("hf:Org/Tiny-1B", True)
+    code, again, _ = run_cli(*args, env=env)  # the stand-in is gone: from the cache now
+    assert code == 0 and json.loads(again)["files"][0]["stats"] == stats

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from ...errors import TokenizerUnavailableError, require
 
@@ -56,9 +57,18 @@ def download(model: str) -> Path:
     Raises `TokenizerUnavailableError` with the Hub's own reason when it fails.
     """
     hub = require("huggingface_hub", "hf")
+    utils = require("huggingface_hub.utils", "hf")
     name, revision = split_revision(model)
+
+    class Quiet(utils.tqdm):  # type: ignore[misc,name-defined]
+        """No progress bars: prep's report is what prints."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **{**kwargs, "disable": True})
+
+    patterns = list(TOKENIZER_FILES)
     try:
-        folder = Path(hub.snapshot_download(name, revision=revision, allow_patterns=list(TOKENIZER_FILES)))
+        folder = Path(hub.snapshot_download(name, revision=revision, allow_patterns=patterns, tqdm_class=Quiet))
     except Exception as exc:  # the Hub's errors (missing repo, gated model, no network) are many classes
         raise TokenizerUnavailableError(
             f"Cannot download the tokenizer of {name} from the Hugging Face Hub ({type(exc).__name__}: {exc})."
