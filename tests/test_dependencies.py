@@ -40,6 +40,7 @@ FEATURES = (
     "zstd",
     "parquet",
     "dask",
+    "secrets",
     "mistral",
     "gpt-oss",
 )

@@ -9,10 +9,9 @@ and returns an exit code. Exit codes, mapped here only: 0 clean; 1 errors found
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -25,6 +24,7 @@ from .checking import describe_plans, note_left_out, run_check, run_convert, ver
 from .completion import complete_codes, complete_models, complete_targets
 from .help import CHECK_EXAMPLES, CHECK_GROUPS, CONVERT_EXAMPLES, CONVERT_GROUPS, GroupedCommand
 from .options import check_output_file, config_options, output_options, table_options, write_report, write_step_summary
+from .progress import show_progress
 from .terminal import safe_streams, silence_stdout, until_pipe_closes, use_color
 
 if TYPE_CHECKING:
@@ -64,7 +64,8 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     type=click.Choice(tuple(REPORTERS)),
     default="text",
     show_default=True,
-    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read).",
+    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read; "
+    "html: one page with charts, with -o FILE).",
 )
 @click.option(
     "--target",
@@ -113,6 +114,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 )
 @click.option(
     "--tokens/--no-tokens", default=True, help="Count tokens and check limits (default), or skip that on purpose."
+)
+@click.option(
+    "--secrets/--no-secrets",
+    default=False,
+    help="Scan for keys, card numbers, IBANs, emails and phone numbers (P501-P505); prep publish always does.",
 )
 @click.option(
     "--stats/--no-stats",
@@ -224,7 +230,7 @@ def check(
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
     }
     project = {"config": config_file, "isolated": isolated, "baseline": baseline, "valid": valid}
-    with _progress_on_stderr(not quiet):
+    with show_progress(not quiet):
         result = run_check(files, _check_options(given), project, use_baseline=not (no_baseline or write_baseline))
     if verbose and not quiet:
         click.echo(describe_plans(result), err=True, nl=False)
@@ -248,26 +254,6 @@ def check(
         click.echo(f"prep: {report.tokenizer_error}", err=True)
     note_left_out(result, quiet=quiet)
     sys.exit(status)
-
-
-@contextlib.contextmanager
-def _progress_on_stderr(show: bool) -> Iterator[None]:
-    """Print the progress of a check on a cluster (the ``prep.progress`` logger) on stderr while it runs."""
-    import logging
-
-    if not show:
-        yield
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("prep: %(message)s"))
-    log = logging.getLogger("prep.progress")
-    log.addHandler(handler)
-    level, log.level = log.level, logging.INFO
-    try:
-        yield
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(level)
 
 
 def _check_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -432,7 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of stdout went away (prep targets | head): nothing more to say
         silence_stdout()
         return 0
-    except Exception as exc:
+    except BaseException as exc:  # Exception, or a crash of compiled code (a Rust panic is a BaseException)
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
         full = "--traceback" in args
         lines = traceback.format_exception(exc) if full else traceback.format_exception_only(exc)
         click.echo("prep: unexpected error (a bug; please report it):\n" + "".join(lines).rstrip(), err=True)

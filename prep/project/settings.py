@@ -120,6 +120,7 @@ SETTINGS: dict[str, tuple[str, Parse]] = {
     "allow-download": ("allow_download", _bool),
     "tokens": ("tokens", _bool),
     "stats": ("stats", _bool),
+    "secrets": ("secrets", _bool),
     "tiktoken-dir": ("tiktoken_dir", parse_path),
     "epochs": ("epochs", _int_range(1, 50)),
     "max-line-bytes": ("max_line_bytes", _int_range(1)),

@@ -9,9 +9,10 @@ from typing import Any
 import orjson
 
 from ..issues import Issue, Severity
-from ..targets.budget import Budget
+from ..targets.budget import Budget, ModelPrice
 from ..targets.profile import DataFormat, Method
 from .codes import code_counts, code_dict
+from .escape import json_safe
 from .stats import FileStats
 
 __all__ = ["SCHEMA_VERSION", "FileReport", "Report", "TargetVerdict", "union"]
@@ -114,9 +115,29 @@ class FileReport:
             "over_limit": s.over_limit,
             "without_system": s.without_system,
             "without_user": s.without_user,
-            "estimate": s.estimate(self.examples, self.epochs),
+            "estimate": _with_prices(s.estimate(self.examples, self.epochs), self.budget.prices),
             "truncation": s.truncation.summary() if s.truncation else None,
         }
+
+
+def _with_prices(estimate: dict[str, Any], prices: tuple[ModelPrice, ...]) -> dict[str, Any]:
+    """The estimate with each model's training price and, for a price per token, what the trained tokens cost."""
+    out = []
+    for mp in prices:
+        p = mp.price
+        cost = estimate["trained_tokens"] * p.usd / 1e6 if p and p.unit == "1M tokens" else None
+        out.append(
+            {
+                "model": mp.model,
+                "method": mp.method.value if mp.method else None,
+                "usd": p.usd if p else None,
+                "per": p.unit if p else None,
+                "cost_usd": cost,
+                "source": p.source if p else None,
+                "date": p.date.isoformat() if p else None,
+            }
+        )
+    return {**estimate, "prices": out}
 
 
 @dataclass
@@ -250,7 +271,8 @@ class Report:
 
     def to_json(self, *, max_issues: int | None = None) -> str:
         """`to_dict` as indented JSON text (what ``prep check --format json`` prints)."""
-        return orjson.dumps(self.to_dict(max_issues=max_issues), option=orjson.OPT_INDENT_2).decode()
+        data = json_safe(self.to_dict(max_issues=max_issues))  # a lone surrogate or a name that is not UTF-8
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
 
     def to_pandas(self) -> Any:
         """Every listed issue as a pandas DataFrame, one row per issue (needs pandas: the ``pandas`` extra).

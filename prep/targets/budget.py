@@ -15,9 +15,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..errors import UsageError
-from .profile import DataFormat, Target, parse_tokenizer
+from .profile import DataFormat, Method, ModelInfo, Price, Target, parse_tokenizer
 
-__all__ = ["Budget", "resolve_budget"]
+__all__ = ["Budget", "ModelPrice", "resolve_budget"]
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """What training ``model`` with ``method`` costs, or None when no source gives a price."""
+
+    model: str
+    method: Method | None
+    price: Price | None
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class Budget:
     source: str | None = None
     estimate: str | None = None
     trainer_limit: bool = False
+    prices: tuple[ModelPrice, ...] = ()  # the model's, or each covered model's, for the data's method
 
     @property
     def counted_with(self) -> str:
@@ -78,6 +88,7 @@ def resolve_budget(
         raise UsageError("Give --tokenizer or --encoding, not both.")
     limit = max_seq_length or token_limit
     trainer = max_seq_length is not None
+    method = target.method_of(fmt) if fmt else None
     if model is not None:
         info = target.resolve_model(model)
         named = tokenizer or (None if encoding else info.tokenizer)
@@ -90,17 +101,24 @@ def resolve_budget(
             tokenizer=named,
             estimate=target.estimate_note if not exact and named is None else None,
             trainer_limit=trainer,
+            prices=_prices([info], method),
         )
     current = target.current_models(fmt, today or dt.date.today())
     smallest = min((m.limit_for(fmt) for m in current), default=target.default_token_limit)
+    covered = sorted((m for m in current if m.limit_for(fmt) >= smallest), key=lambda m: m.name) if not limit else []
     return Budget(
         encoding or target.default_encoding,
         limit or smallest,
         None,
         is_default=limit is None,
-        covers=tuple(sorted(m.name for m in current if m.limit_for(fmt) >= smallest)) if limit is None else (),
+        covers=tuple(m.name for m in covered),
         exact=target.exact_tokens,
         tokenizer=tokenizer,
         estimate=target.estimate_note if not target.exact_tokens and tokenizer is None else None,
         trainer_limit=trainer,
+        prices=_prices(covered, method),
     )
+
+
+def _prices(models: list[ModelInfo], method: Method | None) -> tuple[ModelPrice, ...]:
+    return tuple(ModelPrice(m.name, method, m.prices.get(method) if method else None) for m in models)

@@ -125,7 +125,7 @@ def _model_lines(t: Target, today: dt.date) -> list[str]:
         limits = f"{m.token_limit:,} tokens" + (f" ({m.dpo_token_limit:,} for DPO)" if m.dpo_token_limit else "")
         estimate = f"{m.encoding}{'' if m.exact_tokens else ', an estimate'}"
         counted = f"its own tokenizer ({m.tokenizer}; else {estimate})" if m.tokenizer else estimate
-        out.append(f"{m.name}: {methods}; {limits} with {counted}{when}{state}{_model_rules(m)}")
+        out.append(f"{m.name}: {methods}; {limits} with {counted}{when}{state}{_model_rules(m)}; {_prices(m)}")
     return out
 
 
@@ -136,3 +136,11 @@ def _model_rules(m: ModelInfo) -> str:
     parts += [f"images: {', '.join(sorted(m.image_formats))}"] if m.image_formats is not None else []
     parts += [f"{code} is an {sev.value}" for code, sev in sorted(m.severities.items())]
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _prices(m: ModelInfo) -> str:
+    """Its training prices with their sources, or that none is known."""
+    if not m.prices:
+        return "training price unknown"
+    said = [f"{method.value} ${p.usd:,.2f} per {p.unit} ({p.source}, {p.date})" for method, p in m.prices.items()]
+    return "training price: " + ", ".join(said)

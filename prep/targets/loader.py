@@ -26,6 +26,7 @@ from .profile import (
     BOM_POLICIES,
     CONTENT_KINDS,
     IMAGE_SOURCES,
+    PRICE_UNITS,
     SYSTEM_POSITIONS,
     TOOL_ARGUMENTS,
     ConversationRules,
@@ -34,6 +35,7 @@ from .profile import (
     ImageRules,
     Method,
     ModelInfo,
+    Price,
     ReservedWords,
     RoleRules,
     Target,
@@ -288,7 +290,7 @@ def _severity_overrides(overrides: dict[str, str], where: str) -> dict[str, Seve
 
 _MODEL_KEYS = {
     "encoding", "token_limit", "methods", "formats", "aliases", "new_jobs_until", "shutdown", "min_examples",
-    "severity", "media", "image_formats", "video_formats", "tokenizer", "exact_tokens", "dpo_token_limit",
+    "severity", "media", "image_formats", "video_formats", "prices", "tokenizer", "exact_tokens", "dpo_token_limit",
 }  # fmt: skip
 
 
@@ -318,9 +320,19 @@ def _build_model(
         tokenizer=tokenizer,
         exact_tokens=bool(spec.get("exact_tokens", exact and tokenizer is None)),
         dpo_token_limit=int(spec["dpo_token_limit"]) if "dpo_token_limit" in spec else None,
+        prices={Method(m): _build_price(f"[models.{name!r}.prices.{m}]", p) for m, p in spec.get("prices", {}).items()},
         min_examples={DataFormat(f): int(n) for f, n in spec.get("min_examples", {}).items()},
         severities=_severity_overrides(spec.get("severity", {}), f"[models.{name!r}.severity]"),
         media=bool(spec.get("media", True)),
         image_formats=frozenset(spec["image_formats"]) if "image_formats" in spec else None,
         video_formats=frozenset(spec["video_formats"]) if "video_formats" in spec else None,
     )
+
+
+def _build_price(where: str, spec: dict[str, Any]) -> Price:
+    """A price needs its amount, its unit, its source and the day the source said it."""
+    _closed(spec, {"usd", "per", "source", "date"}, where)
+    day = _date(spec["date"], f"{where} date")
+    if day is None or not str(spec["source"]).strip():
+        raise ValueError(f"{where} needs a source and its date")
+    return Price(float(spec["usd"]), _choice(spec["per"], PRICE_UNITS, f"{where} per"), str(spec["source"]), day)

@@ -25,6 +25,7 @@ __all__ = [
     "ImageRules",
     "Method",
     "ModelInfo",
+    "Price",
     "ReservedWords",
     "RoleRules",
     "Target",
@@ -175,6 +176,20 @@ def parse_tokenizer(spec: str) -> tuple[str, str]:
     )
 
 
+#: What a training price is counted in: a million trained tokens, or an hour of training.
+PRICE_UNITS = frozenset({"1M tokens", "hour"})
+
+
+@dataclass(frozen=True)
+class Price:
+    """A training price in US dollars per `unit`, as ``source`` gave it on ``date``."""
+
+    usd: float
+    unit: str  # one of PRICE_UNITS
+    source: str
+    date: dt.date
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
@@ -188,6 +203,7 @@ class ModelInfo:
     tokenizer: str | None = None  # its own tokenizer (parse_tokenizer); then `encoding` is only an estimate
     exact_tokens: bool = True  # whether `encoding` counts as the provider counts
     dpo_token_limit: int | None = None  # the limit of preference (DPO) data, when it differs
+    prices: dict[Method, Price] = field(default_factory=dict)  # training price per method; none: unknown
     # What differs for this model from its target's rules (applied by `Target.for_model`):
     min_examples: dict[DataFormat, int] = field(default_factory=dict)  # per data format
     severities: dict[str, Severity] = field(default_factory=dict)  # per issue code

@@ -59,7 +59,7 @@ class ExactScan(FileScan):
             rendered = counter.count(value, fmt)
         except RenderError as exc:
             if self._refused != number:
-                self.add("P307", number, "", f"Cannot count the example with {budget.counted_with}: {exc}.")
+                self.add("P308", number, "", f"Cannot count the example with {budget.counted_with}: {exc}.")
             return
         if self.stats is not None:
             self._add_shape(value, fmt)

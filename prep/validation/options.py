@@ -42,6 +42,7 @@ class CheckOptions:
     allow_download: bool = False  # fetch a hf:ORG/NAME tokenizer missing from the local cache from the Hub
     tokens: bool = True
     stats: bool = True
+    secrets: bool = False  # the secret and personal-data scan (P501-P505); prep publish always runs it
     tiktoken_dir: str | None = None
     epochs: int | None = None
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES

@@ -3,7 +3,7 @@
 Trainers keep the start of a sequence and cut the end (TRL's ``keep_start``;
 the services truncate from the end too), and the assistant turns at the end
 are what gets cut. An example over the limit is P301 when what is cut trains
-nothing, P306 when it takes trained tokens with it, and P305 (an error) when
+nothing, P307 when it takes trained tokens with it, and P306 (an error) when
 no trained token is kept at all: the example trains on nothing.
 """
 
@@ -26,9 +26,9 @@ def truncation_issue(rendered: Rendered, budget: Budget, provider: str) -> tuple
     who = "the trainer" if budget.trainer_limit else provider
     head = f"Example has {total:,} tokens{estimated} with {budget.counted_with}, over {_limit(budget)}"
     if cut.keeps_none:
-        return "P305", f"{head}: all {cut.trained:,} of its trained tokens are past it, so it trains on nothing."
+        return "P306", f"{head}: all {cut.trained:,} of its trained tokens are past it, so it trains on nothing."
     if cut.trained_lost:
-        return "P306", f"{head}; {who} cuts the last {cut.tokens:,}, {_lost(cut)}."
+        return "P307", f"{head}; {who} cuts the last {cut.tokens:,}, {_lost(cut)}."
     return "P301", f"{head}; {who} cuts the last {cut.tokens:,}, none of them trained."
 
 

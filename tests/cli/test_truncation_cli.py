@@ -79,20 +79,20 @@ def test_the_report_names_what_the_limit_cuts(run_prep, long_file, hf_folders):
     where = f"the tokenizer and chat template in {folder}"
     total, trained, lost = expected[2]
     assert lines[2] == (
-        f"{long_file}:2: P306 Example has {total:,} tokens with {where}, over --max-seq-length 512; the trainer cuts "
+        f"{long_file}:2: P307 Example has {total:,} tokens with {where}, over --max-seq-length 512; the trainer cuts "
         f"the last {total - LIMIT:,}, {lost:,} of its {trained:,} trained tokens ({lost / trained:.0%}) among them."
     )
     total, trained, lost = expected[3]
     assert trained == lost > 0
     assert lines[3] == (
-        f"{long_file}:3: P305 Example has {total:,} tokens with {where}, over --max-seq-length 512: all {trained:,} "
+        f"{long_file}:3: P306 Example has {total:,} tokens with {where}, over --max-seq-length 512: all {trained:,} "
         "of its trained tokens are past it, so it trains on nothing."
     )
     total, _, lost = expected[4]
     assert lost == 0
     assert lines[4].startswith(f"{long_file}:4: P301 Example has {total:,} tokens with {where}")
     assert lines[4].endswith(f"the trainer cuts the last {total - LIMIT:,}, none of them trained.")
-    assert " P306 " in lines[5] and 1 not in lines
+    assert " P307 " in lines[5] and 1 not in lines
     share = sum(e[2] for e in expected.values()) / sum(e[1] for e in expected.values())
     assert f"keep none; {sum(e[2] for e in expected.values()):,} of {sum(e[1] for e in expected.values()):,} " \
         f"trained tokens ({share:.1%}) lost" in out  # fmt: skip
@@ -128,7 +128,7 @@ def test_the_json_report_carries_the_totals(run_prep, long_file, hf_folders):
         str(folder), True, "max_seq_length", LIMIT
     )  # fmt: skip
     codes = [(i["line"], i["code"], i["severity"]) for i in report["files"][0]["issues"] if i["code"].startswith("P30")]
-    assert codes == [(2, "P306", "warning"), (3, "P305", "error"), (4, "P301", "warning"), (5, "P306", "warning")]
+    assert codes == [(2, "P307", "warning"), (3, "P306", "error"), (4, "P301", "warning"), (5, "P307", "warning")]
 
 
 def test_every_sample_is_counted_as_transformers_counts_it(run_prep, hf_folders, tmp_path):
@@ -141,7 +141,7 @@ def test_every_sample_is_counted_as_transformers_counts_it(run_prep, hf_folders,
     path.write_text("".join(json.dumps(e) + "\n" for e in examples), encoding="utf-8")
     _, out, _ = run_prep("check", path, "--isolated", "--tokenizer", folder, "--max-seq-length", 1, "--format", "json")
     totals = {
-        i["line"]: i["message"] for i in json.loads(out)["files"][0]["issues"] if i["code"] in ("P301", "P305", "P306")
+        i["line"]: i["message"] for i in json.loads(out)["files"][0]["issues"] if i["code"] in ("P301", "P306", "P307")
     }
     assert len(totals) == len(examples) and sum("tools" in e for e in examples) >= 3
     for line, example in enumerate(examples, 1):
@@ -155,9 +155,9 @@ def test_a_template_that_refuses_an_example_is_p307(run_prep, hf_folders, write_
     path = write_jsonl([CONSTRUCTED[0], CONSTRUCTED[3]])  # Llama 3.1's template refuses parallel tool calls
     code, out, _ = run_prep("check", path, "--isolated", "--tokenizer", hf_folders["llama3_1"], "--ignore", "P401")
     assert code == 1
-    assert f"{path}:2: P307 Cannot count the example with the tokenizer and chat template in " in out
+    assert f"{path}:2: P308 Cannot count the example with the tokenizer and chat template in " in out
     assert "This model only supports single tool-calls at once!" in out
-    assert f"{path}:1: P307" not in out
+    assert f"{path}:1: P308" not in out
 
 
 def test_a_named_tokenizer_that_is_not_there_stops_the_check(run_prep, tmp_path, monkeypatch):
