@@ -61,7 +61,7 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(tuple(REPORTERS)),
+    type=click.Choice(tuple(REPORTERS), case_sensitive=False),
     default="text",
     show_default=True,
     help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read; "
@@ -77,12 +77,12 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 )
 @click.option(
     "--method",
-    type=click.Choice([m.value for m in Method]),
+    type=click.Choice([m.value for m in Method], case_sensitive=False),
     help="Training method; restricts the data formats accepted (default: detect).",
 )
 @click.option(
     "--data-format",
-    type=click.Choice([f.value for f in DataFormat]),
+    type=click.Choice([f.value for f in DataFormat], case_sensitive=False),
     help="Force the data format instead of detecting it.",
 )
 @click.option(
@@ -275,13 +275,13 @@ def _check_options(options: dict[str, Any]) -> dict[str, Any]:
 @table_options(fold=False)
 @click.option(
     "--to",
-    type=click.Choice(["chat", "vertex", "nova", "trl"]),
+    type=click.Choice(["chat", "vertex", "nova", "trl"], case_sensitive=False),
     help="chat: turn prompt/completion records into chat records; vertex, nova, trl: convert OpenAI records "
     "for that target (checked against it; see 'Moving off OpenAI').",
 )
 @click.option(
     "--zero-weight",
-    type=click.Choice(["train", "drop"]),
+    type=click.Choice(["train", "drop"], case_sensitive=False),
     help="With --to vertex|nova|trl: a weight-0 message is trained on (train, the default) or left out (drop).",
 )
 @click.option(
@@ -308,7 +308,7 @@ def _check_options(options: dict[str, Any]) -> dict[str, Any]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json"], case_sensitive=False),
     default="text",
     show_default=True,
     help="Report format.",

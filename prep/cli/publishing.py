@@ -39,7 +39,7 @@ def configured_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
 
 
 @click.command("split")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--valid-fraction", type=float, help="Share of examples for validation, 0 < F < 1 (default 0.1).")
 @click.option("--valid-count", type=click.IntRange(min=1), help="Validation examples, a number (not a fraction).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: same input and seed, same files.")
@@ -69,23 +69,26 @@ def split_command(
     as by `prep convert`. Lines with errors are reported and left out of both
     files; exact duplicates stay on one side. Settings come from the project's
     configuration, as for `prep check`. Exit status: 0 split; 1 split, leaving
-    out lines with errors; 2 bad invocation.
+    out lines with errors; 2 bad invocation. PATH - reads standard input, and
+    writes stdin.train.jsonl and stdin.valid.jsonl into -o DIR.
     """
+    from dataclasses import replace
+
     from ..publishing.splitter import split
     from ..reports.reporters import format_issue
+    from .checking import stdin_project
+    from .stdin import read_stdin, renamed
 
     given = {k: v for k, v in options.items() if v not in (None, ())}
-    r = split(
-        path,
-        valid_fraction=valid_fraction,
-        valid_count=valid_count,
-        seed=seed,
-        out_dir=out_dir,
-        stratify=stratify,
-        config=config_file,
-        isolated=isolated,
-        **given,
-    )
+    project: dict[str, Any] = {"config": config_file, "isolated": isolated}
+    with read_stdin((path,), given.get("file_type")) as spooled:
+        if spooled is not None and out_dir is None:
+            raise UsageError("prep split - (standard input) needs -o DIR, the folder to write both files to.")
+        project = stdin_project(project) if spooled else project
+        how: dict[str, Any] = {"valid_fraction": valid_fraction, "valid_count": valid_count, "seed": seed}
+        r = split(spooled or path, out_dir=out_dir, stratify=stratify, **how, **project, **given)
+    if spooled is not None and r.report is not None:
+        r = replace(r, report=renamed(r.report, spooled))
     for issue in r.report.issues if r.report else ():
         click.echo(format_issue(issue))
     if r.left_out:
@@ -197,12 +200,21 @@ def _print_event(event: Any) -> None:
 @click.argument("train", type=click.Path(dir_okay=False))
 @click.option("--valid", type=click.Path(dir_okay=False), help="Validation file (required for reinforcement).")
 @click.option("--model", required=True, help="Base model to fine-tune, e.g. gpt-4o-mini-2024-07-18.")
-@click.option("--method", type=click.Choice([m.value for m in Method]), default="supervised", show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method], case_sensitive=False),
+    default="supervised",
+    show_default=True,
+)
 @click.option("--n-epochs", metavar="auto|1-50")
 @click.option("--batch-size", metavar="auto|1-256")
 @click.option("--learning-rate-multiplier", metavar="auto|>0")
 @click.option("--beta", metavar="auto|(0,2]", help="DPO only.")
-@click.option("--reasoning-effort", type=click.Choice(["default", "low", "medium", "high"]), help="Reinforcement only.")
+@click.option(
+    "--reasoning-effort",
+    type=click.Choice(["default", "low", "medium", "high"], case_sensitive=False),
+    help="Reinforcement only.",
+)
 @click.option("--compute-multiplier", metavar="auto|(0.00001,10]", help="Reinforcement only.")
 @click.option("--eval-interval", metavar="auto|>=1", help="Reinforcement only.")
 @click.option("--eval-samples", metavar="auto|>=1", help="Reinforcement only.")
