@@ -149,7 +149,7 @@ def test_every_sample_is_counted_as_transformers_counts_it(run_prep, hf_folders,
         assert totals[line].startswith(f"Example has {len(ids):,} tokens with "), line
 
 
-def test_a_template_that_refuses_an_example_is_p307(run_prep, hf_folders, write_jsonl):
+def test_a_template_that_refuses_an_example_is_p308(run_prep, hf_folders, write_jsonl):
     from tests.support.hf_folders import CONSTRUCTED
 
     path = write_jsonl([CONSTRUCTED[0], CONSTRUCTED[3]])  # Llama 3.1's template refuses parallel tool calls
