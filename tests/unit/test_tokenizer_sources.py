@@ -221,8 +221,10 @@ def run_cli(*args, env):
     import os
     import subprocess
 
+    offline = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")  # test_hf_counts sets them for its oracle, transformers
+    inherited = {k: v for k, v in os.environ.items() if k not in offline}
     result = subprocess.run(
-        [sys.executable, "-m", "prep", *map(str, args)], capture_output=True, text=True, env={**os.environ, **env}
+        [sys.executable, "-m", "prep", *map(str, args)], capture_output=True, text=True, env={**inherited, **env}
     )
     return result.returncode, result.stdout, result.stderr
 
