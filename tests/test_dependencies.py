@@ -31,7 +31,7 @@ else:  # pragma: no cover
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
 FEATURES = (
     "xlsx", "publish", "together", "fireworks", "wandb", "pandas", "remote", "gcs", "hf", "zstd", "parquet", "dask",
-    "secrets",
+    "secrets", "mistral", "gpt-oss",
 )  # fmt: skip
 #: Extras that prep never imports (the pandas extra is imported by Report.to_pandas; a DataFrame given to prep is
 #: read without importing pandas).
