@@ -437,3 +437,21 @@ def test_together_a_lost_put_leaves_an_orphan_id_and_the_file_is_sent_again(
     assert sent.content == tg.train.read_bytes()
     [job] = fake_together.jobs.values()
     assert (job.request["training_file"], result.job_id) == (sent.id, job.id)
+
+
+def test_together_a_job_made_after_the_client_gave_up_is_found_by_the_next_run(
+    tg: Run, fake_together: FakeTogether
+) -> None:
+    """The service finishes the create request after the client's timeout: nothing is sent again, now or later."""
+    fake_together.stall_next("/v1/fine-tunes", 2.0, method="POST", exact=True)  # then it makes the job
+
+    with pytest.raises(PublishError, match="The service may still make it"):
+        tg(valid=None, provider=tg.provider(timeout=0.5))
+    fake_together.settle()
+    [job] = fake_together.jobs.values()  # made late, after prep looked for it
+
+    result = tg(valid=None)
+
+    assert result.job_id == job.id and not result.job_created
+    assert any("found the job of the interrupted publish" in m for m in tg.messages("job"))
+    assert len(job_posts(fake_together)) == 1 and len(fake_together.jobs) == 1
