@@ -15,6 +15,7 @@ import pytest
 import prep
 import prep.validation.parallel
 from prep.cli.progress import ProgressLine
+from prep.reading.jsonl import Line
 from prep.validation.progress import ProgressEvent, progress_log
 from tests.helpers import REPO, generated
 
@@ -149,3 +150,28 @@ def test_a_narrow_terminal_cuts_the_line_instead_of_wrapping_it():
     ProgressLine(out, delay=0, columns=30).handle(_record(ProgressEvent("file", "a.jsonl", 1_000_000, 500_000, 1)))
     drawn = out.getvalue().removeprefix("\r").removesuffix("\x1b[K")
     assert len(drawn) == 29 and drawn.startswith("prep: 50% · 0.5 of 1.0 MB") and drawn.endswith("…")
+
+
+class Lines:
+    """What `_feed` gives each line to: counts them."""
+
+    def __init__(self):
+        self.fed = 0
+
+    def feed(self, line):
+        self.fed += 1
+
+
+@pytest.mark.parametrize(
+    ("count", "size", "ticks"),
+    [
+        (600, 100, 600 // 256 + 1),  # short lines: every 256 lines, and at the end
+        (10, 70_000, 10 + 1),  # lines over 64 kB: after each, and at the end
+        (40, 10_000, 40 // 7 + 1),  # 10 kB lines (a 1 GB file of long conversations): every 7th, not every 256th
+    ],
+)
+def test_the_scan_looks_at_its_position_every_256_lines_or_64_kb(count, size, ticks):
+    seen, scan = [], Lines()
+    lines = iter([Line(n, b"x" * size) for n in range(1, count + 1)])
+    prep.validation.parallel._feed(scan, lines, lambda: seen.append(scan.fed))
+    assert scan.fed == count and len(seen) == ticks and seen[-1] == count
