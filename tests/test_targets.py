@@ -352,6 +352,10 @@ def test_a_profile_extends_another_and_removes_with_false(tmp_path):
         ),
         ('extends = "openai"\nname = "x"\nbom = "maybe"\n', "bom must be one of"),
         ('extends = "x"\n', "extends itself"),
+        (  # the format goes, the methods that name it stay: a check would meet a format with no rules
+            'extends = "openai"\nname = "x"\n[formats]\nchat = false\n',
+            "[methods] name formats that [formats] does not have (supervised: chat)",
+        ),
     ],
 )
 def test_a_bad_profile_is_one_sentence(tmp_path, text, message):
@@ -359,6 +363,13 @@ def test_a_bad_profile_is_one_sentence(tmp_path, text, message):
     path.write_text(text.replace('"x"', f'"{path}"') if "extends itself" in message else text)
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_target(str(path))
+
+
+def test_a_method_the_target_does_not_train_is_one_sentence(run_prep, write_jsonl):
+    """bedrock trains reinforcement only: its profile removes the methods it would inherit from openai's."""
+    code, out, err = run_prep("check", write_jsonl([chat()] * 3), "--target", "bedrock", "--method", "supervised")
+    assert (code, out) == (2, "")
+    assert err == "prep: error: Target 'bedrock' has no 'supervised' training method.\n"
 
 
 def test_an_unknown_target_names_the_builtin_ones():

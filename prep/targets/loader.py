@@ -154,6 +154,11 @@ def _date(value: Any, what: str) -> dt.date | None:
 def _build_target(data: dict[str, Any]) -> Target:
     _closed(data, _TOP_KEYS, "the profile")
     methods = {Method(m): tuple(DataFormat(f) for f in fs) for m, fs in data["methods"].items()}
+    missing = sorted(
+        {f"{m.value}: {f.value}" for m, fs in methods.items() for f in fs if f.value not in data["formats"]}
+    )
+    if missing:  # e.g. a child that removes a format ([formats] chat = false) but not the method that names it
+        raise ValueError(f"[methods] name formats that [formats] does not have ({', '.join(missing)})")
     exact = bool(data.get("exact_tokens", True))
     models = {name: _build_model(name, spec, methods, exact) for name, spec in data.get("models", {}).items()}
     return Target(
