@@ -7,9 +7,16 @@ Each test states its rule and the source that decides it: the rulebook
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 
+import pytest
+
 import prep
+from prep.reports.reporters import REPORTERS, budget_line
+from prep.targets.loader import available_targets, load_target
+from prep.targets.profile import DataFormat
 from tests.helpers import chat
 
 
@@ -101,3 +108,117 @@ def test_arguments_encoded_twice_get_a_warning_that_says_so(write_jsonl):
     (issue,) = [i for i in report.issues if i.code == "P240"]
     assert issue.severity is prep.Severity.WARNING
     assert "encoded twice" in issue.message and "json.dumps(args)" in issue.message
+
+
+# 4. Model and data
+
+
+def test_reinforcement_data_is_measured_against_the_models_that_take_it(tmp_path, write_jsonl):
+    """Without --model the limit follows the data (targets issue; rulebook §2.2): reinforcement data is measured
+    against the reinforcement models' limit, never a chat model's. With no current OpenAI model for it (o4-mini shut
+    down on 2026-10-23, rulebook §2.7), the limit is o4-mini's, and the report says so instead of "safe for ..."
+    (a profile whose default is a 16,385 chat limit shows the difference)."""
+    profile = tmp_path / "chatty.toml"
+    profile.write_text('extends = "openai"\nname = "chatty"\ndefault_token_limit = 16385\n', "utf-8")
+    rft = {"messages": [{"role": "developer", "content": "Answer."}, {"role": "user", "content": "2+2?"}]}
+    path = write_jsonl([{**rft, "reference_answer": str(i)} for i in range(12)])
+    report = prep.check(path, target=str(profile), today=dt.date(2026, 12, 1))
+    (budget,) = [f.budget for f in report.files]
+    assert (budget.token_limit, budget.covers, budget.former) == (65536, (), ("o4-mini-2025-04-16",))
+    text = render(report)
+    assert "against 65,536 tokens, the limit of o4-mini-2025-04-16 (no current OpenAI model takes reinforcement" in text
+    assert "safe for" not in text
+
+
+@pytest.mark.parametrize("name", available_targets())
+def test_the_safe_for_line_is_true_of_the_data_it_describes(name, write_jsonl):
+    """ "safe for the N current <provider> models that take <format> data": each model it counts is current on the
+    day, takes the file's format, counts with the tokenizer used, and has a limit no smaller than the one applied;
+    with data of no known format the line says that, and claims nothing."""
+    target, today = load_target(name), dt.date(2026, 12, 1)
+    for fmt, examples in SAMPLES.items():
+        if fmt not in target.formats:
+            continue
+        (f,) = prep.check(write_jsonl(examples), target=name, data_format=fmt.value, today=today).files
+        models = [target.models[m] for m in f.budget.covers]
+        assert all(m.takes_jobs(today) and fmt in m.formats for m in models)
+        assert all(m.encoding == f.budget.encoding and m.token_limit >= f.budget.token_limit for m in models)
+        line = budget_line(f.budget, f.format)
+        if models:
+            n = len(models)
+            assert f"safe for the {n} current {target.provider} model{'s' if n > 1 else ''} that take" in line
+            assert f"{fmt} data" in line
+    if len(target.formats) > 1:  # a target of one format checks every file as that format
+        (f,) = prep.check(write_jsonl([{"question": "Hi?", "answer": "Hello."}] * 3), target=name, today=today).files
+        assert f.format is None and "the data's format was not recognised" in budget_line(f.budget, f.format)
+        assert f.budget.covers == ()
+
+
+SAMPLES = {
+    DataFormat.CHAT: [chat(f"Q{i}?", f"A{i}.") for i in range(3)],
+    DataFormat.PREFERENCE: [
+        {
+            "input": {"messages": [{"role": "user", "content": f"Q{i}?"}]},
+            "preferred_output": [{"role": "assistant", "content": "Yes."}],
+            "non_preferred_output": [{"role": "assistant", "content": "No."}],
+        }
+        for i in range(3)
+    ],
+    DataFormat.REINFORCEMENT: [
+        {"messages": [{"role": "user", "content": f"Q{i}?"}], "reference_answer": "4"} for i in range(3)
+    ],
+    DataFormat.COMPLETION: [{"prompt": f"Q{i} ->", "completion": " A\n"} for i in range(3)],
+}
+
+
+# 6. Stale advice
+
+
+def test_a_limit_the_user_set_is_called_theirs_never_a_default(write_jsonl):
+    """--token-limit replaces the limit; the report and P301 say it is the user's (with --model too: it is not the
+    model's limit), and the JSON's default_limit is false."""
+    path = write_jsonl([chat(f"Question {i}?", "A long answer " * 20) for i in range(10)])
+    for extra in ({}, {"model": "gpt-4.1-mini"}):
+        report = prep.check(path, token_limit=40, **extra)
+        text = render(report)
+        assert "the 40-token limit you set" in text and "default" not in text
+        assert all("you set" in i.message for i in report.issues if i.code == "P301")
+        assert report.files[0].stats_summary()["default_limit"] is False
+
+
+def test_a_shut_down_model_is_never_recommended_and_its_successors_come_from_the_dates(write_jsonl):
+    """P302 names the models to use instead, read from the profile's dates (`Target.current_models`): on 2026-12-01
+    gpt-3.5-turbo-0125 is shut down (rulebook §2.7) and the gpt-4o/4.1 family is current; on 2027-01-20 those are shut
+    down too (targets §1) and OpenAI takes no jobs at all."""
+    path = write_jsonl([chat(f"Question {i}?", f"Answer {i}.") for i in range(10)])
+    report = prep.check(path, model="gpt-3.5-turbo-0125", today=dt.date(2026, 12, 1))
+    (message,) = [i.message for i in report.issues if i.code == "P302"]
+    current = {m.name for m in load_target("openai").current_models(DataFormat.CHAT, dt.date(2026, 12, 1))}
+    assert current and all(name in message for name in current)
+    assert "gpt-4.1-nano" not in message  # shut down on 2026-10-23
+    azure = prep.check(path, target="azure", model="gpt-4o", today=dt.date(2027, 5, 1))
+    (message,) = [i.message for i in azure.issues if i.code == "P302"]
+    assert "the current Azure OpenAI model" in message or "no current Azure OpenAI model" in message
+
+
+def test_legacy_classification_advice_names_no_shut_down_model(tmp_path):
+    """prepare_data told classification data to "try ada/babbage first" (rulebook §4); both are shut down (babbage-002
+    took its last job in 2024, rulebook §1.2). The advice now says which of the target's models take prompt/completion
+    data today, and for OpenAI, where none does, how to make chat data of it."""
+    rows = ["prompt,completion"] + [f"Review {i} ->, {'POSITIVE' if i % 2 else 'NEGATIVE'}" for i in range(12)]
+    source = tmp_path / "labels.csv"
+    source.write_text("\n".join(rows) + "\n", "utf-8")
+    for target, expected in (("openai", "no current OpenAI model takes completion data: prep convert --to chat"),
+                             ("together", "the current Together models for completion data are")):  # fmt: skip
+        result = prep.convert(source, target=target, tokens=False, today=dt.date(2026, 12, 1))
+        (message,) = [i.message for i in result.report.issues if i.code == "P459"]
+        assert expected in message and "babbage" not in message and "davinci" not in message
+        for name in load_target(target).models:
+            if name in message:
+                assert load_target(target).models[name].takes_jobs(dt.date(2026, 12, 1)), name
+
+
+def render(report):
+    out = io.StringIO()
+    REPORTERS["text"](report, out)
+    return out.getvalue()

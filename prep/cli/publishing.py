@@ -183,7 +183,7 @@ def _print_event(event: Any) -> None:
 @click.command("publish")
 @click.argument("train", type=click.Path(dir_okay=False))
 @click.option("--valid", type=click.Path(dir_okay=False), help="Validation file (required for reinforcement).")
-@click.option("--model", required=True, help="Base model to fine-tune, e.g. gpt-4o-mini-2024-07-18.")
+@click.option("--model", required=True, help="Base model to fine-tune (prep targets NAME lists the current ones).")
 @click.option("--method", type=click.Choice([m.value for m in Method]), default="supervised", show_default=True)
 @click.option("--n-epochs", metavar="auto|1-50")
 @click.option("--batch-size", metavar="auto|1-256")

@@ -7,6 +7,7 @@ on JSONL, which a pre-commit hook runs on every commit) stays light.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from ..errors import InputError
 from ..reading.detect import SAMPLE_LINES, decide_format, vote
 from ..reading.table import TableOptions
 from ..reports.report import Report
-from ..targets.profile import DataFormat
+from ..targets.profile import DataFormat, Target
 from ..validation.checker import prepare, report_of
 from ..validation.dataset import finish
 from ..validation.options import CheckOptions
@@ -40,7 +41,7 @@ def convert_examples(
     run = prepare(check)
     with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
         items = list(examples.items)
-    items, extra = _transform(examples, items, options)
+    items, extra = _transform(examples, items, options, completion_models(run.targets[0], run.today))
     group, failed = scan_examples(examples, items, run)
     for line, problem, origin in extra:
         add_problem(group, line, problem, origin)
@@ -53,7 +54,17 @@ def convert_examples(
 Extra = tuple[int | None, RowProblem, Origin]
 
 
-def _transform(examples: Examples, items: list[Example], options: ConvertOptions) -> tuple[list[Example], list[Extra]]:
+def completion_models(target: Target, today: dt.date) -> str:
+    """Which of the target's models take prompt/completion data today, in words, with the way out when none does."""
+    phrase = target.current_for(DataFormat.COMPLETION, today)
+    if target.current_models(DataFormat.COMPLETION, today):
+        return phrase
+    return f"{phrase}: prep convert --to chat makes chat data of it"
+
+
+def _transform(
+    examples: Examples, items: list[Example], options: ConvertOptions, models: str
+) -> tuple[list[Example], list[Extra]]:
     """To chat, or the legacy recommendations (applied with --apply): the examples to check, and what to add."""
     if options.to is DataFormat.CHAT:
         items, note = chat_examples(items, system=options.system, keep_separators=options.keep_separators)
@@ -61,13 +72,13 @@ def _transform(examples: Examples, items: list[Example], options: ConvertOptions
     records = [e.record for e in items[:SAMPLE_LINES] if e.record is not None]
     if decide_format((vote(r) for r in records), tuple(DataFormat)) is not DataFormat.COMPLETION:
         return items, []
-    return _legacy(items, options.apply)
+    return _legacy(items, options.apply, models)
 
 
-def _legacy(items: list[Example], apply: bool) -> tuple[list[Example], list[Extra]]:
+def _legacy(items: list[Example], apply: bool, models: str) -> tuple[list[Example], list[Extra]]:
     usable = [i for i, e in enumerate(items) if _pair(e) is not None]
     pairs = [_pair(items[i]) for i in usable]
-    findings = recommend(pairs)  # type: ignore[arg-type]
+    findings = recommend(pairs, models)  # type: ignore[arg-type]
     if not apply:
         return items, list(_finding_issues(findings, [items[i] for i in usable], skip=("P206", "P403")))
     applied = apply_fixes(pairs, findings)  # type: ignore[arg-type]

@@ -14,6 +14,8 @@ from typing import Any, TextIO
 import orjson
 
 from ..issues import Issue, Severity
+from ..targets.budget import Budget
+from ..targets.profile import DataFormat
 from .codes import code_counts
 from .markdown import report_markdown
 from .report import FileReport, Report
@@ -166,24 +168,9 @@ def _stats_table(f: FileReport) -> str:
             continue
         cells = [_num(d[k]) for k in ("min", "max", "mean", "median", "p10", "p90", "total")]
         lines.append(f"  {label:18}" + "".join(f"{c:>{w}}" for c, w in zip(cells, _WIDTHS, strict=True)))
-    budget = f.budget
-    assert budget is not None
-    counted = "counted" if budget.exact else "estimated"
-    if budget.is_default and budget.covers:
-        n = len(budget.covers)
-        who = (
-            f"no --model: {counted} with {budget.encoding} against {budget.token_limit:,} tokens, "
-            f"safe for the {n} current model{'s' if n > 1 else ''} that take {f.format} data"
-        )
-    elif budget.is_default:
-        who = (
-            f"no --model: {counted} with {budget.encoding} against {budget.token_limit:,} tokens, "
-            f"the profile's default (no current model takes {f.format} data)"
-        )
-    else:
-        who = f"{budget.model or 'custom'}: {counted} with {budget.encoding}, {budget.token_limit:,}-token limit"
+    assert f.budget is not None
     e = s["estimate"]
-    lines.append(f"  {who}")
+    lines.append(f"  {budget_line(f.budget, f.format)}")
     lines.append(
         f"  over the limit: {s['over_limit']:,} · without system: {s['without_system']:,} · "
         f"without user: {s['without_user']:,}"
@@ -193,6 +180,26 @@ def _stats_table(f: FileReport) -> str:
         f"{e['trained_tokens']:,} trained tokens"
     )
     return "\n".join(lines) + "\n"
+
+
+def budget_line(budget: Budget, fmt: DataFormat | None) -> str:
+    """What was counted with which tokenizer, against which limit, and for which models that limit is safe."""
+    counted = f"{'counted' if budget.exact else 'estimated'} with {budget.encoding}"
+    if not budget.is_default:
+        if budget.limit_set:
+            return f"{budget.model or 'no --model'}: {counted} against {budget.limit_phrase()}"
+        return f"{budget.model}: {counted}, {budget.token_limit:,}-token limit"
+    head = f"no --model: {counted} against {budget.token_limit:,} tokens"
+    if budget.covers:
+        n, others = len(budget.covers), len(budget.others)
+        more = f"; {others} more count{'s' if others == 1 else ''} with another tokenizer" if others else ""
+        models = f"model{'s' if n > 1 else ''} that take{'s' if n == 1 else ''}"
+        return f"{head}, safe for the {n} current {budget.provider} {models} {fmt} data{more}"
+    if budget.former:
+        return f"{head}, the limit of {', '.join(budget.former)} (no current {budget.provider} model takes {fmt} data)"
+    if fmt is None:
+        return f"{head}, the profile's default (the data's format was not recognised)"
+    return f"{head}, the profile's default (no {budget.provider} model takes {fmt} data)"
 
 
 def _escape_data(text: str) -> str:

@@ -1,9 +1,13 @@
 """The token budget of a check: which tokenizer counts, against which per-example limit, and why.
 
-With ``--model`` the model's own tokenizer and limit apply. Without it, the
-limit follows the data: the smallest limit of the target's current models
-that take data of the file's format, so a file within it fits every one of
-them; when no current model takes that format, the profile's default.
+With ``--model`` the model's own tokenizer and limit apply; ``--token-limit``
+replaces the limit, and the report says it is the user's. Without a model the
+limit follows the data: the smallest limit of the target's current models that
+take data of the file's format, so a file within it fits every one of them
+that counts with the same tokenizer. When no current model takes that format,
+the smallest limit of the models that took it (a reinforcement file is never
+measured against a chat model's limit); when none ever did, or the format is
+not known, the profile's default.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ __all__ = ["Budget", "resolve_budget"]
 class Budget:
     """Which tokenizer counts, against which per-example limit, and why.
 
-    ``covers`` names the models a default limit is safe for (empty with a
-    model, a forced limit, or the profile's fallback); ``exact`` is False when
-    the encoding only estimates the provider's own tokenizer.
+    ``covers`` names the current models a limit that follows the data is safe
+    for (those counting with ``encoding``; ``others`` take the format but count
+    with another tokenizer); ``former`` names the models whose limit applies when
+    no current model takes the format. ``limit_set`` is True when the user gave
+    the limit. ``exact`` is False when the encoding only estimates the
+    provider's own tokenizer.
     """
 
     encoding: str
@@ -31,6 +38,25 @@ class Budget:
     is_default: bool = False
     covers: tuple[str, ...] = ()
     exact: bool = True
+    provider: str = ""
+    others: tuple[str, ...] = ()
+    former: tuple[str, ...] = ()
+    limit_set: bool = False
+
+    def limit_phrase(self) -> str:
+        """Which limit this is, in words: "the 65,536-token limit of gpt-4.1-2025-04-14", "... you set"..."""
+        limit = f"the {self.token_limit:,}-token limit"
+        if self.limit_set:
+            return f"{limit} you set"
+        if self.model:
+            return f"{limit} of {self.model}"
+        if self.covers:
+            return f"{limit} of the current {self.provider} models"
+        if self.former:
+            return (
+                f"{limit} of {', '.join(self.former)}, which no longer take{'s' if len(self.former) == 1 else ''} jobs"
+            )
+        return f"the {self.provider} profile's default limit of {self.token_limit:,} tokens"
 
 
 def resolve_budget(
@@ -43,16 +69,26 @@ def resolve_budget(
     today: dt.date | None = None,
 ) -> Budget:
     """The tokenizer and limit for ``model``, or for data of ``fmt`` on ``today`` (see the module doc)."""
+    exact, provider, limit_set = target.exact_tokens, target.provider, token_limit is not None
     if model is not None:
         info = target.resolve_model(model)
-        return Budget(encoding or info.encoding, token_limit or info.token_limit, info.name, exact=target.exact_tokens)
+        limit = token_limit or info.token_limit
+        return Budget(encoding or info.encoding, limit, info.name, exact=exact, provider=provider, limit_set=limit_set)
+    enc = encoding or target.default_encoding
+    if token_limit is not None or fmt is None:
+        limit = token_limit or target.default_token_limit
+        return Budget(enc, limit, is_default=not limit_set, exact=exact, provider=provider, limit_set=limit_set)
     current = target.current_models(fmt, today or dt.date.today())
-    limit = min((m.token_limit for m in current), default=target.default_token_limit)
+    takers = current or [m for m in target.models.values() if fmt in m.formats]
+    limit = min((m.token_limit for m in takers), default=target.default_token_limit)
+    fits = sorted(m.name for m in takers if m.token_limit >= limit and m.encoding == enc)
     return Budget(
-        encoding or target.default_encoding,
-        token_limit or limit,
-        None,
-        is_default=token_limit is None,
-        covers=tuple(sorted(m.name for m in current if m.token_limit >= limit)) if token_limit is None else (),
-        exact=target.exact_tokens,
+        enc,
+        limit,
+        is_default=True,
+        covers=tuple(fits) if current else (),
+        others=tuple(sorted(m.name for m in current if m.encoding != enc)),
+        former=() if current else tuple(sorted(m.name for m in takers if m.token_limit == limit)),
+        exact=exact,
+        provider=provider,
     )

@@ -197,6 +197,18 @@ class Target:
             parts.append(f"{info.name} and its fine-tunes shut down on {info.shutdown}")
         return "; ".join(parts) + "." if parts else None
 
+    def current_for(self, fmt: DataFormat | None, today: dt.date) -> str:
+        """Which models to use for ``fmt`` data on ``today``, in words (from the models' dates, never a fixed name)."""
+        names = sorted(m.name for m in self.current_models(fmt, today))
+        what = f"{fmt} data" if fmt else "new jobs"
+        if not names:
+            return f"no current {self.provider} model takes {what}"
+        if len(names) == 1:
+            return f"the current {self.provider} model for {what} is {names[0]}"
+        if len(names) > 4:
+            names = [*names[:3], f"{len(names) - 3} more (prep targets {self.name})"]
+        return f"the current {self.provider} models for {what} are {', '.join(names[:-1])} and {names[-1]}"
+
     def current_models(self, fmt: DataFormat | None, today: dt.date) -> list[ModelInfo]:
         """The models that take new jobs on ``today`` for data of ``fmt`` (every format when None)."""
         if self.new_jobs_until and today > self.new_jobs_until:

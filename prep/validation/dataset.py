@@ -173,10 +173,11 @@ def _model_issues(scan: FileScan, today: dt.date) -> None:
         if fmt and target.models and not target.current_models(fmt, today):
             scan.add("P304", None, "", _no_current_model(target, fmt))
         return
+    instead = target.current_for(fmt, today)
     if info.shutdown and today >= info.shutdown:
-        scan.add("P302", None, "", f"{info.name} was shut down on {info.shutdown}; it takes no new fine-tuning jobs.")
+        scan.add("P302", None, "", f"{info.name} was shut down on {info.shutdown} and takes no new jobs; {instead}.")
     elif info.new_jobs_until and today > info.new_jobs_until:
-        scan.add("P302", None, "", f"{info.name} takes no new fine-tuning jobs after {info.new_jobs_until}.")
+        scan.add("P302", None, "", f"{info.name} takes no new fine-tuning jobs after {info.new_jobs_until}; {instead}.")
     method = plan.options.method or (target.method_of(fmt) if fmt else None)
     if fmt and fmt not in info.formats:
         takes = ", ".join(sorted(f.value for f in info.formats))

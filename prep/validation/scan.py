@@ -262,14 +262,12 @@ class FileScan:
             self.stats.add_tokens(tokens.total, tokens.trained)
             total = tokens.total
         if total is not None and total > budget.token_limit:
-            whose = f" of {budget.model}" if budget.model else " of the current models" if budget.is_default else ""
-            who = f"the {budget.token_limit:,}-token limit{whose}"
             estimated = "" if budget.exact else " (an estimate)"
             self.add(
                 "P301",
                 number,
                 "",
-                f"Example has {total:,} tokens{estimated}, over {who}; "
+                f"Example has {total:,} tokens{estimated}, over {budget.limit_phrase()}; "
                 f"{self.plan.target.provider} truncates it from the end.",
             )
 
