@@ -68,6 +68,14 @@ CODES: dict[str, Code] = {
     "P159": Code(N, "Prompt/completion converted to chat: legacy separator, stop sequence or leading space removed."),
     "P160": Code(E, "Columns cannot be mapped to the fields of a record (ambiguous, incomplete or unrecognised)."),
     "P161": Code(W, "Cell holds control characters (other than tab, line feed and carriage return)."),
+    # P162-P168: converting OpenAI records for another target (prep convert --to vertex|nova|trl)
+    "P162": Code(W, "weight: 0 message converted for a target without weights: left out, or now trained on."),
+    "P163": Code(W, "Message name left out: the target's messages have no name."),
+    "P164": Code(W, "System message that was not first moved into the system instruction: its position is lost."),
+    "P165": Code(W, "Consecutive turns of one role merged into one turn, as the target needs turns to alternate."),
+    "P166": Code(W, "Field the target cannot hold left out (tool strict, image detail, parallel_tool_calls, ...)."),
+    "P167": Code(N, "Data-URL image written to a file under --media-dir and referenced by --media-prefix."),
+    "P168": Code(E, "Example cannot be converted for the target (see the message); it is not written."),
     # P2xx: messages, roles and content
     "P201": Code(E, "Message has no role."),
     "P202": Code(E, "Unknown role."),
@@ -108,6 +116,14 @@ CODES: dict[str, Code] = {
     "P237": Code(E, "Example weight must be a non-negative number."),
     "P239": Code(E, "Image source the target does not take (a URL where it needs a data URL, or the reverse)."),
     "P240": Code(W, "Function arguments are JSON-encoded twice (a JSON string holding JSON)."),
+    "P241": Code(E, "Function arguments must be a JSON object (the target takes them decoded, not as a string)."),
+    "P242": Code(E, "Preference scores or labels are wrong (one preferred and one non-preferred are needed)."),
+    "P243": Code(E, "Media location is malformed or holds characters the target does not allow."),
+    "P244": Code(E, "Video the target does not take here: too many, an unknown format, or beside images."),
+    "P245": Code(E, "Content block holds no kind or several kinds (a part holds exactly one of text, file, call...)."),
+    "P246": Code(W, "Tool use in data for a model that may not train on it (Nova 2 SFT rejects tools)."),
+    "P247": Code(W, "Reasoning content for a model that may not train on it (Nova 1 models reject it)."),
+    "P248": Code(E, "Text holds a word the target reserves (Nova: User:, Bot:, [EOS], <image>, ...)."),
     # P3xx: tokens and length
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(E, "Target or model takes no new fine-tuning jobs (shut down or past its date)."),
@@ -123,6 +139,8 @@ CODES: dict[str, Code] = {
     "P406": Code(E, "More examples with images than the target allows."),
     "P407": Code(W, "File is larger than a single upload allows."),
     "P408": Code(W, "Training file of a split has fewer examples than the service's minimum."),
+    "P409": Code(E, "Media files are in more than one bucket; the target reads them from the dataset's bucket."),
+    "P410": Code(E, "Dataset mixes examples with images and examples with videos, which the target keeps apart."),
     # P45x: the recommendations of OpenAI's retired prepare_data tool (prompt/completion data)
     "P450": Code(W, "Prompts do not end with a common separator."),
     "P451": Code(W, "Prompt separator is long, or also occurs inside prompts."),

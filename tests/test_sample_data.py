@@ -44,6 +44,32 @@ BAD = {
     "preference_bad.jsonl": ({2: "P228", 3: "P227", 4: "P227", 5: "P229", 6: "P230", 7: "P203", 8: "P112"}, {"P401"}),
     "reinforcement_bad.jsonl": ({2: "P203", 3: "P231", 4: "P206", 5: "P113"}, {"P401", "P118"}),
     "text_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P109"}, set()),
+    # the other targets' formats (tests/make_native_samples.py writes them; sample_data/prep.toml names the target)
+    "vertex_bad.jsonl": (
+        {2: "P241", 3: "P239", 4: "P243", 5: "P245", 6: "P231", 7: "P217", 8: "P110", 9: "P207", 10: "P206"},
+        {"P402"},
+    ),
+    "vertex-preference_bad.jsonl": ({2: "P227", 3: "P242", 4: "P231", 5: "P207", 6: "P230"}, {"P402"}),
+    "vertex-reinforcement_bad.jsonl": ({2: "P112", 3: "P231", 4: "P111"}, {"P402"}),
+    "nova_bad.jsonl": (
+        {
+            2: "P248",
+            3: "P235",
+            4: "P235",
+            5: "P231",
+            6: "P239",
+            7: "P243",
+            8: "P220",
+            9: "P218",
+            10: "P217",
+            12: "P409",
+            13: "P410",
+            14: "P110",
+        },
+        set(),
+    ),
+    "nova-preference_bad.jsonl": ({2: "P227", 3: "P242", 4: "P217", 5: "P109", 6: "P230", 7: "P244", 8: "P248"}, set()),
+    "trl-preference_bad.jsonl": ({2: "P112", 3: "P230", 4: "P231", 5: "P229", 6: "P241", 7: "P110"}, set()),
 }
 
 
@@ -61,9 +87,18 @@ def test_bad_samples_fail_on_every_bad_line_and_nowhere_else(name, run_prep):
     assert code == 1
     (f,) = prep.check_project([str(SAMPLES / name)], {}).report.files  # as `prep check`: with sample_data/prep.toml
     assert {i.line: i.code for i in f.issues if i.line is not None} == lines
+    if name.startswith(("vertex", "nova", "trl")):  # one fault a line, and nothing else on it
+        assert sorted((i.line, i.code) for i in f.issues if i.line is not None) == sorted(lines.items())
     assert {i.code for i in f.issues if i.line is None} == file_codes
     for line, issue_code in lines.items():
         assert f"{name}:{line}: {issue_code} " in out
+
+
+def test_the_native_samples_are_what_their_script_writes():
+    from tests.make_native_samples import samples
+
+    for name, data in samples().items():
+        assert (SAMPLES / name).read_bytes() == data, f"run: python -m tests.make_native_samples ({name})"
 
 
 def test_every_format_has_a_good_and_a_bad_sample():

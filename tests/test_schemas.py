@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 import prep
+from prep.reading.detect import vote
 from prep.records.models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord, TextRecord
 from prep.records.schemas import build_schemas, stale_schemas
 from prep.reports.reporters import report_dict
@@ -77,6 +78,8 @@ def _cases():
             yield name, fmt, example
     for path in sorted((REPO / "sample_data").glob("*.jsonl")):
         fmt = DataFormat(path.name.split("_")[0])
+        if fmt not in MODELS:
+            continue  # the other targets' formats: test_native_records_...
         for i, line in enumerate(path.read_text("utf-8-sig").splitlines(), 1):
             try:
                 value = json.loads(line)
@@ -99,6 +102,57 @@ def test_records_accept_exactly_what_the_checks_find_no_schema_error_in(name, fm
     } - BEYOND_SCHEMA
     try:
         MODELS[fmt].model_validate(example)
+        valid = True
+    except ValidationError:
+        valid = False
+    assert valid == (not errors), errors
+
+
+# The other targets' records against their checks: every line of their samples and of the providers' examples.
+NATIVE_MODELS = {
+    DataFormat.VERTEX: "VertexRecord",
+    DataFormat.VERTEX_PREFERENCE: "VertexPreferenceRecord",
+    DataFormat.VERTEX_REINFORCEMENT: "VertexReinforcementRecord",
+    DataFormat.NOVA: "NovaRecord",
+    DataFormat.NOVA_PREFERENCE: "NovaPreferenceRecord",
+    DataFormat.TRL_PREFERENCE: "TrlPreferenceRecord",
+}
+#: Rules of the services beyond the shape: reserved words, media counts, tool-use ids across blocks.
+NATIVE_BEYOND_SCHEMA = {"P248", "P218", "P244", "P212"}
+TARGET_OF = {"vertex": "vertex", "nova": "nova", "trl": "trl"}
+
+
+def _native_cases():
+    for path in sorted((REPO / "sample_data").glob("*.jsonl")):
+        fmt = DataFormat(path.name.rsplit("_", 1)[0])
+        if fmt in NATIVE_MODELS:
+            for i, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                yield f"{path.name}:{i}", fmt, json.loads(line)
+    docs = REPO / "tests" / "data" / "provider-docs"
+    for path in sorted(docs.glob("*.jsonl")):
+        for i, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            value = json.loads(line)
+            fmt = DataFormat.CHAT if path.name == "trl_conversational.jsonl" else vote(value)
+            if fmt in NATIVE_MODELS or fmt is DataFormat.CHAT:
+                yield f"{path.name}:{i}", fmt, value
+
+
+NATIVE_CASES = list(_native_cases())
+
+
+@pytest.mark.parametrize(("name", "fmt", "example"), NATIVE_CASES, ids=[c[0] for c in NATIVE_CASES])
+def test_native_records_accept_exactly_what_the_checks_find_no_schema_error_in(name, fmt, example):
+    import prep.records
+
+    target = load_target(TARGET_OF[fmt.value.split("-")[0]] if fmt is not DataFormat.CHAT else "trl")
+    errors = {
+        p.code
+        for p in check_example(example, CheckContext(target, fmt))
+        if prep.CODES[p.code].severity is prep.Severity.ERROR
+    } - NATIVE_BEYOND_SCHEMA
+    model = getattr(prep.records, NATIVE_MODELS.get(fmt, "TrlChatRecord"))
+    try:
+        model.model_validate(example)
         valid = True
     except ValidationError:
         valid = False

@@ -272,7 +272,26 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
     help="The JSONL file to write (atomically; never the input).",
 )
 @table_options(fold=False)
-@click.option("--to", type=click.Choice(["chat"]), help="Turn prompt/completion records into chat records.")
+@click.option(
+    "--to",
+    type=click.Choice(["chat", "vertex", "nova", "trl"]),
+    help="chat: turn prompt/completion records into chat records; vertex, nova, trl: convert OpenAI records "
+    "for that target (checked against it; see 'Moving off OpenAI').",
+)
+@click.option(
+    "--zero-weight",
+    type=click.Choice(["train", "drop"]),
+    help="With --to vertex|nova|trl: a weight-0 message is trained on (train, the default) or left out (drop).",
+)
+@click.option(
+    "--media-dir",
+    type=click.Path(file_okay=False),
+    help="With --to vertex|nova: write data-URL images into this folder (named by their content).",
+)
+@click.option(
+    "--media-prefix",
+    help="Where --media-dir will be once uploaded (gs://bucket/path/ for vertex, s3://bucket/path/ for nova).",
+)
 @click.option(
     "--keep-separators",
     is_flag=True,
@@ -294,7 +313,10 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
     help="Report format.",
 )
 @click.option(
-    "--target", default="openai", show_default=True, help="Provider profile: a built-in name or a .toml path."
+    "--target",
+    default="openai",
+    show_default=True,
+    help="Provider profile: a built-in name or a .toml path (with --to vertex|nova|trl, that target).",
 )
 @click.option(
     "--model", help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models)."
@@ -322,7 +344,7 @@ def convert(
     isolated: bool,
     **options: Any,
 ) -> None:
-    """Convert CSV, TSV, XLSX, JSON or JSONL into checked JSONL records.
+    """Convert CSV, TSV, XLSX, JSON or JSONL into checked JSONL records (--to vertex, nova or trl: for that target).
 
     Settings come from the closest prep.toml or pyproject.toml [tool.prep] of
     SOURCE, as for `prep check`; options given here win. The report is printed

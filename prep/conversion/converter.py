@@ -14,82 +14,24 @@ an error is written and the rows with errors are left out.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from ..errors import InputError, UsageError
 from ..io import atomic_writer
 from ..reading.table import FileType, TableOptions
-from ..reports.report import Report
 from ..targets.profile import DataFormat
 from ..validation.options import CheckOptions
 from .options import ConvertOptions
+from .results import ConversionResult, jsonl_bytes
 
 if TYPE_CHECKING:
-    from ..records.models import Record
+    from pydantic import BaseModel
 
 __all__ = ["ConversionResult", "convert", "jsonl_bytes", "load_records", "to_chat"]
-
-BOM = b"\xef\xbb\xbf"
-
-
-@dataclass
-class ConversionResult:
-    """What `convert` did: the records (those written, or that ``force`` would write), the report, the path written.
-
-    ``lines`` holds the line (or row; for records and DataFrames, the 1-based position) of each record;
-    ``skipped`` the lines of the rows left out for their errors.
-    """
-
-    records: list[dict[str, Any]]
-    report: Report
-    path: Path | None = None
-    skipped: list[int] = field(default_factory=list)
-    bom: bool = False
-    lines: list[int] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
-
-    @property
-    def exit_code(self) -> int:
-        """0 written without errors, 1 the data has errors, 2 tokens could not be counted."""
-        return self.report.exit_code()
-
-    def to_jsonl(self) -> bytes:
-        return jsonl_bytes(self.records, bom=self.bom)
-
-    def summary(self, output: str | os.PathLike[str] | None = None) -> str:
-        """One sentence on what was written, or why nothing was."""
-        errors = sum(f.errors for f in self.report.files)
-        if self.path is not None:
-            left = f", leaving out {len(self.skipped)} row(s) with errors" if self.skipped else ""
-            return f"wrote {len(self.records):,} record(s) to {self.path}{left}."
-        if output is None:
-            return f"converted {len(self.records):,} record(s); nothing written (no output path)."
-        return (
-            f"did not write {output}: the data has {errors:,} error(s); fix them, or pass --force to write the "
-            f"{len(self.records):,} record(s) without errors."
-        )
-
-
-def jsonl_bytes(records: Iterable[Any], *, bom: bool = False) -> bytes:
-    """Records as JSONL: one compact JSON object per line, UTF-8, LF endings; the same records give the same bytes."""
-    return (BOM if bom else b"") + b"".join(_dumps(r) + b"\n" for r in records)
-
-
-def _dumps(record: Any) -> bytes:
-    try:
-        return orjson.dumps(record)
-    except (orjson.JSONEncodeError, TypeError):  # lone surrogates: escape them as JSON allows
-        return json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 def convert(
@@ -110,6 +52,10 @@ def convert(
     options, check = convert_options or ConvertOptions(), check_options or CheckOptions()
     if output is not None and isinstance(source, (str, os.PathLike)) and _same_file(source, output):
         raise UsageError(f"The output {os.fspath(output)} is the input; prep never writes to its input.")
+    if options.target is not None:
+        from .retarget import convert_for_target
+
+        return convert_for_target(source, output, options, check)
     kept, report, skipped, target_bom = convert_examples(source, options, check)
     bom = options.bom if options.bom is not None else target_bom == "require"
     records = [e.record for e in kept if e.record is not None]
@@ -153,13 +99,17 @@ def load_records(
     input_encoding: str | None = None,
     header: bool | None = None,
     table: TableOptions | None = None,
-) -> Iterator[Record]:
+    record: type[BaseModel] | None = None,
+) -> Iterator[BaseModel]:
     """Yield the records of a source (any file type `convert` reads, a DataFrame, rows) as typed pydantic records.
 
-    The format is detected from the first rows unless given. A row that is not a
-    valid record raises `InputError` naming its line and column, or is left out
-    with ``skip_invalid=True``. The other keyword arguments say how a table
-    becomes records (`TableOptions` fields, or a whole ``table``).
+    The format is detected from the first rows unless given, and gives the model
+    (`prep.records`: ``ChatRecord``, ``VertexRecord``, ``NovaRecord``...);
+    ``record`` names another (``prep.records.TrlChatRecord`` for TRL's
+    conversational data, which is detected as chat). A row that is not a valid
+    record raises `InputError` naming its line and column, or is left out with
+    ``skip_invalid=True``. The other keyword arguments say how a table becomes
+    records (`TableOptions` fields, or a whole ``table``).
     """
     from .steps import iter_records
 
@@ -167,7 +117,7 @@ def load_records(
     given["input_encoding"] = input_encoding
     options = replace(table or TableOptions(), **{k: v for k, v in given.items() if v is not None})
     fmt = DataFormat(data_format) if data_format else None
-    yield from iter_records(source, options, fmt, skip_invalid=skip_invalid)
+    yield from iter_records(source, options, fmt, skip_invalid=skip_invalid, record=record)
 
 
 def to_chat(

@@ -9,7 +9,8 @@ decide the kind of record each row becomes:
 - ``user`` + ``assistant`` (alpaca: ``instruction``/``input``/``output``), with an
   optional ``system``: a one-turn chat record;
 - ``messages`` (a JSON array of messages), with optional ``system`` and ``tools``: a chat record;
-- JSON rows that already are records (they hold ``messages`` or preference keys)
+- JSON rows that already are records (they hold ``messages``, preference keys,
+  or the keys of the other targets' formats: `prep.reading.detect.RECORD_KEYS`)
   are taken as they are.
 
 A mapping that is ambiguous or incomplete is a `MappingError` whose one sentence
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import MappingError, UsageError
+from ..reading.detect import RECORD_KEYS
 
 __all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "common_field", "normalize", "plan_mapping"]
 
@@ -65,8 +67,6 @@ COMMON_NAMES: dict[str, str] = {
     "messages": "messages",
     "tools": "tools",
 }
-
-_PREFERENCE_KEYS = ("preferred_output", "non_preferred_output", "preferred_completion", "non_preferred_completion")
 
 
 class Kind:
@@ -141,7 +141,7 @@ def plan_mapping(
     chosen: dict[str, str] = {}
     for column, value in explicit:
         chosen[_find_column(column, columns, name)] = _field_name(value)
-    if not chosen and not tabular and any(k == "messages" or k in _PREFERENCE_KEYS for k in columns):
+    if not chosen and not tabular and any(k in RECORD_KEYS for k in columns):
         return ColumnMap(Kind.RECORD)
     fields = _fields(columns, chosen, name)
     kind = _kind(fields, columns, name, tabular)

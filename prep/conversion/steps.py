@@ -27,7 +27,8 @@ from .tables import Examples, add_problem, open_examples, scan_examples
 from .upgrade import chat_examples
 
 if TYPE_CHECKING:
-    from ..records.models import Record
+    from pydantic import BaseModel
+
     from .options import ConvertOptions
 
 __all__ = ["convert_examples", "iter_records"]
@@ -39,7 +40,7 @@ def convert_examples(
     """The examples of every row without an error (each with its record), the report, the lines of rows left
     out, the target's BOM rule."""
     run = prepare(check)
-    with open_examples(source, options.table, chat_output=options.to is DataFormat.CHAT) as examples:
+    with open_examples(source, options.table, chat_output=options.to == "chat") as examples:
         items = list(examples.items)
     items, extra = _transform(examples, items, options, completion_models(run.targets[0], run.today))
     group, failed = scan_examples(examples, items, run)
@@ -66,7 +67,7 @@ def _transform(
     examples: Examples, items: list[Example], options: ConvertOptions, models: str
 ) -> tuple[list[Example], list[Extra]]:
     """To chat, or the legacy recommendations (applied with --apply): the examples to check, and what to add."""
-    if options.to is DataFormat.CHAT:
+    if options.to == "chat":
         items, note = chat_examples(items, system=options.system, keep_separators=options.keep_separators)
         return items, [(None, note, Origin(examples.sheet))] if note else []
     records = [e.record for e in items[:SAMPLE_LINES] if e.record is not None]
@@ -132,24 +133,38 @@ def _finding_issues(findings: list[Finding], examples: list[Example], skip: tupl
             yield None, RowProblem(f.code, pointer, f.message), examples[0].origin
 
 
-def _model(fmt: DataFormat) -> type[Record]:
+def _model(fmt: DataFormat) -> type[BaseModel]:
     """The pydantic model of a format (imported here: pydantic is not needed to check or convert)."""
-    from ..records.models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord, TextRecord
+    from .. import records
 
-    models: dict[DataFormat, type[Record]] = {
-        DataFormat.CHAT: ChatRecord,
-        DataFormat.COMPLETION: CompletionRecord,
-        DataFormat.PREFERENCE: PreferenceRecord,
-        DataFormat.REINFORCEMENT: ReinforcementRecord,
-        DataFormat.TEXT: TextRecord,
-    }
-    return models[fmt]
+    model: type[BaseModel] = getattr(records, _RECORDS[fmt])
+    return model
+
+
+_RECORDS = {
+    DataFormat.CHAT: "ChatRecord",
+    DataFormat.COMPLETION: "CompletionRecord",
+    DataFormat.PREFERENCE: "PreferenceRecord",
+    DataFormat.REINFORCEMENT: "ReinforcementRecord",
+    DataFormat.TEXT: "TextRecord",
+    DataFormat.VERTEX: "VertexRecord",
+    DataFormat.VERTEX_PREFERENCE: "VertexPreferenceRecord",
+    DataFormat.VERTEX_REINFORCEMENT: "VertexReinforcementRecord",
+    DataFormat.NOVA: "NovaRecord",
+    DataFormat.NOVA_PREFERENCE: "NovaPreferenceRecord",
+    DataFormat.TRL_PREFERENCE: "TrlPreferenceRecord",
+}
 
 
 def iter_records(
-    source: Any, table: TableOptions, data_format: DataFormat | None, *, skip_invalid: bool = False
-) -> Iterator[Record]:
-    """`prep.load_records`: each row as a validated pydantic record."""
+    source: Any,
+    table: TableOptions,
+    data_format: DataFormat | None,
+    *,
+    skip_invalid: bool = False,
+    record: type[BaseModel] | None = None,
+) -> Iterator[BaseModel]:
+    """`prep.load_records`: each row as a validated pydantic record (of ``record``, or of the format's model)."""
     from pydantic import ValidationError
 
     from ..issues import escape_pointer
@@ -158,7 +173,7 @@ def iter_records(
         items = iter(examples.items)
         sample = list(islice(items, SAMPLE_LINES))
         fmt = data_format or decide_format((vote(e.record) for e in sample if e.record is not None), tuple(DataFormat))
-        model = _model(fmt or DataFormat.CHAT)
+        model = record or _model(fmt or DataFormat.CHAT)
         for e in chain(sample, items):
             try:
                 if e.problems or e.record is None:

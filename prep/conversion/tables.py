@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ..reports.report import FileReport
 
 __all__ = [
+    "NOT_CELL_PROBLEMS",
     "Examples",
     "check_file",
     "check_table",
@@ -184,16 +185,22 @@ def add_problem(scan: FileScan | ScanGroup, line: int | None, problem: RowProble
     scan.add(problem.code, line, problem.pointer, problem.message, origin)
 
 
-def scan_examples(examples: Examples, items: Iterable[Example], run: CheckRun) -> tuple[ScanGroup, set[int]]:
+def scan_examples(
+    examples: Examples,
+    items: Iterable[Example],
+    run: CheckRun,
+    after: Callable[[Example, bool], None] | None = None,
+) -> tuple[ScanGroup, set[int]]:
     """Check every example; return the scans (not yet finished) and the lines of examples with errors.
 
     ``examples`` gives the source's name, sheet and notes; ``items`` its examples (``examples.items``,
-    or examples changed since, as ``prep convert`` does).
+    or examples changed since, as ``prep convert`` does). ``after`` is called with each example once it is
+    checked, and whether it is free of errors (a streaming conversion writes it then).
     """
     items = iter(items)
     sample = list(islice(items, SAMPLE_LINES))
     group = start_scan(examples, sample, run)
-    return group, feed_examples(group, chain(sample, items))
+    return group, feed_examples(group, chain(sample, items), after)
 
 
 def start_scan(examples: Examples, sample: list[Example], run: CheckRun) -> ScanGroup:
@@ -207,8 +214,11 @@ def start_scan(examples: Examples, sample: list[Example], run: CheckRun) -> Scan
     return group
 
 
-def feed_examples(group: ScanGroup, items: Iterable[Example]) -> set[int]:
-    """Check each example into ``group``; return the lines of the examples with errors."""
+def feed_examples(
+    group: ScanGroup, items: Iterable[Example], after: Callable[[Example, bool], None] | None = None
+) -> set[int]:
+    """Check each example into ``group``; return the lines of the examples with errors. ``after`` is called
+    with each example once it is checked, and whether it is free of errors (a streaming conversion writes it then)."""
     failed: set[int] = set()
     for example in items:
         before, starts = _errors(group), [len(s.issues) for s in group.scans]
@@ -216,19 +226,25 @@ def feed_examples(group: ScanGroup, items: Iterable[Example]) -> set[int]:
             add_problem(group, example.line, problem, example.origin)
         if example.record is not None:
             group.feed_value(example.line, example.record, origin=example.origin)
-            pointers = {p.pointer for p in example.problems if p.pointer and p.code != "P161"}
+            pointers = {p.pointer for p in example.problems if p.pointer and p.code not in NOT_CELL_PROBLEMS}
             for scan, start in zip(group.scans, starts, strict=True):
                 _drop_consequences(scan, start, pointers)
         else:
             for scan in group.scans:
                 scan.lines += 1
-        if example.record is None or _errors(group) > before:
+        bad = example.record is None or _errors(group) > before
+        if bad:
             failed.add(example.line)
+        if after is not None:
+            after(example, not bad)
     return failed
 
 
 #: Issues that only repeat a cell problem: the cell could not be read, so its content is missing.
 _CONSEQUENCES = frozenset({"P205", "P206", "P222"})
+#: Problems of a row that are not about an unreadable cell (its content is there): a control character,
+#: and what a conversion for another target lost.
+NOT_CELL_PROBLEMS = frozenset({"P161", "P162", "P163", "P164", "P165", "P166", "P167", "P168"})
 
 
 def _drop_consequences(scan: FileScan, start: int, pointers: set[str]) -> None:

@@ -4,7 +4,9 @@ The source's closest ``prep.toml`` / ``[tool.prep]`` (see `.config`) gives its
 settings: the checking options (``model``, ``target``, ``ignore``...) and how
 its table becomes records (``sheet``, ``map``, ``system``, ``file-type``,
 ``input-encoding``, with its overrides); what is given here wins, and ``map``
-columns add up. Then `prep.conversion.converter.convert` does the work.
+columns add up. Converting for another target (``to="vertex"``...) checks the
+output against that target, with a model only when one is given here. Then
+`prep.conversion.converter.convert` does the work.
 Baselines do not apply: a conversion writes new records, and every row with an
 error is left out of them.
 """
@@ -51,6 +53,9 @@ def convert(
     apply: bool | None = None,
     bom: bool | None = None,
     force: bool | None = None,
+    zero_weight: str | None = None,
+    media_dir: str | os.PathLike[str] | None = None,
+    media_prefix: str | None = None,
     model: str | None = None,
     target: str | Sequence[str] | None = None,
     method: Method | str | None = None,
@@ -81,7 +86,10 @@ def convert(
     How a table becomes records: ``sheet``, ``mapping`` (column -> field),
     ``system``, ``file_type``, ``input_encoding``, ``header``; what is done to
     the records: ``to="chat"``, ``keep_separators``, ``apply``, ``bom``,
-    ``force`` (or a whole ``convert_options=ConvertOptions(...)``); how they are
+    ``force``; or ``to="vertex"`` (``"nova"``, ``"trl"``: OpenAI records for
+    that target, checked against it) with ``zero_weight`` ("train" or "drop"),
+    ``media_dir`` and ``media_prefix`` (or a whole
+    ``convert_options=ConvertOptions(...)``); how they are
     checked: the options of `prep.check` (or ``check_options=CheckOptions(...)``).
     A path is converted with its project configuration (``config`` forces one
     file, ``isolated`` uses none); what is given here wins over it. Bad data
@@ -124,4 +132,8 @@ def convert_settings(
     (plan,) = plan_files([os.fspath(source)], given_check, config=config, isolated=isolated)
     merged = plan.options.table or TableOptions()
     table_fields = {k: getattr(merged, k) for k in TABLE_ARGUMENTS}
-    return ConvertOptions(**table_fields, **given_convert), dataclasses.replace(plan.options, table=None)
+    options_out = ConvertOptions(**table_fields, **given_convert)
+    checked = dataclasses.replace(plan.options, table=None)
+    if options_out.target is not None:  # the output is another target's: the configuration's model is not its
+        checked = dataclasses.replace(checked, target=options_out.target, model=given_check.get("model"))
+    return options_out, checked

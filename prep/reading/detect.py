@@ -1,11 +1,24 @@
 """Which data format an example, and a file, is in.
 
-Each line votes for a format by its keys. Chat and reinforcement examples are
-one family (both hold `messages`); a reinforcement vote needs a sign of RFT: a
-`developer` message, or grader data (keys beside messages and tools) with a
-conversation that ends on a user turn. The file's
-format is the majority vote of its first lines, restricted to the formats the
-training method accepts; a line of another family is an error (P109).
+Each line votes for a format by its keys:
+
+- ``contents`` (or ``systemInstruction``) is Gemini tuning data on Vertex AI:
+  with ``completions`` preference data, with ``references`` reinforcement data;
+- ``schemaVersion``, a ``system`` array, or messages whose content is a list
+  of Converse blocks (``{"text": ...}``, no ``type``) is Bedrock Nova data:
+  preference data when a message holds ``candidates``;
+- ``chosen`` / ``rejected`` is TRL preference data;
+- ``messages`` is OpenAI chat or reinforcement data (a reinforcement vote needs
+  a sign of RFT: a `developer` message, or grader data beside messages and
+  tools with a conversation that ends on a user turn); the same line is TRL
+  conversational data when the target is TRL: the target decides, not the line;
+- the OpenAI preference keys, then ``prompt``/``completion``, then ``text``.
+
+Formats come in families, kept apart in one file: chat and reinforcement are
+one (both hold ``messages``), and so are Vertex tuning and reinforcement data.
+The file's format is the majority vote of its first lines, restricted to the
+formats the target and training method accept; a line of another family is an
+error (P109).
 """
 
 from __future__ import annotations
@@ -16,7 +29,7 @@ from typing import Any
 
 from ..targets.profile import DataFormat
 
-__all__ = ["SAMPLE_LINES", "decide_format", "family", "vote"]
+__all__ = ["RECORD_KEYS", "SAMPLE_LINES", "decide_format", "family", "vote"]
 
 #: How many parsed lines decide the file's format.
 SAMPLE_LINES = 1000
@@ -28,23 +41,63 @@ _PREFERENCE_KEYS = (
     "preferred_completion",
     "non_preferred_completion",
 )
-
-
 _CHAT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
+_VERTEX_KEYS = ("contents", "systemInstruction", "system_instruction")
+_TRL_PREFERENCE_KEYS = ("chosen", "rejected")
+#: Keys that make a row of a JSON array a record as it is (not columns to map).
+RECORD_KEYS = frozenset(
+    {"messages", *_PREFERENCE_KEYS[1:], *_VERTEX_KEYS, "schemaVersion", *_TRL_PREFERENCE_KEYS}
+)  # not "input": alpaca's JSON rows have an input column
+
+_FAMILIES = {
+    DataFormat.REINFORCEMENT: DataFormat.CHAT,
+    DataFormat.VERTEX_REINFORCEMENT: DataFormat.VERTEX,
+}
 
 
 def vote(example: dict[str, Any]) -> DataFormat | None:
     """The format one example looks like, or None when it looks like none."""
+    if any(k in example for k in _VERTEX_KEYS):
+        return _vertex(example)
     if "messages" in example:
+        if _looks_nova(example):
+            return DataFormat.NOVA_PREFERENCE if _has_candidates(example["messages"]) else DataFormat.NOVA
         grader_data = not example.keys() <= _CHAT_KEYS
         return DataFormat.REINFORCEMENT if _looks_reinforcement(example["messages"], grader_data) else DataFormat.CHAT
+    if "schemaVersion" in example:
+        return DataFormat.NOVA
     if any(k in example for k in _PREFERENCE_KEYS):
         return DataFormat.PREFERENCE
+    if any(k in example for k in _TRL_PREFERENCE_KEYS):
+        return DataFormat.TRL_PREFERENCE
     if "prompt" in example or "completion" in example:
         return DataFormat.COMPLETION
     if "text" in example:
         return DataFormat.TEXT
     return None
+
+
+def _vertex(example: dict[str, Any]) -> DataFormat:
+    if "completions" in example:
+        return DataFormat.VERTEX_PREFERENCE
+    if "references" in example:
+        return DataFormat.VERTEX_REINFORCEMENT
+    return DataFormat.VERTEX
+
+
+def _looks_nova(example: dict[str, Any]) -> bool:
+    """``schemaVersion``, a ``system`` array, or a first message whose content is Converse blocks."""
+    if "schemaVersion" in example or isinstance(example.get("system"), list):
+        return True
+    messages = example["messages"]
+    first = messages[0] if isinstance(messages, list) and messages else None
+    content = first.get("content") if isinstance(first, dict) else None
+    block = content[0] if isinstance(content, list) and content else None
+    return isinstance(block, dict) and "type" not in block and bool(block)
+
+
+def _has_candidates(messages: Any) -> bool:
+    return isinstance(messages, list) and any(isinstance(m, dict) and "candidates" in m for m in messages)
 
 
 def _looks_reinforcement(messages: Any, grader_data: bool) -> bool:
@@ -55,15 +108,17 @@ def _looks_reinforcement(messages: Any, grader_data: bool) -> bool:
 
 
 def family(fmt: DataFormat) -> DataFormat:
-    """Chat and reinforcement share a family: both are conversations."""
-    return DataFormat.CHAT if fmt is DataFormat.REINFORCEMENT else fmt
+    """Formats that one file may mix: chat and reinforcement are conversations; so are Vertex SFT and RL data."""
+    return _FAMILIES.get(fmt, fmt)
 
 
 def decide_format(votes: Iterable[DataFormat | None], allowed: tuple[DataFormat, ...]) -> DataFormat | None:
     """The file's format: the most common allowed vote (first seen wins a tie).
 
-    Within the conversation family the more common of chat and reinforcement
-    wins. When only one format is allowed, that is the answer.
+    Within a family the more common member wins; when the target takes no
+    member that was voted for, it takes the family's first member it allows
+    (TRL's conversational data is OpenAI chat data under the TRL rules). When
+    only one format is allowed, that is the answer.
     """
     if len(allowed) == 1:
         return allowed[0]
@@ -77,4 +132,7 @@ def decide_format(votes: Iterable[DataFormat | None], allowed: tuple[DataFormat,
         members = [f for f in counts if family(f) is fam and f in allowed]
         if members:
             return max(members, key=lambda f: counts[f])
+        kin = [f for f in allowed if family(f) is fam]
+        if kin:
+            return kin[0]
     return allowed[0]

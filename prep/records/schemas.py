@@ -14,6 +14,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .models import ChatRecord, CompletionRecord, PreferenceRecord, ReinforcementRecord, TextRecord
+from .nova import NovaPreferenceRecord, NovaRecord
+from .trl import TrlChatRecord, TrlPreferenceRecord
+from .vertex import VertexPreferenceRecord, VertexRecord, VertexReinforcementRecord
 
 __all__ = ["JsonReport", "build_schemas", "stale_schemas", "write_schemas"]
 
@@ -70,7 +73,22 @@ class JsonStats(_Strict):
 
 class JsonFile(_Strict):
     path: str
-    format: Literal["chat", "completion", "preference", "reinforcement", "text"] | None
+    format: (
+        Literal[
+            "chat",
+            "completion",
+            "preference",
+            "reinforcement",
+            "text",
+            "vertex",
+            "vertex-preference",
+            "vertex-reinforcement",
+            "nova",
+            "nova-preference",
+            "trl-preference",
+        ]
+        | None
+    )
     method: Literal["supervised", "dpo", "reinforcement"] | None
     examples: int
     ok: bool
@@ -140,6 +158,13 @@ _MODELS: dict[str, type[BaseModel]] = {
     "preference.schema.json": PreferenceRecord,
     "reinforcement.schema.json": ReinforcementRecord,
     "text.schema.json": TextRecord,
+    "vertex.schema.json": VertexRecord,
+    "vertex-preference.schema.json": VertexPreferenceRecord,
+    "vertex-reinforcement.schema.json": VertexReinforcementRecord,
+    "nova.schema.json": NovaRecord,
+    "nova-preference.schema.json": NovaPreferenceRecord,
+    "trl.schema.json": TrlChatRecord,
+    "trl-preference.schema.json": TrlPreferenceRecord,
     "report.schema.json": JsonReport,
 }
 

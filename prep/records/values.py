@@ -13,4 +13,4 @@ def as_dict(record: Any) -> Any:
     A pydantic record is dumped; anything else (a dict already) is returned as it is.
     """
     dump = getattr(record, "model_dump", None)
-    return dump(mode="json", exclude_unset=True) if callable(dump) else record
+    return dump(mode="json", exclude_unset=True, by_alias=True) if callable(dump) else record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .profile import Target
+from .profile import ModelInfo, Target
 
 __all__ = ["describe_target", "target_line"]
 
@@ -57,6 +57,10 @@ def _data_rules(t: Target) -> list[str]:
         out.append(f"{fmt.value}: keys {keys}{extra}{last}")
     if t.special_tokens:
         out.append(f"text must not hold: {' '.join(t.special_tokens)}")
+    if t.reserved.words:
+        case = ", in any letter case" if t.reserved.ignore_case else ""
+        roles = ", ".join(sorted(t.reserved.roles))
+        out.append(f"reserved words ({roles} text{case}): {' '.join(t.reserved.words)}")
     return out
 
 
@@ -69,10 +73,14 @@ def _conversation_rules(t: Target) -> list[str]:
     system = (
         "only as the first message" if c.system_position == "first" else "anywhere (elsewhere than first is a warning)"
     )
-    weight = f"weight 0 or 1 on {', '.join(sorted(c.weight_roles))} messages" + (
-        " (0.0 and 1.0 too)" if c.weight_floats else ""
+    weight = f"weight 0 or 1 on {', '.join(sorted(c.weight_roles))} messages" if c.weight_roles else "no weight"
+    weight += " (0.0 and 1.0 too)" if c.weight_floats and c.weight_roles else ""
+    calls = (
+        "tool-call arguments as a JSON object" if c.tool_arguments == "object" else "tool-call arguments as a string"
     )
-    out = [order, f"a system message: {system}", weight]
+    calls += "" if c.tool_call_ids else ", ids optional"
+    out = [order] + [f"a system message: {system}"] * ("system" in t.roles) + [weight]
+    out += [calls] * any("tool_calls" in r.keys for r in t.roles.values())
     if c.sample_weight:
         out.append("a top-level weight (a non-negative number) on each example")
     for role, rules in t.roles.items():
@@ -80,18 +88,30 @@ def _conversation_rules(t: Target) -> list[str]:
             out.append(f"{role} messages may hold {', '.join(sorted(rules.text_keys))} (text)")
         if rules.nullable:
             out.append(f"{role} messages may set {', '.join(sorted(rules.nullable))} to null (as if left out)")
+        if rules.blocks:
+            out.append(f"{role} turns hold blocks of: {', '.join(sorted(rules.blocks))}")
     return out
+
+
+_SOURCES = {"url": "http(s) URLs", "data": "base64 data URLs", "gs": "gs:// URIs", "s3": "s3:// URIs"}
 
 
 def _image_rules(t: Target) -> list[str]:
     i = t.images
-    sources = {"url": "http(s) URLs", "data": "base64 data URLs"}
-    how = " or ".join(sources[s] for s in sorted(i.sources, reverse=True))
-    return [
+    how = " or ".join(_SOURCES[s] for s in sorted(i.sources, reverse=True))
+    out = [
         f"{', '.join(sorted(i.formats)).upper()} as {how}, in {', '.join(sorted(i.roles))} messages",
         f"at most {i.max_per_example} an example and {i.max_bytes / 2**20:g} MB each; "
         f"at most {i.max_examples:,} examples with images",
     ]
+    if i.max_videos:
+        out.append(f"at most {i.max_videos} video(s) an example ({', '.join(sorted(i.video_formats)).upper()})")
+    if i.path_pattern is not None:
+        out.append(f"storage paths match {i.path_pattern.pattern}")
+    if i.same_bucket or i.homogeneous:
+        rules = ["every media file in one bucket"] * i.same_bucket + ["images or videos, not both"] * i.homogeneous
+        out.append(f"a dataset holds {' and '.join(rules)}")
+    return out
 
 
 def _model_lines(t: Target, today: dt.date) -> list[str]:
@@ -102,5 +122,14 @@ def _model_lines(t: Target, today: dt.date) -> list[str]:
         dates = [f"new jobs until {m.new_jobs_until}"] if m.new_jobs_until else []
         dates += [f"shuts down {m.shutdown}"] if m.shutdown else []
         when = f"; {', '.join(dates)}" if dates else ""
-        out.append(f"{m.name}: {methods}; {m.token_limit:,} tokens with {m.encoding}{when}{state}")
+        out.append(f"{m.name}: {methods}; {m.token_limit:,} tokens with {m.encoding}{when}{state}{_model_rules(m)}")
     return out
+
+
+def _model_rules(m: ModelInfo) -> str:
+    """What differs for the model from its target's rules, in words (empty when nothing)."""
+    parts = [f"at least {n:,} {fmt} examples" for fmt, n in m.min_examples.items()]
+    parts += [] if m.media else ["no images or videos"]
+    parts += [f"images: {', '.join(sorted(m.image_formats))}"] if m.image_formats is not None else []
+    parts += [f"{code} is an {sev.value}" for code, sev in sorted(m.severities.items())]
+    return f" ({'; '.join(parts)})" if parts else ""

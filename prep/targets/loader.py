@@ -27,12 +27,14 @@ from .profile import (
     CONTENT_KINDS,
     IMAGE_SOURCES,
     SYSTEM_POSITIONS,
+    TOOL_ARGUMENTS,
     ConversationRules,
     DataFormat,
     FormatRules,
     ImageRules,
     Method,
     ModelInfo,
+    ReservedWords,
     RoleRules,
     Target,
 )
@@ -114,6 +116,7 @@ _TOP_KEYS = {
     "name", "title", "provider", "status", "min_examples", "recommended_examples", "bom", "max_file_bytes",
     "new_jobs_until", "name_pattern", "special_tokens", "default_encoding", "default_token_limit",
     "exact_tokens", "notes", "images", "conversation", "methods", "formats", "roles", "severity", "models",
+    "reserved",
 }  # fmt: skip
 
 
@@ -164,14 +167,31 @@ def _build_target(data: dict[str, Any]) -> Target:
         severities=_build_severities(data.get("severity", {})),
         models=models,
         aliases={alias: m.name for m in models.values() for alias in m.aliases},
+        reserved=_build_reserved(data.get("reserved", {})),
     )
 
 
+def _build_reserved(spec: dict[str, Any]) -> ReservedWords:
+    _closed(spec, {"words", "roles", "ignore_case"}, "[reserved]")
+    return ReservedWords(
+        words=tuple(spec.get("words", ())),
+        roles=frozenset(spec.get("roles", ())),
+        ignore_case=bool(spec.get("ignore_case", False)),
+    )
+
+
+_IMAGE_KEYS = {
+    "max_per_example", "max_bytes", "formats", "roles", "max_examples", "sources", "max_videos", "video_formats",
+    "path_pattern", "same_bucket", "homogeneous",
+}  # fmt: skip
+
+
 def _build_images(spec: dict[str, Any]) -> ImageRules:
-    _closed(spec, {"max_per_example", "max_bytes", "formats", "roles", "max_examples", "sources"}, "[images]")
-    sources = frozenset(spec.get("sources", IMAGE_SOURCES))
+    _closed(spec, _IMAGE_KEYS, "[images]")
+    sources = frozenset(spec.get("sources", ("url", "data")))
     if not sources <= IMAGE_SOURCES:
         raise ValueError(f"[images] sources must be among {sorted(IMAGE_SOURCES)}")
+    pattern = spec.get("path_pattern")
     return ImageRules(
         max_per_example=int(spec["max_per_example"]),
         max_bytes=int(spec["max_bytes"]),
@@ -179,25 +199,37 @@ def _build_images(spec: dict[str, Any]) -> ImageRules:
         roles=frozenset(spec["roles"]),
         max_examples=int(spec["max_examples"]),
         sources=sources,
+        max_videos=int(spec.get("max_videos", 0)),
+        video_formats=frozenset(spec.get("video_formats", ())),
+        path_pattern=re.compile(pattern) if pattern else None,
+        same_bucket=bool(spec.get("same_bucket", False)),
+        homogeneous=bool(spec.get("homogeneous", False)),
     )
+
+
+_CONVERSATION_KEYS = {
+    "alternation", "system_position", "weight_roles", "weight_floats", "sample_weight", "tool_arguments",
+    "tool_call_ids", "function_keys",
+}  # fmt: skip
 
 
 def _build_conversation(spec: dict[str, Any]) -> ConversationRules:
-    _closed(
-        spec, {"alternation", "system_position", "weight_roles", "weight_floats", "sample_weight"}, "[conversation]"
-    )
+    _closed(spec, _CONVERSATION_KEYS, "[conversation]")
     return ConversationRules(
         alternation=_choice(spec.get("alternation", "none"), ALTERNATIONS, "[conversation] alternation"),
         system_position=_choice(spec.get("system_position", "any"), SYSTEM_POSITIONS, "system_position"),
         weight_roles=frozenset(spec.get("weight_roles", ("assistant",))),
         weight_floats=bool(spec.get("weight_floats", False)),
         sample_weight=bool(spec.get("sample_weight", False)),
+        tool_arguments=_choice(spec.get("tool_arguments", "string"), TOOL_ARGUMENTS, "tool_arguments"),
+        tool_call_ids=bool(spec.get("tool_call_ids", True)),
+        function_keys=frozenset(spec.get("function_keys", ("name", "description", "parameters", "strict"))),
     )
 
 
 _FORMAT_KEYS = {
     "keys", "required", "open", "roles", "input_keys", "requires_assistant", "last_role", "min_examples",
-    "max_examples", "max_valid_examples", "output_roles", "max_output_messages", "prompt_parts",
+    "max_examples", "max_valid_examples", "output_roles", "max_output_messages", "prompt_parts", "assistant_role",
 }  # fmt: skip
 
 
@@ -219,11 +251,12 @@ def _build_format(name: str, spec: dict[str, Any]) -> FormatRules:
         output_roles=frozenset(spec.get("output_roles", ("assistant",))),
         max_output_messages=int(most) if most else None,
         prompt_parts=bool(spec.get("prompt_parts", False)),
+        assistant_role=spec.get("assistant_role", "assistant"),
     )
 
 
 def _build_role(role: str, spec: dict[str, Any]) -> RoleRules:
-    _closed(spec, {"keys", "required", "content", "text_keys", "nullable"}, f"[roles.{role}]")
+    _closed(spec, {"keys", "required", "content", "text_keys", "nullable", "blocks"}, f"[roles.{role}]")
     keys = frozenset(spec["keys"])
     return RoleRules(
         keys=keys,
@@ -231,19 +264,27 @@ def _build_role(role: str, spec: dict[str, Any]) -> RoleRules:
         content=_choice(spec["content"], CONTENT_KINDS, f"[roles.{role}] content"),
         text_keys=frozenset(spec.get("text_keys", ())),
         nullable=frozenset(spec.get("nullable", ())) & keys,  # a profile that drops a key drops its null too
+        blocks=frozenset(spec.get("blocks", ())),
     )
 
 
 def _build_severities(overrides: dict[str, str]) -> dict[str, Severity]:
-    unknown = set(overrides) - set(CODES)
-    if unknown:
-        raise ValueError(f"unknown issue code(s) {sorted(unknown)} in [severity]")
     table = {code: info.severity for code, info in CODES.items()}
-    table.update({code: Severity(value) for code, value in overrides.items()})
+    table.update(_severity_overrides(overrides, "[severity]"))
     return table
 
 
-_MODEL_KEYS = {"encoding", "token_limit", "methods", "formats", "aliases", "new_jobs_until", "shutdown"}
+def _severity_overrides(overrides: dict[str, str], where: str) -> dict[str, Severity]:
+    unknown = set(overrides) - set(CODES)
+    if unknown:
+        raise ValueError(f"unknown issue code(s) {sorted(unknown)} in {where}")
+    return {code: Severity(value) for code, value in overrides.items()}
+
+
+_MODEL_KEYS = {
+    "encoding", "token_limit", "methods", "formats", "aliases", "new_jobs_until", "shutdown", "min_examples",
+    "severity", "media", "image_formats", "video_formats",
+}  # fmt: skip
 
 
 def _build_model(name: str, spec: dict[str, Any], methods: dict[Method, tuple[DataFormat, ...]]) -> ModelInfo:
@@ -260,4 +301,9 @@ def _build_model(name: str, spec: dict[str, Any], methods: dict[Method, tuple[Da
         aliases=tuple(spec.get("aliases", ())),
         new_jobs_until=_date(spec.get("new_jobs_until"), f"[models.{name!r}] new_jobs_until"),
         shutdown=_date(spec.get("shutdown"), f"[models.{name!r}] shutdown"),
+        min_examples={DataFormat(f): int(n) for f, n in spec.get("min_examples", {}).items()},
+        severities=_severity_overrides(spec.get("severity", {}), f"[models.{name!r}.severity]"),
+        media=bool(spec.get("media", True)),
+        image_formats=frozenset(spec["image_formats"]) if "image_formats" in spec else None,
+        video_formats=frozenset(spec["video_formats"]) if "video_formats" in spec else None,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import Choice, UnknownModelError, UsageError
 from ..issues import Severity
@@ -25,6 +25,7 @@ __all__ = [
     "ImageRules",
     "Method",
     "ModelInfo",
+    "ReservedWords",
     "RoleRules",
     "Target",
 ]
@@ -38,6 +39,12 @@ class DataFormat(Choice):
     PREFERENCE = "preference"
     REINFORCEMENT = "reinforcement"
     TEXT = "text"
+    VERTEX = "vertex"  # Gemini tuning on Vertex AI: systemInstruction + contents of parts
+    VERTEX_PREFERENCE = "vertex-preference"  # contents + completions with scores
+    VERTEX_REINFORCEMENT = "vertex-reinforcement"  # contents + references
+    NOVA = "nova"  # Bedrock Nova SFT: bedrock-conversation-2024
+    NOVA_PREFERENCE = "nova-preference"  # Nova DPO: the last message holds candidates
+    TRL_PREFERENCE = "trl-preference"  # Hugging Face TRL: prompt / chosen / rejected
 
 
 class Method(Choice):
@@ -50,8 +57,9 @@ class Method(Choice):
 
 #: Content kinds of a role: "text" (string or text parts, required), "parts" (string or text/image
 #: parts, required), "optional" (assistant: may be absent with tool_calls/function_call), "string"
-#: (a string, required), "nullable" (string or null).
-CONTENT_KINDS = frozenset({"text", "parts", "optional", "string", "nullable"})
+#: (a string, required), "nullable" (string or null), "blocks" (a list of content blocks, each of a
+#: kind the role's ``blocks`` names: Vertex parts, Nova content blocks).
+CONTENT_KINDS = frozenset({"text", "parts", "optional", "string", "nullable", "blocks"})
 #: How turns must follow each other: "none" (any order; consecutive same roles are advice),
 #: "after_system" (after optional leading system messages, user and assistant turns alternate,
 #: starting with user; a tool message belongs to the assistant turn it answers).
@@ -60,8 +68,10 @@ ALTERNATIONS = frozenset({"none", "after_system"})
 SYSTEM_POSITIONS = frozenset({"any", "first"})
 #: What a target does with a UTF-8 byte-order mark.
 BOM_POLICIES = frozenset({"forbid", "recommend", "require", "allow"})
-#: Where an image may come from: an http(s) URL, or a base64 data URL.
-IMAGE_SOURCES = frozenset({"url", "data"})
+#: Where an image may come from: an http(s) URL, a base64 data URL, Google Cloud Storage (gs://), Amazon S3 (s3://).
+IMAGE_SOURCES = frozenset({"url", "data", "gs", "s3"})
+#: How a tool call's arguments are written: a JSON-encoded string (OpenAI) or a JSON object (TRL).
+TOOL_ARGUMENTS = frozenset({"string", "object"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class RoleRules:
     content: str
     text_keys: frozenset[str] = frozenset()  # keys that hold a string (e.g. reasoning)
     nullable: frozenset[str] = frozenset()  # keys whose null means "not there" (the spec's `nullable`)
+    blocks: frozenset[str] = frozenset()  # content "blocks": the kinds of block the role may hold
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,9 @@ class ConversationRules:
     weight_roles: frozenset[str] = frozenset({"assistant"})
     weight_floats: bool = False  # 0.0 and 1.0 are weights too (not only the integers 0 and 1)
     sample_weight: bool = False  # a top-level non-negative number "weight" on each example
+    tool_arguments: str = "string"  # a tool call's arguments: a JSON-encoded string, or an object
+    tool_call_ids: bool = True  # every tool call needs an id
+    function_keys: frozenset[str] = frozenset({"name", "description", "parameters", "strict"})  # of a definition
 
 
 @dataclass(frozen=True)
@@ -100,16 +114,41 @@ class FormatRules:
     output_roles: frozenset[str] = frozenset({"assistant"})  # preference outputs
     max_output_messages: int | None = 1  # preference outputs; None: any number
     prompt_parts: bool = False  # completion: the prompt may be content parts
+    assistant_role: str = "assistant"  # the role whose turns are trained on (Vertex: "model")
 
 
 @dataclass(frozen=True)
 class ImageRules:
+    """Images (and the other media of block formats: videos, documents) and where they may come from."""
+
     max_per_example: int
     max_bytes: int
     formats: frozenset[str]
     roles: frozenset[str]
     max_examples: int
-    sources: frozenset[str] = IMAGE_SOURCES
+    sources: frozenset[str] = frozenset({"url", "data"})
+    max_videos: int = 0  # videos an example may hold
+    video_formats: frozenset[str] = frozenset()
+    path_pattern: re.Pattern[str] | None = None  # what a storage URI's path may hold (Nova: [\w\-/.]+)
+    same_bucket: bool = False  # every media file of a dataset in one bucket
+    homogeneous: bool = False  # a dataset holds examples with images or examples with videos, not both
+
+
+@dataclass(frozen=True)
+class ReservedWords:
+    """Words the service refuses in text (Nova: ``User:``, ``[EOS]``), in messages of ``roles``."""
+
+    words: tuple[str, ...] = ()
+    roles: frozenset[str] = frozenset()
+    ignore_case: bool = False
+
+    def find(self, text: str) -> str | None:
+        """The first reserved word ``text`` holds, or None."""
+        haystack = text.lower() if self.ignore_case else text
+        for word in self.words:
+            if (word.lower() if self.ignore_case else word) in haystack:
+                return word
+        return None
 
 
 @dataclass(frozen=True)
@@ -122,6 +161,12 @@ class ModelInfo:
     aliases: tuple[str, ...] = ()
     new_jobs_until: dt.date | None = None  # the last day it takes new fine-tuning jobs
     shutdown: dt.date | None = None  # it and its fine-tunes stop serving
+    # What differs for this model from its target's rules (applied by `Target.for_model`):
+    min_examples: dict[DataFormat, int] = field(default_factory=dict)  # per data format
+    severities: dict[str, Severity] = field(default_factory=dict)  # per issue code
+    media: bool = True  # False: the model takes no images or videos
+    image_formats: frozenset[str] | None = None
+    video_formats: frozenset[str] | None = None
 
     def takes_jobs(self, today: dt.date) -> bool:
         return not (self.shutdown and today >= self.shutdown) and not (
@@ -154,6 +199,27 @@ class Target:
     new_jobs_until: dt.date | None = None
     notes: tuple[str, ...] = ()  # what a person should know, in words (``prep targets NAME``)
     aliases: dict[str, str] = field(default_factory=dict)
+    reserved: ReservedWords = field(default_factory=ReservedWords)
+
+    def for_model(self, info: ModelInfo) -> Target:
+        """This target for ``info`` alone: its only model, with what differs for it applied (example
+        minimums, severities, media)."""
+        formats = {
+            fmt: replace(rules, min_examples=info.min_examples.get(fmt, rules.min_examples))
+            for fmt, rules in self.formats.items()
+        }
+        images = self.images
+        if not info.media:
+            images = replace(images, max_per_example=0, max_videos=0)
+        images = replace(
+            images,
+            formats=info.image_formats if info.image_formats is not None else images.formats,
+            video_formats=info.video_formats if info.video_formats is not None else images.video_formats,
+        )
+        severities = {**self.severities, **info.severities}
+        models = {info.name: info}
+        aliases = {alias: info.name for alias in info.aliases}
+        return replace(self, formats=formats, images=images, severities=severities, models=models, aliases=aliases)
 
     def severity(self, code: str) -> Severity:
         return self.severities[code]

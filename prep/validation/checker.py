@@ -110,6 +110,7 @@ def plan_file(path: str, values: Iterable[dict[str, Any]], run: CheckRun, *, mem
 
 def _plan(path: str, votes: list[DataFormat | None], target: Target, run: CheckRun) -> Plan:
     options, notes = run.options, []
+    target = _for_model(target, options.model)
     try:
         allowed = (options.data_format,) if options.data_format else target.formats_for(options.method)
     except UsageError as exc:
@@ -129,6 +130,17 @@ def _plan(path: str, votes: list[DataFormat | None], target: Target, run: CheckR
         budget, problem = _budget(target, fmt, run)
         notes += [("P304", problem)] if problem else []
     return Plan(path, target, options, ctx, budget, notes=tuple(notes))
+
+
+def _for_model(target: Target, model: str | None) -> Target:
+    """The target's rules for ``model`` (`Target.for_model`); unchanged without a model, or for one it does
+    not know (the budget reports that)."""
+    if model is None:
+        return target
+    try:
+        return target.for_model(target.resolve_model(model))
+    except UnknownModelError:
+        return target
 
 
 def _budget(target: Target, fmt: DataFormat | None, run: CheckRun) -> tuple[Budget, str | None]:

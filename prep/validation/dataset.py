@@ -75,6 +75,7 @@ def finish(scan: FileScan, *, size: int | None = None, role: str = "train", toda
     for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
         scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
     _dataset_issues(scan, n, size, role)
+    _media_issues(scan)
     if role == "train" and not plan.skip:
         _model_issues(scan, today or dt.date.today())
     issues = sorted(scan.issues, key=lambda i: i.line or 0)
@@ -134,6 +135,8 @@ def _dataset_issues(scan: FileScan, n: int, size: int | None, role: str) -> None
     whole, unit = ("The data", "record") if plan.memory else ("File", "example")
     if n == 0:
         scan.add("P115", None, "", f"{whole} holds no {unit}s.")
+    elif plan.skip:
+        pass  # the target takes no data of this kind: P304 says so, counts are beside the point
     elif role == "train" and n < least:
         scan.add("P401", None, "", f"{whole} has {n} {unit}(s), but {target.provider} needs at least {least}.")
     elif role == "train" and n < target.recommended_examples:
@@ -158,6 +161,29 @@ def _dataset_issues(scan: FileScan, n: int, size: int | None, role: str) -> None
         )
     if role == "train" and plan.budget is None and not plan.skip:
         scan.add("P303", None, "", "Token limits were not checked (--no-tokens).")
+
+
+def _media_issues(scan: FileScan) -> None:
+    """Media in more than one bucket, and images beside videos, where the target forbids them (Nova)."""
+    who = scan.plan.target.provider
+    first, *others = sorted(scan.buckets.items(), key=lambda item: item[1]) or [("", 0)]
+    for bucket, line in others:
+        scan.add(
+            "P409",
+            line,
+            "",
+            f"Media in bucket {bucket!r}, but line {first[1]} has media in {first[0]!r}; {who} reads every "
+            "media file from the bucket that holds the dataset: move them into one.",
+        )
+    if len(scan.media_lines) > 1:
+        (kind, start), (later, line) = sorted(scan.media_lines.items(), key=lambda item: item[1])
+        scan.add(
+            "P410",
+            line,
+            "",
+            f"Example with {later}s, but line {start} holds {kind}s; a {who} dataset holds examples with "
+            f"images or with videos, not both: split it into two datasets.",
+        )
 
 
 def _model_issues(scan: FileScan, today: dt.date) -> None:

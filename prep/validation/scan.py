@@ -25,8 +25,8 @@ from ..targets.profile import DataFormat, Target
 from .encoders import load_encoder
 from .options import CheckOptions
 from .rules import CheckContext, check_example
-from .rules.content import count_images
-from .rules.conversation import roles_of
+from .rules.media import bucket_of
+from .shapes import Media, media_of, shape_of
 from .tokens import TokenCounter, fits_by_size
 
 __all__ = ["FileScan", "Origin", "Plan", "Repeated", "ScanGroup", "Tokenizers", "example_hash"]
@@ -124,6 +124,9 @@ class FileScan:
     hashes: array[int] = field(default_factory=lambda: array("Q"))
     hash_lines: array[int] = field(default_factory=lambda: array("Q"))
     stats: FileStats | None = None
+    # For targets that keep media kinds apart or in one bucket: the first line of each kind and bucket.
+    media_lines: dict[str, int] = field(default_factory=dict)
+    buckets: dict[str, int] = field(default_factory=dict)
     repeated: dict[str, Repeated] = field(default_factory=dict)  # code -> the lines it applies to (one issue)
     # The line being scanned and what identifies its content (raw bytes, or the
     # example's hash once parsed), for the fingerprint of the issues found on it.
@@ -218,7 +221,8 @@ class FileScan:
                 number,
                 "",
                 f"Line matches no example format (its keys: {keys}); "
-                "expected messages, prompt/completion, or input/preferred_output/non_preferred_output.",
+                "expected messages, prompt/completion, input/preferred_output/non_preferred_output, "
+                "contents (Vertex), or prompt/chosen/rejected (TRL).",
                 origin,
             )
             return
@@ -243,9 +247,10 @@ class FileScan:
         self._content = (number, digest)
 
     def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None) -> None:
-        messages = _messages_of(value, fmt)
-        if count_images(messages):
+        media = media_of(value, fmt)
+        if media:
             self.image_examples += 1
+            self._remember_media(number, media)
         budget = self.plan.budget
         if budget is None or (raw is not None and self.stats is None and fits_by_size(raw, budget.token_limit)):
             return
@@ -256,8 +261,8 @@ class FileScan:
             total = counter.over_limit(value, fmt, budget.token_limit)
         else:
             if fmt not in (DataFormat.COMPLETION, DataFormat.TEXT):
-                roles = set(roles_of(messages))
-                self.stats.add_roles(len(messages), "system" in roles or "developer" in roles, "user" in roles)
+                shape = shape_of(value, fmt)
+                self.stats.add_roles(len(shape.roles), shape.system, "user" in shape.roles)
             tokens = counter.example(value, fmt)
             self.stats.add_tokens(tokens.total, tokens.trained)
             total = tokens.total
@@ -270,6 +275,16 @@ class FileScan:
                 f"Example has {total:,} tokens{estimated}, over {budget.limit_phrase()}; "
                 f"{self.plan.target.provider} truncates it from the end.",
             )
+
+    def _remember_media(self, number: int, media: list[Media]) -> None:
+        """The first line of each media kind and bucket, where the target's rules need them."""
+        rules = self.plan.target.images
+        for item in media:
+            if rules.homogeneous and item.kind in ("image", "video"):
+                self.media_lines.setdefault(item.kind, number)
+            bucket = bucket_of(item.uri) if rules.same_bucket else None
+            if bucket is not None:
+                self.buckets.setdefault(bucket, number)
 
     def merge(self, other: FileScan, line_offset: int = 0) -> None:
         """Append a scan of the lines that follow this one's, numbered from 1 + ``line_offset``."""
@@ -292,6 +307,9 @@ class FileScan:
         self.hash_lines.extend(
             array("Q", [n + line_offset for n in other.hash_lines]) if line_offset else other.hash_lines
         )
+        for firsts, later in ((self.media_lines, other.media_lines), (self.buckets, other.buckets)):
+            for key, line in later.items():
+                firsts.setdefault(key, line + line_offset)
         self.tokenizers.error = self.tokenizers.error or other.tokenizers.error
         if self.stats is not None and other.stats is not None:
             self.stats.merge(other.stats)
@@ -302,16 +320,6 @@ def example_hash(value: dict[str, Any]) -> int:
     their key order or spacing (duplicates, train/validation leakage, `prep.split`)."""
     canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     return int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
-
-
-def _messages_of(value: dict[str, Any], fmt: DataFormat) -> list[Any]:
-    if fmt is DataFormat.PREFERENCE:
-        inp = value.get("input")
-        value = inp if isinstance(inp, dict) else {}
-    elif fmt in (DataFormat.COMPLETION, DataFormat.TEXT):
-        return []
-    messages = value.get("messages")
-    return messages if isinstance(messages, list) else []
 
 
 Parsed = tuple[Any, Any, "int | None"]

@@ -19,8 +19,10 @@ from typing import Any, NamedTuple
 
 from ..errors import warn_renamed
 from ..targets.profile import DataFormat
+from .block_tokens import BLOCK_FORMATS, block_tallies
 from .encoders import Encoder, load_encoder
 from .images import image_tokens
+from .tally import Tally
 
 __all__ = ["ExampleTokens", "TokenCounter", "count_tokens", "fits_by_size"]
 
@@ -49,16 +51,6 @@ BYTES_BOUND_SLACK = 16
 def fits_by_size(raw: bytes, limit: int) -> bool:
     """True when a JSON line this size cannot hold more than ``limit`` tokens."""
     return len(raw) + BYTES_BOUND_SLACK <= limit and b"image_url" not in raw
-
-
-class Tally:
-    """One token sequence as a constant plus the strings whose tokens it adds."""
-
-    __slots__ = ("constant", "texts")
-
-    def __init__(self, constant: int = 0) -> None:
-        self.constant = constant
-        self.texts: list[str] = []
 
 
 class TokenCounter:
@@ -135,6 +127,8 @@ class TokenCounter:
 
     def tallies(self, example: dict[str, Any], fmt: DataFormat) -> tuple[list[Tally], Tally]:
         """The token sequences of an example (two for a preference pair), and its trained part."""
+        if fmt in BLOCK_FORMATS:
+            return block_tallies(example, fmt, self.conversation)
         if fmt in (DataFormat.COMPLETION, DataFormat.TEXT):
             total, trained = Tally(), Tally()
             for key in ("prompt", "completion", "text"):
@@ -234,10 +228,12 @@ class TokenCounter:
 
     @staticmethod
     def _call(call: Any, tally: Tally) -> None:
+        """A call: its name and its arguments (a JSON string, or an object as TRL holds them) plus 3."""
         if isinstance(call, dict):
             tally.constant += TOKENS_PER_CALL
             TokenCounter._add(tally, call.get("name"))
-            TokenCounter._add(tally, call.get("arguments"))
+            arguments = call.get("arguments")
+            TokenCounter._add(tally, json.dumps(arguments) if isinstance(arguments, dict) else arguments)
 
     @staticmethod
     def _add(tally: Tally, value: Any) -> None:

@@ -109,7 +109,8 @@ def test_an_unknown_choice_is_a_usage_error_naming_the_choices(write_jsonl):
     with pytest.raises(prep.UsageError) as raised:
         prep.check([chat()], data_format="chats")
     assert str(raised.value) == (
-        "Unknown data format 'chats'; choose one of: chat, completion, preference, reinforcement, text."
+        "Unknown data format 'chats'; choose one of: chat, completion, preference, reinforcement, text, vertex, "
+        "vertex-preference, vertex-reinforcement, nova, nova-preference, trl-preference."
     )
     with pytest.raises(
         prep.UsageError, match=r"^Unknown method 'sft'; choose one of: supervised, dpo, reinforcement\.$"

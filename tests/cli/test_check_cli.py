@@ -150,4 +150,6 @@ def test_the_bundled_samples_as_the_readme_runs_them(run_prep):
     assert "completion_good.jsonl: completion, 60 example(s), ok" in out  # checked for Together (prep.toml)
     assert "reinforcement_good.jsonl: reinforcement, 60 example(s), ok" in out  # checked for Azure OpenAI
     assert "\nopenai    passes" not in out and "\nazure     fails" in out  # the verdict of each target named
-    assert out.endswith("FAILED: 14 file(s), 41 error(s), 16 warning(s)\n")
+    assert "vertex_good.jsonl: vertex, 120 example(s), ok" in out  # Vertex AI's format, checked for Vertex
+    assert "nova-preference_good.jsonl: nova-preference, 60 example(s), ok" in out
+    assert out.endswith("FAILED: 26 file(s), 79 error(s), 23 warning(s)\n")

@@ -172,7 +172,9 @@ def same_problems(example, ctx):
     return check_example(example, ctx), check_example(example, ctx, fast=False)
 
 
-@pytest.mark.parametrize("name", available_targets())
+@pytest.mark.parametrize(
+    "name", [n for n in available_targets() if any(f in load_target(n).formats for f in CONVERSATIONS)]
+)
 def test_fast_and_detailed_paths_give_the_same_problems(corpus, name):
     """For every target profile: each corpus example, and 8 seeded mutations of each, checked as
     chat and as reinforcement data, gets the same problems from both paths."""

@@ -36,7 +36,7 @@ def test_sample_report_sections(monkeypatch):
         "user. (/messages/0/role) \\[together\\]" in text
     )
     assert "- … and 6 more (the text report lists every one)" in text
-    assert "| sample\\_data/chat\\_bad.jsonl | chat | 20 | 21 | 5 | 977 | 4,885 (5 epochs) |" in text
+    assert "| sample\\_data/chat\\_bad.jsonl | chat | 20 | 21 | 5 | 986 | 4,930 (5 epochs) |" in text
 
 
 def test_max_issues_sets_the_first_problems():

@@ -1,4 +1,4 @@
-"""Checks of one example, per data format.
+"""Checks of one example, per data format (OpenAI's here; Vertex, Nova and TRL preference data in their modules).
 
 Each check is a small pure function ``(example, ctx) -> Iterator[Problem]``: no
 I/O, no printing, no severities (the target assigns those). `CHECKS` lists the
@@ -21,6 +21,9 @@ from .context import CheckContext
 from .conversation import check_keys, check_messages, check_role_order, check_tool_calls_answered, check_tools, roles_of
 from .fastpath import is_clean
 from .messages import check_message
+from .nova import check_nova
+from .trl import check_trl_preference
+from .vertex import check_completions, check_references, check_vertex
 
 __all__ = ["CHECKS", "CheckContext", "check_example"]
 
@@ -152,6 +155,12 @@ CHECKS: dict[DataFormat, tuple[Check, ...]] = {
     DataFormat.PREFERENCE: (check_preference,),
     DataFormat.COMPLETION: (check_completion,),
     DataFormat.TEXT: (check_text,),
+    DataFormat.VERTEX: (check_vertex,),
+    DataFormat.VERTEX_PREFERENCE: (check_vertex, check_completions),
+    DataFormat.VERTEX_REINFORCEMENT: (check_vertex, check_references),
+    DataFormat.NOVA: (check_nova,),
+    DataFormat.NOVA_PREFERENCE: (check_nova,),
+    DataFormat.TRL_PREFERENCE: (check_trl_preference,),
 }
 
 

@@ -31,11 +31,18 @@ _KEY_HINTS = {
 
 
 def check_keys(
-    example: dict[str, Any], ptr: str, keys: frozenset[str], required: frozenset[str], where: str
+    example: dict[str, Any],
+    ptr: str,
+    keys: frozenset[str],
+    required: frozenset[str],
+    where: str,
+    *,
+    hints: bool = True,
 ) -> Iterator[Problem]:
-    """A closed key set, as the service enforces it ("Example 1 contains an extra ...")."""
+    """A closed key set, as the service enforces it ("Example 1 contains an extra ..."); ``hints`` says where
+    an OpenAI message key belongs."""
     for key in [k for k in example if k not in keys]:
-        hint = _KEY_HINTS.get(key, f"allowed: {', '.join(sorted(keys))}")
+        hint = (_KEY_HINTS if hints else {}).get(key, f"allowed: {', '.join(sorted(keys))}")
         yield Problem("P110", f"{ptr}{escape_pointer(key)}", f"Unknown key {key!r} in {where} ({hint}).")
     for key in sorted(required - example.keys()):
         yield Problem("P111", f"{ptr}/{key}", f"{where.capitalize()} needs the key {key!r}.")
@@ -70,12 +77,16 @@ def _role(msg: Any) -> str | None:
 
 
 def check_role_order(roles: list[Any], ptr: str, ctx: CheckContext) -> Iterator[Problem]:
-    """What the rules require of the roles' presence and order, and what they advise."""
+    """What the rules require of the roles' presence and order, and what they advise.
+
+    The role trained on is the format's ``assistant_role`` (Vertex: ``model``).
+    """
     rules = ctx.rules
+    answer = rules.assistant_role
     if not roles:
         return
-    if rules.requires_assistant and "assistant" not in roles:
-        yield Problem("P204", ptr, "Example has no assistant message, so there is nothing to train on.")
+    if rules.requires_assistant and answer not in roles:
+        yield Problem("P204", ptr, f"Example has no {answer} message, so there is nothing to train on.")
     if rules.last_role and roles[-1] != rules.last_role:
         yield Problem(
             "P231",
@@ -91,11 +102,11 @@ def check_role_order(roles: list[Any], ptr: str, ctx: CheckContext) -> Iterator[
     if ctx.target.conversation.alternation == "after_system":
         yield from _alternation(roles, ptr, ctx)
     else:
-        yield from _repeats(roles, ptr)
-    if rules.requires_assistant and "assistant" in roles and roles[-1] != "assistant":
-        last = len(roles) - 1 - roles[::-1].index("assistant")
+        yield from _repeats(roles, ptr, answer)
+    if rules.requires_assistant and answer in roles and roles[-1] != answer and rules.last_role is None:
+        last = len(roles) - 1 - roles[::-1].index(answer)
         yield Problem(
-            "P226", f"{ptr}/{last + 1}", "Messages after the last assistant message are not trained on; remove them."
+            "P226", f"{ptr}/{last + 1}", f"Messages after the last {answer} message are not trained on; remove them."
         )
 
 
@@ -118,9 +129,9 @@ def _system_position(roles: list[str], ptr: str, ctx: CheckContext) -> Iterator[
             yield Problem("P224", f"{ptr}/{i}", f"{role.capitalize()} message at position {i + 1} is not at the start.")
 
 
-def _repeats(roles: list[str], ptr: str) -> Iterator[Problem]:
+def _repeats(roles: list[str], ptr: str, answer: str) -> Iterator[Problem]:
     for i, role in enumerate(roles):
-        if role in ("user", "assistant") and i > 0 and roles[i - 1] == role:
+        if role in ("user", answer) and i > 0 and roles[i - 1] == role:
             yield Problem("P225", f"{ptr}/{i}", f"Two {role} messages in a row (messages {i} and {i + 1}).")
 
 
@@ -131,27 +142,28 @@ def _alternation(roles: list[str], ptr: str, ctx: CheckContext) -> Iterator[Prob
     whose call they answer. System messages later on are the position rule's to report.
     """
     who = ctx.target.provider
+    answer = ctx.rules.assistant_role
+    after = " after the system message" if ctx.rules.roles & set(_LEADING) else ""
     turn: str | None = None
     previous: str | None = None
     for i, role in enumerate(roles):
         if role in _LEADING:
             previous = role
             continue
-        this = "assistant" if role == "tool" else role
-        continued = role == "tool" or (role == "assistant" and previous == "tool")
+        this = answer if role == "tool" else role
+        continued = role == "tool" or (role == answer and previous == "tool")
         if turn is None and this != "user":
             yield Problem(
                 "P235",
                 f"{ptr}/{i}",
-                f"{who} needs the conversation to start with a user turn after the system "
-                f"message; message {i + 1} is {role!r}.",
+                f"{who} needs the conversation to start with a user turn{after}; message {i + 1} is {role!r}.",
             )
         elif this == turn and not continued:
             yield Problem(
                 "P235",
                 f"{ptr}/{i}",
-                f"Two {role} turns in a row (messages {i} and {i + 1}); {who} needs user and "
-                "assistant to alternate after the system message.",
+                f"Two {role} turns in a row (messages {i} and {i + 1}); "
+                f"{who} needs user and {answer} to alternate{after}.",
             )
         turn, previous = this, role
 
@@ -229,7 +241,7 @@ def _check_function_definition(fn: Any, ptr: str, ctx: CheckContext, defined: se
     if not isinstance(fn, dict):
         yield Problem("P232", ptr, f"A function definition must be an object, found {type_name(fn)}.")
         return
-    yield from _extra_keys(fn, ptr, ("name", "description", "parameters", "strict"), "a function definition")
+    yield from _extra_keys(fn, ptr, tuple(sorted(ctx.target.conversation.function_keys)), "a function definition")
     name = fn.get("name")
     if not isinstance(name, str):
         yield Problem("P232", f"{ptr}/name", "A function definition needs a string name.")

@@ -22,7 +22,6 @@ __all__ = ["is_clean"]
 _CALL_KEYS = frozenset({"id", "type", "function"})
 _FUNCTION_KEYS = frozenset({"name", "arguments"})
 _TOOL_KEYS = frozenset({"type", "function"})
-_DEFINITION_KEYS = frozenset({"name", "description", "parameters", "strict"})
 _LEADING_ROLES = ("system", "developer")
 
 
@@ -106,7 +105,8 @@ def _clean_message(msg: Any, ctx: CheckContext, ids: set[str], defined: set[str]
         return role if _clean_assistant(msg, ctx, ids, defined) else None
     if role == "function" or not _clean_text(msg.get("content")):
         return None  # function messages are legacy: the detailed checks judge them
-    if role == "tool" and not (type(msg.get("tool_call_id")) is str and msg["tool_call_id"] in ids):
+    answers = "tool_call_id" in msg or "tool_call_id" in rules.required
+    if role == "tool" and answers and not (type(msg.get("tool_call_id")) is str and msg["tool_call_id"] in ids):
         return None
     return role
 
@@ -135,20 +135,32 @@ def _clean_assistant(msg: dict[str, Any], ctx: CheckContext, ids: set[str], defi
 def _clean_call(call: Any, ctx: CheckContext, ids: set[str], defined: set[str]) -> bool:
     if type(call) is not dict or not call.keys() <= _CALL_KEYS or call.get("type") != "function":
         return False
+    rules = ctx.target.conversation
     call_id, fn = call.get("id"), call.get("function")
-    if type(call_id) is not str or not call_id or type(fn) is not dict or fn.keys() != _FUNCTION_KEYS:
+    if (rules.tool_call_ids or "id" in call) and (type(call_id) is not str or not call_id):
+        return False
+    if type(fn) is not dict or fn.keys() != _FUNCTION_KEYS:
         return False
     name, arguments = fn["name"], fn["arguments"]
-    if type(name) is not str or name not in defined or not ctx.name_ok(name) or type(arguments) is not str:
+    if type(name) is not str or name not in defined or not ctx.name_ok(name):
+        return False
+    if not _clean_arguments(arguments, rules.tool_arguments):
+        return False
+    if type(call_id) is str:
+        ids.add(call_id)
+    return True
+
+
+def _clean_arguments(arguments: Any, kind: str) -> bool:
+    if kind == "object":
+        return type(arguments) is dict
+    if type(arguments) is not str:
         return False
     try:
         value = orjson.loads(arguments)
     except orjson.JSONDecodeError:
         return False
-    if type(value) is str:
-        return False  # perhaps JSON encoded twice: the detailed checks tell
-    ids.add(call_id)
-    return True
+    return type(value) is not str  # a string: perhaps JSON encoded twice, which the detailed checks tell
 
 
 def _clean_tools(tools: Any, ctx: CheckContext, defined: set[str]) -> bool:
@@ -158,7 +170,7 @@ def _clean_tools(tools: Any, ctx: CheckContext, defined: set[str]) -> bool:
         if type(tool) is not dict or not tool.keys() <= _TOOL_KEYS or tool.get("type") != "function":
             return False
         fn = tool.get("function")
-        if type(fn) is not dict or not fn.keys() <= _DEFINITION_KEYS:
+        if type(fn) is not dict or not fn.keys() <= ctx.target.conversation.function_keys:
             return False
         name = fn.get("name")
         if type(name) is not str or not ctx.name_ok(name):

@@ -107,7 +107,9 @@ def _role_problem(role: Any, ptr: str, roles: frozenset[str]) -> Problem:
 
 def _check_weight(weight: Any, role: str, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
     rules = ctx.target.conversation
-    if role not in rules.weight_roles:
+    if not rules.weight_roles:
+        yield Problem("P210", ptr, f"{ctx.target.provider} takes no per-message weight; remove it.")
+    elif role not in rules.weight_roles:
         allowed = ", ".join(sorted(rules.weight_roles))
         yield Problem(
             "P210",
@@ -153,7 +155,9 @@ def _check_tool_calls(calls: Any, ptr: str, ctx: CheckContext) -> Iterator[Probl
             continue
         for key in [k for k in call if k not in ("id", "type", "function")]:
             yield Problem("P110", f"{item}{escape_pointer(key)}", f"Unknown key {key!r} in a tool call.")
-        if not isinstance(call.get("id"), str) or not call["id"]:
+        if ("id" in call or ctx.target.conversation.tool_call_ids) and (
+            not isinstance(call.get("id"), str) or not call["id"]
+        ):
             yield Problem("P212", f"{item}/id", "A tool call needs a non-empty string id.")
         if call.get("type") != "function":
             yield Problem("P212", f"{item}/type", 'A tool call needs "type": "function".')
@@ -161,7 +165,8 @@ def _check_tool_calls(calls: Any, ptr: str, ctx: CheckContext) -> Iterator[Probl
 
 
 def check_call(call: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
-    """A function call: ``{"name": str, "arguments": JSON-encoded str}``."""
+    """A function call: ``{"name": str, "arguments": ...}``, the arguments as the target takes them
+    (a JSON-encoded string, or a JSON object)."""
     if not isinstance(call, dict):
         yield Problem(
             "P212", ptr, f"A function call must be an object with name and arguments, found {type_name(call)}."
@@ -176,26 +181,33 @@ def check_call(call: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
         yield Problem(
             "P215", f"{ptr}/name", f"Function name {name!r} does not match {ctx.target.name_pattern.pattern}."
         )
+    objects = ctx.target.conversation.tool_arguments == "object"
     if "arguments" not in call:
-        yield Problem("P212", f"{ptr}/arguments", "A function call needs arguments (a JSON-encoded string).")
-        return
-    arguments = call["arguments"]
+        what = "a JSON object" if objects else "a JSON-encoded string"
+        yield Problem("P212", f"{ptr}/arguments", f"A function call needs arguments ({what}).")
+    elif objects:
+        yield from _check_object_arguments(call["arguments"], f"{ptr}/arguments", ctx)
+    else:
+        yield from _check_string_arguments(call["arguments"], f"{ptr}/arguments")
+
+
+def _check_string_arguments(arguments: Any, ptr: str) -> Iterator[Problem]:
     if not isinstance(arguments, str):
         yield Problem(
             "P213",
-            f"{ptr}/arguments",
+            ptr,
             f"arguments must be a JSON-encoded string, found {type_name(arguments)}; encode it with json.dumps.",
         )
         return
     try:
         value = orjson.loads(arguments)
     except orjson.JSONDecodeError as exc:
-        yield Problem("P214", f"{ptr}/arguments", f"arguments is not valid JSON: {exc}.")
+        yield Problem("P214", ptr, f"arguments is not valid JSON: {exc}.")
         return
     if encoded_twice(value):
         yield Problem(
             "P240",
-            f"{ptr}/arguments",
+            ptr,
             "arguments is JSON-encoded twice: its JSON value is a string that holds JSON again, so the model "
             "learns to write the arguments as a quoted string; encode the arguments once (json.dumps(args), "
             "not json.dumps(json.dumps(args))).",
@@ -210,3 +222,12 @@ def encoded_twice(value: Any) -> bool:
         return isinstance(orjson.loads(value), (dict, list))
     except orjson.JSONDecodeError:
         return False
+
+
+def _check_object_arguments(arguments: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
+    if isinstance(arguments, dict):
+        return
+    hint = "; decode it with json.loads" if type(arguments) is str else ""
+    yield Problem(
+        "P241", ptr, f"{ctx.target.provider} takes arguments as a JSON object, found {type_name(arguments)}{hint}."
+    )
