@@ -56,7 +56,7 @@ class Budget:
             return (
                 f"{limit} of {', '.join(self.former)}, which no longer take{'s' if len(self.former) == 1 else ''} jobs"
             )
-        return f"the {self.provider} profile's default limit of {self.token_limit:,} tokens"
+        return f"{limit} (the {self.provider} profile's default)"
 
 
 def resolve_budget(

@@ -200,6 +200,8 @@ class Target:
     notes: tuple[str, ...] = ()  # what a person should know, in words (``prep targets NAME``)
     aliases: dict[str, str] = field(default_factory=dict)
     reserved: ReservedWords = field(default_factory=ReservedWords)
+    #: Every model of the profile when `for_model` narrowed ``models`` to one (what `current_for` suggests from).
+    all_models: dict[str, ModelInfo] = field(default_factory=dict)
 
     def for_model(self, info: ModelInfo) -> Target:
         """This target for ``info`` alone: its only model, with what differs for it applied (example
@@ -219,7 +221,16 @@ class Target:
         severities = {**self.severities, **info.severities}
         models = {info.name: info}
         aliases = {alias: info.name for alias in info.aliases}
-        return replace(self, formats=formats, images=images, severities=severities, models=models, aliases=aliases)
+        every = self.all_models or self.models
+        return replace(
+            self,
+            formats=formats,
+            images=images,
+            severities=severities,
+            models=models,
+            aliases=aliases,
+            all_models=every,
+        )
 
     def severity(self, code: str) -> Severity:
         return self.severities[code]
@@ -265,7 +276,8 @@ class Target:
 
     def current_for(self, fmt: DataFormat | None, today: dt.date) -> str:
         """Which models to use for ``fmt`` data on ``today``, in words (from the models' dates, never a fixed name)."""
-        names = sorted(m.name for m in self.current_models(fmt, today))
+        everyone = replace(self, models=self.all_models) if self.all_models else self
+        names = sorted(m.name for m in everyone.current_models(fmt, today))
         what = f"{fmt} data" if fmt else "new jobs"
         if not names:
             return f"no current {self.provider} model takes {what}"
