@@ -6,17 +6,22 @@ severity the target's profile assigns to the code, which makes an `Issue`.
 
 Codes come in families: P1xx reading and shape, P2xx messages, roles and
 content, P3xx tokens and length, P4xx the dataset as a whole. A code never
-changes meaning; retired codes are not reused.
+changes meaning; retired codes are not reused. `explain` says what a code
+means, why it matters, where the rule comes from and how to fix it (the table
+``explanations.toml`` beside this module, ``prep rule CODE``).
 """
 
 from __future__ import annotations
 
+import functools
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import Choice
+from .errors import Choice, UsageError
 
-__all__ = ["CODES", "Issue", "Problem", "Severity", "escape_pointer"]
+__all__ = ["CODES", "Explanation", "Issue", "Problem", "Severity", "escape_pointer", "explain"]
 
 
 class Severity(Choice):
@@ -220,3 +225,42 @@ class Issue:
         if self.targets:
             out["targets"] = list(self.targets)
         return out
+
+
+class Explanation(NamedTuple):
+    """What an issue code means (`CODES`), and from ``explanations.toml``: the rule, why, its source, the fix."""
+
+    code: str
+    severity: Severity
+    summary: str
+    what: str
+    why: str
+    source: str
+    fix: str
+
+
+#: The table of explanations, one TOML table per code.
+EXPLANATIONS = Path(__file__).with_name("explanations.toml")
+
+
+@functools.cache
+def _explanations() -> dict[str, dict[str, str]]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    table: dict[str, dict[str, str]] = tomllib.loads(EXPLANATIONS.read_text(encoding="utf-8"))
+    return table
+
+
+def explain(code: str) -> Explanation:
+    """The explanation of ``code`` (any case); an unknown code is a `UsageError` naming the closest."""
+    key = code.strip().upper()
+    if key not in CODES:
+        import difflib
+
+        close = difflib.get_close_matches(key, list(CODES), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise UsageError(f"Unknown issue code {code!r}{hint}; prep rule lists every code.")
+    info, text = CODES[key], _explanations()[key]
+    return Explanation(key, info.severity, info.summary, text["what"], text["why"], text["source"], text["fix"])

@@ -450,3 +450,19 @@ def test_the_projects_model_does_not_leak_into_another_targets_check(tmp_path, w
     path = write_jsonl([chat(*QA)], "a.jsonl")
     result = prep.convert(path, to="vertex", tokens=True)
     assert result.records and result.report.files[0].budget.model is None
+
+
+def test_a_failed_conversion_removes_the_images_it_wrote(tmp_path):
+    other = PNG_BYTES + b"\x00"  # another PNG file: another name
+    url = "data:image/png;base64," + base64.b64encode(other).decode()
+    rows = [
+        chat(m("user", [{"type": "text", "text": "One"}, {"type": "image_url", "image_url": {"url": PNG}}]), QA[1]),
+        chat(m("user", [{"type": "text", "text": "Two"}, {"type": "image_url", "image_url": {"url": url}}]), QA[1]),
+    ]
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / f"{hashlib_name(other)}.png").write_bytes(b"not this image")
+    with pytest.raises(InputError, match="exists with other content"):
+        prep.convert(rows, tmp_path / "out.jsonl", to="vertex", media_dir=media, media_prefix="gs://b/", tokens=False)
+    assert sorted(p.name for p in media.iterdir()) == [f"{hashlib_name(other)}.png"]  # the first image is gone
+    assert not (tmp_path / "out.jsonl").exists()

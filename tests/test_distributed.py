@@ -115,13 +115,16 @@ def test_a_killed_worker_changes_nothing(shards, dask_scheduler, small_ranges):
     assert json_report(on_cluster) == json_report(prep.check(shards))
 
 
-def test_cli_local_cluster_on_s3_shows_progress(bucket, shards, run_prep):
+def test_cli_local_cluster_on_s3_reports_progress(bucket, shards, run_prep, caplog):
+    caplog.set_level(logging.INFO, logger="prep.progress")
     code, out, err = run_prep("check", "--format", "json", "--dask", "local:2", f"{bucket}/data/*.jsonl")
     expected = json_report(prep.check(shards), f"{shards[0].parent}/")
     assert out, err
     assert json.loads(out.replace(f"{bucket}/data/", "")) == expected
     assert code == 1
-    assert f"prep: {SHARDS}/{SHARDS} ranges" in err and "MB/s" in err
+    said = [r.getMessage() for r in caplog.records if r.name == "prep.progress"]
+    assert any(m.startswith(f"{SHARDS}/{SHARDS} ranges") and "MB/s" in m for m in said)
+    assert "ranges" not in err  # progress is drawn on a terminal only (tests/unit/test_progress.py), not on a pipe
 
 
 @pytest.mark.parametrize("spec", ["local:0", "local:two"])

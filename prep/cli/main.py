@@ -9,29 +9,45 @@ and returns an exit code. Exit codes, mapped here only: 0 clean; 1 errors found
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
-from .._version import DISTRIBUTION
 from ..errors import PrepError, UsageError
 from ..reports.reporters import REPORTERS, report_statistics
 from ..targets.profile import DataFormat, Method
+from .checking import describe_plans, note_left_out, run_check, run_convert, version_text, write_baselines_of
+from .completion import complete_codes, complete_models, complete_targets
+from .help import CHECK_EXAMPLES, CHECK_GROUPS, CONVERT_EXAMPLES, CONVERT_GROUPS, GroupedCommand
 from .options import check_output_file, config_options, output_options, table_options, write_report, write_step_summary
+from .progress import show_progress
+from .terminal import safe_streams, silence_stdout, until_pipe_closes, use_color
 
 if TYPE_CHECKING:
-    from ..project.runner import ProjectReport
+    pass
 
 __all__ = ["cli", "main"]
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name=DISTRIBUTION, prog_name="prep")  # read from the metadata only when asked
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the date of the built-in rules data, and exit.",
+)
 @click.option("--traceback", "show_traceback", is_flag=True, hidden=True, help="Show full tracebacks of bugs.")
 @click.pass_context
 def cli(ctx: click.Context, show_traceback: bool) -> None:
@@ -39,8 +55,8 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     ctx.obj = {"traceback": show_traceback}
 
 
-@cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=False))
+@cli.command(cls=GroupedCommand, groups=CHECK_GROUPS, examples=CHECK_EXAMPLES)
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @table_options(fold=True)
 @click.option(
     "--format",
@@ -54,6 +70,7 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     "--target",
     default="openai",
     show_default=True,
+    shell_complete=complete_targets,
     help="Provider profile(s): a built-in name, several separated by commas, all, or a .toml path "
     "(each gets its own verdict; see prep targets).",
 )
@@ -68,7 +85,9 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     help="Force the data format instead of detecting it.",
 )
 @click.option(
-    "--model", help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models)."
+    "--model",
+    shell_complete=complete_models,
+    help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models).",
 )
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
@@ -92,7 +111,26 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 )
 @output_options
 @click.option("--max-line-bytes", type=click.IntRange(min=1), help="Longest line checked, in bytes (default 64 MiB).")
-@click.option("--ignore", multiple=True, metavar="CODE", help="Issue code to leave out of the report (repeatable).")
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODE",
+    shell_complete=complete_codes,
+    help="Leave out an issue code, or every code of a prefix (P4); repeatable, or P402,P403.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODE",
+    shell_complete=complete_codes,
+    help="Report only these codes or prefixes (repeatable; default: every code). prep rule CODE explains one.",
+)
+@click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 even when issues are found (2 still means the check could not run)."
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also say on stderr which configuration and settings each file gets."
+)
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for large files (default: every core).")
 @click.option(
     "--dask",
@@ -128,6 +166,8 @@ def check(
     statistics: bool,
     output_file: str | None,
     quiet: bool,
+    verbose: bool,
+    exit_zero: bool,
     config_file: str | None,
     isolated: bool,
     baseline: str | None,
@@ -148,34 +188,36 @@ def check(
     exclude, wandb/ and configuration JSON left out); a file that cannot be read
     or mapped is one issue about it, and the other files are still checked.
 
+    FILE - reads standard input (JSONL, or the type --file-type names).
+
     Exit status: 0 no errors, 1 errors found (or warnings with --strict),
     2 bad invocation, bad configuration, no tokenizer available, or no file
     holding fine-tuning data.
     """
-    from ..project.runner import check_project
-
     check_output_file(output_file, (*files, *([valid] if valid else [])))
     if statistics and output_format != "text":
         raise UsageError(f"--statistics goes with --format text; the {output_format} report has its own counts.")
+    if write_baseline and "-" in files:
+        raise UsageError("--write-baseline records the issues of files; standard input (-) is none.")
     # what was given here overrides the configuration, click's defaults do not ("table" folds the table options)
     given = {
         k: v for k, v in options.items() if k == "table" or ctx.get_parameter_source(k) is not ParameterSource.DEFAULT
     }
-    with _progress_on_stderr(not quiet):
-        result = check_project(
-            files,
-            _check_options(given),
-            config=config_file,
-            isolated=isolated,
-            baseline=baseline,
-            use_baseline=not (no_baseline or write_baseline),
-            valid=valid,
-        )
+    project = {"config": config_file, "isolated": isolated, "baseline": baseline, "valid": valid}
+    with show_progress(not quiet):
+        result = run_check(files, _check_options(given), project, use_baseline=not (no_baseline or write_baseline))
+    if verbose and not quiet:
+        click.echo(describe_plans(result), err=True, nl=False)
     report = result.report
     if write_baseline:
-        sys.exit(_write_baselines(result))
+        sys.exit(write_baselines_of(result))
+    status = result.exit_code()
+    status = 0 if exit_zero and status == 1 else status
     reporter = report_statistics if statistics else REPORTERS[output_format]
-    write_report(reporter, report, output_file, max_issues=max_issues)
+    kwargs: dict[str, Any] = {"max_issues": max_issues}
+    if reporter in (report_statistics, REPORTERS["text"]):
+        kwargs["color"] = output_file in (None, "-") and use_color(sys.stdout)
+    until_pipe_closes(lambda: write_report(reporter, report, output_file, **kwargs), status)
     problem = write_step_summary(report, max_issues=max_issues)
     if problem:
         click.echo(f"prep: {problem}", err=True)
@@ -184,92 +226,25 @@ def check(
         click.echo(f"prep: {result.hidden:,} known issue(s) in {where} not shown (--no-baseline shows them).", err=True)
     if report.tokenizer_error:
         click.echo(f"prep: {report.tokenizer_error}", err=True)
-    _note_left_out(result, quiet=quiet)
-    sys.exit(result.exit_code())
-
-
-def _note_left_out(result: ProjectReport, *, quiet: bool) -> None:
-    """One sentence when nothing given was checked: all excluded by the configuration, or none is data."""
-    if result.no_data:
-        click.echo("prep: error: no file given holds fine-tuning data (see the P117 notes above).", err=True)
-    elif result.excluded and not result.report.files and not quiet:
-        click.echo(f"prep: nothing to check: the configuration excludes {', '.join(result.excluded)}.", err=True)
-
-
-@contextlib.contextmanager
-def _progress_on_stderr(show: bool) -> Iterator[None]:
-    """Print the progress of a check on a cluster (the ``prep.progress`` logger) on stderr while it runs."""
-    import logging
-
-    if not show:
-        yield
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("prep: %(message)s"))
-    log = logging.getLogger("prep.progress")
-    log.addHandler(handler)
-    level, log.level = log.level, logging.INFO
-    try:
-        yield
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(level)
+    note_left_out(result, quiet=quiet)
+    sys.exit(status)
 
 
 def _check_options(options: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in options.items() if v is not None}
     if "today" in out:
         out["today"] = out["today"].date()
-    if "ignore" in out:
-        out["ignore"] = frozenset(c.upper() for c in options["ignore"])
     return out
 
 
-def _write_baselines(result: ProjectReport) -> int:
-    from ..project.runner import write_baselines
-
-    if result.report.tokenizer_error:
-        click.echo(f"prep: {result.report.tokenizer_error} The baseline was not written.", err=True)
-        return 2
-    for path, count in write_baselines(result):
-        click.echo(f"wrote {path}: {count:,} known issue(s)")
-    return 0
-
-
-@cli.command()
-@click.option("--write", "out_dir", type=click.Path(file_okay=False), help="Write the schemas into this folder.")
-@click.option(
-    "--check",
-    "check_dir",
-    type=click.Path(file_okay=False),
-    help="Exit 1 if the schemas in this folder differ from the models.",
-)
-def schema(out_dir: str | None, check_dir: str | None) -> None:
-    """Generate the JSON Schemas of the records and of the JSON report."""
-    from ..records.schemas import build_schemas, stale_schemas, write_schemas
-
-    if out_dir:
-        for path in write_schemas(out_dir):
-            click.echo(f"wrote {path}")
-    elif check_dir:
-        stale = stale_schemas(check_dir)
-        for name in stale:
-            click.echo(f"{check_dir}/{name} is out of date; run: prep schema --write {check_dir}", err=True)
-        sys.exit(1 if stale else 0)
-    else:
-        import json
-
-        click.echo(json.dumps(build_schemas(), indent=2))
-
-
-@cli.command()
-@click.argument("source", type=click.Path(dir_okay=False, allow_dash=False))
+@cli.command(cls=GroupedCommand, groups=CONVERT_GROUPS, examples=CONVERT_EXAMPLES)
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, allow_dash=False),
-    help="The JSONL file to write (atomically; never the input).",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="The JSONL file to write (atomically; never the input); - writes standard output.",
 )
 @table_options(fold=False)
 @click.option(
@@ -316,10 +291,13 @@ def schema(out_dir: str | None, check_dir: str | None) -> None:
     "--target",
     default="openai",
     show_default=True,
+    shell_complete=complete_targets,
     help="Provider profile: a built-in name or a .toml path (with --to vertex|nova|trl, that target).",
 )
 @click.option(
-    "--model", help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models)."
+    "--model",
+    shell_complete=complete_models,
+    help="Model whose tokenizer and token limit apply (default: the smallest limit of the current models).",
 )
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
@@ -351,30 +329,40 @@ def convert(
     as by `prep check`, with each issue on its row and column. Exit status: 0
     written, no errors; 1 the data has errors (nothing is written unless
     --force, which writes the rows without errors); 2 bad invocation, or no
-    tokenizer (the output is still written).
+    tokenizer (the output is still written). SOURCE - reads standard input;
+    -o - writes the records to standard output, and the report to stderr.
     """
-    from ..project.converting import convert as run_convert
     from ..reports.reporters import REPORTERS
 
     given = {k: v for k, v in options.items() if ctx.get_parameter_source(k) is not ParameterSource.DEFAULT}
     if "no_tokens" in given:
         given["tokens"] = not given.pop("no_tokens")
-    result = run_convert(source, output, config=config_file, isolated=isolated, **_check_options(given))
-    REPORTERS[output_format](result.report, sys.stdout, max_issues=max_issues)
+    result = run_convert(source, output, _check_options(given), {"config": config_file, "isolated": isolated})
+    stream = sys.stderr if output == "-" else sys.stdout
+    REPORTERS[output_format](result.report, stream, max_issues=max_issues)
     if result.report.tokenizer_error:
         click.echo(f"prep: {result.report.tokenizer_error}", err=True)
-    click.echo(f"prep: {result.summary(output)}", err=True)
+    if output == "-" and (result.report.ok or options["force"]):
+        until_pipe_closes(lambda: sys.stdout.buffer.write(result.to_jsonl()), result.exit_code)
+        click.echo(f"prep: wrote {len(result.records):,} record(s) to standard output.", err=True)
+    else:
+        click.echo(f"prep: {result.summary('the records to standard output' if output == '-' else output)}", err=True)
     sys.exit(result.exit_code)
 
 
 def _add_publish_commands() -> None:
     """``prep split``, ``prep publish`` and ``prep targets`` live in modules of their own."""
     from .publishing import publish_command, split_command
+    from .rules import rule_command
+    from .schema import schema_command
     from .targets import targets_command
 
     cli.add_command(split_command)
     cli.add_command(publish_command)
     cli.add_command(targets_command)
+    cli.add_command(rule_command)
+    cli.add_command(rule_command, name="explain")
+    cli.add_command(schema_command)
 
 
 _add_publish_commands()
@@ -383,6 +371,7 @@ _add_publish_commands()
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI and map exceptions to exit codes."""
     args = list(sys.argv[1:] if argv is None else argv)
+    safe_streams()
     try:
         cli.main(args=args, prog_name="prep", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -400,8 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("prep: interrupted", err=True)
         return 130
-    except BrokenPipeError:
-        return 1
+    except BrokenPipeError:  # the reader of stdout went away (prep targets | head): nothing more to say
+        silence_stdout()
+        return 0
     except Exception as exc:
         full = "--traceback" in args
         lines = traceback.format_exception(exc) if full else traceback.format_exception_only(exc)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import IO, Any
 
@@ -75,8 +76,9 @@ def convert_for_target(
     settings = Settings(target, options.zero_weight, media_store(options.media_dir, options.media_prefix, target))
     bom = options.bom if options.bom is not None else target.bom == "require"
     sink = _Sink(settings.media, keep=output is None)
+    opened: AbstractContextManager[IO[bytes] | None] = atomic_writer(output) if output is not None else nullcontext()
     try:
-        with _opened(output) as fp:
+        with opened as fp:
             sink.fp = fp
             if fp is not None and bom:
                 fp.write(BOM)
@@ -86,28 +88,16 @@ def convert_for_target(
             report = report_of([[finish(scan, today=run.today) for scan in group.scans]], run)
             if fp is not None and not (report.ok or options.force):
                 raise _Discard
-    except _Discard:
-        sink.discard()
+    except BaseException as exc:
+        sink.discard()  # nothing is written: neither the records nor their images
+        if isinstance(exc, OSError):
+            raise InputError(f"Cannot write {os.fspath(output or '')}: {exc.strerror or exc}.") from None
+        if not isinstance(exc, _Discard):
+            raise
         output = None
-    except OSError as exc:
-        sink.discard()
-        raise InputError(f"Cannot write {os.fspath(output or '')}: {exc.strerror or exc}.") from None
     skipped = [] if report.ok else sorted(failed)
     path = None if output is None else Path(output)
     return ConversionResult(sink.records, report, path, skipped, bom, lines=sink.lines, count=sink.count)
-
-
-class _opened:
-    """The atomic writer of ``output``, or nothing (the records are kept in memory)."""
-
-    def __init__(self, output: str | os.PathLike[str] | None) -> None:
-        self._cm = atomic_writer(output) if output is not None else None
-
-    def __enter__(self) -> IO[bytes] | None:
-        return self._cm.__enter__() if self._cm is not None else None
-
-    def __exit__(self, *exc: Any) -> bool | None:
-        return self._cm.__exit__(*exc) if self._cm is not None else None
 
 
 class _Sink:

@@ -17,13 +17,12 @@ Messages stay messages; what changes is read from the target's profile:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..issues import escape_pointer
 from ..targets.profile import DataFormat, Target
 from .media import Settings
-from .turns import Losses, input_of
+from .turns import Losses, decoded_arguments, input_of
 
 __all__ = ["trl_chat", "trl_preference"]
 
@@ -107,14 +106,8 @@ def _call(call: Any, ptr: str, target: Target, losses: Losses, names: dict[str, 
     arguments = fn.get("arguments")
     if target.conversation.tool_arguments != "object" or not isinstance(arguments, str):
         return call
-    try:
-        decoded = json.loads(arguments)
-    except ValueError:
-        decoded = None
-    if not isinstance(decoded, dict):
-        losses.fail(
-            f"{ptr}/function/arguments", f"{target.provider} takes arguments as a JSON object; these are not one."
-        )
+    decoded = decoded_arguments(arguments, f"{ptr}/function/arguments", losses)
+    if decoded is None:
         return call
     return {**call, "function": {**fn, "arguments": decoded}}
 

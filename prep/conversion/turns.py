@@ -25,6 +25,7 @@ __all__ = [
     "Losses",
     "Part",
     "Turn",
+    "decoded_arguments",
     "input_of",
     "read_conversation",
     "read_tools",
@@ -189,17 +190,26 @@ def _call(call: Any, ptr: str, losses: Losses) -> Part | None:
     if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
         losses.fail(ptr, "A tool call without a function name cannot be converted.")
         return None
-    try:
-        args = json.loads(fn.get("arguments") or "{}") if isinstance(fn.get("arguments"), str) else fn.get("arguments")
-    except ValueError:
-        args = None
-    if not isinstance(args, dict):
-        losses.fail(
-            f"{ptr}/function/arguments", f"{losses.provider} takes arguments as a JSON object; these are not one."
-        )
+    args = decoded_arguments(fn.get("arguments"), f"{ptr}/function/arguments", losses)
+    if args is None:
         return None
     call_id = call.get("id") if isinstance(call.get("id"), str) else ""
     return Part("call", ptr, name=fn["name"], call_id=call_id, args=args)
+
+
+def decoded_arguments(arguments: Any, ptr: str, losses: Losses) -> dict[str, Any] | None:
+    """A call's arguments as an object (a JSON string decoded, an object as it is); None, and a P168, when
+    they are not one."""
+    value = arguments
+    if isinstance(arguments, str):
+        try:
+            value = json.loads(arguments or "{}")
+        except ValueError:
+            value = None
+    if isinstance(value, dict):
+        return value
+    losses.fail(ptr, f"{losses.provider} takes arguments as a JSON object; these are not one.")
+    return None
 
 
 def _tool(msg: dict[str, Any], ptr: str, calls: dict[str, str], losses: Losses) -> Turn | None:

@@ -24,6 +24,7 @@ from ..reading.arrow import is_dataset
 from ..reports.report import FileReport, Report
 from ..validation.checker import CheckRun, check_records, check_training, prepare, report_of
 from ..validation.options import CheckOptions
+from ..validation.progress import file_done
 from .cluster import check_files_on_cluster, check_training_on_cluster
 from .walk import DataFile
 
@@ -36,7 +37,10 @@ def check_files(files: Sequence[DataFile], options: CheckOptions) -> tuple[list[
     if options.dask is not None:
         reports = check_files_on_cluster(files, run, functools.partial(_check_one, run=run))
     else:
-        reports = [_check_one(file, run) for file in files]
+        reports = []
+        for file in files:
+            reports.append(_check_one(file, run))
+            file_done(file.path, reports[-1][0].examples if reports[-1] else 0)
     report = report_of([r for r in reports if r is not None], run)
     kept = iter(report.files)
     return [None if r is None else next(kept) for r in reports], report
@@ -72,7 +76,10 @@ def check_valid(train: str | os.PathLike[str], valid: str | os.PathLike[str], op
     """A training file and its validation file (paths or URLs), with leakage between them (P404)."""
     if options.dask is not None:
         return check_training_on_cluster(train, valid, options)
-    return check_training(train, valid, options)
+    report = check_training(train, valid, options)
+    for path, file in zip((train, valid), report.files, strict=False):
+        file_done(os.fspath(path), file.examples)
+    return report
 
 
 def check_values(source: Any, options: CheckOptions) -> Report:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PrepError, UsageError
 from ..reports.report import FileReport, Report, TargetVerdict
+from ..validation.progress import announce_run
 from .arguments import changed_settings, given_settings, in_memory, renamed
 from .config import BASELINE_NAME, Config, Configs, merge_settings
 from .walk import DataFile, select_files
@@ -164,6 +165,7 @@ def check_project(
     if valid is not None and len(selection.files) != 1:
         raise UsageError("--valid takes exactly one training file.")
     plans = plan_files(selection.files, settings, config=configs, baseline=baseline)
+    announce_run([p.path for p in plans] + ([os.fspath(valid)] if valid is not None else []))
     if valid is None:
         report, plans = _check_groups(plans)
     else:

@@ -56,19 +56,20 @@ _FAMILIES = {
 
 
 def vote(example: dict[str, Any]) -> DataFormat | None:
-    """The format one example looks like, or None when it looks like none."""
-    if any(k in example for k in _VERTEX_KEYS):
-        return _vertex(example)
+    """The format one example looks like, or None when it looks like none (messages first: the common case)."""
     if "messages" in example:
-        if _looks_nova(example):
-            return DataFormat.NOVA_PREFERENCE if _has_candidates(example["messages"]) else DataFormat.NOVA
+        messages = example["messages"]
+        if "schemaVersion" in example or type(example.get("system")) is list or _converse_blocks(messages):
+            return DataFormat.NOVA_PREFERENCE if _has_candidates(messages) else DataFormat.NOVA
         grader_data = not example.keys() <= _CHAT_KEYS
-        return DataFormat.REINFORCEMENT if _looks_reinforcement(example["messages"], grader_data) else DataFormat.CHAT
+        return DataFormat.REINFORCEMENT if _looks_reinforcement(messages, grader_data) else DataFormat.CHAT
+    if "contents" in example or "systemInstruction" in example or "system_instruction" in example:
+        return _vertex(example)
     if "schemaVersion" in example:
         return DataFormat.NOVA
     if any(k in example for k in _PREFERENCE_KEYS):
         return DataFormat.PREFERENCE
-    if any(k in example for k in _TRL_PREFERENCE_KEYS):
+    if "chosen" in example or "rejected" in example:
         return DataFormat.TRL_PREFERENCE
     if "prompt" in example or "completion" in example:
         return DataFormat.COMPLETION
@@ -85,15 +86,14 @@ def _vertex(example: dict[str, Any]) -> DataFormat:
     return DataFormat.VERTEX
 
 
-def _looks_nova(example: dict[str, Any]) -> bool:
-    """``schemaVersion``, a ``system`` array, or a first message whose content is Converse blocks."""
-    if "schemaVersion" in example or isinstance(example.get("system"), list):
-        return True
-    messages = example["messages"]
-    first = messages[0] if isinstance(messages, list) and messages else None
-    content = first.get("content") if isinstance(first, dict) else None
-    block = content[0] if isinstance(content, list) and content else None
-    return isinstance(block, dict) and "type" not in block and bool(block)
+def _converse_blocks(messages: Any) -> bool:
+    """Whether the first message's content is a list of Converse blocks (``{"text": ...}``, no ``type``)."""
+    first = messages[0] if type(messages) is list and messages else None
+    content = first.get("content") if type(first) is dict else None
+    if type(content) is not list or not content:
+        return False
+    block = content[0]
+    return type(block) is dict and bool(block) and "type" not in block
 
 
 def _has_candidates(messages: Any) -> bool:

@@ -51,10 +51,25 @@ class JsonDistribution(_Strict):
     p90: float | None
 
 
+class JsonPrice(_Strict):
+    """A model's training price from its target profile; every price field is null when no source gives one."""
+
+    model: str
+    method: Literal["supervised", "dpo", "reinforcement"] | None
+    usd: float | None = Field(description="US dollars per `per`, or null: unknown.")
+    per: Literal["1M tokens", "hour"] | None
+    cost_usd: float | None = Field(description="trained_tokens x the price per token; null when priced per hour.")
+    source: str | None = Field(description="Where the price was read.")
+    date: str | None = Field(description="The day the source gave it (YYYY-MM-DD).")
+
+
 class JsonEstimate(_Strict):
     epochs: int = Field(description="Given with --epochs, else OpenAI's default-epoch heuristic.")
     billed_tokens: int = Field(description="Per epoch: the sum over examples of min(limit, tokens).")
     trained_tokens: int = Field(description="epochs x billed_tokens.")
+    prices: list[JsonPrice] = Field(
+        description="The --model's price, or each current model's that the default limit covers; empty: unknown."
+    )
 
 
 class JsonStats(_Strict):

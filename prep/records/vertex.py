@@ -103,7 +103,7 @@ class SystemInstruction(_Closed):
 
 
 class FunctionDeclaration(_Closed):
-    name: str = Field(min_length=1)
+    name: str
     description: str | None = None
     parameters: dict[str, Any] | None = Field(default=None, description="An OpenAPI schema object.")
     response: dict[str, Any] | None = None

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from ..issues import Issue, Severity
 from .codes import CodeCount, code_counts
+from .prices import price_words
 from .report import FileReport, Report
 
 __all__ = ["FIRST_PROBLEMS", "markdown_text", "place_of", "report_markdown"]
@@ -105,8 +106,8 @@ def _problems(report: Report, limit: int) -> str:
 
 def _files(report: Report) -> str:
     table = [
-        "| file | format | examples | errors | warnings | tokens | trained tokens (estimate) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+        "| file | format | examples | errors | warnings | tokens | trained tokens (estimate) | price |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     table += [_file_row(f) for f in report.files]
     return "### Files\n\n" + "\n".join(table) + "\n"
@@ -117,6 +118,6 @@ def _file_row(f: FileReport) -> str:
     s = f.stats_summary()
     tokens = f"{s['tokens']['total']:,}" if s else "-"
     estimate = f"{s['estimate']['trained_tokens']:,} ({s['estimate']['epochs']} epochs)" if s else "-"
-    return (
-        f"| {markdown_text(f.path)} | {fmt} | {f.examples:,} | {f.errors:,} | {f.warnings:,} | {tokens} | {estimate} |"
-    )
+    price = markdown_text(price_words(s["estimate"])) if s else "-"
+    counts = f"{f.examples:,} | {f.errors:,} | {f.warnings:,}"
+    return f"| {markdown_text(f.path)} | {fmt} | {counts} | {tokens} | {estimate} | {price} |"

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from ..issues import Issue, Severity
-from ..targets.budget import Budget
+from ..targets.budget import Budget, ModelPrice
 from ..targets.profile import DataFormat, Method
 from .codes import code_counts, code_dict
 from .stats import FileStats
@@ -109,8 +109,28 @@ class FileReport:
             "over_limit": s.over_limit,
             "without_system": s.without_system,
             "without_user": s.without_user,
-            "estimate": s.estimate(self.examples, self.epochs),
+            "estimate": _with_prices(s.estimate(self.examples, self.epochs), self.budget.prices),
         }
+
+
+def _with_prices(estimate: dict[str, Any], prices: tuple[ModelPrice, ...]) -> dict[str, Any]:
+    """The estimate with each model's training price and, for a price per token, what the trained tokens cost."""
+    out = []
+    for mp in prices:
+        p = mp.price
+        cost = estimate["trained_tokens"] * p.usd / 1e6 if p and p.unit == "1M tokens" else None
+        out.append(
+            {
+                "model": mp.model,
+                "method": mp.method.value if mp.method else None,
+                "usd": p.usd if p else None,
+                "per": p.unit if p else None,
+                "cost_usd": cost,
+                "source": p.source if p else None,
+                "date": p.date.isoformat() if p else None,
+            }
+        )
+    return {**estimate, "prices": out}
 
 
 @dataclass

@@ -18,6 +18,7 @@ from ..targets.budget import Budget
 from ..targets.profile import DataFormat
 from .codes import code_counts
 from .markdown import report_markdown
+from .prices import price_words
 from .report import FileReport, Report
 from .sarif import sarif_log
 
@@ -49,11 +50,22 @@ def report_json(report: Report, stream: TextIO, *, max_issues: int | None = None
     stream.write(report.to_json(max_issues=max_issues) + "\n")
 
 
-def format_issue(issue: Issue) -> str:
+#: ANSI styles of the text report on a colour terminal: each severity's code, and the last line.
+STYLES = {Severity.ERROR: "1;31", Severity.WARNING: "33", Severity.INFO: "36", "where": "1", "ok": "1;32"}
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    """``text`` in an ANSI ``style`` when ``color``, else as it is."""
+    return f"\x1b[{style}m{text}\x1b[0m" if color else text
+
+
+def format_issue(issue: Issue, *, color: bool = False) -> str:
+    """``path:line: CODE message (place)``; with ``color``, the code in its severity's colour."""
     where = issue.path or ""
     if issue.line is not None:
         where += f":{issue.line}"
-    return f"{where}: {issue.code} {issue.message}{_place(issue)}"
+    code = paint(issue.code, STYLES[issue.severity], color)
+    return f"{paint(where + ':', STYLES['where'], color)} {code} {issue.message}{_place(issue)}"
 
 
 def _place(issue: Issue) -> str:
@@ -86,29 +98,34 @@ def _issue_lines(report: Report, max_issues: int | None, fmt: Callable[[Issue], 
             yield f"{f.path}: … {hidden:,} more issue(s) not shown\n"
 
 
-def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
-    stream.write("".join(_issue_lines(report, max_issues, _tagged(report, format_issue))))
-    _text_summary(report, stream)
+def report_text(report: Report, stream: TextIO, *, max_issues: int | None = None, color: bool = False) -> None:
+    """One line per issue, then each file's summary and statistics; ``color`` paints severities (ANSI)."""
+    fmt = _tagged(report, lambda issue: format_issue(issue, color=color))
+    stream.write("".join(_issue_lines(report, max_issues, fmt)))
+    _text_summary(report, stream, color=color)
 
 
-def report_statistics(report: Report, stream: TextIO, *, max_issues: int | None = None) -> None:
+def report_statistics(report: Report, stream: TextIO, *, max_issues: int | None = None, color: bool = False) -> None:
     """``--statistics``: a count per issue code instead of each issue, then the summary as in text."""
-    stream.write(statistics_table(report))
-    _text_summary(report, stream)
+    stream.write(statistics_table(report, color=color))
+    _text_summary(report, stream, color=color)
 
 
-def statistics_table(report: Report) -> str:
+def statistics_table(report: Report, *, color: bool = False) -> str:
     """Count, code, severity and meaning of every code found, errors first, then the most frequent."""
     rows = code_counts(report)
     if not rows:
         return ""
     width = max(len("count"), *(len(f"{r.count:,}") for r in rows))
     lines = [f"{'count':>{width}}  code  severity  meaning"]
-    lines += [f"{r.count:>{width},}  {r.code}  {r.severity.value:8}  {r.summary}" for r in rows]
+    lines += [
+        f"{r.count:>{width},}  {paint(r.code, STYLES[r.severity], color)}  {r.severity.value:8}  {r.summary}"
+        for r in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
-def _text_summary(report: Report, stream: TextIO) -> None:
+def _text_summary(report: Report, stream: TextIO, *, color: bool = False) -> None:
     """Each file's summary and statistics, the verdicts, the notes and the last line."""
     w = stream.write
     for f in report.files:
@@ -123,7 +140,7 @@ def _text_summary(report: Report, stream: TextIO) -> None:
         if v.notice:
             w(f"note: {v.notice}\n")
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
-    verdict = "ok" if report.ok else "FAILED"
+    verdict = paint("ok", STYLES["ok"], color) if report.ok else paint("FAILED", STYLES[Severity.ERROR], color)
     w(f"{verdict}: {len(report.files)} file(s), {errors:,} error(s), {warnings:,} warning(s)\n")
 
 
@@ -179,6 +196,7 @@ def _stats_table(f: FileReport) -> str:
         f"  estimate: {e['epochs']} epoch(s) × {e['billed_tokens']:,} billed tokens = "
         f"{e['trained_tokens']:,} trained tokens"
     )
+    lines.append(f"  price: {price_words(e)}")
     return "\n".join(lines) + "\n"
 
 

@@ -15,9 +15,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .profile import DataFormat, Target
+from .profile import DataFormat, Method, ModelInfo, Price, Target
 
-__all__ = ["Budget", "resolve_budget"]
+__all__ = ["Budget", "ModelPrice", "resolve_budget"]
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """What training ``model`` with ``method`` costs, or None when no source gives a price."""
+
+    model: str
+    method: Method | None
+    price: Price | None
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class Budget:
     others: tuple[str, ...] = ()
     former: tuple[str, ...] = ()
     limit_set: bool = False
+    prices: tuple[ModelPrice, ...] = ()  # the model's, or each covered model's, for the data's method
 
     def limit_phrase(self) -> str:
         """Which limit this is, in words: "the 65,536-token limit of gpt-4.1-2025-04-14", "... you set"..."""
@@ -53,9 +63,7 @@ class Budget:
         if self.covers:
             return f"{limit} of the current {self.provider} models"
         if self.former:
-            return (
-                f"{limit} of {', '.join(self.former)}, which no longer take{'s' if len(self.former) == 1 else ''} jobs"
-            )
+            return f"{limit} of {', '.join(self.former)}"
         return f"{limit} (the {self.provider} profile's default)"
 
 
@@ -70,10 +78,20 @@ def resolve_budget(
 ) -> Budget:
     """The tokenizer and limit for ``model``, or for data of ``fmt`` on ``today`` (see the module doc)."""
     exact, provider, limit_set = target.exact_tokens, target.provider, token_limit is not None
+    method = target.method_of(fmt) if fmt else None
     if model is not None:
         info = target.resolve_model(model)
         limit = token_limit or info.token_limit
-        return Budget(encoding or info.encoding, limit, info.name, exact=exact, provider=provider, limit_set=limit_set)
+        prices = _prices([info], method)
+        return Budget(
+            encoding or info.encoding,
+            limit,
+            info.name,
+            exact=exact,
+            provider=provider,
+            limit_set=limit_set,
+            prices=prices,
+        )
     enc = encoding or target.default_encoding
     if token_limit is not None or fmt is None:
         limit = token_limit or target.default_token_limit
@@ -81,14 +99,19 @@ def resolve_budget(
     current = target.current_models(fmt, today or dt.date.today())
     takers = current or [m for m in target.models.values() if fmt in m.formats]
     limit = min((m.token_limit for m in takers), default=target.default_token_limit)
-    fits = sorted(m.name for m in takers if m.token_limit >= limit and m.encoding == enc)
+    covered = sorted((m for m in current if m.token_limit >= limit and m.encoding == enc), key=lambda m: m.name)
     return Budget(
         enc,
         limit,
         is_default=True,
-        covers=tuple(fits) if current else (),
+        covers=tuple(m.name for m in covered),
         others=tuple(sorted(m.name for m in current if m.encoding != enc)),
         former=() if current else tuple(sorted(m.name for m in takers if m.token_limit == limit)),
         exact=exact,
         provider=provider,
+        prices=_prices(covered, method),
     )
+
+
+def _prices(models: list[ModelInfo], method: Method | None) -> tuple[ModelPrice, ...]:
+    return tuple(ModelPrice(m.name, method, m.prices.get(method) if method else None) for m in models)

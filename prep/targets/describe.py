@@ -122,7 +122,8 @@ def _model_lines(t: Target, today: dt.date) -> list[str]:
         dates = [f"new jobs until {m.new_jobs_until}"] if m.new_jobs_until else []
         dates += [f"shuts down {m.shutdown}"] if m.shutdown else []
         when = f"; {', '.join(dates)}" if dates else ""
-        out.append(f"{m.name}: {methods}; {m.token_limit:,} tokens with {m.encoding}{when}{state}{_model_rules(m)}")
+        rules = _model_rules(m)
+        out.append(f"{m.name}: {methods}; {m.token_limit:,} tokens with {m.encoding}{when}{state}{rules}; {_prices(m)}")
     return out
 
 
@@ -133,3 +134,11 @@ def _model_rules(m: ModelInfo) -> str:
     parts += [f"images: {', '.join(sorted(m.image_formats))}"] if m.image_formats is not None else []
     parts += [f"{code} is an {sev.value}" for code, sev in sorted(m.severities.items())]
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _prices(m: ModelInfo) -> str:
+    """Its training prices with their sources, or that none is known."""
+    if not m.prices:
+        return "training price unknown"
+    said = [f"{method.value} ${p.usd:,.2f} per {p.unit} ({p.source}, {p.date})" for method, p in m.prices.items()]
+    return "training price: " + ", ".join(said)

@@ -26,6 +26,7 @@ from .profile import (
     BOM_POLICIES,
     CONTENT_KINDS,
     IMAGE_SOURCES,
+    PRICE_UNITS,
     SYSTEM_POSITIONS,
     TOOL_ARGUMENTS,
     ConversationRules,
@@ -34,6 +35,7 @@ from .profile import (
     ImageRules,
     Method,
     ModelInfo,
+    Price,
     ReservedWords,
     RoleRules,
     Target,
@@ -74,8 +76,8 @@ def load_target(name_or_path: str = "openai") -> Target:
     data = _read(name_or_path, ())
     try:
         return _build_target(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"Target profile {name_or_path!r} is invalid: {exc}.") from exc
+    except (KeyError, TypeError, ValueError, UsageError) as exc:  # UsageError: an unknown method, format, severity
+        raise ConfigError(f"Target profile {name_or_path!r} is invalid: {str(exc).rstrip('.')}.") from exc
 
 
 def _read(name_or_path: str, seen: tuple[str, ...]) -> dict[str, Any]:
@@ -113,8 +115,8 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 
 _TOP_KEYS = {
-    "name", "title", "provider", "status", "min_examples", "recommended_examples", "bom", "max_file_bytes",
-    "new_jobs_until", "name_pattern", "special_tokens", "default_encoding", "default_token_limit",
+    "name", "title", "provider", "status", "researched", "min_examples", "recommended_examples", "bom",
+    "max_file_bytes", "new_jobs_until", "name_pattern", "special_tokens", "default_encoding", "default_token_limit",
     "exact_tokens", "notes", "images", "conversation", "methods", "formats", "roles", "severity", "models",
     "reserved",
 }  # fmt: skip
@@ -153,6 +155,7 @@ def _build_target(data: dict[str, Any]) -> Target:
         bom=_choice(data["bom"], BOM_POLICIES, "bom"),
         max_file_bytes=int(data["max_file_bytes"]),
         new_jobs_until=_date(data.get("new_jobs_until"), "new_jobs_until"),
+        researched=_date(data.get("researched"), "researched"),
         name_pattern=re.compile(data["name_pattern"]),
         special_tokens=tuple(data.get("special_tokens", ())),
         default_encoding=data["default_encoding"],
@@ -283,7 +286,7 @@ def _severity_overrides(overrides: dict[str, str], where: str) -> dict[str, Seve
 
 _MODEL_KEYS = {
     "encoding", "token_limit", "methods", "formats", "aliases", "new_jobs_until", "shutdown", "min_examples",
-    "severity", "media", "image_formats", "video_formats",
+    "severity", "media", "image_formats", "video_formats", "prices",
 }  # fmt: skip
 
 
@@ -301,9 +304,19 @@ def _build_model(name: str, spec: dict[str, Any], methods: dict[Method, tuple[Da
         aliases=tuple(spec.get("aliases", ())),
         new_jobs_until=_date(spec.get("new_jobs_until"), f"[models.{name!r}] new_jobs_until"),
         shutdown=_date(spec.get("shutdown"), f"[models.{name!r}] shutdown"),
+        prices={Method(m): _build_price(f"[models.{name!r}.prices.{m}]", p) for m, p in spec.get("prices", {}).items()},
         min_examples={DataFormat(f): int(n) for f, n in spec.get("min_examples", {}).items()},
         severities=_severity_overrides(spec.get("severity", {}), f"[models.{name!r}.severity]"),
         media=bool(spec.get("media", True)),
         image_formats=frozenset(spec["image_formats"]) if "image_formats" in spec else None,
         video_formats=frozenset(spec["video_formats"]) if "video_formats" in spec else None,
     )
+
+
+def _build_price(where: str, spec: dict[str, Any]) -> Price:
+    """A price needs its amount, its unit, its source and the day the source said it."""
+    _closed(spec, {"usd", "per", "source", "date"}, where)
+    day = _date(spec["date"], f"{where} date")
+    if day is None or not str(spec["source"]).strip():
+        raise ValueError(f"{where} needs a source and its date")
+    return Price(float(spec["usd"]), _choice(spec["per"], PRICE_UNITS, f"{where} per"), str(spec["source"]), day)

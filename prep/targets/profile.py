@@ -25,6 +25,7 @@ __all__ = [
     "ImageRules",
     "Method",
     "ModelInfo",
+    "Price",
     "ReservedWords",
     "RoleRules",
     "Target",
@@ -151,6 +152,20 @@ class ReservedWords:
         return None
 
 
+#: What a training price is counted in: a million trained tokens, or an hour of training.
+PRICE_UNITS = frozenset({"1M tokens", "hour"})
+
+
+@dataclass(frozen=True)
+class Price:
+    """A training price in US dollars per `unit`, as ``source`` gave it on ``date``."""
+
+    usd: float
+    unit: str  # one of PRICE_UNITS
+    source: str
+    date: dt.date
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
@@ -161,6 +176,7 @@ class ModelInfo:
     aliases: tuple[str, ...] = ()
     new_jobs_until: dt.date | None = None  # the last day it takes new fine-tuning jobs
     shutdown: dt.date | None = None  # it and its fine-tunes stop serving
+    prices: dict[Method, Price] = field(default_factory=dict)  # training price per method; none: unknown
     # What differs for this model from its target's rules (applied by `Target.for_model`):
     min_examples: dict[DataFormat, int] = field(default_factory=dict)  # per data format
     severities: dict[str, Severity] = field(default_factory=dict)  # per issue code
@@ -197,6 +213,7 @@ class Target:
     severities: dict[str, Severity]
     models: dict[str, ModelInfo]
     new_jobs_until: dt.date | None = None
+    researched: dt.date | None = None  # the day the profile's facts were last checked against the provider
     notes: tuple[str, ...] = ()  # what a person should know, in words (``prep targets NAME``)
     aliases: dict[str, str] = field(default_factory=dict)
     reserved: ReservedWords = field(default_factory=ReservedWords)

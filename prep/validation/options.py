@@ -78,8 +78,8 @@ def issue_codes(value: str | Iterable[str] | None, what: str = "ignore") -> froz
 
     A value that is no code nor the start of one is a `UsageError`.
     """
-    items = re.split(r"[\s,]+", value) if isinstance(value, str) else list(value or ())
-    codes = frozenset(str(c).strip().upper() for c in items if str(c).strip())
+    items = [value] if isinstance(value, str) else list(value or ())
+    codes = frozenset(c.upper() for item in items for c in re.split(r"[\s,]+", str(item)) if c)
     unknown = sorted(c for c in codes if not any(known.startswith(c) for known in CODES))
     if unknown:
         raise UsageError(

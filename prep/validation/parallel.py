@@ -13,13 +13,14 @@ import multiprocessing
 import os
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from ..reading.jsonl import iter_lines
+from ..reading.jsonl import Line, iter_lines
 from ..reading.sources import Source, is_url, open_source
+from .progress import EVERY_LINES, INTERVAL, FileProgress
 from .scan import Plan, ScanGroup, Tokenizers
 
 __all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part", "worker_tokenizers"]
@@ -65,19 +66,41 @@ def _next_line_start(fp: IO[bytes], pos: int) -> int:
 def scan_file(plans: list[Plan], source: Source, tokenizers: Tokenizers) -> tuple[ScanGroup, int]:
     """Scan the whole source for each plan's target, on ``options.jobs`` cores when it is a large local file.
 
-    Returns the scan and the bytes of data read (decompressed).
+    Returns the scan and the bytes of data read (decompressed). Progress goes to the ``prep.progress``
+    logger (`.progress`) as the lines are read, in this process or in the workers.
     """
     jobs = plans[0].options.jobs or default_jobs()
     scan = ScanGroup(plans, tokenizers)
+    size = source.size or 0
+    progress = FileProgress(source.name, size if source.splittable else 0)
     local = source.splittable and not is_url(source.location)
-    large = local and jobs > 1 and (source.size or 0) >= MIN_PARALLEL_BYTES
+    large = local and jobs > 1 and size >= MIN_PARALLEL_BYTES
     ranges = line_ranges(Path(source.location), jobs * RANGES_PER_JOB) if large else []
     if len(ranges) < 2:
-        return scan_lines(scan, source)
-    with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
-        for part in pool.map(scan_range, repeat(plans), repeat(source.location), ranges):
-            scan.merge(part, line_offset=scan.lines)
-    return scan, source.size or 0
+        scanned = scan_lines(scan, source, progress=progress)
+        progress.flush()
+        return scanned
+    context = _context()
+    done = context.Array("q", 2) if progress.enabled else None  # [bytes, examples] read by every worker
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_share, initargs=(done,)) as pool:
+        futures = [pool.submit(scan_range, plans, source.location, r) for r in ranges]
+        for future in futures:
+            while done is not None and not wait([future], timeout=INTERVAL).done:
+                progress.update(done[0], done[1])  # what the workers have read so far
+            scan.merge(future.result(), line_offset=scan.lines)
+            if done is not None:
+                progress.update(done[0], done[1])
+    progress.flush()
+    return scan, size
+
+
+#: In a worker: the counters [bytes, examples] it adds to while progress is shown (see `scan_file`).
+_done: Any = None
+
+
+def _share(done: Any) -> None:
+    global _done
+    _done = done
 
 
 #: A worker's token counters, kept across the ranges it scans so that strings repeated
@@ -104,14 +127,55 @@ def worker_tokenizers(tiktoken_dir: str | None) -> Tokenizers:
     return _tokenizers.setdefault(tiktoken_dir, Tokenizers(tiktoken_dir))
 
 
-def scan_lines(scan: ScanGroup, source: Source | str, start: int = 0, end: int | None = None) -> tuple[ScanGroup, int]:
-    """Feed ``scan`` the lines of ``source`` that start in [``start``, ``end``); return it and their bytes."""
+def scan_lines(
+    scan: ScanGroup,
+    source: Source | str,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    progress: FileProgress | None = None,
+) -> tuple[ScanGroup, int]:
+    """Feed ``scan`` the lines of ``source`` that start in [``start``, ``end``); return it and their bytes.
+
+    Every `EVERY_LINES` lines (never on each one) the position goes to ``progress``, or, in a worker
+    while progress is shown, to the shared counters.
+    """
     max_line_bytes = scan.scans[0].plan.options.max_line_bytes
     with open_source(source) as fp:
         first = _next_line_start(fp, start)
-        for line in iter_lines(fp, max_line_bytes=max_line_bytes, start=first, end=end):
-            scan.feed(line)
+        lines = iter_lines(fp, max_line_bytes=max_line_bytes, start=first, end=end)
+        if progress is not None and progress.enabled:
+            _feed(scan, lines, lambda: progress.update(fp.tell(), scan.scans[0].examples))
+        else:
+            _feed(scan, lines, _Counting(fp, scan, first) if _done is not None else None)
         return scan, fp.tell() - first
+
+
+def _feed(scan: ScanGroup, lines: Iterator[Line], tick: Callable[[], None] | None) -> None:
+    """Feed every line to ``scan``; call ``tick`` every `EVERY_LINES` lines and at the end."""
+    if tick is None:
+        for line in lines:
+            scan.feed(line)
+        return
+    for n, line in enumerate(lines, 1):
+        scan.feed(line)
+        if not n % EVERY_LINES:
+            tick()
+    tick()
+
+
+class _Counting:
+    """Adds what a worker has read since its last call to the shared counters."""
+
+    def __init__(self, fp: IO[bytes], scan: ScanGroup, start: int) -> None:
+        self.fp, self.scan, self.pos, self.examples = fp, scan, start, 0
+
+    def __call__(self) -> None:
+        pos, examples = self.fp.tell(), self.scan.scans[0].examples
+        with _done.get_lock():
+            _done[0] += pos - self.pos
+            _done[1] += examples - self.examples
+        self.pos, self.examples = pos, examples
 
 
 def _context() -> multiprocessing.context.BaseContext:

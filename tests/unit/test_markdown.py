@@ -36,7 +36,10 @@ def test_sample_report_sections(monkeypatch):
         "user. (/messages/0/role) \\[together\\]" in text
     )
     assert "- … and 6 more (the text report lists every one)" in text
-    assert "| sample\\_data/chat\\_bad.jsonl | chat | 20 | 21 | 5 | 986 | 4,930 (5 epochs) |" in text
+    assert (
+        "| sample\\_data/chat\\_bad.jsonl | chat | 20 | 21 | 5 | 986 | 4,930 (5 epochs) | unknown for 4 models "
+        "(the profile gives no training price for them) |" in text
+    )
 
 
 def test_max_issues_sets_the_first_problems():
@@ -54,7 +57,7 @@ def test_data_and_file_names_are_text_never_markdown_or_html():
     assert "<" not in text.replace("\\<", "") and "\n## forged" not in text and "\n# heading" not in text
     assert "Role \\<script\\>alert(1)\\</script\\> \\| \\$x\\$ \\~\\~s\\~\\~ \\# heading" in text
     rows = [line for line in text.splitlines() if line.startswith(("| evil", "| P201"))]
-    assert [row.replace("\\|", "").count("|") for row in rows] == [7, 8]  # every table row keeps its columns
+    assert [row.replace("\\|", "").count("|") for row in rows] == [7, 9]  # every table row keeps its columns
 
 
 def test_markdown_text_escapes_each_special_character_once():

@@ -16,6 +16,7 @@ from .context import CheckContext
 from .messages import check_message, check_messages_list, without_nulls
 
 __all__ = [
+    "check_function_definition",
     "check_keys",
     "check_messages",
     "check_role_order",
@@ -234,10 +235,11 @@ def _check_definitions(
                 continue
             yield from _extra_keys(item, iptr, ("type", "function"), "a tool")
             item, iptr = item["function"], f"{iptr}/function"
-        yield from _check_function_definition(item, iptr, ctx, defined)
+        yield from check_function_definition(item, iptr, ctx, defined)
 
 
-def _check_function_definition(fn: Any, ptr: str, ctx: CheckContext, defined: set[str]) -> Iterator[Problem]:
+def check_function_definition(fn: Any, ptr: str, ctx: CheckContext, defined: set[str]) -> Iterator[Problem]:
+    """One function definition (its keys are the target's ``function_keys``); its name is added to ``defined``."""
     if not isinstance(fn, dict):
         yield Problem("P232", ptr, f"A function definition must be an object, found {type_name(fn)}.")
         return

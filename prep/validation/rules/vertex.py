@@ -21,7 +21,7 @@ from ...reading.jsonl import type_name
 from ...targets.profile import DataFormat
 from .blocks import BlockKind, check_block, check_closed, check_string, check_text, check_turn, check_turns
 from .context import CheckContext
-from .conversation import check_keys, check_role_order, roles_of
+from .conversation import check_function_definition, check_keys, check_role_order, roles_of
 from .media import check_location
 
 __all__ = ["check_completions", "check_references", "check_vertex"]
@@ -136,29 +136,7 @@ def _check_tools(tools: Any, ptr: str, ctx: CheckContext, declared: set[str]) ->
             continue
         yield from check_closed(tool, tptr, frozenset({"functionDeclarations"}), "a tool")
         for j, fn in enumerate(tool["functionDeclarations"]):
-            yield from _check_declaration(fn, f"{tptr}/functionDeclarations/{j}", ctx, declared)
-
-
-def _check_declaration(fn: Any, ptr: str, ctx: CheckContext, declared: set[str]) -> Iterator[Problem]:
-    if not isinstance(fn, dict):
-        yield Problem("P232", ptr, f"A function declaration must be an object, found {type_name(fn)}.")
-        return
-    yield from check_closed(
-        fn, ptr, frozenset({"name", "description", "parameters", "response"}), "a function declaration"
-    )
-    name = fn.get("name")
-    if not isinstance(name, str) or not name:
-        yield Problem("P232", f"{ptr}/name", "A function declaration needs a string name.")
-    else:
-        declared.add(name)
-        if not ctx.name_ok(name):
-            yield Problem(
-                "P215", f"{ptr}/name", f"Function name {name!r} does not match {ctx.target.name_pattern.pattern}."
-            )
-    if "description" in fn and not isinstance(fn["description"], str):
-        yield Problem("P232", f"{ptr}/description", "description must be a string.")
-    if "parameters" in fn and not isinstance(fn["parameters"], dict):
-        yield Problem("P232", f"{ptr}/parameters", "parameters must be a schema object.")
+            yield from check_function_definition(fn, f"{tptr}/functionDeclarations/{j}", ctx, declared)
 
 
 def _check_calls(contents: list[Any], declared: set[str], *, has_tools: bool) -> Iterator[Problem]:
