@@ -466,3 +466,18 @@ def test_a_failed_conversion_removes_the_images_it_wrote(tmp_path):
         prep.convert(rows, tmp_path / "out.jsonl", to="vertex", media_dir=media, media_prefix="gs://b/", tokens=False)
     assert sorted(p.name for p in media.iterdir()) == [f"{hashlib_name(other)}.png"]  # the first image is gone
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_records_on_standard_output_still_get_their_images(tmp_path, write_jsonl, run_prep):
+    path = write_jsonl([picture()], "one.jsonl")
+    media = tmp_path / "media"
+    code, out, err = run_prep(
+        "convert", path, "-o", "-", "--to", "vertex", "--media-dir", media, "--media-prefix", "gs://b/p/",
+        "--isolated", "--no-tokens",
+    )  # fmt: skip
+    assert code == 0, err
+    record = json.loads(out)
+    name = f"{hashlib_name(PNG_BYTES)}.png"
+    assert record["contents"][0]["parts"][1] == {"fileData": {"mimeType": "image/png", "fileUri": f"gs://b/p/{name}"}}
+    assert (media / name).read_bytes() == PNG_BYTES
+    assert "prep: wrote 1 record(s) to standard output." in err

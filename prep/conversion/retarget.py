@@ -11,7 +11,9 @@ that of its reinforcement method. Data already in a format the target takes
 
 The output is written atomically: when the report has errors nothing is
 written (the images written so far are removed), unless ``force``, which keeps
-every record without an error. The same input gives the same bytes.
+every record without an error. The same input gives the same bytes. Without an
+output path the records are returned, and their images are still written to
+the media folder (they are what the records refer to; ``prep convert -o -``).
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def convert_for_target(
                 items = (_convert(e, settings, sink.pending) for e in examples.items)
                 group, failed = scan_examples(examples, items, run, after=sink.take)
             report = report_of([[finish(scan, today=run.today) for scan in group.scans]], run)
-            if fp is not None and not (report.ok or options.force):
+            if not (report.ok or options.force):
                 raise _Discard
     except BaseException as exc:
         sink.discard()  # nothing is written: neither the records nor their images
@@ -116,10 +118,10 @@ class _Sink:
         files = self.pending.pop(example.line, [])
         if not ok or example.record is None:
             return
+        for name, data in files:  # the images a record refers to, even when the records stay in memory
+            if self.media is not None:
+                self.media.write(name, data)
         if self.fp is not None:
-            for name, data in files:
-                if self.media is not None:
-                    self.media.write(name, data)
             self.fp.write(dumps(example.record) + b"\n")
         if self._keep:
             self.records.append(example.record)
