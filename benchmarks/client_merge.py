@@ -18,23 +18,23 @@ import resource
 import time
 from array import array
 
-from tiktoken_offline import ranks_dir
-
-from prep.validation.checker import plan_file, prepare
+from prep.validation.checker import CheckRun, plan_file, prepare
 from prep.validation.dataset import finish
 from prep.validation.options import CheckOptions
-from prep.validation.scan import FileScan, Plan
+from prep.validation.scan import Plan, ScanGroup
 
 
-def parts(plan: Plan, examples: int, count: int) -> list[FileScan]:
+def parts(plans: list[Plan], run: CheckRun, examples: int, count: int) -> list[ScanGroup]:
+    """Range scans as workers send them back for clean examples: a hash and a line number each."""
     rnd, per = random.Random(0), examples // count
     out = []
     for _ in range(count):
-        scan = FileScan(plan, prepare(plan.options)[2])
+        group = ScanGroup(plans, run.tokenizers)
+        scan = group.scans[0]
         scan.hashes = array("Q", (rnd.getrandbits(64) for _ in range(per)))
         scan.hash_lines = array("Q", range(1, per + 1))
         scan.examples = scan.lines = per
-        out.append(scan)
+        out.append(group)
     return out
 
 
@@ -43,19 +43,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=2_000_000)
     parser.add_argument("--ranges", type=int, default=32)
     args = parser.parse_args(argv)
-    options = CheckOptions(tiktoken_dir=str(ranks_dir()))
-    target, budget, counter = prepare(options)
+    run = prepare(CheckOptions())
     example = {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}
-    plan = plan_file("merged.jsonl", iter([example]), target, options, budget)
-    ranges = parts(plan, args.examples, args.ranges)
+    plans = plan_file("merged.jsonl", iter([example]), run)
+    ranges = parts(plans, run, args.examples, args.ranges)
     start = time.perf_counter()
-    merged = FileScan(plan, counter)
-    for scan in ranges:
-        merged.merge(scan, line_offset=merged.lines)
+    merged = ScanGroup(plans, run.tokenizers)
+    for group in ranges:
+        merged.merge(group, line_offset=merged.lines)
     merged_at = time.perf_counter()
-    finish(merged)
+    finish(merged.scans[0], today=run.today)
     done = time.perf_counter()
-    n = merged.examples
+    n = merged.scans[0].examples
     print(f"{n:,} examples in {args.ranges} ranges")
     print(f"merge in file order: {n / (merged_at - start):,.0f} examples/s")
     print(f"finish (duplicates by sorting the hashes): {n / (done - merged_at):,.0f} examples/s")

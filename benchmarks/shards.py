@@ -36,7 +36,6 @@ from pathlib import Path
 from generate import generate, parse_size
 from harness import MB, Measurement, descendants, format_table, measure
 from run import machine
-from tiktoken_offline import ranks_dir
 
 MIB = 2**20
 BUCKET = "bench"
@@ -70,7 +69,6 @@ def start_s3(paths: list[Path]) -> tuple[object, dict[str, str]]:
         "AWS_SECRET_ACCESS_KEY": "bench-secret",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-        "PREP_TIKTOKEN_DIR": str(ranks_dir()),
     }
     s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], aws_access_key_id="bench", aws_secret_access_key="x")
     s3.create_bucket(Bucket=BUCKET)
@@ -87,14 +85,12 @@ def prep(env: dict[str, str], *args: str) -> Measurement:
 
 
 def normalized(m: Measurement) -> dict:
-    """The JSON report with every file's folder (local or in the bucket) left out."""
+    """The JSON report with every file's folder (local or in the bucket) left out, wherever a path appears."""
     report = json.loads(m.stdout)
-    for f in report["files"]:
-        folder = f["path"].rpartition("/")[0] + "/"
-        m_text = json.dumps(f).replace(folder, "")
-        f.clear()
-        f.update(json.loads(m_text))
-    return report
+    text = m.stdout
+    for folder in {f["path"].rpartition("/")[0] + "/" for f in report["files"]}:
+        text = text.replace(folder, "")
+    return dict(json.loads(text))
 
 
 def client_rss(m: Measurement) -> float:

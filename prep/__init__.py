@@ -19,7 +19,7 @@ from .errors import (
     UnknownModelError,
     UsageError,
 )
-from .issues import CODES, Issue, Severity
+from .issues import CODES, Explanation, Issue, Severity, explain
 from .project.config import Config, find_config, load_config
 from .project.converting import convert
 from .project.runner import ProjectReport, check, check_project
@@ -54,6 +54,7 @@ __all__ = [
     "ConvertOptions",
     "DataFormat",
     "ExampleTokens",
+    "Explanation",
     "FileReport",
     "FileType",
     "InputError",
@@ -80,6 +81,7 @@ __all__ = [
     "check_project",
     "convert",
     "count_tokens",
+    "explain",
     "find_config",
     "load_config",
     "load_records",

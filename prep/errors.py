@@ -16,7 +16,8 @@ the other files::
     ├── TokenizerUnavailableError  no tiktoken rank files could be found or fetched
     ├── ConfigError                an invalid [tool.prep] / prep.toml
     ├── MissingDependencyError     an optional dependency (an extra) is not installed
-    └── PublishError               the provider or W&B refused a publish step (exit 1)
+    ├── PublishError               the provider or W&B refused a publish step (exit 1)
+    └── DependencyError            a library prep uses crashed (a panic in compiled code; exit 3)
 
 `require` imports an optional dependency, or raises `MissingDependencyError`
 naming the extra to install. `Choice` is the base of prep's string enums
@@ -40,6 +41,7 @@ __all__ = [
     "EXTRAS",
     "Choice",
     "ConfigError",
+    "DependencyError",
     "InputError",
     "MappingError",
     "MissingDependencyError",
@@ -58,6 +60,7 @@ EXTRAS = {
     "xlsx": "Reading .xlsx files",
     "publish": "Publishing to OpenAI",
     "wandb": "Logging to Weights & Biases",
+    "secrets": "Finding more kinds of keys",
     "pandas": "Report.to_pandas()",
     "remote": "Reading s3:// and https:// URLs",
     "gcs": "Reading gs:// URLs",
@@ -136,6 +139,12 @@ class PublishError(PrepError):
     """A publish step failed; the message holds the service's own words."""
 
     exit_code = 1
+
+
+class DependencyError(PrepError):
+    """A library prep uses crashed (e.g. a Rust panic, which is a ``BaseException``): a bug, exit 3."""
+
+    exit_code = 3
 
 
 class Choice(str, enum.Enum):

@@ -5,8 +5,8 @@ severities. The checker places each problem on its line and gives it the
 severity the target's profile assigns to the code, which makes an `Issue`.
 
 Codes come in families: P1xx reading and shape, P2xx messages, roles and
-content, P3xx tokens and length, P4xx the dataset as a whole. A code never
-changes meaning; retired codes are not reused. `explain` says what a code
+content, P3xx tokens and length, P4xx the dataset as a whole, P5xx secrets and
+personal data. A code never changes meaning; retired codes are not reused. `explain` says what a code
 means, why it matters, where the rule comes from and how to fix it (the table
 ``explanations.toml`` beside this module, ``prep rule CODE``).
 """
@@ -60,6 +60,8 @@ CODES: dict[str, Code] = {
     "P116": Code(E, "File cannot be read as data (a broken workbook, an unknown text encoding, a missing sheet)."),
     "P117": Code(N, "File found in a folder is not fine-tuning data: no column is a field of a record; not checked."),
     "P118": Code(W, "Target asks for a UTF-8 byte-order mark, and the file has none."),
+    "P119": Code(E, "Value has no JSON form (a set, bytes or other object in a record or a DataFrame cell)."),
+    "P120": Code(E, "JSON nests deeper than prep can read (about 1,000 levels)."),
     # P15x-P16x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
     "P150": Code(E, "Row has more cells than the header has columns."),
     "P151": Code(E, "Cell holds a spreadsheet error value (#N/A, #DIV/0!, ...)."),
@@ -134,6 +136,7 @@ CODES: dict[str, Code] = {
     "P302": Code(E, "Target or model takes no new fine-tuning jobs (shut down or past its date)."),
     "P303": Code(N, "Token limits were not checked (--no-tokens)."),
     "P304": Code(E, "Target or model does not take this data (its format or training method)."),
+    "P305": Code(W, "Text was counted in pieces (the tokenizer crashed, or it is huge): the count is approximate."),
     "P350": Code(W, "Prompt and completion together are over 10,000 characters (legacy prepare_data)."),
     # P4xx: the dataset as a whole
     "P401": Code(E, "Fewer examples than the service's minimum."),
@@ -158,6 +161,12 @@ CODES: dict[str, Code] = {
     "P458": Code(W, "More than a third of the letters of prompts or completions are uppercase."),
     "P459": Code(N, "Data looks like classification."),
     "P460": Code(N, "A recommendation was applied to the output (--apply)."),
+    # P5xx: secrets and personal data in the text
+    "P501": Code(W, "Text holds what looks like a key, token or password (prep publish refuses it)."),
+    "P502": Code(W, "Text holds a payment card number (Luhn-valid; prep publish refuses it)."),
+    "P503": Code(W, "Text holds an IBAN (valid check digits; prep publish refuses it)."),
+    "P504": Code(W, "Text holds an email address."),
+    "P505": Code(W, "Text holds a phone number."),
 }
 
 

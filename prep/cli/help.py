@@ -44,6 +44,7 @@ CHECK_GROUPS: Groups = (
             "--data-format",
             "--tokens",
             "--stats",
+            "--secrets",
             "--epochs",
             "--token-limit",
             "--encoding",

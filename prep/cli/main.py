@@ -61,10 +61,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(tuple(REPORTERS)),
+    type=click.Choice(tuple(REPORTERS), case_sensitive=False),
     default="text",
     show_default=True,
-    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read).",
+    help="Report format (github: workflow annotations; sarif: SARIF 2.1.0; markdown: a summary to read; "
+    "html: one page with charts, with -o FILE).",
 )
 @click.option(
     "--target",
@@ -76,12 +77,12 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 )
 @click.option(
     "--method",
-    type=click.Choice([m.value for m in Method]),
+    type=click.Choice([m.value for m in Method], case_sensitive=False),
     help="Training method; restricts the data formats accepted (default: detect).",
 )
 @click.option(
     "--data-format",
-    type=click.Choice([f.value for f in DataFormat]),
+    type=click.Choice([f.value for f in DataFormat], case_sensitive=False),
     help="Force the data format instead of detecting it.",
 )
 @click.option(
@@ -93,6 +94,11 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option(
     "--tokens/--no-tokens", default=True, help="Count tokens and check limits (default), or skip that on purpose."
+)
+@click.option(
+    "--secrets/--no-secrets",
+    default=False,
+    help="Scan for keys, card numbers, IBANs, emails and phone numbers (P501-P505); prep publish always does.",
 )
 @click.option(
     "--stats/--no-stats",
@@ -249,13 +255,13 @@ def _check_options(options: dict[str, Any]) -> dict[str, Any]:
 @table_options(fold=False)
 @click.option(
     "--to",
-    type=click.Choice(["chat", "vertex", "nova", "trl"]),
+    type=click.Choice(["chat", "vertex", "nova", "trl"], case_sensitive=False),
     help="chat: turn prompt/completion records into chat records; vertex, nova, trl: convert OpenAI records "
     "for that target (checked against it; see 'Moving off OpenAI').",
 )
 @click.option(
     "--zero-weight",
-    type=click.Choice(["train", "drop"]),
+    type=click.Choice(["train", "drop"], case_sensitive=False),
     help="With --to vertex|nova|trl: a weight-0 message is trained on (train, the default) or left out (drop).",
 )
 @click.option(
@@ -282,7 +288,7 @@ def _check_options(options: dict[str, Any]) -> dict[str, Any]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json"], case_sensitive=False),
     default="text",
     show_default=True,
     help="Report format.",
@@ -392,7 +398,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of stdout went away (prep targets | head): nothing more to say
         silence_stdout()
         return 0
-    except Exception as exc:
+    except BaseException as exc:  # Exception, or a crash of compiled code (a Rust panic is a BaseException)
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
         full = "--traceback" in args
         lines = traceback.format_exception(exc) if full else traceback.format_exception_only(exc)
         click.echo("prep: unexpected error (a bug; please report it):\n" + "".join(lines).rstrip(), err=True)

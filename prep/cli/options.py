@@ -123,7 +123,7 @@ _TABLE_OPTIONS = (
     click.option("--system", help="A system message to put first in every chat record (a system column wins)."),
     click.option(
         "--file-type",
-        type=click.Choice([t.value for t in FileType]),
+        type=click.Choice([t.value for t in FileType], case_sensitive=False),
         help="Read the input as this type (default: from its extension).",
     ),
     click.option("--input-encoding", help="Text encoding of CSV/TSV/JSON input (default: UTF-8 or UTF-16 by BOM)."),

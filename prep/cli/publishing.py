@@ -23,10 +23,23 @@ from .options import config_options, table_options
 __all__ = ["publish_command", "split_command"]
 
 AZURE_API_VERSION = "2024-10-21"
+#: Every key prep may be configured with: kept out of every message, whatever its length.
+SECRET_VARIABLES = (
+    "OPENAI_API_KEY",
+    "AZURE_OPENAI_API_KEY",
+    "WANDB_API_KEY",
+    "TOGETHER_API_KEY",
+    "FIREWORKS_API_KEY",
+)
+
+
+def configured_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The values of every key variable that is set (`SECRET_VARIABLES`)."""
+    return tuple(env[name] for name in SECRET_VARIABLES if env.get(name))
 
 
 @click.command("split")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--valid-fraction", type=float, help="Share of examples for validation, 0 < F < 1 (default 0.1).")
 @click.option("--valid-count", type=click.IntRange(min=1), help="Validation examples, a number (not a fraction).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: same input and seed, same files.")
@@ -56,23 +69,26 @@ def split_command(
     as by `prep convert`. Lines with errors are reported and left out of both
     files; exact duplicates stay on one side. Settings come from the project's
     configuration, as for `prep check`. Exit status: 0 split; 1 split, leaving
-    out lines with errors; 2 bad invocation.
+    out lines with errors; 2 bad invocation. PATH - reads standard input, and
+    writes stdin.train.jsonl and stdin.valid.jsonl into -o DIR.
     """
+    from dataclasses import replace
+
     from ..publishing.splitter import split
     from ..reports.reporters import format_issue
+    from .checking import stdin_project
+    from .stdin import read_stdin, renamed
 
     given = {k: v for k, v in options.items() if v not in (None, ())}
-    r = split(
-        path,
-        valid_fraction=valid_fraction,
-        valid_count=valid_count,
-        seed=seed,
-        out_dir=out_dir,
-        stratify=stratify,
-        config=config_file,
-        isolated=isolated,
-        **given,
-    )
+    project: dict[str, Any] = {"config": config_file, "isolated": isolated}
+    with read_stdin((path,), given.get("file_type")) as spooled:
+        if spooled is not None and out_dir is None:
+            raise UsageError("prep split - (standard input) needs -o DIR, the folder to write both files to.")
+        project = stdin_project(project) if spooled else project
+        how: dict[str, Any] = {"valid_fraction": valid_fraction, "valid_count": valid_count, "seed": seed}
+        r = split(spooled or path, out_dir=out_dir, stratify=stratify, **how, **project, **given)
+    if spooled is not None and r.report is not None:
+        r = replace(r, report=renamed(r.report, spooled))
     for issue in r.report.issues if r.report else ():
         click.echo(format_issue(issue))
     if r.left_out:
@@ -124,9 +140,9 @@ def _endpoint(
 
 
 def _client(
-    base_url: str | None, azure: str | None, api_version: str | None, env: Mapping[str, str]
-) -> tuple[Any, tuple[str, ...]]:
-    """The real SDK client, and the secrets to keep out of every message."""
+    base_url: str | None, azure: str | None, api_version: str | None, env: Mapping[str, str], timeout: float
+) -> Any:
+    """The real SDK client; each request gives up after ``timeout`` seconds."""
     openai = require("openai", "publish")
 
     if azure:
@@ -136,11 +152,11 @@ def _client(
                 "No Azure OpenAI key: set AZURE_OPENAI_API_KEY (prep takes keys from the environment only)."
             )
         version = api_version or env.get("OPENAI_API_VERSION") or AZURE_API_VERSION
-        return openai.AzureOpenAI(azure_endpoint=azure, api_version=version, api_key=key), (key,)
+        return openai.AzureOpenAI(azure_endpoint=azure, api_version=version, api_key=key, timeout=timeout)
     key = env.get("OPENAI_API_KEY")
     if not key:
         raise PrepError("No OpenAI API key: set OPENAI_API_KEY (prep takes keys from the environment only).")
-    return openai.OpenAI(api_key=key, base_url=base_url), (key,)
+    return openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout)
 
 
 def _tracker(no_wandb: bool, project: str, entity: str | None, env: Mapping[str, str]) -> tuple[Any, str | None]:
@@ -174,8 +190,8 @@ def _print_event(event: Any) -> None:
         click.echo(f"dry run: {event.message}")
     elif event.kind == "event":
         click.echo(f"  {event.message}")
-    elif event.kind == "note":
-        click.echo(f"note: {event.message}", err=True)
+    elif event.kind in ("note", "wait"):
+        click.echo(f"{event.kind}: {event.message}", err=True)
     else:
         click.echo(event.message)
 
@@ -184,12 +200,21 @@ def _print_event(event: Any) -> None:
 @click.argument("train", type=click.Path(dir_okay=False))
 @click.option("--valid", type=click.Path(dir_okay=False), help="Validation file (required for reinforcement).")
 @click.option("--model", required=True, help="Base model to fine-tune (prep targets NAME lists the current ones).")
-@click.option("--method", type=click.Choice([m.value for m in Method]), default="supervised", show_default=True)
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method], case_sensitive=False),
+    default="supervised",
+    show_default=True,
+)
 @click.option("--n-epochs", metavar="auto|1-50")
 @click.option("--batch-size", metavar="auto|1-256")
 @click.option("--learning-rate-multiplier", metavar="auto|>0")
 @click.option("--beta", metavar="auto|(0,2]", help="DPO only.")
-@click.option("--reasoning-effort", type=click.Choice(["default", "low", "medium", "high"]), help="Reinforcement only.")
+@click.option(
+    "--reasoning-effort",
+    type=click.Choice(["default", "low", "medium", "high"], case_sensitive=False),
+    help="Reinforcement only.",
+)
 @click.option("--compute-multiplier", metavar="auto|(0.00001,10]", help="Reinforcement only.")
 @click.option("--eval-interval", metavar="auto|>=1", help="Reinforcement only.")
 @click.option("--eval-samples", metavar="auto|>=1", help="Reinforcement only.")
@@ -207,10 +232,34 @@ def _print_event(event: Any) -> None:
 @click.option("--wait", is_flag=True, help="Follow the job to its end, then sync it to W&B (WandbLogger.sync).")
 @click.option("--dry-run", is_flag=True, help="Check; print what would be uploaded, logged and created; touch nothing.")
 @click.option("--force", is_flag=True, help="Publish even when the check finds errors.")
+@click.option(
+    "--allow-secrets",
+    is_flag=True,
+    help="Publish even when the data holds keys, card numbers or IBANs (P501-P503); they stay out of W&B Tables.",
+)
 @click.option("--new-job", is_flag=True, help="Create a job even if the ledger has one for these files and parameters.")
-@click.option("--no-job-metadata", is_flag=True, help="Send no prep metadata with the job (endpoints that refuse it).")
+@click.option(
+    "--no-job-metadata",
+    is_flag=True,
+    help="Send no prep metadata with the job (endpoints that refuse it); an unanswered job creation is then "
+    "found again by its files, model and time instead of its prep_key.",
+)
 @click.option(
     "--poll-interval", type=click.FloatRange(min=0), default=10.0, show_default=True, help="Seconds between polls."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds a request to the service may take before prep gives up on it (exit 1).",
+)
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for another publish using the same ledger before giving up.",
 )
 @click.option("--no-tokens", is_flag=True, help="Skip token counting in the check.")
 @click.option("--tiktoken-dir", type=click.Path(file_okay=False), help="Folder holding <encoding>.tiktoken rank files.")
@@ -231,9 +280,12 @@ def publish_command(
     wait: bool,
     dry_run: bool,
     force: bool,
+    allow_secrets: bool,
     new_job: bool,
     no_job_metadata: bool,
     poll_interval: float,
+    timeout: float,
+    lock_wait: float,
     no_tokens: bool,
     tiktoken_dir: str | None,
     no_baseline: bool,
@@ -246,8 +298,10 @@ def publish_command(
     The check reads the project's configuration and baseline as `prep check`
     does. Idempotent: a ledger (.prep/ledger.json beside TRAIN) records each step, so
     running it again uploads and logs nothing twice, and an interrupted publish
-    continues where it stopped. Keys come from OPENAI_API_KEY (or
-    AZURE_OPENAI_API_KEY) only.
+    continues where it stopped; uploads and the job are never sent twice blindly
+    (what an unanswered request made is looked up first), and one publish at a
+    time uses a ledger. Keys come from OPENAI_API_KEY (or AZURE_OPENAI_API_KEY)
+    only.
     """
     from ..publishing.jobs import JobSpec, WandbIntegration
     from ..publishing.publisher import DEFAULT_BASE_URL, publish
@@ -266,7 +320,7 @@ def publish_command(
     if notice:
         click.echo(f"note: {notice}", err=True)
     url, azure = _endpoint(base_url, azure_endpoint, env)
-    client, secrets = (None, ()) if dry_run else _client(url, azure, api_version, env)
+    client = None if dry_run else _client(url, azure, api_version, env, timeout)
     dry_base = f"{azure.rstrip('/')}/openai" if azure else url or DEFAULT_BASE_URL
     options = CheckOptions(tokens=not no_tokens, tiktoken_dir=tiktoken_dir)
     try:
@@ -278,6 +332,7 @@ def publish_command(
             tracker=tracker,
             dry_run=dry_run,
             force=force,
+            allow_secrets=allow_secrets,
             wait=wait,
             new_job=new_job,
             job_metadata=not no_job_metadata,
@@ -288,7 +343,8 @@ def publish_command(
             base_url=dry_base if dry_run else None,
             on_event=_print_event,
             poll_interval=poll_interval,
-            secrets=secrets,
+            secrets=configured_secrets(env),
+            lock_wait=lock_wait,
         )
     except KeyboardInterrupt:
         if wait:

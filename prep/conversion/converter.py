@@ -26,7 +26,7 @@ from ..reading.table import FileType, TableOptions
 from ..targets.profile import DataFormat
 from ..validation.options import CheckOptions
 from .options import ConvertOptions
-from .results import ConversionResult, jsonl_bytes
+from .results import BOM, ConversionResult, dumps, jsonl_bytes
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -61,16 +61,19 @@ def convert(
     records = [e.record for e in kept if e.record is not None]
     result = ConversionResult(records, report, None, skipped, bom, [e.line for e in kept])
     if output is not None and (report.ok or options.force):
-        result.path = _write(output, result.to_jsonl())
+        result.path = _write(output, records, bom)
     if report.ok:
         result.skipped = []
     return result
 
 
-def _write(output: str | os.PathLike[str], data: bytes) -> Path:
+def _write(output: str | os.PathLike[str], records: list[Any], bom: bool) -> Path:
+    """Write the records one line at a time (never the whole file in memory at once)."""
     try:
         with atomic_writer(output) as fp:
-            fp.write(data)
+            fp.write(BOM if bom else b"")
+            for record in records:
+                fp.write(dumps(record) + b"\n")
     except OSError as exc:
         raise InputError(f"Cannot write {os.fspath(output)}: {exc.strerror or exc}.") from None
     return Path(output)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from ..records.values import dumps_any
 from ..reports.report import Report
 
 __all__ = ["BOM", "ConversionResult", "dumps", "jsonl_bytes"]
@@ -73,7 +71,5 @@ def jsonl_bytes(records: Iterable[Any], *, bom: bool = False) -> bytes:
 
 
 def dumps(record: Any) -> bytes:
-    try:
-        return orjson.dumps(record)
-    except (orjson.JSONEncodeError, TypeError):  # lone surrogates: escape them as JSON allows
-        return json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    """One record as compact JSON; lone surrogates escaped as JSON allows, at any depth (never raises)."""
+    return dumps_any(record)

@@ -9,6 +9,7 @@ JSONL line by line, every other type as a table.
 
 from __future__ import annotations
 
+import decimal
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -23,7 +24,7 @@ from ..reading.arrow import dataset_table, is_dataset
 from ..reading.detect import SAMPLE_LINES
 from ..reading.files import detect_file_type, open_table
 from ..reading.sources import stat_source
-from ..reading.table import FileType, Note, Row, Table, TableOptions
+from ..reading.table import CellError, FileType, Note, Row, Table, TableOptions
 from ..validation.checker import CheckRun, check_jsonl, plan_file
 from ..validation.dataset import finish
 from ..validation.scan import FileScan, Origin, ScanGroup
@@ -156,7 +157,21 @@ def _frame_cell(value: Any) -> Any:
         return value if value != "" else None
     if isinstance(value, (bool, int, float)) or hasattr(value, "isoformat"):
         return cell_text(value)
-    return value
+    return _other_cell(value)
+
+
+def _other_cell(value: Any) -> Any:
+    """A cell holding what a spreadsheet cannot: a Decimal is its number, bytes their UTF-8 text, else an error."""
+    if isinstance(value, decimal.Decimal):
+        return None if value.is_nan() else str(value)
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8") or None
+        except UnicodeDecodeError as exc:
+            return CellError("P154", f"Cell holds bytes that are not UTF-8 text (byte {exc.start + 1}).")
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return CellError("P119", f"Cell holds a {type(value).__name__} ({shown}), which has no JSON or text form.")
 
 
 def _rows_table(rows: Iterable[Any], name: str) -> Table:
@@ -282,6 +297,11 @@ def check_file(path: str | os.PathLike[str], run: CheckRun) -> list[FileReport]:
     """Check any data file: JSONL line by line (a local path or a URL, compressed or not), other types as
     tables; a report per target."""
     location = os.fspath(path)
+    if os.path.isfile(location):
+        try:
+            open(location, "rb").close()
+        except OSError as exc:  # permissions: one sentence, not a traceback
+            raise InputError(f"Cannot read {location!r}: {exc.strerror or exc}.") from None
     table = run.options.table
     if detect_file_type(location, table.file_type if table else None) is FileType.JSONL:
         return check_jsonl(stat_source(location), run)

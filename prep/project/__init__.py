@@ -5,7 +5,8 @@
 - `walk`: which files a run checks (folders walked, .gitignore with
   `gitignore`, ``exclude``, configuration JSON and tool folders left out);
 - `checking`: files with one set of options (a file that cannot be read or
-  mapped is one issue about it), a DataFrame or records;
+  mapped is one issue about it), a DataFrame, a `datasets.Dataset` or records;
+  `cluster`: the JSONL and Parquet files of a check on a Dask cluster;
 - `config`: ``prep.toml`` / ``[tool.prep]`` found per file, with overrides
   (`settings`: its keys; `globs`: their path patterns).
 """

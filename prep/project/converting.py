@@ -24,6 +24,7 @@ from ..conversion.converter import convert as convert_plain
 from ..conversion.options import ConvertOptions
 from ..reading.table import TableOptions
 from ..validation.options import CheckOptions
+from ..validation.panics import contained
 from .arguments import TABLE_ARGUMENTS, changed_settings, given_settings, renamed
 from .runner import plan_files
 
@@ -38,6 +39,7 @@ __all__ = ["CONVERT_ARGUMENTS", "convert", "convert_settings"]
 CONVERT_ARGUMENTS = tuple(f.name for f in dataclasses.fields(ConvertOptions) if f.name not in TABLE_ARGUMENTS)
 
 
+@contained
 def convert(
     source: str | os.PathLike[str] | Iterable[Any],
     output: str | os.PathLike[str] | None = None,
@@ -65,6 +67,7 @@ def convert(
     severity: Mapping[str, Severity | str] | None = None,
     tokens: bool | None = None,
     stats: bool | None = None,
+    secrets: bool | None = None,
     encoding: str | None = None,
     token_limit: int | None = None,
     epochs: int | None = None,

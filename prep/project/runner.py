@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PrepError, UsageError
 from ..reports.report import FileReport, Report, TargetVerdict
+from ..validation.panics import contained
 from ..validation.progress import announce_run
 from .arguments import changed_settings, given_settings, in_memory, renamed
 from .config import BASELINE_NAME, Config, Configs, merge_settings
@@ -140,6 +141,7 @@ def _fold_table(settings: dict[str, Any]) -> None:
     settings["table"] = TableOptions(**table)
 
 
+@contained
 def check_project(
     files: Sequence[str | os.PathLike[str]],
     settings: Mapping[str, Any] | None = None,
@@ -198,6 +200,7 @@ def check_named(
     return run
 
 
+@contained
 def check(
     source: str | os.PathLike[str] | Iterable[Any],
     *,
@@ -210,6 +213,7 @@ def check(
     severity: Mapping[str, Severity | str] | None = None,
     tokens: bool | None = None,
     stats: bool | None = None,
+    secrets: bool | None = None,
     encoding: str | None = None,
     token_limit: int | None = None,
     epochs: int | None = None,

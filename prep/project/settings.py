@@ -108,6 +108,7 @@ SETTINGS: dict[str, tuple[str, Parse]] = {
     "token-limit": ("token_limit", _int_range(1)),
     "tokens": ("tokens", _bool),
     "stats": ("stats", _bool),
+    "secrets": ("secrets", _bool),
     "tiktoken-dir": ("tiktoken_dir", parse_path),
     "epochs": ("epochs", _int_range(1, 50)),
     "max-line-bytes": ("max_line_bytes", _int_range(1)),

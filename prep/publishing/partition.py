@@ -33,6 +33,7 @@ import orjson
 
 from ..errors import UsageError
 from ..io import atomic_writer
+from ..records.values import canonical_json
 from ..validation.scan import example_hash
 
 __all__ = ["Items", "Partition", "partition", "write_sides"]
@@ -102,14 +103,13 @@ def _identify(raw: bytes, value: Any) -> tuple[int, int | None]:
     """The example's hash and, for prompt/completion examples, its label's hash."""
     if not isinstance(value, dict):  # not an example: group it by its bytes
         return _hash64(b"raw\0" + raw.rstrip(b"\r\n")), None
-    try:
-        h = example_hash(value)
-    except (TypeError, orjson.JSONEncodeError):  # e.g. an integer over 64 bits
-        return _hash64(b"raw\0" + raw.rstrip(b"\r\n")), None
     label = None
     if "completion" in value and "messages" not in value and "input" not in value:
-        label = _hash64(orjson.dumps(value["completion"], option=orjson.OPT_SORT_KEYS))
-    return h, label
+        try:
+            label = _hash64(orjson.dumps(value["completion"], option=orjson.OPT_SORT_KEYS))
+        except (TypeError, orjson.JSONEncodeError):  # a lone surrogate, deep nesting
+            label = _hash64(canonical_json(value["completion"]))
+    return example_hash(value), label
 
 
 def _hash64(data: bytes) -> int:

@@ -24,6 +24,7 @@ nothing here reads the environment, prints or exits: progress goes to
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import time
@@ -38,9 +39,12 @@ from ..project.runner import check_named
 from ..reports.report import Report
 from ..targets.profile import Method
 from ..validation.options import CheckOptions
+from ..validation.rules.secrets import SECRET_CODES
 from .jobs import JobSpec, validate_job
 from .ledger import Ledger, canonical_base_url, default_ledger_path
+from .lock import ledger_lock
 from .service import OpenAIClient
+from .session import Session
 from .types import ArtifactTracker, CheckFailedError, PublishedFile, PublishEvent, PublishResult
 
 __all__ = [
@@ -51,12 +55,15 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+def digests_of(path: Path) -> tuple[str, str, int]:
+    """(sha256 hex, base64 md5 as W&B writes it, size) of a file, read once."""
+    sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
     with path.open("rb") as fp:
         for block in iter(lambda: fp.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+            sha.update(block)
+            md5.update(block)
+            size += len(block)
+    return sha.hexdigest(), base64.b64encode(md5.digest()).decode(), size
 
 
 def publish(
@@ -69,6 +76,7 @@ def publish(
     tracker: ArtifactTracker | None = None,
     dry_run: bool = False,
     force: bool = False,
+    allow_secrets: bool = False,
     wait: bool = False,
     new_job: bool = False,
     job_metadata: bool = True,
@@ -83,14 +91,23 @@ def publish(
     file_timeout: float = 30 * 60,
     sleep: Callable[[float], None] = time.sleep,
     secrets: tuple[str, ...] = (),
+    timeout: float | None = None,
+    lock_wait: float = 60.0,
+    progress_every: float = 10.0,
 ) -> PublishResult:
     """Check, upload, log to W&B, create the job and (``wait``) follow it. See the module doc.
 
     Give ``model`` or a full ``job`` spec. ``dry_run`` checks the files and
     reports what would be done, touching neither the service, W&B nor the
-    ledger (``client`` may then be None). ``new_job`` creates a job even when
+    ledger (``client`` may then be None). A secret in the data (P501-P503)
+    stops the publish like an error, unless ``allow_secrets``; what the secret
+    scan flags never goes into a W&B Table. ``new_job`` creates a job even when
     the ledger holds one for the same files and parameters. ``secrets`` (e.g.
     the API key) are removed from every message, whatever the service says.
+    ``timeout``: seconds each request may take before it is given up (the
+    client's own setting otherwise); meanwhile a "wait" event comes every
+    ``progress_every`` seconds. Another publish on the same ledger is waited
+    for, ``lock_wait`` seconds at most.
     The check reads the project's configuration and baseline as ``prep check``
     does (``config`` forces one file, ``isolated`` uses none,
     ``use_baseline=False`` counts known issues too); ``check_options`` and the
@@ -112,29 +129,37 @@ def publish(
             "with --force (force=True). Nothing was uploaded.",
             report,
         )
-    ledger = Ledger.load(ledger_path or default_ledger_path(files[0].path), readonly=dry_run)
-    steps = Publisher(
-        client,
-        tracker,
-        ledger,
-        base,
-        spec,
-        files,
-        emit,
-        new_job=new_job,
-        job_metadata=job_metadata,
-        poll_interval=poll_interval,
-        file_timeout=file_timeout,
-        sleep=sleep,
-        secrets=secrets,
-    )
-    result = PublishResult(report, files, ledger.path, base, dry_run=dry_run)
+    secrets_found = sum(f.codes[c] for f in report.files for c in SECRET_CODES)
+    if secrets_found and not allow_secrets:
+        raise CheckFailedError(
+            f"{secrets_found} secret(s) in the data (keys, card numbers or IBANs: P501-P503, with their lines "
+            "above); remove them, or publish anyway with --allow-secrets (allow_secrets=True). Nothing was uploaded.",
+            report,
+        )
+    if client is not None and timeout is not None:
+        client = client.with_options(timeout=timeout) if hasattr(client, "with_options") else client
+    ledger_file = Path(ledger_path) if ledger_path else default_ledger_path(files[0].path)
+    result = PublishResult(report, files, ledger_file, base, dry_run=dry_run)
     if dry_run:
-        steps.plan(result, wait=wait)
+        session = Session(client, Ledger.load(ledger_file, readonly=True), base, emit, secrets)
+        Publisher(session, tracker, spec, files, new_job=new_job, job_metadata=job_metadata).plan(result, wait=wait)
         return result
-    steps.run(result)
-    if wait and result.job_id:
-        steps.follow(result)
+    with ledger_lock(ledger_file, wait=lock_wait, on_wait=lambda message: emit(PublishEvent("wait", message))):
+        session = Session(
+            client,
+            Ledger.load(ledger_file),
+            base,
+            emit,
+            secrets,
+            poll_interval=poll_interval,
+            file_timeout=file_timeout,
+            sleep=sleep,
+            progress_every=progress_every,
+        )
+        steps = Publisher(session, tracker, spec, files, new_job=new_job, job_metadata=job_metadata)
+        steps.run(result)
+        if wait and result.job_id:
+            steps.follow(result)
     return result
 
 
@@ -148,12 +173,13 @@ def _local(role: str, path: str | os.PathLike[str]) -> PublishedFile:
     p = Path(path)
     if not p.is_file():
         raise PrepError(f"Cannot read {str(p)!r}: no such file.")
-    return PublishedFile(role, p, sha256_of(p), p.stat().st_size)
+    sha, md5, size = digests_of(p)
+    return PublishedFile(role, p, sha, size, md5)
 
 
 def _check(files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None, project: dict[str, Any]) -> Report:
     """Check the files with their project configuration; the job's method and model win."""
-    settings = {**changed_settings(options), "method": Method(spec.method)}
+    settings = {**changed_settings(options), "method": Method(spec.method), "secrets": True}
     valid = files[1].path if len(files) > 1 else None
     try:
         report = check_named(files[0].path, {"model": spec.model, **settings}, valid=valid, **project).report

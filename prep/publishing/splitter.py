@@ -25,10 +25,12 @@ from ..errors import InputError, UsageError
 from ..issues import Issue
 from ..project.arguments import TABLE_ARGUMENTS, changed_settings, given_settings, in_memory
 from ..reading.files import detect_file_type
+from ..reading.jsonl import iter_lines
 from ..reading.table import FileType, TableOptions
 from ..reports.report import Report
 from ..targets.loader import load_target, resolve_targets
 from ..validation.options import issue_codes
+from ..validation.panics import contained
 from .partition import BOM, Items, Partition, partition, write_sides
 
 if TYPE_CHECKING:
@@ -86,6 +88,7 @@ def split_paths(path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | 
     return folder / f"{stem}.train.jsonl", folder / f"{stem}.valid.jsonl"
 
 
+@contained
 def split(
     source: str | os.PathLike[str] | Iterable[Any],
     *,
@@ -109,6 +112,7 @@ def split(
     severity: Mapping[str, Severity | str] | None = None,
     tokens: bool | None = None,
     stats: bool | None = None,
+    secrets: bool | None = None,
     encoding: str | None = None,
     token_limit: int | None = None,
     epochs: int | None = None,
@@ -270,12 +274,14 @@ def _rows(rows: Any, lines: list[int]) -> Any:
 
 
 def _jsonl_items(source: Path, skip: set[int]) -> Iterator[tuple[bytes, Any]]:
-    """(line bytes, value) of every line not in ``skip``; the first line's BOM removed."""
+    """(line bytes, value) of every line not in ``skip``; the first line's BOM removed.
+
+    Lines are read with the check's size bound: a longer line (P105, so in ``skip``) is never held.
+    """
     with source.open("rb") as fp:
-        for number, raw in enumerate(fp, 1):
-            if number == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM) :]
-            if number not in skip:
+        for line in iter_lines(fp):
+            if line.number not in skip and not line.length:
+                raw = line.data + (b"\r\n" if line.crlf else b"\n")
                 yield raw, _value(raw)
 
 
@@ -288,7 +294,7 @@ def _value(raw: bytes) -> Any:
 
 def _blank_lines(source: Path) -> set[int]:
     with source.open("rb") as fp:
-        return {n for n, raw in enumerate(fp, 1) if not raw.strip() or raw.strip() == BOM}
+        return {line.number for line in iter_lines(fp) if not line.length and not line.data.strip()}
 
 
 def _minimum(train_path: str, train_examples: int, target_names: str) -> tuple[Issue, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,9 +21,19 @@ class TrackerRun(Protocol):
     project: str
     offline: bool
     run_dir: str
+    run_file: str
     url: str | None
 
-    def log_file(self, prefix: str, file_id: str, path: Path, metadata: Mapping[str, Any]) -> Any: ...
+    def log_file(
+        self,
+        prefix: str,
+        file_id: str,
+        path: Path,
+        metadata: Mapping[str, Any],
+        *,
+        md5: str | None = None,
+        redacted_lines: Collection[int] | None = (),
+    ) -> Any: ...
     def record_job(self, job_id: str, request: Mapping[str, Any]) -> None: ...
     def record_error(self, message: str) -> None: ...
     def finish(self, *, exit_code: int = 0) -> None: ...
@@ -51,9 +61,9 @@ class CheckFailedError(PublishError):
 
 @dataclass(frozen=True)
 class PublishEvent:
-    """Progress: ``kind`` is report, upload, wandb, job, event, status, sync, note or plan."""
+    """Progress: what happened (``kind``), in one sentence."""
 
-    kind: str
+    kind: str  # report, upload, wandb, job, event, status, sync, note, plan or wait
     message: str
     data: Mapping[str, Any] = field(default_factory=dict)
 
@@ -64,6 +74,7 @@ class PublishedFile:
     path: Path
     sha256: str
     size: int
+    md5: str | None = None  # base64, as W&B writes an entry's digest
     report: FileReport | None = None
     file_id: str | None = None
     status: str | None = None

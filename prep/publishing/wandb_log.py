@@ -1,4 +1,4 @@
-"""W&B Artifacts for uploaded fine-tuning files; the only module that imports wandb.
+"""W&B Artifacts for uploaded fine-tuning files (with `.wandb_tables` and `.wandb_runfile`, all that imports wandb).
 
 The dataset artifacts are built exactly as W&B's own
 ``wandb.integration.openai.fine_tuning.WandbLogger`` builds them, so that a
@@ -20,16 +20,16 @@ lineage graph.
 
 from __future__ import annotations
 
-import json
 import netrc
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..errors import require
+from ..errors import PublishError, require
+from .wandb_tables import MAX_TABLE_ROWS, TABLE_COLUMNS, FileTables, read_tables
 
 if TYPE_CHECKING:
     import wandb
@@ -44,19 +44,13 @@ __all__ = [
     "WandbTracker",
     "artifact_name",
     "build_artifact",
-    "compat_table",
     "credentials_configured",
-    "examples_table",
     "sync_call",
 ]
 
 DEFAULT_PROJECT = "OpenAI-Fine-Tune"
 JOB_TYPE = "publish-fine-tune-data"
 KIND = {"train": "training_files", "valid": "validation_files"}
-TABLE_COLUMNS: list[str | int] = ["role: system", "role: user", "role: assistant"]
-EXAMPLE_COLUMNS: list[str | int] = ["line", "system", "user", "assistant", "rejected", "messages", "example"]
-#: Rows of a run Table that W&B keeps (``wandb.Table.MAX_ROWS``).
-MAX_TABLE_ROWS = 10_000
 
 
 def artifact_name(prefix: str, file_id: str) -> str:
@@ -64,112 +58,25 @@ def artifact_name(prefix: str, file_id: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_\-.]", "_", f"{prefix}-{file_id}")
 
 
-def compat_table(raw: bytes) -> wandb.Table | None:
-    """``WandbLogger._make_table``'s Table, or None where that raises (no table entry)."""
-    import wandb
-
-    try:
-        table = wandb.Table(columns=TABLE_COLUMNS)
-        for line in raw.decode("utf-8").splitlines():
-            if not line.strip():
-                continue
-            m = json.loads(line)["messages"]
-            if len(m) != 3:
-                return None
-            table.add_data(m[0]["content"], m[1]["content"], m[2]["content"])
-        return table
-    except Exception:
-        return None
-
-
 def build_artifact(
-    prefix: str, file_id: str, path: str | Path, extra_metadata: Mapping[str, Any] | None = None
+    prefix: str,
+    file_id: str,
+    path: str | Path,
+    extra_metadata: Mapping[str, Any] | None = None,
+    tables: FileTables | None = None,
 ) -> wandb.Artifact:
-    """The dataset artifact for one uploaded file (spec §2.2)."""
+    """The dataset artifact for one uploaded file (spec §2.2); ``tables`` from `read_tables` if already read."""
     import wandb
 
     path = Path(path)
-    raw = path.read_bytes()
-    n_items = sum(1 for line in raw.decode("utf-8", errors="replace").splitlines() if line.strip())
+    tables = tables or read_tables(path, examples=False)
     art = wandb.Artifact(
-        artifact_name(prefix, file_id), type=KIND[prefix], metadata={**(extra_metadata or {}), "items": n_items}
+        artifact_name(prefix, file_id), type=KIND[prefix], metadata={**(extra_metadata or {}), "items": tables.items}
     )
     art.add_file(str(path), name=file_id)
-    table = compat_table(raw)
-    if table is not None:
-        art.add(table, file_id)
+    if tables.compat is not None:
+        art.add(tables.compat, file_id)
     return art
-
-
-def _text(content: Any) -> str | None:
-    """Message content as text: text parts joined, images as [image]."""
-    if content is None or isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for part in content:
-            if isinstance(part, dict) and isinstance(part.get("text"), str):
-                parts.append(part["text"])
-            elif isinstance(part, dict) and part.get("type") == "image_url":
-                parts.append("[image]")
-        return "\n".join(parts)
-    return json.dumps(content, ensure_ascii=False)
-
-
-def _last(messages: list[Any], *roles: str) -> str | None:
-    for m in reversed(messages):
-        if isinstance(m, dict) and m.get("role") in roles:
-            if m.get("content") is None and m.get("tool_calls") is not None:
-                return json.dumps(m["tool_calls"], ensure_ascii=False)
-            return _text(m.get("content"))
-    return None
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def example_row(line: int, value: Any, text: str) -> list[Any]:
-    """One row of prep's examples Table, for any data format."""
-    if not isinstance(value, dict):
-        return [line, None, None, None, None, None, text]
-    if ("prompt" in value or "completion" in value) and "messages" not in value:
-        return [line, None, _text(value.get("prompt")), _text(value.get("completion")), None, None, text]
-    inp: dict[str, Any] = value["input"] if isinstance(value.get("input"), dict) else value
-    messages: list[Any] = inp["messages"] if isinstance(inp.get("messages"), list) else []
-    rejected = None
-    assistant = _last(messages, "assistant")
-    if "preferred_output" in value:
-        assistant = _last(_list(value.get("preferred_output")), "assistant")
-        rejected = _last(_list(value.get("non_preferred_output")), "assistant")
-    system = next(
-        (_text(m.get("content")) for m in messages if isinstance(m, dict) and m.get("role") in ("system", "developer")),
-        None,
-    )
-    return [line, system, _last(messages, "user"), assistant, rejected, len(messages), text]
-
-
-def examples_table(path: str | Path, *, max_rows: int = MAX_TABLE_ROWS) -> tuple[wandb.Table, int, bool]:
-    """(Table of the file's examples, rows, truncated?), one row per non-blank line."""
-    import wandb
-
-    table = wandb.Table(columns=EXAMPLE_COLUMNS)
-    rows, truncated = 0, False
-    with Path(path).open("rb") as fp:
-        for number, raw in enumerate(fp, 1):
-            text = raw.decode("utf-8", errors="replace").strip().lstrip("\ufeff")
-            if not text:
-                continue
-            if rows == max_rows:
-                truncated = True
-                break
-            try:
-                value = json.loads(text)
-            except ValueError:
-                value = None
-            table.add_data(*example_row(number, value, text))
-            rows += 1
-    return table, rows, truncated
 
 
 def credentials_configured(environ: Mapping[str, str], home: str | Path | None = None) -> bool:
@@ -234,13 +141,42 @@ class WandbRun:
     def url(self) -> str | None:
         return None if self.offline else self.run.url
 
-    def log_file(self, prefix: str, file_id: str, path: Path, metadata: Mapping[str, Any]) -> LoggedArtifact:
+    @property
+    def run_file(self) -> str:
+        return str(self.run.settings.sync_file)
+
+    def log_file(
+        self,
+        prefix: str,
+        file_id: str,
+        path: Path,
+        metadata: Mapping[str, Any],
+        *,
+        md5: str | None = None,
+        redacted_lines: Collection[int] | None = (),
+    ) -> LoggedArtifact:
+        """Log ``path`` as the dataset artifact; ``md5`` (base64): the bytes it must hold, else `PublishError`.
+
+        The examples on ``redacted_lines`` stay out of the Tables; None: every example does (no Tables).
+        """
         meta = dict(metadata)
-        if self.examples:
-            table, rows, truncated = examples_table(path, max_rows=self.table_rows)
-            self.run.log({f"{prefix}_examples": table})
-            meta["examples_table"] = {"key": f"{prefix}_examples", "rows": rows, "truncated": truncated}
-        art = build_artifact(prefix, file_id, path, meta)
+        examples = self.examples and redacted_lines is not None
+        lines = redacted_lines if redacted_lines is not None else ()
+        tables = read_tables(path, examples=examples, max_rows=self.table_rows, redacted_lines=lines)
+        if redacted_lines is None:
+            tables.compat = None
+            meta["examples_left_out"] = "all"
+        if tables.examples is not None:
+            self.run.log({f"{prefix}_examples": tables.examples})
+            meta["examples_table"] = {"key": f"{prefix}_examples", "rows": tables.rows, "truncated": tables.truncated}
+        if redacted_lines:
+            meta["examples_left_out"] = len(set(redacted_lines))
+        art = build_artifact(prefix, file_id, path, meta, tables)
+        if md5 is not None and art.manifest.entries[file_id].digest != md5:
+            raise PublishError(
+                f"{path} changed after it was checked and uploaded; it was not logged to W&B. "
+                "Run again to check and publish the file as it is now."
+            )
         aliases = ("latest", file_id)
         self.run.log_artifact(art, aliases=list(aliases))
         if not self.offline:

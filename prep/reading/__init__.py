@@ -7,9 +7,13 @@
   rather than holding data;
 - `table`: what table readers produce (`Table`, `Row`, cells, `Note`s) and the
   options of reading one;
-- `delimited` (CSV, TSV), `json_array` (JSON), `lines` (JSONL as rows), `xlsx`,
-  `text` (encodings): one reader per file type;
-- `detect`: which data format an example, and a file, is in (a vote by keys).
+- `delimited` (CSV, TSV), `json_array` (JSON), `lines` (JSONL as rows), `xlsx`
+  (with `xlsx_stream`, the bounded streaming access to a workbook), `text`
+  (encodings): one reader per file type;
+- `detect`: which data format an example, and a file, is in (a vote by keys);
+- `sources`: where bytes come from: a local path or a URL (fsspec), ``.gz``
+  and ``.zst`` decompressed as they stream, names shown without credentials;
+- `arrow`: Parquet files and Hugging Face datasets as rows (row N is line N).
 
 Nothing here checks rules or builds records; a new file type is a new reader
 module registered in `files.READERS`.

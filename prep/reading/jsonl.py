@@ -112,9 +112,9 @@ def _parse_slow(data: bytes) -> tuple[Any, Problem | None]:
         return None, Problem("P101", "", f"Invalid UTF-8 at byte {exc.start + 1}; save the file as UTF-8.")
     try:
         return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        return None, Problem("P106", "", f"Invalid JSON: {exc}.")
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        return None, Problem("P120", "", "JSON nests deeper than prep can read (about 1,000 levels); flatten it.")
+    except ValueError as exc:
         return None, Problem("P106", "", f"Invalid JSON: {exc}.")
 
 

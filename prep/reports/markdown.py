@@ -12,6 +12,7 @@ from typing import TextIO
 
 from ..issues import Issue, Severity
 from .codes import CodeCount, code_counts
+from .escape import visible
 from .prices import price_words
 from .report import FileReport, Report
 
@@ -27,7 +28,7 @@ _BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 def markdown_text(text: str) -> str:
     """``text`` on one line, every character that Markdown or HTML would read backslash-escaped."""
-    return _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", text))
+    return _SPECIAL.sub(r"\\\1", visible(_BREAKS.sub(" ", text)))  # controls, ANSI, surrogates: escapes
 
 
 def place_of(issue: Issue) -> str:

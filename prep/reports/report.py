@@ -12,6 +12,7 @@ from ..issues import Issue, Severity
 from ..targets.budget import Budget, ModelPrice
 from ..targets.profile import DataFormat, Method
 from .codes import code_counts, code_dict
+from .escape import json_safe
 from .stats import FileStats
 
 __all__ = ["SCHEMA_VERSION", "FileReport", "Report", "TargetVerdict", "union"]
@@ -264,7 +265,8 @@ class Report:
 
     def to_json(self, *, max_issues: int | None = None) -> str:
         """`to_dict` as indented JSON text (what ``prep check --format json`` prints)."""
-        return orjson.dumps(self.to_dict(max_issues=max_issues), option=orjson.OPT_INDENT_2).decode()
+        data = json_safe(self.to_dict(max_issues=max_issues))  # a lone surrogate or a name that is not UTF-8
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
 
     def to_pandas(self) -> Any:
         """Every listed issue as a pandas DataFrame, one row per issue (needs pandas: the ``pandas`` extra).

@@ -8,6 +8,7 @@ partial fingerprint, so that code scanning follows an issue when lines move.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,9 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 
 
 def _uri(path: str) -> str:
+    """The file's URI; a name that is not UTF-8 is percent-encoded from its own bytes."""
     p = Path(path)
-    return p.as_uri() if p.is_absolute() else quote(p.as_posix())
+    return p.as_uri() if p.is_absolute() else quote(os.fsencode(p.as_posix()))
 
 
 def _rule(code: str) -> dict[str, Any]:

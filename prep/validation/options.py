@@ -38,6 +38,7 @@ class CheckOptions:
     token_limit: int | None = None
     tokens: bool = True
     stats: bool = True
+    secrets: bool = False  # the secret and personal-data scan (P501-P505); prep publish always runs it
     tiktoken_dir: str | None = None
     epochs: int | None = None
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES

@@ -11,6 +11,7 @@ import hashlib
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -19,6 +20,7 @@ from ..errors import TokenizerUnavailableError
 from ..issues import Issue
 from ..reading.detect import family, vote
 from ..reading.jsonl import Line, parse_line
+from ..records.values import canonical_json, non_json
 from ..reports.stats import FileStats
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Target
@@ -26,8 +28,12 @@ from .encoders import load_encoder
 from .options import CheckOptions
 from .rules import CheckContext, check_example
 from .rules.media import bucket_of
+from .rules.secrets import might_hold
 from .shapes import Media, media_of, shape_of
 from .tokens import TokenCounter, fits_by_size
+
+#: P119 issues reported for one record at most.
+MAX_NON_JSON = 5
 
 __all__ = ["FileScan", "Origin", "Plan", "Repeated", "ScanGroup", "Tokenizers", "example_hash"]
 
@@ -210,6 +216,10 @@ class FileScan:
         """Check one parsed example; ``raw`` is its line's bytes, ``origin`` its table position."""
         self.examples += 1
         self._remember(number, example_hash(value) if digest is None else digest)
+        if raw is None:  # a record handed over in memory may hold what JSON cannot
+            for pointer, item in islice(non_json(value), MAX_NON_JSON):
+                what = type(item).__name__
+                self.add("P119", number, pointer, f"Value is a {what}, which has no JSON form.", origin)
         if self.plan.skip:
             return
         ctx = self.plan.ctx
@@ -237,7 +247,8 @@ class FileScan:
             return
         # a special token holds "|", which JSON writes as "|" or "\\u007c": without either, skip the scan
         scan = raw is None or b"|" in raw or b"\\u007" in raw
-        for p in check_example(value, ctx, scan_special_tokens=scan):
+        secrets = self.plan.options.secrets and (raw is None or might_hold(raw))
+        for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets):
             self.add(p.code, number, p.pointer, p.message, origin)
         self._measure(number, value, ctx.format, raw)
 
@@ -257,6 +268,25 @@ class FileScan:
         counter = self.tokenizers.get(budget.encoding)
         if counter is None:
             return
+        pieces = counter.guard.approximate
+        self._count(number, value, fmt, counter, budget)
+        if counter.guard.approximate > pieces:
+            self.add(
+                "P305",
+                number,
+                "",
+                "This example's text was counted in pieces (the tokenizer crashed on it, or it is over a million "
+                "characters), so its token count may be off by a few tokens.",
+            )
+
+    def _count(
+        self,
+        number: int,
+        value: dict[str, Any],
+        fmt: DataFormat,
+        counter: TokenCounter,
+        budget: Budget,
+    ) -> None:
         if self.stats is None:
             total = counter.over_limit(value, fmt, budget.token_limit)
         else:
@@ -318,7 +348,10 @@ class FileScan:
 def example_hash(value: dict[str, Any]) -> int:
     """A 64-bit hash of an example's canonical JSON: equal examples hash alike whatever
     their key order or spacing (duplicates, train/validation leakage, `prep.split`)."""
-    canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    try:
+        canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):  # a lone surrogate, deep nesting, a big integer, a Python object
+        canonical = canonical_json(value)
     return int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
 
 

@@ -18,10 +18,12 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from ..errors import warn_renamed
+from ..records.values import dumps_any
 from ..targets.profile import DataFormat
 from .block_tokens import BLOCK_FORMATS, block_tallies
 from .encoders import Encoder, load_encoder
 from .images import image_tokens
+from .panics import GuardedCount, contained
 from .tally import Tally
 
 __all__ = ["ExampleTokens", "TokenCounter", "count_tokens", "fits_by_size"]
@@ -63,7 +65,7 @@ class TokenCounter:
 
     def __init__(self, encoder: Encoder, *, cache_chars: int = 8_000_000) -> None:
         self.encoder = encoder
-        self._count = encoder.count
+        self.guard = GuardedCount(encoder.count)
         self._cache: dict[str, int] = {}
         self._cached_chars = 0
         self._cache_chars = cache_chars
@@ -72,7 +74,7 @@ class TokenCounter:
     def text(self, s: str) -> int:
         n = self._cache.get(s)
         if n is None:
-            n = self._count(s)
+            n = self.guard(s)
             if self._cached_chars > self._cache_chars:
                 self._cache.clear()
                 self._cached_chars = 0
@@ -209,7 +211,7 @@ class TokenCounter:
             enum = prop.get("enum")
             if isinstance(enum, list):
                 tally.constant += ENUM_INIT + ENUM_ITEM * len(enum)
-                tally.texts.extend(item if isinstance(item, str) else json.dumps(item) for item in enum)
+                tally.texts.extend(item if isinstance(item, str) else _enum_text(item) for item in enum)
             p_desc = _plain(prop.get("description")).removesuffix(".")
             tally.texts.append(f"{key}:{_plain(prop.get('type'))}:{p_desc}")
 
@@ -241,10 +243,19 @@ class TokenCounter:
             tally.texts.append(value)
 
 
+def _enum_text(item: Any) -> str:
+    """An enum value as JSON text, as the Cookbook writes it (any depth or type: never raises)."""
+    try:
+        return json.dumps(item)
+    except (TypeError, ValueError, RecursionError):
+        return dumps_any(item).decode()
+
+
 def _plain(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+@contained
 def count_tokens(
     records: Any,
     *,

@@ -122,3 +122,20 @@ def test_the_readme_says_how_to_turn_completion_on(run_prep, monkeypatch, capsys
 
     assert main([]) == 0
     assert "complete -o nosort -F _prep_completion prep" in capsys.readouterr().out
+
+
+def test_choices_on_the_command_line_take_any_case(run_prep):
+    code, out, err = run_prep(
+        "check",
+        SAMPLES / "preference_good.jsonl",
+        "--isolated",
+        "--no-stats",
+        "--method",
+        "DPO",
+        "--data-format",
+        "Preference",
+        "--format",
+        "JSON",
+    )
+    assert (code, err) == (0, "")
+    assert '"format": "preference"' in out

@@ -75,3 +75,23 @@ def test_convert_to_standard_output_writes_nothing_when_the_data_has_errors(run_
         "prep: did not write the records to standard output: the data has 2 error(s); fix them, or pass --force "
         "to write the 14 record(s) without errors.\n"
     )
+
+
+def test_split_reads_standard_input_into_a_folder(stdin, run_prep, tmp_path):
+    stdin((SAMPLES / "chat_good.jsonl").read_bytes())
+    code, out, _ = run_prep("split", "-", "-o", tmp_path, "--isolated", "--valid-count", "6")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"wrote {tmp_path / 'stdin.train.jsonl'} (54 examples) and {tmp_path / 'stdin.valid.jsonl'} (6 examples)"
+    )
+    from_file = run_prep(
+        "split", SAMPLES / "chat_good.jsonl", "-o", tmp_path / "file", "--isolated", "--valid-count", "6"
+    )
+    assert from_file[0] == 0
+    assert (tmp_path / "stdin.valid.jsonl").read_bytes() == (tmp_path / "file" / "chat_good.valid.jsonl").read_bytes()
+    stdin(b"")
+    assert run_prep("split", "-") == (
+        2,
+        "",
+        "prep: error: prep split - (standard input) needs -o DIR, the folder to write both files to.\n",
+    )

@@ -5,7 +5,7 @@
 
 Serves the Files and fine-tuning Jobs routes under `/v1` and under Azure's `/openai`
 (`api-version` is ignored), records every request and injects faults (`fail_next`,
-`drop_next`). Behaviour comes from `Settings`; state lives in fake_openai_state.py,
+`drop_next`, `stall_next`, `reply_next`). Behaviour comes from `Settings`; state lives in fake_openai_state.py,
 routing in fake_openai_routes.py. Standard library only: one `ThreadingHTTPServer`
 on 127.0.0.1 in a background thread.
 """
@@ -42,13 +42,20 @@ class Fault:
     remaining: int
     retry_after_ms: int | None = None
     process_first: bool = False  # handle the request, then drop the reply
+    delay: float = 0.0  # stall: wait this long before replying
+    raw: Reply | None = None  # reply_next: this reply, whatever the route would say
 
     def matches(self, request: RecordedRequest) -> bool:
         if self.remaining <= 0 or self.method not in (None, request.method):
             return False
         return request.path.startswith(self.path_prefix)
 
-    def reply(self) -> Reply | None:
+    def reply(self, processed: Reply | None = None) -> Reply | None:
+        if self.raw is not None:
+            return Reply(self.raw.status, self.raw.body, self.raw.content_type, dict(self.raw.headers))
+        if self.delay:
+            late = processed or json_reply(504, ApiError(504, "Injected stall", kind="server_error").body)
+            return Reply(late.status, late.body, late.content_type, dict(late.headers), delay=self.delay)
         if self.status is None:
             return None
         message = f"Injected fault: HTTP {self.status}"
@@ -63,6 +70,7 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _RequestHandler)
         self.fake = fake
         self.connections: set[socket.socket] = set()
+        self.stopping = threading.Event()  # ends stalled replies at once
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hung up: fine
@@ -112,6 +120,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return b"".join(chunks)
 
     def _send(self, reply: Reply) -> None:
+        if reply.delay and self.server.stopping.wait(reply.delay):
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         self.send_header("content-type", reply.content_type)
         self.send_header("content-length", str(len(reply.body)))
@@ -147,6 +158,7 @@ class FakeOpenAI:
     def stop(self) -> None:
         if self._httpd is None or self._thread is None:
             return
+        self._httpd.stopping.set()
         self._httpd.shutdown()
         for connection in list(self._httpd.connections):  # idle keep-alive handlers
             with contextlib.suppress(OSError):
@@ -215,6 +227,42 @@ class FakeOpenAI:
         fault = Fault(path_prefix, method, None, times, process_first=after_processing)
         self._faults.append(fault)
 
+    def stall_next(
+        self,
+        path_prefix: str,
+        seconds: float,
+        times: int = 1,
+        *,
+        method: str | None = None,
+        after_processing: bool = False,
+    ) -> None:
+        """Reply to the next `times` matching requests only after `seconds` (a stalled service).
+
+        The client's timeout fires first if it is shorter. `after_processing=True`
+        handles the request at once (the job exists) and only the reply is late;
+        otherwise the request is not handled and the late reply is a 504.
+        """
+        fault = Fault(path_prefix, method, None, times, process_first=after_processing, delay=seconds)
+        self._faults.append(fault)
+
+    def reply_next(
+        self,
+        path_prefix: str,
+        body: bytes,
+        *,
+        status: int = 200,
+        content_type: str = "application/json",
+        times: int = 1,
+        method: str | None = None,
+        after_processing: bool = False,
+    ) -> None:
+        """Answer the next `times` matching requests with this body (HTML, `{}`, `null`...).
+
+        `after_processing=True` handles the request first, then replies with the body.
+        """
+        raw = Reply(status, body, content_type)
+        self._faults.append(Fault(path_prefix, method, status, times, process_first=after_processing, raw=raw))
+
     def handle(self, request: RecordedRequest) -> Reply | None:
         """Reply to one request (None: drop the connection) and record it."""
         with self._lock:
@@ -223,7 +271,7 @@ class FakeOpenAI:
             if fault is None or fault.process_first:
                 reply = dispatch(self.state, request)
             if fault is not None:
-                reply = fault.reply()
+                reply = fault.reply(reply if fault.process_first else None)
             request.status = reply.status if reply else None
             self.requests.append(request)
             return reply

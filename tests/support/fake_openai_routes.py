@@ -50,6 +50,7 @@ class Reply:
     body: bytes
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before sending (a stalled service)
 
 
 def json_reply(status: int, data: JSON, headers: dict[str, str] | None = None) -> Reply:

@@ -1,8 +1,7 @@
 """Read back what an offline W&B run wrote: its `run-<id>.wandb` transaction log.
 
-The log is a LevelDB-log file (32 KiB blocks of CRC'd chunks) after a 7-byte W&B header;
-each payload is a `wandb.proto.wandb_internal_pb2.Record`. Spec:
-shared/docs/wandb-artifacts.md §3.3-3.4. Records reach the file only after `run.finish()`,
+The log is read with prep's own reader (`prep.publishing.wandb_runfile`; spec:
+shared/docs/wandb-artifacts.md §3.3-3.4). Records reach the file only after `run.finish()`,
 and wandb-core writes them asynchronously: `finish()` can return while the log still holds
 only its header (seen with wandb 0.31.0 on a loaded machine). So `logged_runs` and
 `logged_artifacts` first wait for the `exit` record, the last one a finished run writes.
@@ -11,82 +10,17 @@ only its header (seen with wandb 0.31.0 on a loaded machine). So `logged_runs` a
 from __future__ import annotations
 
 import json
-import struct
 import time
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wandb.proto import wandb_internal_pb2 as pb
-
-BLOCK = 32768
-CHUNK_HEADER = 7  # crc32 (4), length (2), chunk type (1)
-FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
-HEADER = struct.Struct("<4sHB")  # b":W&B", 0xBEE1, version 0
-
-
-def check_header(data: bytes, path: Path) -> None:
-    if len(data) < HEADER.size or HEADER.unpack_from(data) != (b":W&B", 0xBEE1, 0):
-        raise ValueError(f"{path}: not a W&B transaction log")
-
-
-def iter_chunks(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """(chunk type, chunk) pairs; stops at a truncated tail (a run still writing)."""
-    pos = CHUNK_HEADER
-    while pos + CHUNK_HEADER <= len(data):
-        left = BLOCK - pos % BLOCK
-        if left < CHUNK_HEADER:  # block trailer padding
-            pos += left
-            continue
-        crc, length, kind = struct.unpack_from("<IHB", data, pos)
-        if kind == 0 and length == 0:  # zero fill up to the next block
-            pos += left
-            continue
-        chunk = data[pos + CHUNK_HEADER : pos + CHUNK_HEADER + length]
-        if len(chunk) < length:
-            return
-        if zlib.crc32(chunk, zlib.crc32(bytes([kind]))) != crc:
-            raise ValueError(f"bad checksum at byte {pos}")
-        pos += CHUNK_HEADER + length
-        yield kind, chunk
-
-
-def iter_payloads(path: str | Path) -> Iterator[bytes]:
-    """Whole record payloads, with FIRST + MIDDLE... + LAST chunks joined."""
-    data = Path(path).read_bytes()
-    check_header(data, Path(path))
-    parts: list[bytes] = []
-    for kind, chunk in iter_chunks(data):
-        if kind == FULL:
-            yield chunk
-        elif kind == FIRST:
-            parts = [chunk]
-        elif kind == MIDDLE:
-            parts.append(chunk)
-        elif kind == LAST:
-            yield b"".join([*parts, chunk])
-            parts = []
-
-
-def iter_records(path: str | Path) -> Iterator[Any]:
-    """`wandb_internal_pb2.Record` messages (typed Any: wandb star-imports them)."""
-    for payload in iter_payloads(path):
-        record = pb.Record()  # type: ignore[attr-defined]
-        record.ParseFromString(payload)
-        yield record
+from prep.publishing.wandb_runfile import is_finished, iter_records
 
 
 def run_log_paths(wandb_dir: str | Path) -> list[Path]:
     """The transaction logs of the offline runs under `wandb_dir` (= `WANDB_DIR`)."""
     return sorted(Path(wandb_dir).glob("wandb/offline-run-*/run-*.wandb"))
-
-
-def is_finished(path: Path) -> bool:
-    if path.stat().st_size < HEADER.size:
-        return False
-    return any(record.WhichOneof("record_type") == "exit" for record in iter_records(path))
 
 
 def wait_until_finished(path: Path, timeout: float) -> None:

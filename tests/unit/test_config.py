@@ -147,7 +147,7 @@ def test_default_baseline_is_beside_the_config(tmp_path):
             "frobnicate = 1",
             "{path}: unknown key 'frobnicate' in the top level; known keys: baseline, dask, data-format, "
             "encoding, epochs, exclude, file-type, header, ignore, input-encoding, jobs, map, max-line-bytes, method, model, overrides, "
-            "select, severity, sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens.",
+            "secrets, select, severity, sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens.",
         ),
         (
             'map = {q = "question"}',

@@ -15,6 +15,7 @@ import orjson
 
 from ...issues import Problem
 from ...reading.jsonl import type_name
+from ...records.values import brief
 from ...targets.profile import DataFormat
 from .content import check_parts, check_special_tokens
 from .context import CheckContext
@@ -22,6 +23,7 @@ from .conversation import check_keys, check_messages, check_role_order, check_to
 from .fastpath import is_clean
 from .messages import check_message
 from .nova import check_nova
+from .secrets import check_secrets
 from .trl import check_trl_preference
 from .vertex import check_completions, check_references, check_vertex
 
@@ -116,7 +118,9 @@ def _check_output(output: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]
         if isinstance(msg, dict) and not (isinstance(msg.get("role"), str) and msg["role"] in roles):
             allowed = " or ".join(repr(r) for r in sorted(roles))
             yield Problem(
-                "P227", f"{ptr}/{i}/role", f"Output message must have the role {allowed}, found {msg.get('role')!r}."
+                "P227",
+                f"{ptr}/{i}/role",
+                f"Output message must have the role {allowed}, found {brief(msg.get('role'))}.",
             )
         else:
             yield from check_message(msg, f"{ptr}/{i}", ctx, roles)
@@ -168,10 +172,16 @@ _CONVERSATIONS = (DataFormat.CHAT, DataFormat.REINFORCEMENT)
 
 
 def check_example(
-    example: dict[str, Any], ctx: CheckContext, *, scan_special_tokens: bool = True, fast: bool = True
+    example: dict[str, Any],
+    ctx: CheckContext,
+    *,
+    scan_special_tokens: bool = True,
+    fast: bool = True,
+    scan_secrets: bool = True,
 ) -> list[Problem]:
     """All problems of one example. ``scan_special_tokens=False`` when the raw
     line is known to hold no ``<|`` (a cheap byte test done by the caller);
+    ``scan_secrets=False`` when it cannot hold a secret (`secrets.might_hold`);
     ``fast=False`` runs the detailed checks even when the fast path (`is_clean`)
     would prove the example clean: both give the same problems (a property test
     holds them to it)."""
@@ -181,4 +191,6 @@ def check_example(
             problems.extend(check(example, ctx))
     if scan_special_tokens and ctx.target.special_tokens:
         problems.extend(check_special_tokens(example, "", ctx))
+    if scan_secrets:
+        problems.extend(check_secrets(example))
     return problems

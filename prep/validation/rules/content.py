@@ -7,6 +7,7 @@ from typing import Any
 
 from ...issues import Problem, escape_pointer
 from ...reading.jsonl import type_name
+from ...records.values import brief
 from ..images import data_url_bytes, image_format
 from .context import CheckContext, a_role
 
@@ -74,7 +75,9 @@ def check_parts(parts: list[Any], ptr: str, role: str, kind: str, ctx: CheckCont
             yield Problem("P207", pptr, f"A content part must be an object, found {type_name(part)}.")
         else:
             yield Problem(
-                "P207", f"{pptr}/type", f"Unknown content part type {part.get('type')!r}; use 'text' or 'image_url'."
+                "P207",
+                f"{pptr}/type",
+                f"Unknown content part type {brief(part.get('type'))}; use 'text' or 'image_url'.",
             )
 
 
@@ -153,19 +156,25 @@ def count_images(messages: list[Any]) -> int:
 
 
 def check_special_tokens(value: Any, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
-    """Every string (and key) of the example that holds a special token."""
-    if isinstance(value, str):
-        match = ctx.special_tokens.search(value)
-        if match:
-            yield Problem(
-                "P221",
-                ptr,
-                f"Text holds the special token {match.group()}; {ctx.target.provider} rejects it. Remove or escape it.",
-            )
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from check_special_tokens(key, ptr, ctx)
-            yield from check_special_tokens(item, f"{ptr}{escape_pointer(key)}", ctx)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from check_special_tokens(item, f"{ptr}/{i}", ctx)
+    """Every string (and key) of the example that holds a special token, in document order.
+
+    Walks with a stack, not recursion: valid JSON may nest a thousand levels deep.
+    """
+    stack: list[tuple[str, Any]] = [(ptr, value)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, str):
+            match = ctx.special_tokens.search(node)
+            if match:
+                yield Problem(
+                    "P221",
+                    where,
+                    f"Text holds the special token {match.group()}; {ctx.target.provider} rejects it. "
+                    "Remove or escape it.",
+                )
+        elif isinstance(node, dict):
+            for key, item in reversed(list(node.items())):
+                stack.append((f"{where}{escape_pointer(key)}", item))
+                stack.append((where, key))
+        elif isinstance(node, list):
+            stack.extend((f"{where}/{i}", item) for i, item in reversed(list(enumerate(node))))

@@ -11,6 +11,7 @@ from typing import Any
 
 from ...issues import Problem, escape_pointer
 from ...reading.jsonl import type_name
+from ...records.values import brief
 from .content import count_images
 from .context import CheckContext
 from .messages import check_message, check_messages_list, without_nulls
@@ -92,7 +93,7 @@ def check_role_order(roles: list[Any], ptr: str, ctx: CheckContext) -> Iterator[
         yield Problem(
             "P231",
             f"{ptr}/{len(roles) - 1}",
-            f"Last message is {roles[-1]!r}; {ctx.target.provider} needs a {ctx.format} example "
+            f"Last message is {brief(roles[-1])}; {ctx.target.provider} needs a {ctx.format} example "
             f"to end on {rules.last_role!r}.",
         )
     if not all(role in rules.roles for role in roles):
@@ -185,7 +186,7 @@ def check_tool_calls_answered(messages: Any, ptr: str) -> Iterator[Problem]:
             yield Problem(
                 "P211",
                 f"{ptr}/{i}/tool_call_id",
-                f"tool_call_id {call_id!r} answers no earlier tool call in this example.",
+                f"tool_call_id {brief(call_id)} answers no earlier tool call in this example.",
             )
 
 
@@ -273,7 +274,7 @@ def _check_called_names(messages: list[Any], ptr: str, defined: set[str], has_de
         for cptr, name in _called_names(msg, f"{ptr}/{i}"):
             if name not in defined:
                 where = "the example's tools" if has_definitions else "any tool definition (the example has none)"
-                yield Problem("P233", cptr, f"Call to {name!r}, which is not in {where}.")
+                yield Problem("P233", cptr, f"Call to {brief(name)}, which is not in {where}.")
 
 
 def _called_names(msg: dict[str, Any], ptr: str) -> Iterator[tuple[str, str]]:

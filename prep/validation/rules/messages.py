@@ -9,6 +9,7 @@ import orjson
 
 from ...issues import Problem, escape_pointer
 from ...reading.jsonl import type_name
+from ...records.values import brief
 from ...targets.profile import RoleRules
 from .content import check_content
 from .context import CheckContext, a_role
@@ -38,7 +39,7 @@ def check_message(msg: Any, ptr: str, ctx: CheckContext, roles: frozenset[str]) 
     if role not in roles:
         allowed = ", ".join(sorted(roles))
         yield Problem(
-            "P203", f"{ptr}/role", f"Role {role!r} is not allowed in {ctx.format} examples; allowed: {allowed}."
+            "P203", f"{ptr}/role", f"Role {brief(role)} is not allowed in {ctx.format} examples; allowed: {allowed}."
         )
     yield from _check_keys(msg, ptr, role, rules)
     yield from check_content(msg, ptr, role, rules.content, ctx)
@@ -100,9 +101,11 @@ def _role_problem(role: Any, ptr: str, roles: frozenset[str]) -> Problem:
         return Problem("P201", f"{ptr}/role", f"Message has no role; use one of: {allowed}.")
     if isinstance(role, str) and role.strip().lower() in roles:
         return Problem(
-            "P202", f"{ptr}/role", f"Unknown role {role!r}: roles are exact and lowercase ({role.strip().lower()!r})."
+            "P202",
+            f"{ptr}/role",
+            f"Unknown role {brief(role)}: roles are exact and lowercase ({role.strip().lower()!r}).",
         )
-    return Problem("P202", f"{ptr}/role", f"Unknown role {role!r}; use one of: {allowed}.")
+    return Problem("P202", f"{ptr}/role", f"Unknown role {brief(role)}; use one of: {allowed}.")
 
 
 def _check_weight(weight: Any, role: str, ptr: str, ctx: CheckContext) -> Iterator[Problem]:
@@ -118,7 +121,7 @@ def _check_weight(weight: Any, role: str, ptr: str, ctx: CheckContext) -> Iterat
         )
     elif not weight_ok(weight, floats=rules.weight_floats):
         what = "0 or 1" if rules.weight_floats else "the integer 0 or 1"
-        yield Problem("P209", ptr, f"weight must be {what}, found {orjson.dumps(weight).decode()}.")
+        yield Problem("P209", ptr, f"weight must be {what}, found {brief(weight, 40)}.")
 
 
 def weight_ok(weight: Any, *, floats: bool) -> bool:
