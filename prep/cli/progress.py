@@ -103,7 +103,7 @@ def show_progress(enabled: bool, stream: TextIO | None = None) -> Iterator[None]
     if not enabled or not stream.isatty():
         yield
         return
-    handler = ProgressLine(stream)
+    handler = ProgressLine(stream, delay=DELAY)
     level = progress_log.level
     progress_log.addHandler(handler)
     progress_log.setLevel(logging.INFO)
