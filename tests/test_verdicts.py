@@ -51,6 +51,16 @@ def test_tool_calls_null_is_an_error_on_a_clean_line_too(write_jsonl):
     assert "leave the key out" in message and "exclude_none=True" in message
 
 
+def test_a_weight_past_64_bits_is_reported_not_a_crash():
+    """Found by feeding the mutation fuzzer to both paths (tests/unit/test_fastpath.py): an example weight
+    (Together's loss multiplier, a non-negative number) holding a Python integer past 64 bits (records or a
+    DataFrame hold them; a JSONL line reads one as a float) made the detailed check raise. It is P237."""
+    example = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    report = prep.check([{**example, "weight": {"a": 10**30}}], target="together")
+    (issue,) = [i for i in report.issues if i.code == "P237"]
+    assert (issue.line, issue.pointer) == (1, "/weight") and "1000000000000000000000000000000" in issue.message
+
+
 # 2. Nullable fields
 
 
