@@ -40,7 +40,8 @@ BAD = {
         },
         {"P402"},
     ),
-    "completion_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P111", 6: "P239"}, set()),
+    # and prepare_data's recommendations, as prep convert gives them (a long separator, no stop sequence, no space)
+    "completion_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P111", 6: "P239"}, {"P451", "P452", "P453"}),
     "preference_bad.jsonl": ({2: "P228", 3: "P227", 4: "P227", 5: "P229", 6: "P230", 7: "P203", 8: "P112"}, {"P401"}),
     "reinforcement_bad.jsonl": ({2: "P203", 3: "P231", 4: "P206", 5: "P113"}, {"P401", "P118"}),
     "text_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P109"}, set()),

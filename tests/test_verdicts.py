@@ -181,6 +181,34 @@ SAMPLES = {
 }
 
 
+# 5. Hints that point to the fix
+
+LEGACY = {"P350", *(f"P45{n}" for n in range(10))}
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv"])
+def test_check_gives_the_recommendations_convert_gives(tmp_path, suffix):
+    """prepare_data's recommendations for prompt/completion data (rulebook §4.3; `prep.conversion.legacy`) come from
+    one function for both commands: `prep check` reports the same (line, code, message) as `prep convert` without
+    --apply, for JSONL and for a table; before, only convert gave them."""
+    rows = [{"prompt": f"Classify this review: Review {i}", "completion": "POSITIVE" if i % 3 else "NEGATIVE"}
+            for i in range(30)]  # fmt: skip
+    rows[4] = {"prompt": "Classify this review: " + "long " * 2100, "completion": "NEGATIVE"}
+    path = tmp_path / f"legacy.{suffix}"
+    if suffix == "jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    else:
+        path.write_text("prompt,completion\n" + "".join(f'"{r["prompt"]}",{r["completion"]}\n' for r in rows))
+    day = dt.date(2026, 12, 1)
+    checked = {(i.line, i.code, i.message) for i in prep.check(path, today=day).issues if i.code in LEGACY}
+    converted = prep.convert(path, today=day).report.issues
+    assert checked == {(i.line, i.code, i.message) for i in converted if i.code in LEGACY}
+    assert {code for _, code, _ in checked} == {"P350", "P450", "P452", "P456", "P458", "P459"}
+    assert (5 if suffix == "jsonl" else 6, "P350") in {
+        (line, code) for line, code, _ in checked
+    }  # the CSV header is line 1
+
+
 # 6. Stale advice
 
 

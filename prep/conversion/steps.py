@@ -7,7 +7,6 @@ on JSONL, which a pre-commit hook runs on every commit) stays light.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterator
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
@@ -16,13 +15,14 @@ from ..errors import InputError
 from ..reading.detect import SAMPLE_LINES, decide_format, vote
 from ..reading.table import TableOptions
 from ..reports.report import Report
-from ..targets.profile import DataFormat, Target
+from ..targets.profile import DataFormat
 from ..validation.checker import prepare, report_of
 from ..validation.dataset import finish
 from ..validation.options import CheckOptions
 from ..validation.scan import Origin
+from .advice import CHECKED_ANYWAY, Extra, completion_models, finding_issues, pair_of
 from .examples import Example, RowProblem
-from .legacy import Finding, Pair, apply_fixes, recommend
+from .legacy import apply_fixes, recommend
 from .tables import Examples, add_problem, open_examples, scan_examples
 from .upgrade import chat_examples
 
@@ -52,17 +52,6 @@ def convert_examples(
     return kept, report, skipped, run.targets[0].bom
 
 
-Extra = tuple[int | None, RowProblem, Origin]
-
-
-def completion_models(target: Target, today: dt.date) -> str:
-    """Which of the target's models take prompt/completion data today, in words, with the way out when none does."""
-    phrase = target.current_for(DataFormat.COMPLETION, today)
-    if target.current_models(DataFormat.COMPLETION, today):
-        return phrase
-    return f"{phrase}: prep convert --to chat makes chat data of it"
-
-
 def _transform(
     examples: Examples, items: list[Example], options: ConvertOptions, models: str
 ) -> tuple[list[Example], list[Extra]]:
@@ -77,12 +66,12 @@ def _transform(
 
 
 def _legacy(items: list[Example], apply: bool, models: str) -> tuple[list[Example], list[Extra]]:
-    usable = [i for i, e in enumerate(items) if _pair(e) is not None]
-    pairs = [_pair(items[i]) for i in usable]
-    findings = recommend(pairs, models)  # type: ignore[arg-type]
+    usable = [i for i, e in enumerate(items) if pair_of(e) is not None]
+    pairs = [pair for pair in map(pair_of, (items[i] for i in usable)) if pair is not None]
+    findings = recommend(pairs, models)
     if not apply:
-        return items, list(_finding_issues(findings, [items[i] for i in usable], skip=("P206", "P403")))
-    applied = apply_fixes(pairs, findings)  # type: ignore[arg-type]
+        return items, list(finding_issues(findings, [items[i] for i in usable], skip=CHECKED_ANYWAY))
+    applied = apply_fixes(pairs, findings)
     new = {usable[i]: pair for i, pair in applied.rows}
     usable_set = set(usable)
     out = []
@@ -108,29 +97,8 @@ def _legacy(items: list[Example], apply: bool, models: str) -> tuple[list[Exampl
             )
         )
     unfixed = [f for f in findings if f.fix is None]
-    extras.extend(_finding_issues(unfixed, [items[i] for i in usable], skip=()))
+    extras.extend(finding_issues(unfixed, [items[i] for i in usable], skip=()))
     return out, extras
-
-
-def _pair(example: Example) -> Pair | None:
-    r = example.record
-    if r is None or example.problems or set(r) != {"prompt", "completion"}:
-        return None
-    if not isinstance(r["prompt"], str) or not isinstance(r["completion"], str):
-        return None
-    return Pair(r["prompt"], r["completion"])
-
-
-def _finding_issues(findings: list[Finding], examples: list[Example], skip: tuple[str, ...]) -> Iterator[Extra]:
-    for f in findings:
-        if f.code in skip:
-            continue
-        pointer = f"/{f.field}" if f.field else ""
-        if f.rows:
-            for i in f.rows:
-                yield examples[i].line, RowProblem(f.code, pointer, f.message), examples[i].origin
-        elif examples:
-            yield None, RowProblem(f.code, pointer, f.message), examples[0].origin
 
 
 def _model(fmt: DataFormat) -> type[BaseModel]:

@@ -168,8 +168,13 @@ def sample(source: Source, options: CheckOptions) -> Iterator[dict[str, Any]]:
 
 def check_jsonl(source: Source, run: CheckRun) -> list[FileReport]:
     """Check a JSONL source line by line (on several cores when it is a large local file); one report per target."""
-    group, size = scan_file(plan_file(source.name, sample(source, run.options), run), source, run.tokenizers)
+    group, size = scan_jsonl(source, run)
     return [finish(scan, size=size, today=run.today) for scan in group.scans]
+
+
+def scan_jsonl(source: Source, run: CheckRun) -> tuple[ScanGroup, int]:
+    """The scans of a JSONL source, not yet finished (more issues may be added), and the bytes read."""
+    return scan_file(plan_file(source.name, sample(source, run.options), run), source, run.tokenizers)
 
 
 def check_records(records: Iterable[Any], run: CheckRun, name: str = "<records>") -> list[FileReport]:
