@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..targets.profile import DataFormat, Target
-from ..validation.scan import FileScan, Origin, ScanGroup
+from ..validation.group import ScanGroup
+from ..validation.scan import FileScan, Origin
 from .examples import Example, RowProblem
 from .legacy import Finding, Pair, recommend
 

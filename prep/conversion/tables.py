@@ -28,7 +28,8 @@ from ..reading.sources import stat_source
 from ..reading.table import CellError, FileType, Note, Row, Table, TableOptions
 from ..validation.checker import CheckRun, plan_file, scan_jsonl
 from ..validation.dataset import finish
-from ..validation.scan import FileScan, Origin, ScanGroup
+from ..validation.group import ScanGroup
+from ..validation.scan import FileScan, Origin
 from .advice import Pairs, add_legacy_issues, is_completion
 from .examples import Example, RowProblem, to_example
 from .mapping import ColumnMap, plan_mapping

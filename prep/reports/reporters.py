@@ -195,9 +195,14 @@ def _stats_table(f: FileReport) -> str:
             continue
         cells = [_num(d[k]) for k in ("min", "max", "mean", "median", "p10", "p90", "total")]
         lines.append(f"  {label:18}" + "".join(f"{c:>{w}}" for c, w in zip(cells, _WIDTHS, strict=True)))
-    assert f.budget is not None
+    budget = f.budget
+    assert budget is not None
     e = s["estimate"]
-    lines.append(f"  {budget_line(f.budget, f.format)}")
+    lines.append(f"  {budget_line(budget, f.format, exact=s['exact'])}")
+    if budget.estimate:
+        lines.append(f"  an estimate: {budget.estimate}")
+    if s["truncation"] is not None:
+        lines.append(_truncation_line(s["truncation"], budget.token_limit))
     lines.append(
         f"  over the limit: {s['over_limit']:,} · without system: {s['without_system']:,} · "
         f"without user: {s['without_user']:,}"
@@ -210,10 +215,13 @@ def _stats_table(f: FileReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def budget_line(budget: Budget, fmt: DataFormat | None) -> str:
-    """What was counted with which tokenizer, against which limit, and for which models that limit is safe."""
-    counted = f"{'counted' if budget.exact else 'estimated'} with {budget.encoding}"
+def budget_line(budget: Budget, fmt: DataFormat | None, *, exact: bool | None = None) -> str:
+    """What was counted with which tokenizer, against which limit, and for which models that limit is safe
+    (``exact``: whether the counts were exact, when the statistics know better than the budget)."""
+    counted = f"{'counted' if (budget.exact if exact is None else exact) else 'estimated'} with {budget.counted_with}"
     if not budget.is_default:
+        if budget.trainer_limit:
+            return f"{budget.model or 'custom'}: {counted}, {budget.token_limit:,}-token --max-seq-length"
         if budget.limit_set:
             return f"{budget.model or 'no --model'}: {counted} against {budget.limit_phrase()}"
         return f"{budget.model}: {counted}, {budget.token_limit:,}-token limit"
@@ -228,6 +236,18 @@ def budget_line(budget: Budget, fmt: DataFormat | None) -> str:
     if fmt is None:
         return f"{head}, the profile's default (the data's format was not recognised)"
     return f"{head}, the profile's default (no {budget.provider} model takes {fmt} data)"
+
+
+def _truncation_line(t: dict[str, Any], limit: int) -> str:
+    """What the limit cuts: examples losing trained tokens, examples keeping none, the share of trained tokens lost."""
+    lost = f"{t['trained_tokens_lost']:,} of {t['trained_tokens']:,} trained tokens ({t['trained_share_lost']:.1%})"
+    line = (
+        f"  cut at {limit:,} tokens: {t['examples_losing_trained']:,} example(s) lose trained tokens, "
+        f"{t['examples_losing_all']:,} keep none; {lost} lost"
+    )
+    if t["examples_estimated"]:
+        line += f" · {t['examples_estimated']:,} example(s) estimated"
+    return line
 
 
 def _escape_data(text: str) -> str:
