@@ -209,6 +209,42 @@ def test_check_gives_the_recommendations_convert_gives(tmp_path, suffix):
     }  # the CSV header is line 1
 
 
+@pytest.mark.parametrize(
+    ("rows", "columns"),
+    [
+        ([{"question": f"Q{i}?", "answer": f"A{i}."} for i in range(12)], "question → user, answer → assistant"),
+        (
+            [{"instruction": f"Q{i}?", "input": "", "output": f"A{i}."} for i in range(12)],  # alpaca
+            "instruction → user, input → input, output → assistant",
+        ),
+    ],
+)
+def test_lines_of_a_tables_columns_point_to_prep_convert(write_jsonl, tmp_path, rows, columns):
+    """{question, answer} objects are no fine-tuning format (rulebook §1: chat, prompt/completion, preference,
+    reinforcement; §5 #11 "Unexpected file format"), but they are the columns `prep convert` maps to chat records
+    by their common names (README "Converting"). One P108 for the file says so and names the command, not one per
+    line; alpaca's string ``input`` is no preference ``input`` (FineTunePreferenceRequestInput.input is an object,
+    S6); and what the command writes passes."""
+    path = write_jsonl(rows, name="faq.jsonl")
+    report = prep.check(path)
+    (issue,) = [i for i in report.issues if i.code == "P108"]
+    assert issue.line is None and report.files[0].codes["P108"] == 1
+    assert issue.message.startswith(f"All 12 lines hold the columns of a table ({columns}), not examples;")
+    assert f"prep convert {path} -o OUT.jsonl" in issue.message
+    out = tmp_path / "out.jsonl"
+    prep.convert(path, out)
+    assert prep.check(out).ok
+
+
+def test_one_line_of_columns_in_a_chat_file_is_reported_on_its_line(write_jsonl):
+    """In a file of another format, such a line is P108 on its own line, with the same pointer to prep convert."""
+    report = prep.check(write_jsonl([*ten(chat("Hi?", "Hello.")), {"Question": "Q?", "Answer": "A."}]))
+    (issue,) = [i for i in report.issues if i.code == "P108"]
+    assert (
+        issue.line == 11 and "(Question → user, Answer → assistant): prep convert makes a chat record" in issue.message
+    )
+
+
 # 6. Stale advice
 
 

@@ -107,22 +107,34 @@ def _bom_issues(scan: FileScan) -> None:
     scan.add(code, None, "", f"{message}; add one with: prep convert FILE -o OUT.jsonl --bom.")
 
 
-#: What a property many lines share is (after "end"/"ends"), and how to fix it: one issue per file.
-_REPEATED = {"P104": ("with CRLF (Windows line endings)", "save the file with LF line endings")}
+#: What many lines share, said of one line and of several ("{detail}": what the first holds), and how to fix it
+#: ("{path}": the file): one issue per file.
+_REPEATED = {
+    "P104": (
+        "ends with CRLF (Windows line endings)",
+        "end with CRLF (Windows line endings)",
+        "save the file with LF line endings",
+    ),
+    "P108": (
+        "holds the columns of a table ({detail}), not an example",
+        "hold the columns of a table ({detail}), not examples",
+        "prep convert {path} -o OUT.jsonl makes chat records of them (see prep convert --help)",
+    ),
+}
 
 
 def _repeated_issues(scan: FileScan) -> None:
     """One issue per property of many lines, e.g. "3,340 of 3,400 lines end with CRLF (...), first: 1, 2, 3, …"."""
     for code, seen in sorted(scan.repeated.items()):
-        what, fix = _REPEATED[code]
+        one, many, fix = (text.format(detail=seen.detail, path=scan.plan.path) for text in _REPEATED[code])
         if seen.count == 1:
-            said = f"Line {seen.first[0]} ends {what}"
+            said = f"Line {seen.first[0]} {one}"
         elif seen.count == scan.lines:
-            said = f"All {seen.count:,} lines end {what}"
+            said = f"All {seen.count:,} lines {many}"
         else:
             more = ", …" if seen.count > len(seen.first) else ""
             first = ", ".join(str(n) for n in seen.first) + more
-            said = f"{seen.count:,} of {scan.lines:,} lines end {what}, first: {first}"
+            said = f"{seen.count:,} of {scan.lines:,} lines {many}, first: {first}"
         scan.add(code, None, "", f"{said}; {fix}.")
 
 
