@@ -62,6 +62,7 @@ CODES: dict[str, Code] = {
     "P118": Code(W, "Target asks for a UTF-8 byte-order mark, and the file has none."),
     "P119": Code(E, "Value has no JSON form (a set, bytes or other object in a record or a DataFrame cell)."),
     "P120": Code(E, "JSON nests deeper than prep can read (about 1,000 levels)."),
+    "P121": Code(N, "Data looks like another training method's (DPO, reinforcement): pass --method to say so."),
     # P15x-P16x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
     "P150": Code(E, "Row has more cells than the header has columns."),
     "P151": Code(E, "Cell holds a spreadsheet error value (#N/A, #DIV/0!, ...)."),

@@ -183,6 +183,36 @@ SAMPLES = {
 
 # 5. Hints that point to the fix
 
+
+def test_data_of_another_method_gets_one_sentence_naming_it(write_jsonl):
+    """Which file shape goes with which method is the server's rule (rulebook §1; §5 #10 is the job error), and a
+    job is supervised unless told. Preference data (S6 FineTunePreferenceRequestInput) and reinforcement data
+    (FineTuneReinforcementRequestInput: the conversation ends on a user turn) checked without --method get one
+    P121 naming the method, not one P109/P204 per line; a conversation with no assistant reply at all is
+    reinforcement-shaped even without grader keys. With --method the user has said it: no note."""
+    user = {"role": "user", "content": "2+2?"}
+    preference = {"input": {"messages": [user]}, "preferred_output": [{"role": "assistant", "content": "4"}],
+                  "non_preferred_output": [{"role": "assistant", "content": "5"}]}  # fmt: skip
+    for examples, method in (
+        ([preference] * 12, "dpo"),
+        ([{"messages": [user], "reference_answer": "4"}] * 12, "reinforcement"),
+        ([{"messages": [user]}] * 12, "reinforcement"),
+    ):
+        path = write_jsonl(examples)
+        report = prep.check(path, today=dt.date(2026, 6, 1))
+        (note,) = [i for i in report.issues if i.code == "P121"]
+        assert note.line is None and f"trains with --method {method};" in note.message
+        assert not {"P109", "P204"} & set(report.files[0].codes)
+        assert not [i for i in prep.check(path, method=method, today=dt.date(2026, 6, 1)).issues if i.code == "P121"]
+
+
+def test_chat_data_gets_no_method_note(write_jsonl):
+    """Chat data is supervised, the default: no note; one line without a reply in a chat file stays P204 there."""
+    report = prep.check(write_jsonl([*ten(chat("Hi?", "Hello.")), {"messages": [{"role": "user", "content": "Hi?"}]}]))
+    assert "P121" not in report.files[0].codes
+    assert [(i.line, i.code) for i in report.issues if i.code == "P204"] == [(11, "P204")]
+
+
 LEGACY = {"P350", *(f"P45{n}" for n in range(10))}
 
 
