@@ -132,6 +132,7 @@ CODES: dict[str, Code] = {
     "P246": Code(W, "Tool use in data for a model that may not train on it (Nova 2 SFT rejects tools)."),
     "P247": Code(W, "Reasoning content for a model that may not train on it (Nova 1 models reject it)."),
     "P248": Code(E, "Text holds a word the target reserves (Nova: User:, Bot:, [EOS], <image>, ...)."),
+    "P249": Code(E, "Example lacks a field the grader reads ({{ item.X }}; prep publish --grader)."),
     # P3xx: tokens and length
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(E, "Target or model takes no new fine-tuning jobs (shut down or past its date)."),

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 import prep
+from prep.publishing.types import CheckFailedError
 from prep.reports.reporters import REPORTERS, budget_line
 from prep.targets.loader import available_targets, load_target
 from prep.targets.profile import DataFormat
@@ -211,6 +213,34 @@ def test_chat_data_gets_no_method_note(write_jsonl):
     report = prep.check(write_jsonl([*ten(chat("Hi?", "Hello.")), {"messages": [{"role": "user", "content": "Hi?"}]}]))
     assert "P121" not in report.files[0].codes
     assert [(i.line, i.code) for i in report.issues if i.code == "P204"] == [(11, "P204")]
+
+
+def test_publish_checks_every_item_field_the_grader_reads(write_jsonl, tmp_path):
+    """Rulebook §1.5, spec FineTuneReinforcementRequestInput (S6): keys beside messages and tools are "available to
+    reference during grading under the {{ item.XXX }} template variable". Every field a grader names, in any nested
+    grader or message template, must be in every example of both files: P249 on each one that lacks it, and nothing
+    is uploaded (a dry run, no client: nothing is sent anyway)."""
+    from prep.publishing.grader import item_fields
+
+    grader = {
+        "type": "multi",
+        "graders": {
+            "exact": {"type": "string_check", "input": "{{ sample.output_text }}", "reference": "{{item.answer}}"},
+            "judge": {"type": "score_model", "input": [{"role": "user", "content": "Topic: {{ item.meta.topic }}"}]},
+        },
+    }
+    assert item_fields(grader) == ["answer", "meta.topic"]
+    rft = {"messages": [{"role": "developer", "content": "Answer."}, {"role": "user", "content": "2+2?"}]}
+    good = {**rft, "answer": "4", "meta": {"topic": "sums"}}
+    train = write_jsonl([good] * 3 + [{**rft, "answer": "4"}] + [good] * 8, name="train.jsonl")
+    valid = write_jsonl([good, {**rft, "meta": {"topic": "sums"}}], name="valid.jsonl")
+    job = prep.JobSpec(model="o4-mini", method="reinforcement", grader=grader)
+    with pytest.raises(CheckFailedError) as info:
+        prep.publish(train, valid=valid, job=job, dry_run=True, ledger_path=tmp_path / "ledger.json")
+    found = {(Path(i.path).name, i.line, i.pointer) for i in info.value.report.issues if i.code == "P249"}
+    assert found == {("train.jsonl", 4, "/meta/topic"), ("valid.jsonl", 2, "/answer")}
+    message = next(i.message for i in info.value.report.issues if i.code == "P249" and i.line == 2)
+    assert "The grader reads {{ item.answer }}, which this example does not hold" in message
 
 
 LEGACY = {"P350", *(f"P45{n}" for n in range(10))}

@@ -40,6 +40,7 @@ from ..reports.report import Report
 from ..targets.profile import Method
 from ..validation.options import CheckOptions
 from ..validation.rules.secrets import SECRET_CODES
+from .grader import add_grader_issues
 from .jobs import JobSpec, validate_job
 from .ledger import Ledger, canonical_base_url, default_ledger_path
 from .lock import ledger_lock
@@ -122,6 +123,8 @@ def publish(
 
     emit = on_event or (lambda event: None)
     report = _check(files, spec, check_options, {"config": config, "isolated": isolated, "use_baseline": use_baseline})
+    if spec.grader is not None:
+        add_grader_issues(files, spec.grader)  # every {{ item.X }} it reads is in every example (P249)
     emit(PublishEvent("report", "checked", {"report": report}))
     if not report.ok and not force:
         raise CheckFailedError(
