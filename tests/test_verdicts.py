@@ -77,6 +77,31 @@ def test_nulls_the_sdk_writes_for_nullable_fields_are_no_fields(write_jsonl):
     assert line_codes(report) == set()
 
 
+def test_null_is_accepted_exactly_where_the_sdk_types_allow_it():
+    """The oracle is the openai SDK's request type, generated from the OpenAPI spec: each optional key of
+    ``ChatCompletionAssistantMessageParam`` whose type admits None (``nullable: true`` in the spec) may be null,
+    and null is P112 on every other key. Both paths give the same verdict (item 1)."""
+    import typing
+
+    from openai.types.chat import ChatCompletionAssistantMessageParam as Assistant
+
+    from prep.validation.rules import CheckContext, check_example
+
+    hints = typing.get_type_hints(Assistant)
+    nullable = {k for k, t in hints.items() if type(None) in typing.get_args(t) or t is type(None)}
+    assert nullable == {"audio", "content", "function_call", "refusal"}  # what the SDK at hand says
+    call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    ctx = CheckContext(load_target("openai"), DataFormat.CHAT)
+    for key in sorted(Assistant.__optional_keys__ - {"role"}):
+        assistant = {"role": "assistant", "content": None, "tool_calls": [call], key: None}
+        example = {**reply(**assistant), "tools": tools}
+        fast, slow = check_example(example, ctx), check_example(example, ctx, fast=False)
+        assert fast == slow, key
+        flagged = ("P112", f"/messages/1/{key}") in {(p.code, p.pointer) for p in slow}
+        assert flagged is (key not in nullable), (key, slow)
+
+
 def test_what_model_dump_writes_beyond_the_nullable_fields_is_still_reported(write_jsonl):
     """``ChatCompletionMessage.model_dump()`` (the openai SDK) also writes ``annotations`` (no key of a request
     message) and ``tool_calls`` (not nullable) as null: those stay errors, and say how to leave them out."""
