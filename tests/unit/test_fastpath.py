@@ -183,23 +183,35 @@ def same_problems(example, ctx):
     return check_example(example, ctx), check_example(example, ctx, fast=False)
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in available_targets() if any(f in load_target(n).formats for f in CONVERSATIONS)]
-)
+#: The targets whose data may be conversations (the formats the fast path proves clean).
+CONVERSATION_TARGETS = [n for n in available_targets() if any(f in load_target(n).formats for f in CONVERSATIONS)]
+
+
+def compare_paths(target, candidates):
+    """Feed ``candidates()`` (called once per format) to both paths, as chat and as reinforcement data, requiring the
+    same problems; return how many were tried, flagged by the detailed checks, and proven clean by the fast path."""
+    tried = flagged = proven = 0
+    for fmt in (f for f in CONVERSATIONS if f in target.formats):
+        ctx = CheckContext(target, fmt)
+        for candidate in candidates():
+            fast, slow = same_problems(candidate, ctx)
+            assert fast == slow, (fmt, candidate)
+            tried += 1
+            flagged += bool(slow)
+            proven += is_clean(candidate, ctx)
+    return tried, flagged, proven
+
+
+@pytest.mark.parametrize("name", CONVERSATION_TARGETS)
 def test_fast_and_detailed_paths_give_the_same_problems(corpus, name):
     """For every target profile: each corpus example, and 8 seeded mutations of each, checked as
     chat and as reinforcement data, gets the same problems from both paths."""
     target, rng = load_target(name), random.Random(f"same-verdict {name}")
-    tried = flagged = proven = 0
-    for fmt in (f for f in CONVERSATIONS if f in target.formats):
-        ctx = CheckContext(target, fmt)
-        for example in corpus:
-            for candidate in (example, *(mutate(example, rng) for _ in range(8))):
-                fast, slow = same_problems(candidate, ctx)
-                assert fast == slow, (fmt, candidate)
-                tried += 1
-                flagged += bool(slow)
-                proven += is_clean(candidate, ctx)
+
+    def mutated():
+        return (c for ex in corpus for c in (ex, *(mutate(ex, rng) for _ in range(8))))
+
+    tried, flagged, proven = compare_paths(target, mutated)
     assert tried > 3_000 and flagged > tried // 5 and proven > 100, (tried, flagged, proven)
 
 
@@ -226,27 +238,17 @@ def depth(value, limit=FUZZ_DEPTH):
     return level
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in available_targets() if any(f in load_target(n).formats for f in CONVERSATIONS)]
-)
+@pytest.mark.parametrize("name", CONVERSATION_TARGETS)
 def test_the_fuzzers_examples_get_the_same_problems_from_both_paths(corpus, name):
     """For every target profile: the mutation fuzzer's random examples (`fuzz.example`) and its mutations of each
     corpus example (`fuzz.mutate`), checked as chat and as reinforcement data, get the same problems from both
     paths. The fuzzer's strings (special tokens, lone surrogates, secrets, ANSI escapes) and values (integers past
-    64 bits, NaN-free floats, odd keys) reach every rule."""
+    64 bits, odd keys, wrong types anywhere) reach every rule."""
     target, rng = load_target(name), random.Random(f"fuzz same-verdict {name}")
     candidates = [fuzz.example(rng) for _ in range(1500)]
     candidates += [fuzz.mutate(rng, ex) for ex in corpus for _ in range(2)]
     candidates = [c for c in candidates if isinstance(c, dict) and depth(c) <= FUZZ_DEPTH]
-    tried = flagged = proven = 0
-    for fmt in (f for f in CONVERSATIONS if f in target.formats):
-        ctx = CheckContext(target, fmt)
-        for candidate in candidates:
-            fast, slow = same_problems(candidate, ctx)
-            assert fast == slow, (fmt, candidate)
-            tried += 1
-            flagged += bool(slow)
-            proven += is_clean(candidate, ctx)
+    tried, flagged, proven = compare_paths(target, lambda: candidates)
     assert tried > 2_000 and flagged > tried // 2 and proven > 50, (tried, flagged, proven)
 
 
