@@ -214,16 +214,14 @@ SAMPLES = {
 def test_data_of_another_method_gets_one_sentence_naming_it(write_jsonl):
     """Which file shape goes with which method is the server's rule (rulebook §1; §5 #10 is the job error), and a
     job is supervised unless told. Preference data (S6 FineTunePreferenceRequestInput) and reinforcement data
-    (FineTuneReinforcementRequestInput: the conversation ends on a user turn) checked without --method get one
-    P121 naming the method, not one P109/P204 per line; a conversation with no assistant reply at all is
-    reinforcement-shaped even without grader keys. With --method the user has said it: no note."""
+    (FineTuneReinforcementRequestInput: the conversation ends on a user turn, grader data beside it) checked
+    without --method get one P121 naming the method, not one P109/P204 per line. With --method, no note."""
     user = {"role": "user", "content": "2+2?"}
     preference = {"input": {"messages": [user]}, "preferred_output": [{"role": "assistant", "content": "4"}],
                   "non_preferred_output": [{"role": "assistant", "content": "5"}]}  # fmt: skip
     for examples, method in (
         ([preference] * 12, "dpo"),
         ([{"messages": [user], "reference_answer": "4"}] * 12, "reinforcement"),
-        ([{"messages": [user]}] * 12, "reinforcement"),
     ):
         path = write_jsonl(examples)
         report = prep.check(path, today=dt.date(2026, 6, 1))
@@ -231,6 +229,21 @@ def test_data_of_another_method_gets_one_sentence_naming_it(write_jsonl):
         assert note.line is None and f"trains with --method {method};" in note.message
         assert not {"P109", "P204"} & set(report.files[0].codes)
         assert not [i for i in prep.check(path, method=method, today=dt.date(2026, 6, 1)).issues if i.code == "P121"]
+
+
+def test_a_file_of_prompts_without_replies_is_one_error_naming_reinforcement(write_jsonl):
+    """Conversations with no assistant message that end on a user turn, and no grader data: as chat data each is
+    P204 (rulebook §1.1, "at least one assistant message"), but a file of nothing else is what reinforcement data
+    holds (§1.5): one P204 for the file says so and names --method reinforcement, not one per line. With --method
+    reinforcement they are checked as such; with --method supervised each line keeps its P204."""
+    path = write_jsonl([{"messages": [{"role": "user", "content": f"{i}+2?"}]} for i in range(12)])
+    report = prep.check(path, today=dt.date(2026, 6, 1))
+    (issue,) = [i for i in report.issues if i.code == "P204"]
+    assert issue.line is None and report.files[0].codes["P204"] == 1 and issue.is_error
+    assert issue.message.startswith("No example has an assistant message, and each ends on a user turn: this looks")
+    assert "trains with --method reinforcement" in issue.message
+    assert "P204" not in prep.check(path, method="reinforcement", today=dt.date(2026, 6, 1)).files[0].codes
+    assert prep.check(path, method="supervised").files[0].codes["P204"] == 12
 
 
 def test_chat_data_gets_no_method_note(write_jsonl):

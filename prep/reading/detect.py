@@ -9,9 +9,8 @@ Each line votes for a format by its keys:
   preference data when a message holds ``candidates``;
 - ``chosen`` / ``rejected`` is TRL preference data;
 - ``messages`` is OpenAI chat or reinforcement data (a reinforcement vote needs
-  a sign of RFT: a `developer` message, or a conversation that ends on a user
-  turn with grader data beside messages and tools, or with no assistant message
-  at all: nothing for supervised training to learn); the same line is TRL
+  a sign of RFT: a `developer` message, or grader data beside messages and
+  tools with a conversation that ends on a user turn); the same line is TRL
   conversational data when the target is TRL: the target decides, not the line;
 - the OpenAI preference keys (``input`` only when it holds an object: alpaca's
   ``instruction``/``input``/``output`` rows have a string there), then
@@ -122,7 +121,7 @@ def _looks_reinforcement(messages: Any, grader_data: bool) -> bool:
     if not isinstance(messages, list) or not messages:
         return False
     roles = [m.get("role") if isinstance(m, dict) else None for m in messages]
-    return "developer" in roles or (roles[-1] == "user" and (grader_data or "assistant" not in roles))
+    return "developer" in roles or (grader_data and roles[-1] == "user")
 
 
 def family(fmt: DataFormat) -> DataFormat:

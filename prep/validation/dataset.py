@@ -71,6 +71,7 @@ def finish(scan: FileScan, *, size: int | None = None, role: str = "train", toda
     for code, message in plan.notes:
         scan.add(code, None, "", message)
     _bom_issues(scan)
+    _prompts_only(scan)
     _repeated_issues(scan)
     for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
         scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
@@ -121,6 +122,32 @@ _REPEATED = {
         "prep convert {path} -o OUT.jsonl makes chat records of them (see prep convert --help)",
     ),
 }
+
+
+_NO_REPLY = (
+    "The example has no assistant message and ends on a user turn",
+    "No example has an assistant message, and each ends on a user turn",
+)
+
+
+def _prompts_only(scan: FileScan) -> None:
+    """A chat file (checked without --method) whose every example is a prompt with no reply looks like reinforcement
+    data: one P204 that names the method replaces the P204 of each line. Otherwise each line keeps its own."""
+    seen = scan.repeated.pop("P204", None)
+    plan, target = scan.plan, scan.plan.target
+    method = target.method_of(DataFormat.REINFORCEMENT)
+    if seen is None or seen.count != scan.examples or plan.options.method is not None or method is None:
+        return
+    scan.issues[:] = [i for i in scan.issues if i.code != "P204"]
+    del scan.codes["P204"]
+    scan.add(
+        "P204",
+        None,
+        "",
+        f"{_NO_REPLY[seen.count > 1]}: this looks like reinforcement data (prompts for the model to answer and a "
+        f"grader to score), which {target.provider} trains with --method {method}; for supervised training, give "
+        "every example its assistant reply.",
+    )
 
 
 def _repeated_issues(scan: FileScan) -> None:

@@ -221,6 +221,8 @@ class FileScan:
         secrets = self.plan.options.secrets and (raw is None or might_hold(raw))
         for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets):
             self.add(p.code, number, p.pointer, p.message, origin)
+            if p.code == "P204" and prompt_only(value):
+                self.repeat("P204", number)  # `dataset.finish` says once when the whole file is prompts
         self._measure(number, value, ctx.format, raw)
 
     def _no_format(self, number: int, value: dict[str, Any], origin: Origin | None) -> None:
@@ -341,6 +343,13 @@ class FileScan:
         self.tokenizers.error = self.tokenizers.error or other.tokenizers.error
         if self.stats is not None and other.stats is not None:
             self.stats.merge(other.stats)
+
+
+def prompt_only(value: dict[str, Any]) -> bool:
+    """A conversation with no assistant message that ends on a user turn: what reinforcement data holds."""
+    messages = value.get("messages")
+    roles = [m.get("role") for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+    return bool(roles) and roles[-1] == "user" and "assistant" not in roles
 
 
 def example_hash(value: dict[str, Any]) -> int:

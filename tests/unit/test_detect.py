@@ -16,20 +16,9 @@ PREF = {"input": {"messages": []}, "preferred_output": [], "non_preferred_output
         (CHAT, F.CHAT),
         (RFT, F.REINFORCEMENT),
         ({"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"}, F.REINFORCEMENT),
-        # no assistant message at all: nothing to learn from supervised, a prompt for RFT (issue 11: a file of them is
-        # reinforcement data, one P121 naming the method; one such line in a chat file is still P204 there)
-        ({"messages": [{"role": "user", "content": "2+2?"}]}, F.REINFORCEMENT),
-        # a reply before the last user turn and no grader data: a chat example missing its last answer
-        (
-            {
-                "messages": [
-                    {"role": "user", "content": "Hi"},
-                    {"role": "assistant", "content": "x"},
-                    {"role": "user", "content": "?"},
-                ]
-            },
-            F.CHAT,
-        ),
+        # no grader data: a chat example missing its answer (a file of nothing else is one P204 naming --method
+        # reinforcement: tests/test_verdicts.py)
+        ({"messages": [{"role": "user", "content": "2+2?"}]}, F.CHAT),
         ({"input": "Some context.", "instruction": "Q?", "output": "A."}, None),  # alpaca: columns, not preference
         ({"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "x"}], "weight": 1}, F.CHAT),
         (PREF, F.PREFERENCE),
