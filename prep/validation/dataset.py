@@ -124,19 +124,14 @@ _REPEATED = {
 }
 
 
-_NO_REPLY = (
-    "The example has no assistant message and ends on a user turn",
-    "No example has an assistant message, and each ends on a user turn",
-)
-
-
 def _prompts_only(scan: FileScan) -> None:
     """A chat file (checked without --method) whose every example is a prompt with no reply looks like reinforcement
-    data: one P204 that names the method replaces the P204 of each line. Otherwise each line keeps its own."""
+    data: one P204 that names the method replaces the P204 of each line. Otherwise (or with one example: nothing
+    to tell a file's kind by) each line keeps its own."""
     seen = scan.repeated.pop("P204", None)
     plan, target = scan.plan, scan.plan.target
     method = target.method_of(DataFormat.REINFORCEMENT)
-    if seen is None or seen.count != scan.examples or plan.options.method is not None or method is None:
+    if seen is None or seen.count < 2 or seen.count != scan.examples or plan.options.method is not None or not method:
         return
     scan.issues[:] = [i for i in scan.issues if i.code != "P204"]
     del scan.codes["P204"]
@@ -144,9 +139,9 @@ def _prompts_only(scan: FileScan) -> None:
         "P204",
         None,
         "",
-        f"{_NO_REPLY[seen.count > 1]}: this looks like reinforcement data (prompts for the model to answer and a "
-        f"grader to score), which {target.provider} trains with --method {method}; for supervised training, give "
-        "every example its assistant reply.",
+        "No example has an assistant message, and each ends on a user turn: this looks like reinforcement data "
+        f"(prompts for the model to answer and a grader to score), which {target.provider} trains with --method "
+        f"{method}; for supervised training, give every example its assistant reply.",
     )
 
 
