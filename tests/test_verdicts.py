@@ -19,6 +19,7 @@ from prep.publishing.types import CheckFailedError
 from prep.reports.reporters import REPORTERS, budget_line
 from prep.targets.loader import available_targets, load_target
 from prep.targets.profile import DataFormat
+from prep.validation.options import CheckOptions
 from tests.helpers import chat
 
 
@@ -279,6 +280,15 @@ def test_publish_checks_every_item_field_the_grader_reads(write_jsonl, tmp_path)
     assert found == {("train.jsonl", 4, "/meta/topic"), ("valid.jsonl", 2, "/answer")}
     message = next(i.message for i in info.value.report.issues if i.code == "P249" and i.line == 2)
     assert "The grader reads {{ item.answer }}, which this example does not hold" in message
+    for options, severities in (
+        (CheckOptions(severity={"P249": "warning"}), {"warning"}),
+        (CheckOptions(ignore="P249"), set()),
+    ):
+        with pytest.raises(CheckFailedError) as info:  # o4-mini takes no new jobs (rulebook §2.7): P302 still fails it
+            prep.publish(
+                train, valid=valid, job=job, dry_run=True, ledger_path=tmp_path / "l.json", check_options=options
+            )
+        assert {i.severity.value for i in info.value.report.issues if i.code == "P249"} == severities
 
 
 LEGACY = {"P350", *(f"P45{n}" for n in range(10))}

@@ -17,6 +17,7 @@ from ..conversion.tables import open_examples
 from ..issues import Issue, Severity, escape_pointer
 from ..reading.table import TableOptions
 from ..reports.report import FileReport
+from ..validation.options import CheckOptions
 from .types import PublishedFile
 
 __all__ = ["add_grader_issues", "item_fields"]
@@ -54,28 +55,30 @@ def _holds(record: dict[str, Any], path: str) -> bool:
     return True
 
 
-def add_grader_issues(files: Sequence[PublishedFile], grader: Any) -> None:
-    """Add P249 to each file's report (``file.report``) on every example that lacks a field the grader reads."""
+def add_grader_issues(files: Sequence[PublishedFile], grader: Any, options: CheckOptions | None = None) -> None:
+    """Add P249 to each file's report (``file.report``) on every example that lacks a field the grader reads,
+    unless ``options`` (those the file was checked with) leave P249 out; their severity for it applies."""
     fields = item_fields(grader)
-    if not fields:
+    options = options or CheckOptions()
+    if not fields or not options.reports("P249"):
         return
+    severity = dict(options.severity).get("P249", Severity.ERROR)
     for file in files:
         if file.report is not None:
-            _check_file(file, file.report, fields)
+            _check_file(file, file.report, fields, severity)
 
 
-def _check_file(file: PublishedFile, report: FileReport, fields: list[str]) -> None:
+def _check_file(file: PublishedFile, report: FileReport, fields: list[str], severity: Severity) -> None:
     with open_examples(file.path, TableOptions()) as examples:
         for example in examples.items:
             if example.record is None:
                 continue  # an unreadable row is already reported
             for path in fields:
                 if not _holds(example.record, path):
-                    _add(report, example.line, path)
+                    _add(report, example.line, path, severity)
 
 
-def _add(report: FileReport, line: int, path: str) -> None:
-    severity = Severity.ERROR
+def _add(report: FileReport, line: int, path: str, severity: Severity) -> None:
     message = (
         f"The grader reads {{{{ item.{path} }}}}, which this example does not hold; add {path.split('.')[0]!r} "
         "beside messages to every example (training and validation), or change the grader."

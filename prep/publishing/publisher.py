@@ -122,9 +122,10 @@ def publish(
     from .steps import Publisher
 
     emit = on_event or (lambda event: None)
-    report = _check(files, spec, check_options, {"config": config, "isolated": isolated, "use_baseline": use_baseline})
+    project = {"config": config, "isolated": isolated, "use_baseline": use_baseline}
+    report, options = _check(files, spec, check_options, project)
     if spec.grader is not None:
-        add_grader_issues(files, spec.grader)  # every {{ item.X }} it reads is in every example (P249)
+        add_grader_issues(files, spec.grader, options)  # every {{ item.X }} it reads is in every example (P249)
     emit(PublishEvent("report", "checked", {"report": report}))
     if not report.ok and not force:
         raise CheckFailedError(
@@ -180,14 +181,17 @@ def _local(role: str, path: str | os.PathLike[str]) -> PublishedFile:
     return PublishedFile(role, p, sha, size, md5)
 
 
-def _check(files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None, project: dict[str, Any]) -> Report:
-    """Check the files with their project configuration; the job's method and model win."""
+def _check(
+    files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None, project: dict[str, Any]
+) -> tuple[Report, CheckOptions]:
+    """Check the files with their project configuration; the job's method and model win. Returns the report and
+    the options the training file was checked with (its configuration's, and the ones given)."""
     settings = {**changed_settings(options), "method": Method(spec.method), "secrets": True}
     valid = files[1].path if len(files) > 1 else None
     try:
-        report = check_named(files[0].path, {"model": spec.model, **settings}, valid=valid, **project).report
+        run = check_named(files[0].path, {"model": spec.model, **settings}, valid=valid, **project)
     except UnknownModelError:  # a model prep has no limits for: count against the safe default
-        report = check_named(files[0].path, settings, valid=valid, **project).report
-    for f, r in zip(files, report.files, strict=True):
+        run = check_named(files[0].path, settings, valid=valid, **project)
+    for f, r in zip(files, run.report.files, strict=True):
         f.report = r
-    return report
+    return run.report, run.plans[0].options
