@@ -21,9 +21,9 @@ from ..errors import warn_renamed
 from ..records.values import dumps_any
 from ..targets.profile import DataFormat
 from .block_tokens import BLOCK_FORMATS, block_tallies
-from .encoders import Encoder, load_encoder
+from .encoders import Encoder, is_linear, load_encoder
 from .images import image_tokens
-from .panics import GuardedCount, contained
+from .panics import LONG_TEXT, GuardedCount, contained
 from .tally import Tally
 
 __all__ = ["ExampleTokens", "TokenCounter", "count_tokens", "fits_by_size"]
@@ -65,7 +65,7 @@ class TokenCounter:
 
     def __init__(self, encoder: Encoder, *, cache_chars: int = 8_000_000) -> None:
         self.encoder = encoder
-        self.guard = GuardedCount(encoder.count)
+        self.guard = GuardedCount(encoder.count, long_text=None if is_linear(encoder) else LONG_TEXT)
         self._cache: dict[str, int] = {}
         self._cached_chars = 0
         self._cache_chars = cache_chars
