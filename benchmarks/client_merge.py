@@ -20,8 +20,9 @@ from array import array
 
 from prep.validation.checker import CheckRun, plan_file, prepare
 from prep.validation.dataset import finish
+from prep.validation.group import ScanGroup
 from prep.validation.options import CheckOptions
-from prep.validation.scan import Plan, ScanGroup
+from prep.validation.scan import Plan
 
 
 def parts(plans: list[Plan], run: CheckRun, examples: int, count: int) -> list[ScanGroup]:

@@ -19,9 +19,12 @@ import math
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from generate import parse_size
+
+from prep.validation.encoders import load_encoder
 
 CONSONANTS = [
     "b",
@@ -88,27 +91,32 @@ LANGUAGES = {"en": 50, "ja": 18, "ko": 14, "zh": 10, "code": 8}
 
 
 class Vocabulary:
-    """Made-up words for each language, built once from the seed."""
+    """Made-up words for each language, built once from the seed.
+
+    Made-up words and random characters would tokenize far worse than text does (a rare CJK character is
+    two or three tokens), so the vocabulary keeps words of at most two o200k_base tokens and the CJK and
+    Hangul characters that are one token each (the common ones): about as many tokens per byte as text.
+    """
 
     def __init__(self, rng: random.Random, size: int = 30_000) -> None:
-        self.en = [self._latin(rng) for _ in range(size)]
-        self.ja = ["".join(rng.choices(rng.choice((HIRAGANA, KATAKANA)), k=rng.randint(1, 5))) for _ in range(size)]
-        self.ko = [
-            "".join(self._block(rng, HANGUL_FIRST, HANGUL_LAST) for _ in range(rng.randint(1, 4))) for _ in range(size)
-        ]
-        self.zh = [
-            "".join(self._block(rng, CJK_FIRST, CJK_LAST) for _ in range(rng.randint(1, 3))) for _ in range(size)
-        ]
+        count = load_encoder("o200k_base").count
+        self.en = self._latin(rng, size, count)
+        cjk = [c for c in map(chr, range(CJK_FIRST, CJK_LAST + 1)) if count(c) == 1]
+        hangul = [c for c in map(chr, range(HANGUL_FIRST, HANGUL_LAST + 1)) if count(c) == 1]
+        kana = [*HIRAGANA, *KATAKANA]
+        self.ja = ["".join(rng.choices(rng.choice((kana, cjk)), k=rng.randint(1, 4))) for _ in range(size)]
+        self.ko = ["".join(rng.choices(hangul, k=rng.randint(1, 4))) for _ in range(size)]
+        self.zh = ["".join(rng.choices(cjk, k=rng.randint(1, 3))) for _ in range(size)]
         self.idents = ["_".join(rng.sample(self.en, rng.randint(1, 3))).lower() for _ in range(size // 4)]
 
     @staticmethod
-    def _latin(rng: random.Random) -> str:
-        word = "".join(rng.choice(CONSONANTS) + rng.choice(VOWELS) for _ in range(rng.randint(1, 4)))
-        return word.capitalize() if rng.random() < 0.1 else word
-
-    @staticmethod
-    def _block(rng: random.Random, first: int, last: int) -> str:
-        return chr(rng.randint(first, last))
+    def _latin(rng: random.Random, size: int, count: Callable[[str], int]) -> list[str]:
+        words: list[str] = []
+        while len(words) < size:
+            word = "".join(rng.choice(CONSONANTS) + rng.choice(VOWELS) for _ in range(rng.randint(1, 3)))
+            if count(" " + word) <= 2:
+                words.append(word.capitalize() if rng.random() < 0.1 else word)
+        return words
 
 
 class ShortChat:

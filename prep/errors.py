@@ -64,10 +64,12 @@ EXTRAS = {
     "pandas": "Report.to_pandas()",
     "remote": "Reading s3:// and https:// URLs",
     "gcs": "Reading gs:// URLs",
-    "hf": "Reading hf:// URLs",
+    "hf": "Using Hugging Face (hf:// URLs, a model's tokenizer and chat template)",
     "zstd": "Reading .zst files",
     "parquet": "Reading Parquet files",
     "dask": "Checking on a Dask cluster (--dask)",
+    "mistral": "Counting with mistral-common's tokenizers",
+    "gpt-oss": "Counting in gpt-oss' harmony format",
 }
 
 

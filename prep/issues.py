@@ -137,6 +137,9 @@ CODES: dict[str, Code] = {
     "P303": Code(N, "Token limits were not checked (--no-tokens)."),
     "P304": Code(E, "Target or model does not take this data (its format or training method)."),
     "P305": Code(W, "Text was counted in pieces (the tokenizer crashed, or it is huge): the count is approximate."),
+    "P306": Code(E, "Example over the limit keeps none of its trained tokens: it trains on nothing."),
+    "P307": Code(W, "Example over the limit loses trained (assistant) tokens when it is cut."),
+    "P308": Code(E, "The model's chat template or tokenizer refuses the example."),
     "P350": Code(W, "Prompt and completion together are over 10,000 characters (legacy prepare_data)."),
     # P4xx: the dataset as a whole
     "P401": Code(E, "Fewer examples than the service's minimum."),

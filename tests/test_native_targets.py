@@ -256,7 +256,10 @@ def test_prep_targets_describes_the_new_rules(run_prep):
     assert "reserved words (assistant, system, user text, in any letter case): User: Bot:" in out
     assert "GIF, JPEG, PNG, WEBP as s3:// URIs, in user messages" in out
     assert "a dataset holds every media file in one bucket and images or videos, not both" in out
-    assert "amazon.nova-2-lite-v1:0:256k: supervised; 262,144 tokens with o200k_base (at least 200 nova examples" in out
+    assert (
+        "amazon.nova-2-lite-v1:0:256k: supervised; 262,144 tokens with o200k_base, an estimate (at least 200 nova"
+        in out
+    )
     code, out, _ = run_prep("targets", "vertex")
     assert "model turns hold blocks of: functionCall, text" in out and "as http(s) URLs or gs:// URIs" in out
     code, out, _ = run_prep("targets", "trl")

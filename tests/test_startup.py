@@ -92,3 +92,21 @@ def test_the_version_comes_from_the_metadata():
     assert prep.__version__ == importlib.metadata.version("finetune-prep")
     result = subprocess.run([sys.executable, "-m", "prep", "--version"], capture_output=True, text=True)
     assert result.stdout.splitlines()[0] == f"prep, version {prep.__version__}"
+
+
+#: Never imported when an OpenAI model counts: the open models' tokenizers are extras, loaded only for them.
+OPEN_MODEL_TOKENIZERS = ("tokenizers", "transformers", "jinja2", "mistral_common", "openai_harmony", "huggingface_hub")
+
+
+@pytest.mark.parametrize("target", ["openai", "openai,azure"])
+def test_an_openai_model_never_loads_an_open_models_tokenizer(small, target):
+    modules = imported("--target", target, "--stats", small, cwd=small.parent)
+    assert "tiktoken" in modules
+    assert not modules & set(OPEN_MODEL_TOKENIZERS), sorted(modules & set(OPEN_MODEL_TOKENIZERS))
+
+
+def test_an_open_models_tokenizer_loads_tokenizers_and_jinja2_only(small, hf_folders):
+    """--tokenizer FOLDER: tokenizers and jinja2 count; transformers (the tests' oracle) is never imported."""
+    modules = imported("--tokenizer", hf_folders["qwen2_5"], small, cwd=small.parent)
+    assert {"tokenizers", "jinja2"} <= modules
+    assert not modules & {"transformers", "mistral_common", "openai_harmony", "huggingface_hub", *HEAVY}

@@ -15,6 +15,7 @@ import pytest
 
 import prep
 from prep.errors import DependencyError
+from prep.validation import counters as counters_module
 from prep.validation import scan as scan_module
 from tests.helpers import chat
 
@@ -131,7 +132,7 @@ class PanickingEncoder:
 @pytest.mark.parametrize("over", [5000, 0], ids=["panics-on-long-text", "panics-always"])
 def test_a_panicking_tokenizer_is_counted_around(write_jsonl, monkeypatch: pytest.MonkeyPatch, over: int) -> None:
     encoding = PanickingEncoder(over)
-    monkeypatch.setattr(scan_module, "load_encoder", lambda name, folder=None: encoding)
+    monkeypatch.setattr(counters_module, "load_encoder", lambda name, folder=None: encoding)
     long = "word " * 4000  # 20,000 characters
     path = write_jsonl([chat(long, "ok"), chat("short", "ok")])
 

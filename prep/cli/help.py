@@ -40,6 +40,8 @@ CHECK_GROUPS: Groups = (
         (
             "--target",
             "--model",
+            "--tokenizer",
+            "--max-seq-length",
             "--method",
             "--data-format",
             "--tokens",
@@ -50,6 +52,8 @@ CHECK_GROUPS: Groups = (
             "--encoding",
             "--today",
             "--tiktoken-dir",
+            "--chat-template",
+            "--allow-download",
         ),
     ),
     (
@@ -77,6 +81,7 @@ CHECK_EXAMPLES = (
     "prep check data/*.jsonl --format github           # annotations in GitHub Actions",
     "cat train.jsonl | prep check -                    # standard input",
     "prep check train.jsonl --select P2 --ignore P225  # only P2xx codes, but not P225",
+    "prep check train.jsonl --tokenizer hf:Qwen/Qwen3-8B --max-seq-length 2048   # what truncation cuts",
     "prep rule P225                                    # what a code means, and how to fix it",
 )
 

@@ -93,6 +93,26 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 @click.option("--encoding", help="Force a tiktoken encoding (e.g. o200k_base).")
 @click.option("--token-limit", type=click.IntRange(min=1), help="Force the per-example token limit.")
 @click.option(
+    "--tokenizer",
+    help="Count with an open model's own tokenizer: a folder holding tokenizer.json, hf:ORG/NAME (from the local "
+    "Hugging Face cache), mistral:NAME, or harmony.",
+)
+@click.option(
+    "--chat-template",
+    type=click.Path(dir_okay=False),
+    help="A .jinja chat template replacing the model's (e.g. the training template your trainer swaps in).",
+)
+@click.option(
+    "--max-seq-length",
+    type=click.IntRange(min=1),
+    help="Your trainer's maximum sequence length: the limit, and what it cuts from each example.",
+)
+@click.option(
+    "--allow-download",
+    is_flag=True,
+    help="Fetch a hf:ORG/NAME tokenizer that is not in the local Hugging Face cache from the Hub (once).",
+)
+@click.option(
     "--tokens/--no-tokens", default=True, help="Count tokens and check limits (default), or skip that on purpose."
 )
 @click.option(

@@ -17,8 +17,9 @@ from ..reading.detect import SAMPLE_LINES
 from ..reading.table import TableOptions
 from ..validation.checker import CheckRun
 from ..validation.distributed import Work
+from ..validation.group import ScanGroup
 from ..validation.parallel import worker_tokenizers
-from ..validation.scan import Plan, ScanGroup
+from ..validation.scan import Plan
 from .examples import to_example
 from .mapping import ColumnMap
 from .tables import feed_examples, open_examples, start_scan
@@ -46,7 +47,7 @@ def scan_row_group(
     plans: list[Plan], mapping: ColumnMap, system: str | None, location: str, index: int, first: int, size: int
 ) -> tuple[ScanGroup, int]:
     """Scan row group ``index`` of a Parquet file, its rows numbered from ``first`` (runs on a worker)."""
-    group = ScanGroup(plans, worker_tokenizers(plans[0].options.tiktoken_dir))
+    group = ScanGroup(plans, worker_tokenizers(plans[0].options))
     rows = iter_row_group(location, index, first)
     feed_examples(group, (to_example(row, mapping, system=system) for row in rows))
     return group, size

@@ -27,7 +27,8 @@ from ..reading.sources import stat_source
 from ..reading.table import CellError, FileType, Note, Row, Table, TableOptions
 from ..validation.checker import CheckRun, check_jsonl, plan_file
 from ..validation.dataset import finish
-from ..validation.scan import FileScan, Origin, ScanGroup
+from ..validation.group import ScanGroup
+from ..validation.scan import FileScan, Origin
 from .examples import Example, RowProblem, to_example
 from .mapping import ColumnMap, plan_mapping
 

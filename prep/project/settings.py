@@ -64,6 +64,14 @@ def _target(value: Any, root: Path) -> str:
     return ",".join(parse_path(n, root) if n.endswith(".toml") else n for n in names)
 
 
+def _tokenizer(value: Any, root: Path) -> str:
+    """``hf:ORG/NAME``, ``mistral:NAME`` and ``harmony`` as they are; a folder relative to the file."""
+    text = _str(value, root)
+    if text == "harmony" or text.startswith(("hf:", "mistral:")):
+        return text
+    return parse_path(text, root)
+
+
 def _codes(value: Any, root: Path) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
         raise TypeError('a list of issue codes such as ["P402"] (or prefixes, such as "P4")')
@@ -106,6 +114,10 @@ SETTINGS: dict[str, tuple[str, Parse]] = {
     "model": ("model", _str),
     "encoding": ("encoding", _str),
     "token-limit": ("token_limit", _int_range(1)),
+    "tokenizer": ("tokenizer", _tokenizer),
+    "chat-template": ("chat_template", parse_path),
+    "max-seq-length": ("max_seq_length", _int_range(1)),
+    "allow-download": ("allow_download", _bool),
     "tokens": ("tokens", _bool),
     "stats": ("stats", _bool),
     "secrets": ("secrets", _bool),

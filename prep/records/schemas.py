@@ -72,10 +72,33 @@ class JsonEstimate(_Strict):
     )
 
 
+class JsonTruncation(_Strict):
+    """What the limit cuts over the file; measured when examples are counted with their model's own tokenizer."""
+
+    examples_over_limit: int
+    examples_losing_trained: int = Field(description="Examples over the limit that lose trained tokens (P307, P306).")
+    examples_losing_all: int = Field(description="Examples that keep no trained token: they train on nothing (P306).")
+    trained_tokens: int = Field(description="Trained (assistant) tokens of the file, before the cut.")
+    trained_tokens_lost: int = Field(description="Trained tokens past the limit, over the file.")
+    trained_share_lost: float = Field(description="trained_tokens_lost / trained_tokens (0 when nothing is trained).")
+    examples_estimated: int = Field(
+        description="Examples whose count is an estimate (images not counted, turn bounds estimated)."
+    )
+
+
 class JsonStats(_Strict):
     model: str | None = Field(description="The --model, or null for the default limit.")
-    encoding: str
+    encoding: str = Field(description="The tiktoken encoding that counts when no model tokenizer does.")
+    tokenizer: str | None = Field(
+        description="The model's own tokenizer that counted (hf:..., mistral:..., harmony), or null: the encoding."
+    )
+    counted_with: str = Field(description="What counted, in words.")
+    exact: bool = Field(description="False when the counts only estimate what the provider or trainer counts.")
+    estimate_reason: str | None = Field(description="Why the counts are estimates, when the profile or prep knows.")
     token_limit: int
+    limit_source: Literal["model", "max_seq_length"] = Field(
+        description="Where the limit comes from: the model (or --token-limit), or a trainer's --max-seq-length."
+    )
     default_limit: bool = Field(description="True when no model was given and the safe default limit applied.")
     tokens: JsonDistribution
     assistant_tokens: JsonDistribution = Field(description="Trained tokens per example (weight 0 excluded).")
@@ -84,6 +107,9 @@ class JsonStats(_Strict):
     without_system: int
     without_user: int
     estimate: JsonEstimate
+    truncation: JsonTruncation | None = Field(
+        description="What the limit cuts; null when counted with tiktoken (OpenAI's framing has no turn bounds)."
+    )
 
 
 class JsonFile(_Strict):

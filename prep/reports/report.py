@@ -98,12 +98,17 @@ class FileReport:
         """The token statistics and estimate as plain data (the JSON report's ``stats``)."""
         if self.stats is None or self.budget is None:
             return None
-        s = self.stats
+        s, b = self.stats, self.budget
         return {
-            "model": self.budget.model,
-            "encoding": self.budget.encoding,
-            "token_limit": self.budget.token_limit,
-            "default_limit": self.budget.is_default,
+            "model": b.model,
+            "encoding": b.encoding,
+            "tokenizer": b.tokenizer if b.source else None,
+            "counted_with": b.counted_with,
+            "exact": b.exact and not (s.truncation and s.truncation.estimated),
+            "estimate_reason": b.estimate,
+            "token_limit": b.token_limit,
+            "limit_source": "max_seq_length" if b.trainer_limit else "model",
+            "default_limit": b.is_default,
             "tokens": s.tokens.summary(),
             "assistant_tokens": s.assistant_tokens.summary(),
             "messages": s.messages.summary(),
@@ -111,6 +116,7 @@ class FileReport:
             "without_system": s.without_system,
             "without_user": s.without_user,
             "estimate": _with_prices(s.estimate(self.examples, self.epochs), self.budget.prices),
+            "truncation": s.truncation.summary() if s.truncation else None,
         }
 
 

@@ -195,22 +195,27 @@ def _stats_table(f: FileReport) -> str:
         lines.append(f"  {label:18}" + "".join(f"{c:>{w}}" for c, w in zip(cells, _WIDTHS, strict=True)))
     budget = f.budget
     assert budget is not None
-    counted = "counted" if budget.exact else "estimated"
+    counted = f"{'counted' if s['exact'] else 'estimated'} with {budget.counted_with}"
     if budget.is_default and budget.covers:
         n = len(budget.covers)
         who = (
-            f"no --model: {counted} with {budget.encoding} against {budget.token_limit:,} tokens, "
+            f"no --model: {counted} against {budget.token_limit:,} tokens, "
             f"safe for the {n} current model{'s' if n > 1 else ''} that take {f.format} data"
         )
     elif budget.is_default:
         who = (
-            f"no --model: {counted} with {budget.encoding} against {budget.token_limit:,} tokens, "
+            f"no --model: {counted} against {budget.token_limit:,} tokens, "
             f"the profile's default (no current model takes {f.format} data)"
         )
     else:
-        who = f"{budget.model or 'custom'}: {counted} with {budget.encoding}, {budget.token_limit:,}-token limit"
+        limit = "--max-seq-length" if budget.trainer_limit else "limit"
+        who = f"{budget.model or 'custom'}: {counted}, {budget.token_limit:,}-token {limit}"
     e = s["estimate"]
     lines.append(f"  {who}")
+    if budget.estimate:
+        lines.append(f"  an estimate: {budget.estimate}")
+    if s["truncation"] is not None:
+        lines.append(_truncation_line(s["truncation"], budget.token_limit))
     lines.append(
         f"  over the limit: {s['over_limit']:,} · without system: {s['without_system']:,} · "
         f"without user: {s['without_user']:,}"
@@ -221,6 +226,18 @@ def _stats_table(f: FileReport) -> str:
     )
     lines.append(f"  price: {price_words(e)}")
     return "\n".join(lines) + "\n"
+
+
+def _truncation_line(t: dict[str, Any], limit: int) -> str:
+    """What the limit cuts: examples losing trained tokens, examples keeping none, the share of trained tokens lost."""
+    lost = f"{t['trained_tokens_lost']:,} of {t['trained_tokens']:,} trained tokens ({t['trained_share_lost']:.1%})"
+    line = (
+        f"  cut at {limit:,} tokens: {t['examples_losing_trained']:,} example(s) lose trained tokens, "
+        f"{t['examples_losing_all']:,} keep none; {lost} lost"
+    )
+    if t["examples_estimated"]:
+        line += f" · {t['examples_estimated']:,} example(s) estimated"
+    return line
 
 
 def _escape_data(text: str) -> str:

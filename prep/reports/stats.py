@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Distribution", "FileStats", "default_epochs", "percentile"]
+__all__ = ["Distribution", "FileStats", "Truncation", "default_epochs", "percentile"]
 
 # OpenAI's default-epoch heuristic (rulebook 3.5), which the service also follows.
 TARGET_EPOCHS = 3
@@ -95,6 +95,47 @@ class Distribution:
 
 
 @dataclass
+class Truncation:
+    """What the limit cuts over a file, measured where each example is counted with its model's own tokenizer.
+
+    ``examples_over``: examples over the limit; ``losing_trained``: those that
+    lose trained tokens; ``losing_all``: those that keep none (they train on
+    nothing); ``trained_lost`` of ``trained`` tokens in all; ``estimated``:
+    examples whose count is an estimate (images not counted, turn bounds estimated).
+    """
+
+    examples_over: int = 0
+    losing_trained: int = 0
+    losing_all: int = 0
+    trained_lost: int = 0
+    trained: int = 0
+    estimated: int = 0
+
+    def add(self, *, over: bool, trained_lost: int, trained: int, keeps_none: bool, exact: bool) -> None:
+        self.examples_over += over
+        self.losing_trained += trained_lost > 0
+        self.losing_all += keeps_none
+        self.trained_lost += trained_lost
+        self.trained += trained
+        self.estimated += not exact
+
+    def merge(self, other: Truncation) -> None:
+        for name in ("examples_over", "losing_trained", "losing_all", "trained_lost", "trained", "estimated"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "examples_over_limit": self.examples_over,
+            "examples_losing_trained": self.losing_trained,
+            "examples_losing_all": self.losing_all,
+            "trained_tokens": self.trained,
+            "trained_tokens_lost": self.trained_lost,
+            "trained_share_lost": self.trained_lost / self.trained if self.trained else 0.0,
+            "examples_estimated": self.estimated,
+        }
+
+
+@dataclass
 class FileStats:
     """What is measured per example, merged over the file."""
 
@@ -106,6 +147,7 @@ class FileStats:
     over_limit: int = 0
     without_system: int = 0
     without_user: int = 0
+    truncation: Truncation | None = None  # measured with an open model's own tokenizer only
 
     def add_tokens(self, total: int, assistant: int) -> None:
         self.tokens.add(total)
@@ -127,6 +169,8 @@ class FileStats:
         self.over_limit += other.over_limit
         self.without_system += other.without_system
         self.without_user += other.without_user
+        if self.truncation is not None and other.truncation is not None:
+            self.truncation.merge(other.truncation)
 
     def estimate(self, n_examples: int, epochs: int | None = None) -> dict[str, int]:
         """Default epochs (or ``epochs``), billed tokens per epoch, and trained tokens."""

@@ -122,8 +122,10 @@ def _model_lines(t: Target, today: dt.date) -> list[str]:
         dates = [f"new jobs until {m.new_jobs_until}"] if m.new_jobs_until else []
         dates += [f"shuts down {m.shutdown}"] if m.shutdown else []
         when = f"; {', '.join(dates)}" if dates else ""
-        rules = _model_rules(m)
-        out.append(f"{m.name}: {methods}; {m.token_limit:,} tokens with {m.encoding}{when}{state}{rules}; {_prices(m)}")
+        limits = f"{m.token_limit:,} tokens" + (f" ({m.dpo_token_limit:,} for DPO)" if m.dpo_token_limit else "")
+        estimate = f"{m.encoding}{'' if m.exact_tokens else ', an estimate'}"
+        counted = f"its own tokenizer ({m.tokenizer}; else {estimate})" if m.tokenizer else estimate
+        out.append(f"{m.name}: {methods}; {limits} with {counted}{when}{state}{_model_rules(m)}; {_prices(m)}")
     return out
 
 

@@ -39,6 +39,7 @@ from .profile import (
     ReservedWords,
     RoleRules,
     Target,
+    parse_tokenizer,
 )
 
 if sys.version_info >= (3, 11):
@@ -118,7 +119,7 @@ _TOP_KEYS = {
     "name", "title", "provider", "status", "researched", "min_examples", "recommended_examples", "bom",
     "max_file_bytes", "new_jobs_until", "name_pattern", "special_tokens", "default_encoding", "default_token_limit",
     "exact_tokens", "notes", "images", "conversation", "methods", "formats", "roles", "severity", "models",
-    "reserved",
+    "reserved", "hub_models", "estimate_note",
 }  # fmt: skip
 
 
@@ -144,7 +145,8 @@ def _date(value: Any, what: str) -> dt.date | None:
 def _build_target(data: dict[str, Any]) -> Target:
     _closed(data, _TOP_KEYS, "the profile")
     methods = {Method(m): tuple(DataFormat(f) for f in fs) for m, fs in data["methods"].items()}
-    models = {name: _build_model(name, spec, methods) for name, spec in data.get("models", {}).items()}
+    exact = bool(data.get("exact_tokens", True))
+    models = {name: _build_model(name, spec, methods, exact) for name, spec in data.get("models", {}).items()}
     return Target(
         name=data["name"],
         title=data["title"],
@@ -160,7 +162,7 @@ def _build_target(data: dict[str, Any]) -> Target:
         special_tokens=tuple(data.get("special_tokens", ())),
         default_encoding=data["default_encoding"],
         default_token_limit=int(data["default_token_limit"]),
-        exact_tokens=bool(data.get("exact_tokens", True)),
+        exact_tokens=exact,
         notes=tuple(data.get("notes", ())),
         images=_build_images(data["images"]),
         conversation=_build_conversation(data.get("conversation", {})),
@@ -171,6 +173,8 @@ def _build_target(data: dict[str, Any]) -> Target:
         models=models,
         aliases={alias: m.name for m in models.values() for alias in m.aliases},
         reserved=_build_reserved(data.get("reserved", {})),
+        hub_models=bool(data.get("hub_models", False)),
+        estimate_note=data.get("estimate_note"),
     )
 
 
@@ -286,12 +290,21 @@ def _severity_overrides(overrides: dict[str, str], where: str) -> dict[str, Seve
 
 _MODEL_KEYS = {
     "encoding", "token_limit", "methods", "formats", "aliases", "new_jobs_until", "shutdown", "min_examples",
-    "severity", "media", "image_formats", "video_formats", "prices",
+    "severity", "media", "image_formats", "video_formats", "prices", "tokenizer", "exact_tokens", "dpo_token_limit",
 }  # fmt: skip
 
 
-def _build_model(name: str, spec: dict[str, Any], methods: dict[Method, tuple[DataFormat, ...]]) -> ModelInfo:
+def _build_model(
+    name: str, spec: dict[str, Any], methods: dict[Method, tuple[DataFormat, ...]], exact: bool
+) -> ModelInfo:
+    """A model; its `encoding` counts exactly when the target's does and it names no tokenizer of its own."""
     _closed(spec, _MODEL_KEYS, f"[models.{name!r}]")
+    tokenizer = spec.get("tokenizer")
+    try:
+        if tokenizer is not None:
+            parse_tokenizer(tokenizer)
+    except UsageError as exc:
+        raise ValueError(f"[models.{name!r}] tokenizer: {exc}") from None
     model_methods = frozenset(Method(m) for m in spec["methods"])
     every = {f for m in model_methods for f in methods.get(m, ())}
     formats = frozenset(DataFormat(f) for f in spec["formats"]) if "formats" in spec else frozenset(every)
@@ -304,6 +317,9 @@ def _build_model(name: str, spec: dict[str, Any], methods: dict[Method, tuple[Da
         aliases=tuple(spec.get("aliases", ())),
         new_jobs_until=_date(spec.get("new_jobs_until"), f"[models.{name!r}] new_jobs_until"),
         shutdown=_date(spec.get("shutdown"), f"[models.{name!r}] shutdown"),
+        tokenizer=tokenizer,
+        exact_tokens=bool(spec.get("exact_tokens", exact and tokenizer is None)),
+        dpo_token_limit=int(spec["dpo_token_limit"]) if "dpo_token_limit" in spec else None,
         prices={Method(m): _build_price(f"[models.{name!r}.prices.{m}]", p) for m, p in spec.get("prices", {}).items()},
         min_examples={DataFormat(f): int(n) for f, n in spec.get("min_examples", {}).items()},
         severities=_severity_overrides(spec.get("severity", {}), f"[models.{name!r}.severity]"),

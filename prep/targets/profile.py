@@ -29,6 +29,7 @@ __all__ = [
     "ReservedWords",
     "RoleRules",
     "Target",
+    "parse_tokenizer",
 ]
 
 
@@ -152,6 +153,29 @@ class ReservedWords:
         return None
 
 
+#: The kinds of tokenizer a profile or ``--tokenizer`` can name (besides a tiktoken encoding).
+TOKENIZER_KINDS = ("hf", "mistral", "harmony")
+
+
+def parse_tokenizer(spec: str) -> tuple[str, str]:
+    """A tokenizer's name as (kind, what): ``hf:ORG/NAME[@REVISION]`` or a folder (a Hugging Face tokenizer and its
+    chat template), ``mistral:NAME`` or ``mistral:FILE`` (mistral-common's), ``harmony`` (gpt-oss).
+
+    Raises `UsageError` for a name of no known kind.
+    """
+    kind, sep, what = spec.partition(":")
+    if spec == "harmony":
+        return "harmony", ""
+    if sep and kind in ("hf", "mistral") and what:
+        return kind, what
+    if spec and not (sep and len(kind) > 1):  # a folder (a Windows drive letter has one character)
+        return "hf", spec
+    raise UsageError(
+        f"Unknown tokenizer {spec!r}; name one as hf:ORG/NAME (or a folder holding tokenizer.json), "
+        "mistral:NAME (e.g. mistral:tekken_240718), or harmony."
+    )
+
+
 #: What a training price is counted in: a million trained tokens, or an hour of training.
 PRICE_UNITS = frozenset({"1M tokens", "hour"})
 
@@ -176,6 +200,9 @@ class ModelInfo:
     aliases: tuple[str, ...] = ()
     new_jobs_until: dt.date | None = None  # the last day it takes new fine-tuning jobs
     shutdown: dt.date | None = None  # it and its fine-tunes stop serving
+    tokenizer: str | None = None  # its own tokenizer (parse_tokenizer); then `encoding` is only an estimate
+    exact_tokens: bool = True  # whether `encoding` counts as the provider counts
+    dpo_token_limit: int | None = None  # the limit of preference (DPO) data, when it differs
     prices: dict[Method, Price] = field(default_factory=dict)  # training price per method; none: unknown
     # What differs for this model from its target's rules (applied by `Target.for_model`):
     min_examples: dict[DataFormat, int] = field(default_factory=dict)  # per data format
@@ -183,6 +210,12 @@ class ModelInfo:
     media: bool = True  # False: the model takes no images or videos
     image_formats: frozenset[str] | None = None
     video_formats: frozenset[str] | None = None
+
+    def limit_for(self, fmt: DataFormat | None) -> int:
+        """The per-example limit for data of ``fmt``."""
+        if fmt is not None and "preference" in fmt.value and self.dpo_token_limit:
+            return self.dpo_token_limit
+        return self.token_limit
 
     def takes_jobs(self, today: dt.date) -> bool:
         return not (self.shutdown and today >= self.shutdown) and not (
@@ -216,6 +249,8 @@ class Target:
     researched: dt.date | None = None  # the day the profile's facts were last checked against the provider
     notes: tuple[str, ...] = ()  # what a person should know, in words (``prep targets NAME``)
     aliases: dict[str, str] = field(default_factory=dict)
+    hub_models: bool = False  # trains any Hugging Face model: --model ORG/NAME counts with its own tokenizer
+    estimate_note: str | None = None  # how counts relate to the provider's when they are estimates, in words
     reserved: ReservedWords = field(default_factory=ReservedWords)
 
     def for_model(self, info: ModelInfo) -> Target:
@@ -247,10 +282,24 @@ class Target:
         key = self.aliases.get(base, base)
         if key in self.models:
             return self.models[key]
+        if self.hub_models and "/" in name:
+            return self._hub_model(name)
         known = ", ".join(sorted(self.models)) or "none"
         raise UnknownModelError(
             f"Unknown model {name!r} for target {self.name!r}; known models: {known} "
-            "(use --encoding and --token-limit to count for another model)."
+            "(use --encoding and --token-limit to count for another model, or --tokenizer for an open model's own)."
+        )
+
+    def _hub_model(self, name: str) -> ModelInfo:
+        """Any Hugging Face model ``ORG/NAME``: its own tokenizer, the profile's default limit."""
+        return ModelInfo(
+            name=name,
+            encoding=self.default_encoding,
+            token_limit=self.default_token_limit,
+            methods=frozenset(self.methods),
+            formats=frozenset(f for formats in self.methods.values() for f in formats),
+            tokenizer=f"hf:{name}",
+            exact_tokens=False,
         )
 
     def formats_for(self, method: Method | None) -> tuple[DataFormat, ...]:

@@ -9,10 +9,14 @@
   encoding's name in, an `Encoder` (``count(text) -> int``) out, the one seam
   for another tokenizer (rank files shipped in `rank_files/`); `panics`: a
   tokenizer that crashes is counted around, any other crash is one error;
+- `rendering/`: exact counts for open models (a model's chat template and own
+  tokenizer, mistral-common, harmony); `exact`: the scan that counts with one
+  and reports what the limit cuts (`truncation`); `counters`: the counters a
+  check shares;
 - `scan`: one run of lines through the rules and the counter, mergeable in file
-  order; `parallel`: a file's byte ranges scanned on every core;
-  `distributed`: every file's byte ranges (or row groups) as tasks on a Dask
-  cluster, merged in file order;
+  order; `group`: one run for several targets; `parallel`: a file's byte ranges
+  scanned on every core; `distributed`: every file's byte ranges (or row
+  groups) as tasks on a Dask cluster, merged in file order;
 - `checker`: one source (a JSONL file, a pair, records) in, a `FileReport` out;
 - `options`: `CheckOptions`, everything that changes what a check reports.
 """

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -26,12 +27,14 @@ from ..reports.report import FileReport, Report, TargetVerdict, union
 from ..targets.budget import Budget, resolve_budget
 from ..targets.loader import load_target, resolve_targets
 from ..targets.profile import DataFormat, Target
+from .counters import Tokenizers
 from .dataset import finish, leaks
 from .encoders import check_encoding_name
+from .group import ScanGroup
 from .options import CheckOptions
 from .parallel import scan_file
 from .rules import CheckContext
-from .scan import Plan, ScanGroup, Tokenizers
+from .scan import Plan
 
 __all__ = [
     "CheckRun",
@@ -73,7 +76,7 @@ def prepare(options: CheckOptions) -> CheckRun:
     _method_takes_format(options, targets)
     if options.encoding is not None and options.tokens:
         check_encoding_name(options.encoding)
-    return CheckRun(options, targets, Tokenizers(options.tiktoken_dir), options.today or today())
+    return CheckRun(options, targets, Tokenizers(options.tiktoken_dir, options.chat_template), options.today or today())
 
 
 def _method_takes_format(options: CheckOptions, targets: tuple[Target, ...]) -> None:
@@ -144,17 +147,36 @@ def _for_model(target: Target, model: str | None) -> Target:
 
 
 def _budget(target: Target, fmt: DataFormat | None, run: CheckRun) -> tuple[Budget, str | None]:
-    """The budget for ``fmt``; a model the target does not tune is a problem when several targets are checked."""
+    """The budget for ``fmt``, its model's tokenizer located; a model the target does not tune is a problem when
+    several targets are checked."""
     o = run.options
+    resolve = partial(
+        resolve_budget, target, encoding=o.encoding, token_limit=o.token_limit, max_seq_length=o.max_seq_length,
+        tokenizer=o.tokenizer, fmt=fmt, today=run.today,
+    )  # fmt: skip
+    problem = None
     try:
-        return resolve_budget(
-            target, model=o.model, encoding=o.encoding, token_limit=o.token_limit, fmt=fmt, today=run.today
-        ), None
+        budget = resolve(model=o.model)
     except UnknownModelError:
         if len(run.targets) == 1:
             raise
-        budget = resolve_budget(target, encoding=o.encoding, token_limit=o.token_limit, fmt=fmt, today=run.today)
-        return budget, f"{target.provider} does not fine-tune {o.model}."
+        budget, problem = resolve(), f"{target.provider} does not fine-tune {o.model}."
+    return _located(budget, fmt, run), problem
+
+
+def _located(budget: Budget, fmt: DataFormat | None, run: CheckRun) -> Budget:
+    """The budget with its model's tokenizer found on this machine, or its estimate explained."""
+    if budget.tokenizer is None:
+        return budget
+    from .rendering.counter import RENDERED_FORMATS
+    from .rendering.source import locate
+
+    if fmt is not None and fmt not in RENDERED_FORMATS:
+        why = f"a model's own tokenizer counts OpenAI- and TRL-shaped data; this file holds {fmt} data"
+        return replace(budget, exact=False, estimate=why)
+    o = run.options
+    explicit = o.tokenizer is not None
+    return locate(budget, explicit=explicit, allow_download=o.allow_download, tiktoken_dir=o.tiktoken_dir)
 
 
 def sample(source: Source, options: CheckOptions) -> Iterator[dict[str, Any]]:

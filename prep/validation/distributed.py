@@ -36,8 +36,10 @@ from ..errors import UsageError, require
 from ..reading.sources import Source, redact
 from ..reports.report import FileReport
 from .checker import CheckRun, finish_pair, plan_file, sample, valid_run
+from .counters import Tokenizers
+from .group import ScanGroup
 from .parallel import default_jobs, scan_part
-from .scan import Plan, ScanGroup, Tokenizers
+from .scan import Plan
 
 __all__ = [
     "RANGE_BYTES",

@@ -36,6 +36,10 @@ class CheckOptions:
     model: str | None = None
     encoding: str | None = None
     token_limit: int | None = None
+    tokenizer: str | None = None  # a model's own: hf:ORG/NAME or a folder, mistral:NAME, harmony
+    chat_template: str | None = None  # a .jinja file replacing the model's chat template (TRL's training templates)
+    max_seq_length: int | None = None  # a trainer's maximum sequence length: the limit, and what it cuts
+    allow_download: bool = False  # fetch a hf:ORG/NAME tokenizer missing from the local cache from the Hub
     tokens: bool = True
     stats: bool = True
     secrets: bool = False  # the secret and personal-data scan (P501-P505); prep publish always runs it

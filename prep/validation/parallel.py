@@ -20,8 +20,11 @@ from typing import IO, Any
 
 from ..reading.jsonl import Line, iter_lines
 from ..reading.sources import Source, is_url, open_source
+from .counters import Tokenizers
+from .group import ScanGroup
+from .options import CheckOptions
 from .progress import EVERY_LINES, INTERVAL, FileProgress
-from .scan import Plan, ScanGroup, Tokenizers
+from .scan import Plan
 
 __all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part", "worker_tokenizers"]
 
@@ -105,7 +108,7 @@ def _share(done: Any) -> None:
 
 #: A worker's token counters, kept across the ranges it scans so that strings repeated
 #: through the file (system prompts, tool definitions) are encoded once per worker.
-_tokenizers: dict[str | None, Tokenizers] = {}
+_tokenizers: dict[tuple[str | None, str | None], Tokenizers] = {}
 
 
 def scan_range(plans: list[Plan], path: str, byte_range: tuple[int, int]) -> ScanGroup:
@@ -119,12 +122,13 @@ def scan_part(plans: list[Plan], source: Source | str, start: int = 0, end: int 
     ``start`` need not be a line start: the lines begin at the first line start at or after it,
     so ranges cut anywhere cover every line once. Returns the scan and the bytes of its lines.
     """
-    return scan_lines(ScanGroup(plans, worker_tokenizers(plans[0].options.tiktoken_dir)), source, start, end)
+    return scan_lines(ScanGroup(plans, worker_tokenizers(plans[0].options)), source, start, end)
 
 
-def worker_tokenizers(tiktoken_dir: str | None) -> Tokenizers:
-    """This process's token counters, kept across the parts it scans."""
-    return _tokenizers.setdefault(tiktoken_dir, Tokenizers(tiktoken_dir))
+def worker_tokenizers(options: CheckOptions) -> Tokenizers:
+    """This process's token counters for ``options``, kept across the parts it scans."""
+    key = (options.tiktoken_dir, options.chat_template)
+    return _tokenizers.setdefault(key, Tokenizers(*key))
 
 
 def scan_lines(

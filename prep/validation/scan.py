@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 
-from ..errors import TokenizerUnavailableError
 from ..issues import Issue
 from ..reading.detect import family, vote
 from ..reading.jsonl import Line, parse_line
@@ -24,7 +23,7 @@ from ..records.values import canonical_json, non_json
 from ..reports.stats import FileStats
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Target
-from .encoders import load_encoder
+from .counters import Tokenizers
 from .options import CheckOptions
 from .rules import CheckContext, check_example
 from .rules.media import bucket_of
@@ -35,7 +34,7 @@ from .tokens import TokenCounter, fits_by_size
 #: P119 issues reported for one record at most.
 MAX_NON_JSON = 5
 
-__all__ = ["FileScan", "Origin", "Plan", "Repeated", "ScanGroup", "Tokenizers", "example_hash"]
+__all__ = ["FileScan", "Origin", "Parsed", "Plan", "Repeated", "example_hash", "parse"]
 
 #: Line numbers kept of a property many lines share (the rest are counted).
 FIRST_LINES = 5
@@ -91,28 +90,6 @@ class Plan:
     notes: tuple[tuple[str, str], ...] = ()  # (code, message) about the whole file, added when it is finished
     skip: bool = False  # the target takes no data of this file's kind: lines are counted, not checked
     memory: bool = False  # records or a DataFrame held in memory, not a file
-
-
-class Tokenizers:
-    """Token counters by encoding, each loaded at the first example that needs it, and only once."""
-
-    def __init__(self, tiktoken_dir: str | None = None) -> None:
-        self.tiktoken_dir = tiktoken_dir
-        self.error: str | None = None
-        self._counters: dict[str, TokenCounter] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Workers send back the error, never a tokenizer."""
-        return {**self.__dict__, "_counters": {}}
-
-    def get(self, encoding: str) -> TokenCounter | None:
-        counter = self._counters.get(encoding)
-        if counter is None and self.error is None:
-            try:
-                counter = self._counters[encoding] = TokenCounter(load_encoder(encoding, self.tiktoken_dir))
-            except TokenizerUnavailableError as exc:
-                self.error = str(exc)
-        return counter
 
 
 @dataclass
@@ -258,10 +235,7 @@ class FileScan:
         self._content = (number, digest)
 
     def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None) -> None:
-        media = media_of(value, fmt)
-        if media:
-            self.image_examples += 1
-            self._remember_media(number, media)
+        self._note_media(number, value, fmt)
         budget = self.plan.budget
         if budget is None or (raw is not None and self.stats is None and fits_by_size(raw, budget.token_limit)):
             return
@@ -290,9 +264,7 @@ class FileScan:
         if self.stats is None:
             total = counter.over_limit(value, fmt, budget.token_limit)
         else:
-            if fmt not in (DataFormat.COMPLETION, DataFormat.TEXT):
-                shape = shape_of(value, fmt)
-                self.stats.add_roles(len(shape.roles), shape.system, "user" in shape.roles)
+            self._add_shape(value, fmt)
             tokens = counter.example(value, fmt)
             self.stats.add_tokens(tokens.total, tokens.trained)
             total = tokens.total
@@ -307,6 +279,18 @@ class FileScan:
                 f"Example has {total:,} tokens{estimated}, over {who}; "
                 f"{self.plan.target.provider} truncates it from the end.",
             )
+
+    def _note_media(self, number: int, value: dict[str, Any], fmt: DataFormat) -> None:
+        media = media_of(value, fmt)
+        if media:
+            self.image_examples += 1
+            self._remember_media(number, media)
+
+    def _add_shape(self, value: dict[str, Any], fmt: DataFormat) -> None:
+        """Messages per example, and examples without a system or user message, into the statistics."""
+        if self.stats is not None and fmt not in (DataFormat.COMPLETION, DataFormat.TEXT):
+            shape = shape_of(value, fmt)
+            self.stats.add_roles(len(shape.roles), shape.system, "user" in shape.roles)
 
     def _remember_media(self, number: int, media: list[Media]) -> None:
         """The first line of each media kind and bucket, where the target's rules need them."""
@@ -364,36 +348,3 @@ def parse(line: Line) -> Parsed:
     """A line's value (a dict or None), its problem (or None) and its example hash (None when not a dict)."""
     value, problem = parse_line(line.data)
     return value, problem, example_hash(value) if problem is None else None
-
-
-class ScanGroup:
-    """One run of lines scanned for several targets: each line is read, parsed and hashed once,
-    and token counts are shared (`TokenCounter` remembers the last example it counted)."""
-
-    def __init__(self, plans: list[Plan], tokenizers: Tokenizers) -> None:
-        self.scans = [FileScan(plan, tokenizers) for plan in plans]
-
-    def feed(self, line: Line) -> None:
-        if len(self.scans) == 1:
-            self.scans[0].feed(line)
-            return
-        parsed = parse(line) if not line.length else (None, None, None)
-        for scan in self.scans:
-            scan.feed(line, parsed)
-
-    def feed_value(self, number: int, value: dict[str, Any], origin: Origin | None = None) -> None:
-        digest = example_hash(value)
-        for scan in self.scans:
-            scan.feed_value(number, value, origin=origin, digest=digest)
-
-    def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None) -> None:
-        for scan in self.scans:
-            scan.add(code, line, pointer, message, origin)
-
-    def merge(self, other: ScanGroup, line_offset: int = 0) -> None:
-        for mine, theirs in zip(self.scans, other.scans, strict=True):
-            mine.merge(theirs, line_offset)
-
-    @property
-    def lines(self) -> int:
-        return self.scans[0].lines

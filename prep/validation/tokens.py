@@ -14,7 +14,7 @@ its name plus its arguments plus 3, which is how function calls are rendered.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from ..errors import warn_renamed
@@ -264,21 +264,32 @@ def count_tokens(
     data_format: DataFormat | str | None = None,
     target: str = "openai",
     tiktoken_dir: str | None = None,
+    tokenizer: str | None = None,
+    chat_template: str | None = None,
+    allow_download: bool = False,
     fmt: DataFormat | str | None = None,
 ) -> ExampleTokens | list[ExampleTokens]:
     """Count one record (a dict or a pydantic record) or an iterable of records.
 
     Returns one `ExampleTokens` for a single record, or a list for an iterable.
     The format is detected per record unless ``data_format`` is given (``fmt``
-    is its old name).
+    is its old name). With ``tokenizer`` (or a ``model`` whose profile names
+    its own tokenizer, when its files are at hand) each example is counted as
+    its trainer sees it (`prep.validation.rendering`); a record its template
+    refuses raises `RenderError`.
     """
     from ..reading.detect import vote
     from ..records.values import as_dict
     from ..targets.budget import resolve_budget
     from ..targets.loader import load_target
 
-    budget = resolve_budget(load_target(target), model=model, encoding=encoding)
-    counter = TokenCounter(load_encoder(budget.encoding, tiktoken_dir))
+    budget = resolve_budget(load_target(target), model=model, encoding=encoding, tokenizer=tokenizer)
+    if budget.tokenizer is not None:
+        from .rendering.source import locate
+
+        explicit = tokenizer is not None
+        budget = locate(budget, explicit=explicit, allow_download=allow_download, tiktoken_dir=tiktoken_dir)
+    count = _counter(budget.source, budget.encoding, tiktoken_dir, chat_template)
     if fmt is not None:
         warn_renamed("prep.count_tokens", "fmt", "data_format")
         data_format = data_format or fmt
@@ -286,8 +297,25 @@ def count_tokens(
 
     def one(record: Any) -> ExampleTokens:
         data = as_dict(record)
-        return counter.example(data, forced or vote(data) or DataFormat.CHAT)
+        return count(data, forced or vote(data) or DataFormat.CHAT)
 
     if isinstance(records, dict) or hasattr(records, "model_dump"):
         return one(records)
     return [one(r) for r in records]
+
+
+def _counter(
+    source: str | None, encoding: str, tiktoken_dir: str | None, chat_template: str | None
+) -> Callable[[dict[str, Any], DataFormat], ExampleTokens]:
+    """The tiktoken counter of ``encoding``, or the located model tokenizer's (``source``)."""
+    if source is None:
+        return TokenCounter(load_encoder(encoding, tiktoken_dir)).example
+    from .rendering.counter import load_counter
+
+    counter = load_counter(source, chat_template=chat_template)
+
+    def example(data: dict[str, Any], fmt: DataFormat) -> ExampleTokens:
+        rendered = counter.count(data, fmt)
+        return ExampleTokens(rendered.total, rendered.trained)
+
+    return example

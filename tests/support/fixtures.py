@@ -1,5 +1,6 @@
 """Pytest fixtures: `fake_openai`, `fake_together`, `fake_fireworks` (started fake servers),
-`offline_wandb` (W&B offline), `s3` (a local S3 server), `dask_scheduler` (a local Dask cluster).
+`offline_wandb` (W&B offline), `s3` (a local S3 server), `dask_scheduler` (a local Dask cluster), `hf_folders`
+(Hugging Face model folders built in a temporary directory).
 
 Load them with `pytest_plugins = ["tests.support.fixtures"]` in `tests/conftest.py`.
 """
@@ -89,3 +90,12 @@ def dask_scheduler() -> Iterator[str]:
         silence_logs=50,
     ) as cluster:
         yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="session")
+def hf_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Hugging Face model folders built in a temporary directory (tests/support/hf_folders.py), one per template."""
+    pytest.importorskip("tokenizers")
+    from tests.support.hf_folders import build_folders
+
+    return build_folders(tmp_path_factory.mktemp("hf_folders"))

@@ -145,9 +145,10 @@ def test_default_baseline_is_beside_the_config(tmp_path):
         ("token_limit = 5", "{path}: unknown key 'token_limit' in the top level (did you mean 'token-limit'?)."),
         (
             "frobnicate = 1",
-            "{path}: unknown key 'frobnicate' in the top level; known keys: baseline, dask, data-format, "
-            "encoding, epochs, exclude, file-type, header, ignore, input-encoding, jobs, map, max-line-bytes, method, model, overrides, "
-            "secrets, select, severity, sheet, stats, strict, system, target, tiktoken-dir, token-limit, tokens.",
+            "{path}: unknown key 'frobnicate' in the top level; known keys: allow-download, baseline, chat-template, "
+            "dask, data-format, encoding, epochs, exclude, file-type, header, ignore, input-encoding, jobs, map, "
+            "max-line-bytes, max-seq-length, method, model, overrides, secrets, select, severity, sheet, stats, strict, "
+            "system, target, tiktoken-dir, token-limit, tokenizer, tokens.",
         ),
         (
             'map = {q = "question"}',
