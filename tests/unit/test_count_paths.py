@@ -16,6 +16,7 @@ import prep
 import prep.validation.parallel
 from prep.validation.encoders import _bindings_path
 from tests.helpers import REPO, generated
+from tests.unit.test_fastpath import corpus  # noqa: F401 (a fixture)
 
 needs_bpe = pytest.mark.skipif(_bindings_path() is None, reason="bpe-openai has no wheel for this platform")
 
@@ -61,3 +62,32 @@ def test_the_limit_only_mode_finds_the_issues_of_the_full_check(files, monkeypat
             fast = check(path, backend, monkeypatch, jobs=jobs, stats=False)
             assert fast.issues == plain.issues, (path.name, jobs)
     assert {"P301", "P106", "P403"} <= codes  # over the limit, invalid JSON, duplicates: among what is compared
+
+
+# --- the one walk of a plain chat example -------------------------------------------------------------------------
+
+
+def test_the_plain_walk_gives_what_the_general_path_gives(corpus):
+    """Each corpus example and 8 mutations of it: where `plain_roles` takes an example, its vote, media, shape and
+    tokens are those of the general path (`vote`, `media_of`, `shape_of`, `TokenCounter.example`)."""
+    import random
+
+    from prep.reading.detect import vote
+    from prep.targets.profile import DataFormat
+    from prep.validation.encoders import load_encoder
+    from prep.validation.shapes import media_of, plain_roles, shape_of
+    from prep.validation.tokens import TokenCounter
+    from tests.unit.test_fastpath import mutate
+
+    counter, rng, taken = TokenCounter(load_encoder("o200k_base")), random.Random(15), 0
+    for example in corpus:
+        for candidate in (example, *(mutate(example, rng) for _ in range(8))):
+            roles = plain_roles(candidate)
+            if roles is None:
+                continue
+            taken += 1
+            assert vote(candidate) is (DataFormat.REINFORCEMENT if "developer" in roles else DataFormat.CHAT)
+            assert all(media_of(candidate, fmt) == [] for fmt in DataFormat)
+            assert shape_of(candidate, DataFormat.CHAT).roles == roles
+            assert counter.plain_chat(candidate["messages"]) == counter.example(candidate, DataFormat.CHAT)
+    assert taken > 200, taken  # plain examples among them (292 when written)

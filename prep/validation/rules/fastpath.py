@@ -91,6 +91,8 @@ def _clean_message(msg: Any, ctx: CheckContext, ids: set[str], defined: set[str]
     if type(msg) is not dict:
         return None
     role = msg.get("role")
+    if len(msg) == 2 and type(role) is str and role in ctx.plain_roles and type(msg.get("content")) is str:
+        return role if msg["content"].strip() else None  # the common message: what the rest would decide
     if type(role) is not str or role not in ctx.rules.roles or not msg.keys() <= ctx.target.roles[role].keys:
         return None
     if "name" in msg and not (type(msg["name"]) is str and ctx.name_ok(msg["name"])):
