@@ -226,7 +226,7 @@ class FileScan:
         # a special token holds "|", which JSON writes as "|" or "\\u007c": without either, skip the scan
         scan = raw is None or b"|" in raw or b"\\u007" in raw
         secrets = self.plan.options.secrets and (raw is None or might_hold(raw))
-        for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets):
+        for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets, roles=roles):
             self.add(p.code, number, p.pointer, p.message, origin)
         self._measure(number, value, ctx.format, raw, roles if ctx.format is DataFormat.CHAT else None)
 

@@ -7,6 +7,7 @@ benchmarks/shortchat.py: short, little-repeated examples with tool calls) and th
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 
@@ -14,9 +15,16 @@ import pytest
 
 import prep
 import prep.validation.parallel
-from prep.validation.encoders import _bindings_path
+from prep.reading.detect import vote
+from prep.targets.loader import available_targets, load_target
+from prep.targets.profile import DataFormat
+from prep.validation.encoders import _bindings_path, load_encoder
+from prep.validation.rules import CheckContext
+from prep.validation.rules.fastpath import is_clean
+from prep.validation.shapes import media_of, plain_roles, shape_of
+from prep.validation.tokens import TokenCounter
 from tests.helpers import REPO, generated
-from tests.unit.test_fastpath import corpus  # noqa: F401 (a fixture)
+from tests.unit.test_fastpath import build_corpus, mutate
 
 needs_bpe = pytest.mark.skipif(_bindings_path() is None, reason="bpe-openai has no wheel for this platform")
 
@@ -35,6 +43,12 @@ def files(tmp_path_factory):
 def check(path, backend, monkeypatch, **options):
     monkeypatch.setenv("PREP_TOKENIZER", backend)
     return prep.check(path, isolated=True, **options)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """test_fastpath's corpus: the repository's examples and rule cases, and generated chat data."""
+    return build_corpus(tmp_path_factory)
 
 
 @pytest.fixture
@@ -68,17 +82,15 @@ def test_the_limit_only_mode_finds_the_issues_of_the_full_check(files, monkeypat
 
 
 def test_the_plain_walk_gives_what_the_general_path_gives(corpus):
-    """Each corpus example and 8 mutations of it: where `plain_roles` takes an example, its vote, media, shape and
-    tokens are those of the general path (`vote`, `media_of`, `shape_of`, `TokenCounter.example`)."""
-    import random
-
-    from prep.reading.detect import vote
-    from prep.targets.profile import DataFormat
-    from prep.validation.encoders import load_encoder
-    from prep.validation.shapes import media_of, plain_roles, shape_of
-    from prep.validation.tokens import TokenCounter
-    from tests.unit.test_fastpath import mutate
-
+    """Each corpus example and 8 mutations of it: where `plain_roles` takes an example, its vote, media, shape,
+    tokens and clean verdict (every target) are those of the general path (`vote`, `media_of`, `shape_of`,
+    `TokenCounter.example`, `is_clean` without roles)."""
+    contexts = [
+        CheckContext(load_target(name), fmt)
+        for name in available_targets()
+        for fmt in (DataFormat.CHAT, DataFormat.REINFORCEMENT)
+        if fmt in load_target(name).formats
+    ]
     counter, rng, taken = TokenCounter(load_encoder("o200k_base")), random.Random(15), 0
     for example in corpus:
         for candidate in (example, *(mutate(example, rng) for _ in range(8))):
@@ -90,4 +102,6 @@ def test_the_plain_walk_gives_what_the_general_path_gives(corpus):
             assert all(media_of(candidate, fmt) == [] for fmt in DataFormat)
             assert shape_of(candidate, DataFormat.CHAT).roles == roles
             assert counter.plain_chat(candidate["messages"]) == counter.example(candidate, DataFormat.CHAT)
+            for ctx in contexts:  # twice: the second verdict is the remembered one
+                assert is_clean(candidate, ctx, roles) == is_clean(candidate, ctx) == is_clean(candidate, ctx, roles)
     assert taken > 200, taken  # plain examples among them (292 when written)

@@ -71,6 +71,10 @@ def as_reinforcement(example):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """Every example of the test corpus, as it is (any format: each is fed as chat and as reinforcement)."""
+    return build_corpus(tmp_path_factory)
+
+
+def build_corpus(tmp_path_factory):
     out = generated(tmp_path_factory.mktemp("gen") / "gen.jsonl", "300KB", 4)
     examples = [ex for path in [*corpus_files(), out] for ex in objects(path)]
     examples += [ex for _, ex in test_checks.VALID] + TARGET_SHAPES

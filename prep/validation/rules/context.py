@@ -31,6 +31,11 @@ class CheckContext:
         plain = (r for r in self.rules.roles if r not in ("function", "tool") and {"role", "content"} <= roles[r].keys)
         return frozenset(plain)
 
+    @cached_property
+    def plain_verdicts(self) -> dict[tuple[str, ...], bool]:
+        """`fastpath.is_clean`'s verdicts on plain examples, by their roles."""
+        return {}
+
     def name_ok(self, name: str) -> bool:
         return self.target.name_pattern.fullmatch(name) is not None
 
