@@ -27,34 +27,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-O200K_PATTERN = "|".join(
-    [
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""\p{N}{1,3}""",
-        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
-        r"""\s*[\r\n]+""",
-        r"""\s+(?!\S)""",
-        r"""\s+""",
-    ]
-)
-
 
 def build_folder(root: Path) -> Path:
     """o200k_base as a `tokenizers` BPE with ChatML tokens and Qwen2.5's template, laid out as on the Hub."""
-    from tokenizers import AddedToken, Regex, decoders, pre_tokenizers
-    from transformers.convert_slow_tokenizer import TikTokenConverter
+    from tiktoken_offline import get_encoding, o200k_as_tokenizers
+    from tokenizers import AddedToken
 
-    from prep.validation.encoders import PACKAGED
-
-    tok = TikTokenConverter(vocab_file=str(PACKAGED / "o200k_base.tiktoken"), pattern=O200K_PATTERN).tokenizer()
-    tok.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Split(Regex(O200K_PATTERN), behavior="isolated", invert=False),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-        ]
-    )
-    tok.decoder = decoders.ByteLevel()
+    tok = o200k_as_tokenizers(get_encoding("o200k_base")._pat_str)
     tok.add_special_tokens(
         [AddedToken(t, special=True, normalized=False) for t in ("<|endoftext|>", "<|im_start|>", "<|im_end|>")]
     )

@@ -43,3 +43,21 @@ def get_encoding(name: str):  # -> tiktoken.Encoding
     import tiktoken
 
     return tiktoken.get_encoding(name)
+
+
+def o200k_as_tokenizers(pattern: str):  # -> tokenizers.Tokenizer
+    """o200k_base as a `tokenizers` BPE: transformers' own converter, pre-tokenized with ``pattern`` (tiktoken's own,
+    ``Encoding._pat_str``). Needs transformers and tokenizers (the test extra); special tokens are the caller's to add.
+    """
+    from tokenizers import Regex, decoders, pre_tokenizers
+    from transformers.convert_slow_tokenizer import TikTokenConverter
+
+    tok = TikTokenConverter(vocab_file=str(PACKAGED / "o200k_base.tiktoken"), pattern=pattern).tokenizer()
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(pattern), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    tok.decoder = decoders.ByteLevel()
+    return tok

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,15 @@ def _local_only(self: socket.socket, address: Any) -> Any:
     if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
         raise ConnectionRefusedError(f"tests may not connect to {host!r}")
     return _real_connect(self, address)
+
+
+@pytest.fixture
+def default_recursion_limit():
+    """Python's default recursion limit while a test runs (mypy, run in-process by another test, raises it)."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    yield
+    sys.setrecursionlimit(before)
 
 
 @pytest.fixture(autouse=True)

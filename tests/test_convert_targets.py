@@ -259,6 +259,9 @@ def test_other_fields_the_target_cannot_hold_are_reported(tmp_path, row, pointer
         assert result.ok, list(result.report.issues)
 
 
+DEEP = "[" * 100_000 + "]" * 100_000  # nested past any recursion limit (mypy, run in-process, raises it)
+
+
 @pytest.mark.parametrize(
     ("to", "row", "pointer", "words"),
     [
@@ -299,6 +302,18 @@ def test_other_fields_the_target_cannot_hold_are_reported(tmp_path, row, pointer
                 {
                     "role": "assistant",
                     "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{oops"}}],
+                },
+            ),
+            "/messages/1/tool_calls/0/function/arguments",
+            "JSON object",
+        ),
+        (
+            "nova",
+            chat(
+                QA[0],
+                {
+                    "role": "assistant",
+                    "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": DEEP}}],
                 },
             ),
             "/messages/1/tool_calls/0/function/arguments",

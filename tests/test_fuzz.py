@@ -30,3 +30,12 @@ def test_no_input_makes_prep_raise(kind: str) -> None:
             except BaseException as exc:  # a panic is a BaseException: a failure too
                 failures.append(f"case {seed} ({kind}): {''.join(traceback.format_exception(exc))}")
     assert not failures, "\n".join(failures)
+
+
+#: Cases the long run found, replayed for good: a spreadsheet's messages cell nested 1,000+ levels deep.
+FOUND = [210_010_001_300]
+
+
+@pytest.mark.parametrize("seed", FOUND)
+def test_a_case_the_long_run_found_is_checked(seed: int, tmp_path: Path, default_recursion_limit: None) -> None:
+    run_case(make_case(seed, tmp_path, per_case=200))

@@ -62,6 +62,15 @@ def test_valid_json_is_an_issue_on_its_line_and_checking_goes_on(write_jsonl, li
     assert 3 not in found and report.files[0].examples == (3 if "P120" not in codes else 1)
 
 
+@pytest.mark.parametrize("suffix", [".json", ".txt", ".jsonl"])
+def test_a_first_line_nested_past_the_recursion_limit_is_an_issue_whatever_the_file_type(
+    tmp_path, suffix, default_recursion_limit
+) -> None:
+    path = tmp_path / f"deep{suffix}"  # what the file holds is guessed from its first line, which json cannot read
+    path.write_text(nested(5000) + "\n" + json.dumps(chat("after", "it")) + "\n", encoding="utf-8")
+    assert "P120" in {issue.code for issue in prep.check(path).issues}
+
+
 def test_the_command_never_exits_3_on_valid_json(write_jsonl, run_prep) -> None:
     path = write_jsonl(
         ['{"messages": [{"role": "user", "content": "\\ud800' + "x" * 10 + '"}], "n": ' + nested(500) + "}"]

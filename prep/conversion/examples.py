@@ -9,7 +9,6 @@ each of them its column.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any, NamedTuple
 
 from ..reading.table import CellError, Row
 from ..reading.xlsx import number_text
+from ..records.values import loads
 from ..validation.scan import Origin
 from .mapping import ColumnMap, Kind
 
@@ -76,7 +76,7 @@ class _Row:
         if not isinstance(value, str):
             return value, True
         try:
-            return json.loads(value), True
+            return loads(value), True
         except ValueError as exc:
             self.problems.append(
                 RowProblem(

@@ -13,10 +13,10 @@ Pointers name the place in the input.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..records.values import loads
 from .examples import RowProblem
 
 __all__ = [
@@ -203,7 +203,7 @@ def decoded_arguments(arguments: Any, ptr: str, losses: Losses) -> dict[str, Any
     value = arguments
     if isinstance(arguments, str):
         try:
-            value = json.loads(arguments or "{}")
+            value = loads(arguments or "{}")
         except ValueError:
             value = None
     if isinstance(value, dict):
@@ -250,7 +250,7 @@ def read_tools(record: dict[str, Any], ptr: str, losses: Losses) -> list[dict[st
 def result_object(text: str) -> tuple[dict[str, Any], bool]:
     """A tool result as an object: the JSON object it holds, else ``{"content": text}``; and whether it was JSON."""
     try:
-        value = json.loads(text)
+        value = loads(text)
     except ValueError:
         return {"content": text}, False
     return (value, True) if isinstance(value, dict) else ({"content": text}, False)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..reading.jsonl import iter_lines
+from ..records.values import loads
 
 if TYPE_CHECKING:
     import wandb
@@ -163,7 +164,7 @@ def read_tables(
 
 def _add(out: FileTables, number: int, text: str, max_rows: int, redacted: bool) -> None:
     try:
-        value = json.loads(text)
+        value = loads(text)
     except ValueError:
         value = None
     if out.compat is not None:

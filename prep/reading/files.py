@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from ..errors import InputError
+from ..records.values import loads
 from .sources import data_name, is_url, open_source, redact
 from .table import FileType, ReadOptions, Table
 
@@ -92,8 +93,6 @@ def _text_file_type(path: str) -> FileType:
 
 def _holds_json_lines(path: str) -> bool:
     """True when a file's first line is a whole JSON value and another value follows it."""
-    import json
-
     text = _head_text(path)
     if text is None:
         return False
@@ -102,7 +101,7 @@ def _holds_json_lines(path: str) -> bool:
     if not newline or not rest.strip() or not first.strip():
         return False
     try:
-        json.loads(first)
+        loads(first)
     except ValueError:
         return False
     return True

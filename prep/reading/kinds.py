@@ -9,12 +9,12 @@ array of objects, an object holding one, JSON Lines, or one example).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
 from typing import Any
 
+from ..records.values import loads
 from .detect import vote
 from .files import EXTENSIONS, detect_file_type
 from .table import FileType
@@ -67,7 +67,7 @@ def is_configuration(path: str | os.PathLike[str]) -> bool:
 
 def _parsed(text: str) -> Any:
     try:
-        return json.loads(text)
+        return loads(text)
     except ValueError:
         return None
 

@@ -13,9 +13,18 @@ from typing import Any
 
 import orjson
 
-__all__ = ["as_dict", "brief", "canonical_json", "dumps_any", "non_json"]
+__all__ = ["as_dict", "brief", "canonical_json", "dumps_any", "loads", "non_json"]
 
 _JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def loads(text: str) -> Any:
+    """``json.loads``, except that JSON nested past Python's recursion limit is refused with a `ValueError`,
+    as any other text that is not JSON (a hostile cell or argument string is bad input, never a crash)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("it nests deeper than prep can read (about 1,000 levels)") from None
 
 
 def as_dict(record: Any) -> Any:

@@ -99,7 +99,7 @@ def resolve_budget(
             info.name,
             exact=exact,
             tokenizer=named,
-            estimate=target.estimate_note if not exact and named is None else None,
+            estimate=(info.estimate_note or target.estimate_note) if not exact and named is None else None,
             trainer_limit=trainer,
             prices=_prices([info], method),
         )

@@ -291,6 +291,7 @@ def _severity_overrides(overrides: dict[str, str], where: str) -> dict[str, Seve
 _MODEL_KEYS = {
     "encoding", "token_limit", "methods", "formats", "aliases", "new_jobs_until", "shutdown", "min_examples",
     "severity", "media", "image_formats", "video_formats", "prices", "tokenizer", "exact_tokens", "dpo_token_limit",
+    "estimate_note",
 }  # fmt: skip
 
 
@@ -320,6 +321,7 @@ def _build_model(
         tokenizer=tokenizer,
         exact_tokens=bool(spec.get("exact_tokens", exact and tokenizer is None)),
         dpo_token_limit=int(spec["dpo_token_limit"]) if "dpo_token_limit" in spec else None,
+        estimate_note=spec.get("estimate_note"),
         prices={Method(m): _build_price(f"[models.{name!r}.prices.{m}]", p) for m, p in spec.get("prices", {}).items()},
         min_examples={DataFormat(f): int(n) for f, n in spec.get("min_examples", {}).items()},
         severities=_severity_overrides(spec.get("severity", {}), f"[models.{name!r}.severity]"),

@@ -203,6 +203,7 @@ class ModelInfo:
     tokenizer: str | None = None  # its own tokenizer (parse_tokenizer); then `encoding` is only an estimate
     exact_tokens: bool = True  # whether `encoding` counts as the provider counts
     dpo_token_limit: int | None = None  # the limit of preference (DPO) data, when it differs
+    estimate_note: str | None = None  # why its counts are estimates, when the target's note does not say it
     prices: dict[Method, Price] = field(default_factory=dict)  # training price per method; none: unknown
     # What differs for this model from its target's rules (applied by `Target.for_model`):
     min_examples: dict[DataFormat, int] = field(default_factory=dict)  # per data format
@@ -285,9 +286,15 @@ class Target:
         if self.hub_models and "/" in name:
             return self._hub_model(name)
         known = ", ".join(sorted(self.models)) or "none"
+        hub = (
+            f"; a Hugging Face model counts with --tokenizer hf:{name}, or --target trl --model {name}"
+            if "/" in name
+            else ""
+        )
         raise UnknownModelError(
             f"Unknown model {name!r} for target {self.name!r}; known models: {known} "
-            "(use --encoding and --token-limit to count for another model, or --tokenizer for an open model's own)."
+            "(use --encoding and --token-limit to count for another model, "
+            f"or --tokenizer for an open model's own{hub})."
         )
 
     def _hub_model(self, name: str) -> ModelInfo:

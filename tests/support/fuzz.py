@@ -307,6 +307,7 @@ def fuzz(seed: int, count: int, *, stop_at_inputs: int | None = None, per_case: 
             if isinstance(exc, KeyboardInterrupt):
                 raise
             tally.failures.append(f"case {case_seed} ({case.kind}): {''.join(traceback.format_exception(exc))}")
+            print(f"failure in case {case_seed} ({case.kind}): {exc!r:.200}", file=sys.stderr, flush=True)
         tally.cases += 1
         before, tally.inputs = tally.inputs, tally.inputs + case.inputs
         tally.by_kind[case.kind] = tally.by_kind.get(case.kind, 0) + case.inputs

@@ -251,3 +251,11 @@ def test_records_pass_through_with_a_system_message_added_when_missing():
         "role": "system",
         "content": "S",
     }
+
+
+def test_json_nested_past_the_recursion_limit_in_a_cell_is_a_problem_not_a_crash(default_recursion_limit):
+    deep = "[" * 100_000 + "]" * 100_000
+    e = to_example(Row(5, {"sys": None, "m": deep, "t": None}), MESSAGES)
+    (p,) = e.problems
+    assert (p.code, p.pointer, p.column) == ("P156", "/messages", "m")
+    assert p.message.endswith("not valid JSON: it nests deeper than prep can read (about 1,000 levels).")

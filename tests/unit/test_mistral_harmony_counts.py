@@ -16,6 +16,7 @@ from prep.targets.profile import DataFormat
 from prep.validation.encoders import PACKAGED
 from prep.validation.rendering.counter import load_counter
 from prep.validation.rendering.counts import RenderError
+from tests.helpers import tiktoken_reference
 from tests.support.hf_folders import chat_examples, jsonl, template
 
 # --- Mistral (mistral-common) ------------------------------------------------------------------------------------
@@ -91,18 +92,6 @@ def test_mistral_through_the_counter_on_preference_data():
 
 # --- gpt-oss (openai-harmony) -------------------------------------------------------------------------------------
 
-O200K_PATTERN = "|".join(
-    [
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""\p{N}{1,3}""",
-        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
-        r"""\s*[\r\n]+""",
-        r"""\s+(?!\S)""",
-        r"""\s+""",
-    ]
-)
-
 
 @pytest.fixture(scope="module")
 def harmony() -> Any:
@@ -117,17 +106,10 @@ def gptoss_folder(harmony, tmp_path_factory) -> Path:
     """gpt-oss as a Hub folder: o200k_base converted to a `tokenizers` BPE, harmony's special tokens at their ids,
     and gpt-oss' Hugging Face template (transformers' own converter builds the pipeline)."""
     pytest.importorskip("transformers")
-    from tokenizers import AddedToken, Regex, decoders, pre_tokenizers
-    from transformers.convert_slow_tokenizer import TikTokenConverter
+    from tiktoken_offline import o200k_as_tokenizers
+    from tokenizers import AddedToken
 
-    tok = TikTokenConverter(vocab_file=str(PACKAGED / "o200k_base.tiktoken"), pattern=O200K_PATTERN).tokenizer()
-    tok.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Split(Regex(O200K_PATTERN), behavior="isolated", invert=False),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-        ]
-    )
-    tok.decoder = decoders.ByteLevel()
+    tok = o200k_as_tokenizers(tiktoken_reference("o200k_base")._pat_str)
     specials = sorted(harmony.special_tokens_set, key=lambda t: harmony.encode(t, allowed_special="all")[0])
     tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in specials])
     assert all(tok.token_to_id(t) == harmony.encode(t, allowed_special="all")[0] for t in specials)
@@ -141,7 +123,6 @@ def gptoss_folder(harmony, tmp_path_factory) -> Path:
 
 
 def test_the_harmony_vocabulary_is_o200k_base_plus_its_special_tokens(harmony):
-    from tests.helpers import tiktoken_reference
 
     base = tiktoken_reference("o200k_base")
     for example in chat_examples()[:20]:

@@ -15,7 +15,7 @@ import prep
 import prep.validation.parallel
 from prep.errors import ConfigError, UsageError
 from prep.targets.budget import resolve_budget
-from prep.targets.loader import load_target
+from prep.targets.loader import available_targets, load_target
 from prep.targets.profile import parse_tokenizer
 from prep.validation.rendering.hub import hub_cache, resolve_cached
 from tests.helpers import REPO, generated
@@ -100,6 +100,23 @@ def test_budgets_name_the_models_tokenizer_and_limits():
         resolve_budget(together, token_limit=5, max_seq_length=5)
     with pytest.raises(UsageError, match="Give --tokenizer or --encoding, not both"):
         resolve_budget(together, tokenizer="harmony", encoding="o200k_base")
+
+
+def test_every_estimate_of_a_built_in_profile_says_why():
+    """An inexact count names its reason: the model's own note, else its target's (Gemini, Nova, Azure's Qwen...)."""
+    reasons = {}
+    for name in available_targets():
+        target = load_target(name)
+        if not target.exact_tokens:
+            reasons[name] = resolve_budget(target).estimate
+        for model in target.models.values():
+            if not model.exact_tokens and model.tokenizer is None:
+                reasons[f"{name}:{model.name}"] = resolve_budget(target, model=model.name).estimate
+    assert {"vertex", "nova", "bedrock", "azure:Qwen-32B", "together:moonshotai/Kimi-K2.5"} <= set(reasons)
+    assert [key for key, reason in reasons.items() if not reason] == []
+    assert reasons["vertex"].startswith("Gemini counts with its own tokenizer")
+    assert reasons["azure:Qwen-32B"].startswith("Azure does not say which Qwen")
+    assert reasons["together:moonshotai/Kimi-K2.5"].startswith("Kimi's tokenizer is a tiktoken model")
 
 
 def test_a_profile_model_counts_with_its_own_tokenizer_from_the_cache(run_prep, hf_folders, tmp_path, monkeypatch):
@@ -214,7 +231,8 @@ def test_the_trl_target_counts_any_hub_model_with_its_own_tokenizer(run_prep, hf
     assert (stats["tokenizer"], stats["exact"], stats["model"]) == ("hf:Org/Tiny-1B", True, "Org/Tiny-1B")
     assert stats["truncation"]["examples_over_limit"] > 0 and code == 1
     code, _, err = run_prep("check", GOOD, "--isolated", "--target", "openai", "--model", "Org/Tiny-1B")
-    assert code == 2 and "or --tokenizer for an open model's own" in err
+    assert code == 2 and "or --tokenizer for an open model's own; a Hugging Face model counts with --tokenizer " \
+        "hf:Org/Tiny-1B, or --target trl --model Org/Tiny-1B)." in err  # fmt: skip
 
 
 def run_cli(*args, env):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
+
+from ...records.values import loads
 
 __all__ = ["Conversation", "conversation", "to_conversation"]
 
@@ -101,6 +102,6 @@ def _tool_call(call: Any, parse_arguments: bool) -> Any:
     args = fn.get("arguments")
     if parse_arguments and isinstance(args, str):
         with suppress(ValueError):
-            fn["arguments"] = json.loads(args)
+            fn["arguments"] = loads(args)
     out["function"] = fn
     return out
