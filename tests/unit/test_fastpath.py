@@ -228,3 +228,13 @@ def test_no_mutation_crashes_the_whole_check(seeds):
         for ex in batch
     ]
     assert prep.check(wrapped).files[0].examples == len(batch)
+
+
+def test_blank_is_what_strip_says_on_every_code_point():
+    """The fast path's blank test (no copy of the text) agrees with ``not text.strip()``, the detailed checks' test."""
+    from prep.validation.rules.fastpath import _blank
+
+    for text in (chr(c) for c in range(0x110000)):
+        for candidate in (text, text * 3, " " + text, text + "x", "\n" + text + "\n"):
+            assert _blank(candidate) == (not candidate.strip()), repr(candidate)
+    assert _blank("") and _blank(" \n\u3000") and not _blank(" x ")

@@ -37,7 +37,7 @@ def is_clean(example: dict[str, Any], ctx: CheckContext, roles: list[str] | None
     is blank, so it is the remembered verdict of its roles, when no content is blank.
     """
     if roles is not None:
-        return all(msg["content"].strip() for msg in example["messages"]) and _plain_verdict(tuple(roles), ctx)
+        return not any(_blank(msg["content"]) for msg in example["messages"]) and _plain_verdict(tuple(roles), ctx)
     rules = ctx.rules
     keys = example.keys()
     if not rules.required <= keys or (not rules.open and not keys <= rules.keys):
@@ -114,7 +114,7 @@ def _clean_message(msg: Any, ctx: CheckContext, ids: set[str], defined: set[str]
         return None
     role = msg.get("role")
     if len(msg) == 2 and type(role) is str and role in ctx.plain_roles and type(msg.get("content")) is str:
-        return role if msg["content"].strip() else None  # the common message: what the rest would decide
+        return None if _blank(msg["content"]) else role  # the common message: what the rest would decide
     if type(role) is not str or role not in ctx.rules.roles or not msg.keys() <= ctx.target.roles[role].keys:
         return None
     if "name" in msg and not (type(msg["name"]) is str and ctx.name_ok(msg["name"])):
@@ -141,7 +141,12 @@ def _clean_weight(weight: Any, role: str, ctx: CheckContext) -> bool:
 
 
 def _clean_text(content: Any) -> bool:
-    return type(content) is str and bool(content.strip())
+    return type(content) is str and not _blank(content)
+
+
+def _blank(text: str) -> bool:
+    """``not text.strip()``, without copying a long text that ends with a line break."""
+    return not text or text.isspace()
 
 
 def _clean_assistant(msg: dict[str, Any], ctx: CheckContext, ids: set[str], defined: set[str]) -> bool:
