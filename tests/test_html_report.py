@@ -14,7 +14,7 @@ from prep.reports.charts import bin_counts
 from prep.reports.html import report_html
 from prep.reports.report import FileReport, Report
 from tests.helpers import REPO
-from tests.support.browser import CHROMIUM, data_keys, dump_dom, screenshot
+from tests.support.browser import CHROMIUM, data_keys, dump_dom, keep, screenshot
 
 SAMPLES = [REPO / "sample_data" / "chat_bad.jsonl", REPO / "sample_data" / "chat_good.jsonl"]
 
@@ -140,7 +140,7 @@ def test_in_headless_chromium_the_dom_holds_the_json_numbers_and_the_screenshot_
     assert colours.get((0x4C, 0x78, 0xA8), 0) > 2_000  # the histograms' bars
     assert colours.get((0xD9, 0x2D, 0x20), 0) > 100  # the limit lines
     assert colours.get((0xF6, 0xF8, 0xFA), 0) > 20_000  # the tables' header rows (the per-code table among them)
-    print(f"screenshot: {shot}")
+    print(f"screenshot: {keep(shot, 'html-report.png')}")
 
 
 def test_figures_a_newer_report_adds_are_shown_with_their_paths(sample, monkeypatch):

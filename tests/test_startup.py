@@ -14,6 +14,8 @@ from tests.helpers import REPO
 HEAVY = ("pandas", "openpyxl", "openai", "wandb", "pydantic", "numpy")
 #: The tokenizers prep counts with: bpe-openai's compiled module where installed (the fast extra), else tiktoken.
 TOKENIZERS = {"tiktoken", "bpe_openai"}
+#: Never imported when an OpenAI model counts: the open models' tokenizers are extras, loaded only for them.
+OPEN_MODEL_TOKENIZERS = ("tokenizers", "transformers", "jinja2", "mistral_common", "openai_harmony", "huggingface_hub")
 
 SCRIPT = """
 import json, sys
@@ -46,7 +48,7 @@ def imported(*args, cwd):
 def test_check_on_jsonl_imports_no_heavy_dependency(small):
     modules = imported(small, cwd=small.parent)
     assert modules & TOKENIZERS  # tokens were counted, so the tokenizer was loaded
-    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+    assert not modules & {*HEAVY, *OPEN_MODEL_TOKENIZERS}, sorted(modules & {*HEAVY, *OPEN_MODEL_TOKENIZERS})
 
 
 def test_the_hook_command_does_not_load_the_tokenizer_for_small_examples(small):
@@ -94,10 +96,6 @@ def test_the_version_comes_from_the_metadata():
     assert prep.__version__ == importlib.metadata.version("finetune-prep")
     result = subprocess.run([sys.executable, "-m", "prep", "--version"], capture_output=True, text=True)
     assert result.stdout.splitlines()[0] == f"prep, version {prep.__version__}"
-
-
-#: Never imported when an OpenAI model counts: the open models' tokenizers are extras, loaded only for them.
-OPEN_MODEL_TOKENIZERS = ("tokenizers", "transformers", "jinja2", "mistral_common", "openai_harmony", "huggingface_hub")
 
 
 @pytest.mark.parametrize("target", ["openai", "openai,azure"])

@@ -17,10 +17,13 @@ from typing import TextIO
 
 from ..validation.progress import ProgressEvent, progress_log
 
-__all__ = ["DELAY", "ProgressLine", "show_progress"]
+__all__ = ["DELAY", "RATE_AFTER", "ProgressLine", "show_progress"]
 
-#: Seconds a run lasts before its progress is shown.
-DELAY = 1.0
+#: Seconds a run lasts before its progress is shown (counted once the command has started: Python's start
+#: and the imports come before it, so that the line is up within two seconds of a large file's check).
+DELAY = 0.5
+#: Seconds of reading before the rate and the time left are shown (the first moments say little of the rest).
+RATE_AFTER = 1.0
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -34,6 +37,7 @@ class ProgressLine(logging.Handler):
         self.files_done = self.bytes_before = self.examples_before = 0
         self.current: ProgressEvent | None = None
         self.shown = False
+        self.origin: tuple[float, int] | None = None  # when the first bytes were done, and how many
 
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "progress", None)
@@ -69,8 +73,16 @@ class ProgressLine(logging.Handler):
         return "prep: " + " · ".join(parts)
 
     def _pace(self, done: int, total: int) -> list[str]:
-        """The rate so far, and the time left at that rate."""
-        rate = done / max(time.monotonic() - self.started, 1e-6)
+        """The rate since the first bytes were done, and the time left at that rate; nothing until it has
+        been measured for `RATE_AFTER` seconds (before the first bytes, the tokenizer loads: no rate)."""
+        now = time.monotonic()
+        if self.origin is None:
+            self.origin = (now, done) if done else None
+            return []
+        since, before = self.origin
+        if now - since < RATE_AFTER:
+            return []
+        rate = (done - before) / (now - since)
         left = [f"{_duration((total - done) / rate)} left"] if rate > 0 and done < total else []
         return [f"{rate / 1e6:,.1f} MB/s", *left]
 

@@ -16,7 +16,7 @@ from ..issues import CODES, Issue, Severity
 
 __all__ = ["FIRST", "CodeCount", "code_counts", "code_dict"]
 
-#: Issues listed with each code (the first in file order).
+#: Places listed with each code: its first issues in file order, one per line.
 FIRST = 3
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -71,7 +71,17 @@ def _row(code: str, count: int, files: int, issues: list[Issue], first: int) -> 
     known = CODES.get(code)
     default = known.severity if known else Severity.WARNING
     severity = min((i.severity for i in issues), key=_RANK.__getitem__, default=default)  # the worst given to it
-    return CodeCount(code, severity, count, files, known.summary if known else "", tuple(issues[:first]))
+    return CodeCount(code, severity, count, files, known.summary if known else "", _first_places(issues, first))
+
+
+def _first_places(issues: list[Issue], first: int) -> tuple[Issue, ...]:
+    """The first issue on each of the first ``first`` places (path and line): two on one line are one place."""
+    places: dict[tuple[str | None, int | None], Issue] = {}
+    for issue in issues:
+        places.setdefault((issue.path, issue.line), issue)
+        if len(places) == first:
+            break
+    return tuple(places.values())
 
 
 def code_dict(row: CodeCount) -> dict[str, Any]:

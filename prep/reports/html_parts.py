@@ -24,8 +24,9 @@ caption{text-align:left;color:#57606a;padding:2px 0}.pass{color:#067647;font-wei
 .note{color:#57606a;font-size:13px}.charts{display:flex;flex-wrap:wrap;gap:12px}
 .histogram{border:1px solid #e6e8eb;border-radius:6px;background:#fff;max-width:100%;height:auto}
 .bar{fill:#4c78a8}.bar:hover{fill:#2d5a8a}.axis{stroke:#8c959f}.limit{stroke:#d92d20;stroke-width:1.5;
-stroke-dasharray:5 3}.limit-label{fill:#d92d20;font-size:11px}.tick,.axis-label{fill:#57606a;font-size:11px;
-text-anchor:middle}.axis-label{text-anchor:end}.chart-title{font-size:13px;font-weight:600;fill:#1f2328}
+stroke-dasharray:5 3}.limit-label{fill:#d92d20;font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px}
+.tick,.axis-label{fill:#57606a;font-size:11px;text-anchor:middle}.axis-label{text-anchor:end}
+.chart-title{font-size:13px;font-weight:600;fill:#1f2328}
 code,.where{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;overflow-wrap:anywhere}
 .issues td{font-size:13px}footer{margin-top:32px;color:#8c959f;font-size:12px}a{color:#0969da}
 """

@@ -16,7 +16,9 @@
 - `scan`: one run of lines through the rules and the counter, mergeable in file
   order; `group`: one run for several targets; `parallel`: a file's byte ranges
   scanned on every core; `distributed`: every file's byte ranges (or row
-  groups) as tasks on a Dask cluster, merged in file order;
+  groups) as tasks on a Dask cluster, merged in file order; `progress`: how far
+  a scan has got, to the ``prep.progress`` logger (the command line draws it on
+  a terminal);
 - `checker`: one source (a JSONL file, a pair, records) in, a `FileReport` out;
 - `options`: `CheckOptions`, everything that changes what a check reports.
 """

@@ -23,7 +23,7 @@ from ..reading.sources import Source, is_url, open_source
 from .counters import Tokenizers
 from .group import ScanGroup
 from .options import CheckOptions
-from .progress import EVERY_LINES, INTERVAL, FileProgress
+from .progress import EVERY_BYTES, EVERY_LINES, INTERVAL, FileProgress
 from .scan import Plan
 
 __all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "scan_part", "worker_tokenizers"]
@@ -141,8 +141,8 @@ def scan_lines(
 ) -> tuple[ScanGroup, int]:
     """Feed ``scan`` the lines of ``source`` that start in [``start``, ``end``); return it and their bytes.
 
-    Every `EVERY_LINES` lines (never on each one) the position goes to ``progress``, or, in a worker
-    while progress is shown, to the shared counters.
+    Every `EVERY_LINES` lines or `EVERY_BYTES` bytes (never on each line) the position goes to
+    ``progress``, or, in a worker while progress is shown, to the shared counters.
     """
     max_line_bytes = scan.scans[0].plan.options.max_line_bytes
     with open_source(source) as fp:
@@ -156,15 +156,18 @@ def scan_lines(
 
 
 def _feed(scan: ScanGroup, lines: Iterator[Line], tick: Callable[[], None] | None) -> None:
-    """Feed every line to ``scan``; call ``tick`` every `EVERY_LINES` lines and at the end."""
+    """Feed every line to ``scan``; call ``tick`` every `EVERY_LINES` lines or `EVERY_BYTES` bytes, and at the end."""
     if tick is None:
         for line in lines:
             scan.feed(line)
         return
-    for n, line in enumerate(lines, 1):
+    n = size = 0
+    for line in lines:
         scan.feed(line)
-        if not n % EVERY_LINES:
+        n, size = n + 1, size + len(line.data) + line.length
+        if n >= EVERY_LINES or size >= EVERY_BYTES:
             tick()
+            n = size = 0
     tick()
 
 

@@ -3,8 +3,9 @@
 Nothing here prints. A run of files says how many bytes it holds (`announce_run`),
 and each file, once checked, says so (`file_done`);
 the scan of a file reports its position (`FileProgress.update`: from the
-single-process loop every `EVERY_LINES` lines, never on each line, or from the
-counters the workers of a parallel scan add to); at most every
+single-process loop every `EVERY_LINES` lines or `EVERY_BYTES` bytes, whichever
+comes first, never on each line, or from the counters the workers of a parallel
+scan add to as often); at most every
 `INTERVAL` seconds a record goes to the logger, carrying a `ProgressEvent` as
 its ``progress`` attribute. The command line draws them on a terminal
 (`prep.cli.progress`); a program may attach its own handler. While no handler
@@ -19,6 +20,7 @@ import time
 from dataclasses import dataclass
 
 __all__ = [
+    "EVERY_BYTES",
     "EVERY_LINES",
     "INTERVAL",
     "FileProgress",
@@ -31,8 +33,10 @@ __all__ = [
 progress_log = logging.getLogger("prep.progress")
 #: Seconds between two records about one file.
 INTERVAL = 0.2
-#: Lines between two looks at the clock in the single-process scan.
+#: Lines between two looks at the clock in a scan (a worker's: between two additions to the shared counters)...
 EVERY_LINES = 256
+#: ...or fewer lines when they are long: bytes between two looks (a 10 kB line would make 256 of them 2.5 MB).
+EVERY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)

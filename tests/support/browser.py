@@ -2,17 +2,20 @@
 
 `CHROMIUM` is None when it is not installed (``.ci/run`` installs it; the tests that need it skip
 with that reason). Flags as the machine notes give them: no sandbox as root, no GPU, no background
-networking (this machine's closed network refuses it), a fresh profile each time.
+networking (this machine's closed network refuses it), a fresh profile each time. `keep` copies what
+a test rendered into ``$PREP_TEST_ARTIFACTS`` when that is set (``.ci/run`` sets it to
+``test-artifacts/``, for CI to upload); it stays in the test's temporary folder too.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
-__all__ = ["CHROMIUM", "data_keys", "dump_dom", "screenshot"]
+__all__ = ["CHROMIUM", "data_keys", "dump_dom", "keep", "screenshot"]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = (
@@ -39,6 +42,15 @@ def screenshot(page: Path, out: Path, *, width: int = 1280, height: int = 2400) 
     """Render ``page`` and save the top ``width`` x ``height`` pixels as a PNG at ``out``."""
     _run(page, out.parent / "chromium-profile-shot", f"--window-size={width},{height}", f"--screenshot={out}")
     return out
+
+
+def keep(path: Path, name: str) -> Path:
+    """``path`` copied as ``name`` into ``$PREP_TEST_ARTIFACTS`` (made if missing) when set; the path to look at."""
+    folder = os.environ.get("PREP_TEST_ARTIFACTS")
+    if not folder:
+        return path
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(path, Path(folder) / name))
 
 
 def dump_dom(page: Path, profile: Path) -> str:

@@ -26,16 +26,24 @@ def file_report(path, issues, codes=None):
 
 
 def test_rows_are_errors_first_then_the_most_frequent_with_their_first_places():
-    a = [Issue("P201", E, "no role", n, "/messages/0", "a.jsonl") for n in (3, 5, 9, 11)]
+    a = [
+        Issue("P201", E, "no role", n, f"/messages/{m}", "a.jsonl")
+        for n, m in ((3, 0), (3, 2), (5, 0), (9, 0), (11, 0))
+    ]
     a.append(Issue("P403", W, "duplicate", 12, "", "a.jsonl"))
     b = [Issue("P206", E, "empty", 2, "/messages/1/content", "b.jsonl"), Issue("P201", E, "no role", 7, "", "b.jsonl")]
     rows = code_counts(Report([file_report("a.jsonl", a), file_report("b.jsonl", b)]))
     assert [(r.code, r.severity, r.count, r.files) for r in rows] == [
-        ("P201", E, 5, 2),
+        ("P201", E, 6, 2),
         ("P206", E, 1, 1),
         ("P403", W, 1, 1),
     ]
-    assert [(i.path, i.line) for i in rows[0].first] == [("a.jsonl", 3), ("a.jsonl", 5), ("a.jsonl", 9)]
+    # two issues on line 3 are one place: the first places are lines 3, 5 and 9
+    assert [(i.path, i.line, i.pointer) for i in rows[0].first] == [
+        ("a.jsonl", 3, "/messages/0"),
+        ("a.jsonl", 5, "/messages/0"),
+        ("a.jsonl", 9, "/messages/0"),
+    ]
     assert rows[0].summary == prep.issues.CODES["P201"].summary
 
 

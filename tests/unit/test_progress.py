@@ -13,8 +13,10 @@ import sys
 import pytest
 
 import prep
+import prep.cli.progress
 import prep.validation.parallel
 from prep.cli.progress import ProgressLine
+from prep.reading.jsonl import Line
 from prep.validation.progress import ProgressEvent, progress_log
 from tests.helpers import REPO, generated
 
@@ -65,19 +67,40 @@ def test_without_a_listener_nothing_is_sent(data, events):
     assert events == []
 
 
-def test_the_line_says_percent_bytes_examples_rate_time_left_and_the_file():
+class Clock:
+    """`time` as prep.cli.progress sees it, moved by the test."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def monotonic(self):
+        return self.now
+
+
+def test_the_line_says_percent_bytes_examples_rate_time_left_and_the_file(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(prep.cli.progress, "time", clock)
     out = io.StringIO()
     line = ProgressLine(out, delay=0, columns=200)
+
+    def drawn():
+        return out.getvalue().split("\r")[-1]
+
     line.handle(_record(ProgressEvent("run", None, 4_000_000, files=2)))
+    clock.now += 3  # the tokenizer loads: no rate from that
+    line.handle(_record(ProgressEvent("file", "a.jsonl", 1_000_000, 200_000, 500)))
+    assert drawn() == "prep: 5% · 0.2 of 4.0 MB · 500 examples · file 1 of 2 · a.jsonl\x1b[K"  # no rate yet
+    clock.now += 0.5
+    line.handle(_record(ProgressEvent("file", "a.jsonl", 1_000_000, 300_000, 700)))
+    assert " MB/s" not in drawn()  # measured for less than RATE_AFTER seconds
+    clock.now += 0.5
     line.handle(_record(ProgressEvent("file", "a.jsonl", 1_000_000, 500_000, 1_200)))
-    text = out.getvalue().split("\r")[-1]
-    assert text.startswith("prep: 12% · 0.5 of 4.0 MB · 1,200 examples · ") and text.endswith(
-        " left · file 1 of 2 · a.jsonl\x1b[K"
-    )
+    # 300,000 bytes in the second since the first bytes: 0.3 MB/s, 3.5 MB left
+    assert drawn() == "prep: 12% · 0.5 of 4.0 MB · 1,200 examples · 0.3 MB/s · 12 s left · file 1 of 2 · a.jsonl\x1b[K"
     line.handle(_record(ProgressEvent("done", "a.jsonl", 1_000_000, 1_000_000, 2_000)))
+    clock.now += 1
     line.handle(_record(ProgressEvent("file", "b\n.jsonl", 3_000_000, 3_000_000, 10)))
-    assert out.getvalue().split("\r")[-1].startswith("prep: 100% · 4.0 of 4.0 MB · 2,010 examples · ")
-    assert out.getvalue().split("\r")[-1].endswith(" MB/s · file 2 of 2 · b?.jsonl\x1b[K")  # no time left at 100%
+    assert drawn() == "prep: 100% · 4.0 of 4.0 MB · 2,010 examples · 1.9 MB/s · file 2 of 2 · b?.jsonl\x1b[K"
     line.clear()
     assert out.getvalue().endswith("\r\x1b[K")
 
@@ -149,3 +172,28 @@ def test_a_narrow_terminal_cuts_the_line_instead_of_wrapping_it():
     ProgressLine(out, delay=0, columns=30).handle(_record(ProgressEvent("file", "a.jsonl", 1_000_000, 500_000, 1)))
     drawn = out.getvalue().removeprefix("\r").removesuffix("\x1b[K")
     assert len(drawn) == 29 and drawn.startswith("prep: 50% · 0.5 of 1.0 MB") and drawn.endswith("…")
+
+
+class Lines:
+    """What `_feed` gives each line to: counts them."""
+
+    def __init__(self):
+        self.fed = 0
+
+    def feed(self, line):
+        self.fed += 1
+
+
+@pytest.mark.parametrize(
+    ("count", "size", "ticks"),
+    [
+        (600, 100, 600 // 256 + 1),  # short lines: every 256 lines, and at the end
+        (10, 70_000, 10 + 1),  # lines over 64 kB: after each, and at the end
+        (40, 10_000, 40 // 7 + 1),  # 10 kB lines (a 1 GB file of long conversations): every 7th, not every 256th
+    ],
+)
+def test_the_scan_looks_at_its_position_every_256_lines_or_64_kb(count, size, ticks):
+    seen, scan = [], Lines()
+    lines = iter([Line(n, b"x" * size) for n in range(1, count + 1)])
+    prep.validation.parallel._feed(scan, lines, lambda: seen.append(scan.fed))
+    assert scan.fed == count and len(seen) == ticks and seen[-1] == count
