@@ -59,6 +59,8 @@ __all__ = [
 EXTRAS = {
     "xlsx": "Reading .xlsx files",
     "publish": "Publishing to OpenAI",
+    "together": "Publishing to Together",
+    "fireworks": "Publishing to Fireworks",
     "wandb": "Logging to Weights & Biases",
     "secrets": "Finding more kinds of keys",
     "pandas": "Report.to_pandas()",

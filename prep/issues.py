@@ -152,6 +152,7 @@ CODES: dict[str, Code] = {
     "P408": Code(W, "Training file of a split has fewer examples than the service's minimum."),
     "P409": Code(E, "Media files are in more than one bucket; the target reads them from the dataset's bucket."),
     "P410": Code(E, "Dataset mixes examples with images and examples with videos, which the target keeps apart."),
+    "P411": Code(E, "The provider refused the file after upload (its own validation, in its words)."),
     # P45x: the recommendations of OpenAI's retired prepare_data tool (prompt/completion data)
     "P450": Code(W, "Prompts do not end with a common separator."),
     "P451": Code(W, "Prompt separator is long, or also occurs inside prompts."),

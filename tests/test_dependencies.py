@@ -30,21 +30,9 @@ else:  # pragma: no cover
 
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
 FEATURES = (
-    "xlsx",
-    "publish",
-    "wandb",
-    "pandas",
-    "remote",
-    "gcs",
-    "hf",
-    "zstd",
-    "parquet",
-    "dask",
-    "secrets",
-    "mistral",
-    "gpt-oss",
-    "fast",
-)
+    "xlsx", "publish", "together", "fireworks", "wandb", "pandas", "remote", "gcs", "hf", "zstd", "parquet", "dask",
+    "secrets", "mistral", "gpt-oss", "fast",
+)  # fmt: skip
 #: Extras that prep never imports (the pandas extra is imported by Report.to_pandas; a DataFrame given to prep is
 #: read without importing pandas). ``fast``: bpe-openai's compiled module is loaded from its file, when present.
 INSTALL_ONLY: set[str] = {"fast"}

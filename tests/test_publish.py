@@ -14,6 +14,7 @@ from prep.errors import PublishError, UsageError
 from prep.publishing.jobs import JobSpec
 from prep.publishing.ledger import Ledger
 from prep.publishing.publisher import publish
+from prep.publishing.steps import ProviderRejectedError
 from prep.publishing.types import CheckFailedError, PublishEvent, PublishResult
 from prep.publishing.wandb_log import TABLE_COLUMNS, WandbTracker, build_artifact
 from tests.support.fake_openai import FakeOpenAI
@@ -275,20 +276,40 @@ def test_each_endpoint_has_its_own_uploads(run: Run, fake_openai: FakeOpenAI) ->
 # failures
 
 
-def test_a_file_the_service_marks_failed(run: Run, fake_openai: FakeOpenAI, offline_wandb: Path) -> None:
+def test_a_file_the_service_marks_error_is_p411_in_the_report(
+    run: Run, fake_openai: FakeOpenAI, offline_wandb: Path
+) -> None:
     fake_openai.settings.fail_files_matching = b"capital"
 
-    with pytest.raises(PublishError) as info:
+    with pytest.raises(ProviderRejectedError) as info:
         run()
 
-    train_id = fake_openai.uploads[0].id
+    train_id, valid_id = (u.id for u in fake_openai.uploads)
     assert str(info.value) == (
-        f"The service could not process {run.train} ({train_id}): "
-        "Invalid file format. Example 1 is missing key 'messages'."
+        "OpenAI refused 2 file(s) after upload (P411, with its words above); fix the data and publish again. "
+        "No artifact and no job were made."
     )
-    [entry] = run.ledger.data["uploads"].values()
-    assert (entry["state"], entry["file_id"]) == ("error", train_id)
+    words = "Invalid file format. Example 1 is missing key 'messages'."
+    assert [(i.code, i.path, i.line, i.message) for i in info.value.issues] == [
+        ("P411", str(run.train), None, f"OpenAI refused the file after upload: {words}"),
+        ("P411", str(run.valid), None, f"OpenAI refused the file after upload: {words}"),
+    ]
+    assert not info.value.report.ok and [f.codes["P411"] for f in info.value.report.files] == [1, 1]
+    entries = run.ledger.data["uploads"].values()
+    assert [(e["state"], e["file_id"], e["status_details"]) for e in entries] == [
+        ("invalid", train_id, words),
+        ("invalid", valid_id, words),
+    ]
     assert not fake_openai.jobs and not logged_runs(offline_wandb)
+    assert {r.path for r in fake_openai.requests if r.method == "DELETE"} == {
+        f"/v1/files/{train_id}",
+        f"/v1/files/{valid_id}",
+    }  # nothing left behind
+
+    before = len(fake_openai.requests)
+    with pytest.raises(ProviderRejectedError):
+        run()
+    assert len(fake_openai.requests) == before  # the same bytes meet the recorded verdict: nothing sent
 
 
 def test_server_errors_after_the_sdks_retries(run: Run, fake_openai: FakeOpenAI) -> None:
@@ -422,7 +443,7 @@ def test_dry_run_touches_nothing(run: Run, fake_openai: FakeOpenAI, offline_wand
     assert not (offline_wandb / "wandb").exists()
     assert any(m.startswith(f"upload: would upload {run.train}") for m in plan)
     assert any(m.startswith("wandb: would log artifact train-<file id> (type training_files") for m in plan)
-    assert any(m.startswith("job: would create") for m in plan)
+    assert any(m.startswith("job: would call client.fine_tuning.jobs.create(") for m in plan)
     assert result.request is not None and result.request["training_file"] == "<file id of train.jsonl>"
 
 

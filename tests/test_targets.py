@@ -379,6 +379,23 @@ def test_prep_targets_lists_and_describes(run_prep):
     assert "JPEG, PNG, WEBP as base64 data URLs, in user messages" in out
 
 
+def test_prep_targets_says_how_prep_publishes_from_the_profile(run_prep):
+    """The [publish] table in words: where, which key variable, which methods; a target without one says so."""
+    _, out, _ = run_prep("targets", "fireworks")
+    publishing = out.split("Publishing (prep publish --target):\n")[1].splitlines()
+    assert publishing[0] == (
+        "  the fireworks-ai SDK at https://api.fireworks.ai (or FIREWORKS_BASE_URL); key from FIREWORKS_API_KEY, "
+        "account FIREWORKS_ACCOUNT_ID (keys come from the environment only)"
+    )
+    assert publishing[1] == "  methods: supervised, dpo; job options: --learning-rate, --n-epochs, --suffix"
+    _, out, _ = run_prep("targets", "bedrock")
+    assert "the openai SDK at the endpoint given with --base-url; key from AWS_BEARER_TOKEN_BEDROCK" in out
+    assert "  methods: reinforcement; " in out
+    _, out, _ = run_prep("targets", "vertex")
+    assert out.endswith("Publishing (prep publish --target):\n  not by prep: convert the data (prep convert --to), "
+                        "then upload it with the provider's own tools\n")  # fmt: skip
+
+
 def _call():
     return {"id": "c1", "type": "function", "function": {"name": "look", "arguments": "{}"}}
 

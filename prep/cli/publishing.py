@@ -16,26 +16,28 @@ from typing import Any
 
 import click
 
-from ..errors import PrepError, UsageError, require
+from ..errors import PrepError, UsageError
 from ..targets.profile import Method
 from .options import config_options, table_options
 
 __all__ = ["publish_command", "split_command"]
 
-AZURE_API_VERSION = "2024-10-21"
-#: Every key prep may be configured with: kept out of every message, whatever its length.
-SECRET_VARIABLES = (
-    "OPENAI_API_KEY",
-    "AZURE_OPENAI_API_KEY",
-    "WANDB_API_KEY",
-    "TOGETHER_API_KEY",
-    "FIREWORKS_API_KEY",
-)
+#: Every key prep may be configured with, besides each target's own (its profile's ``key_env``):
+#: kept out of every message, whatever its length.
+SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "WANDB_API_KEY", "TOGETHER_API_KEY", "FIREWORKS_API_KEY")
 
 
-def configured_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
-    """The values of every key variable that is set (`SECRET_VARIABLES`)."""
-    return tuple(env[name] for name in SECRET_VARIABLES if env.get(name))
+def secret_variables() -> tuple[str, ...]:
+    """`SECRET_VARIABLES` and the key variable of every built-in target that publishes."""
+    from ..targets.loader import available_targets, load_target
+
+    named = (load_target(name).publish for name in available_targets())
+    return tuple(dict.fromkeys([*SECRET_VARIABLES, *(p.key_env for p in named if p is not None)]))
+
+
+def configured_secrets(env: Mapping[str, str], *names: str) -> tuple[str, ...]:
+    """The values of every key variable that is set (`secret_variables`, and ``names``: a custom profile's)."""
+    return tuple(env[name] for name in dict.fromkeys([*secret_variables(), *names]) if env.get(name))
 
 
 @click.command("split")
@@ -132,31 +134,39 @@ def _grader(path: str | None) -> dict[str, Any] | None:
     return grader
 
 
-def _endpoint(
-    base_url: str | None, azure_endpoint: str | None, env: Mapping[str, str]
-) -> tuple[str | None, str | None]:
-    azure = azure_endpoint or env.get("AZURE_OPENAI_ENDPOINT") or None
-    return (None if azure else base_url or env.get("OPENAI_BASE_URL") or None), azure
+def _provider(target: Any, options: Mapping[str, Any], env: Mapping[str, str], integration: Any) -> Any:
+    """The target's SDK client, in its adapter; keys and endpoints from the environment and the options.
 
+    A dry run builds no client (and needs no key): its adapter only plans.
+    """
+    from ..publishing.providers import build_client, open_provider, publish_settings
 
-def _client(
-    base_url: str | None, azure: str | None, api_version: str | None, env: Mapping[str, str], timeout: float
-) -> Any:
-    """The real SDK client; each request gives up after ``timeout`` seconds."""
-    openai = require("openai", "publish")
-
-    if azure:
-        key = env.get("AZURE_OPENAI_API_KEY")
-        if not key:
-            raise PrepError(
-                "No Azure OpenAI key: set AZURE_OPENAI_API_KEY (prep takes keys from the environment only)."
-            )
-        version = api_version or env.get("OPENAI_API_VERSION") or AZURE_API_VERSION
-        return openai.AzureOpenAI(azure_endpoint=azure, api_version=version, api_key=key, timeout=timeout)
-    key = env.get("OPENAI_API_KEY")
+    settings = publish_settings(target)
+    from_env = env.get(settings.base_url_env) if settings.base_url_env else None
+    url = options["base_url"] or from_env or settings.base_url  # the profile's endpoint last
+    account = env.get(settings.account_env) if settings.account_env else None
+    wandb_key = env.get("WANDB_API_KEY") if integration is not None and settings.wandb == "params" else None
+    if options["dry_run"]:
+        return open_provider(target, None, base_url=url, account=account, job_metadata=options["job_metadata"])
+    if url is None:
+        where = f" (or {settings.base_url_env})" if settings.base_url_env else ""
+        raise UsageError(f"Publishing to {target.name} needs its endpoint: give --base-url{where}.")
+    key = env.get(settings.key_env)
     if not key:
-        raise PrepError("No OpenAI API key: set OPENAI_API_KEY (prep takes keys from the environment only).")
-    return openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout)
+        raise PrepError(
+            f"No {target.provider} API key: set {settings.key_env} (prep takes keys from the environment only)."
+        )
+    if settings.account_env and not account:
+        raise PrepError(f"No {target.provider} account: set {settings.account_env}.")
+    if integration is not None and settings.wandb == "params" and not wandb_key:
+        raise UsageError(
+            f"--job-wandb sends the W&B key with the {target.name} job: set WANDB_API_KEY "
+            "(prep takes keys from the environment only)."
+        )
+    version = options["api_version"] or (env.get(settings.api_version_env) if settings.api_version_env else None)
+    timeout = options["timeout"]
+    client = build_client(target, key=key, base_url=url, timeout=timeout, account=account, api_version=version)
+    return open_provider(target, client, wandb_key=wandb_key, job_metadata=options["job_metadata"])
 
 
 def _tracker(no_wandb: bool, project: str, entity: str | None, env: Mapping[str, str]) -> tuple[Any, str | None]:
@@ -179,6 +189,16 @@ def _tracker(no_wandb: bool, project: str, entity: str | None, env: Mapping[str,
         "No W&B credentials found (WANDB_API_KEY or `wandb login`): W&B runs are written offline under WANDB_DIR "
         "(default ./wandb); upload them later with: wandb sync <run dir>"
     )
+
+
+def _same_project_note(target: Any, wandb_project: str | None, project: str, no_wandb: bool) -> None:
+    """A job that logs to W&B natively beside WandbLogger.sync in the same project: say to keep them apart."""
+    if wandb_project == project and not no_wandb and target.publish.wandb == "native":
+        click.echo(
+            f"note: {target.provider}'s W&B integration and WandbLogger.sync both log to {project!r}; "
+            "keep them in different projects (--openai-wandb-project; see README).",
+            err=True,
+        )
 
 
 def _print_event(event: Any) -> None:
@@ -208,7 +228,8 @@ def _print_event(event: Any) -> None:
 )
 @click.option("--n-epochs", metavar="auto|1-50")
 @click.option("--batch-size", metavar="auto|1-256")
-@click.option("--learning-rate-multiplier", metavar="auto|>0")
+@click.option("--learning-rate-multiplier", metavar="auto|>0", help="OpenAI, Azure and compatible targets.")
+@click.option("--learning-rate", metavar="auto|>0", help="An absolute rate (Together, Fireworks).")
 @click.option("--beta", metavar="auto|(0,2]", help="DPO only.")
 @click.option(
     "--reasoning-effort",
@@ -219,16 +240,27 @@ def _print_event(event: Any) -> None:
 @click.option("--eval-interval", metavar="auto|>=1", help="Reinforcement only.")
 @click.option("--eval-samples", metavar="auto|>=1", help="Reinforcement only.")
 @click.option("--grader", type=click.Path(dir_okay=False), help="JSON file holding the grader (reinforcement).")
-@click.option("--suffix", help="Up to 64 characters added to the fine-tuned model's name.")
+@click.option("--suffix", help="Added to the fine-tuned model's name (up to 64 characters; Together 40).")
 @click.option("--seed", help="Job seed, 0-2147483647.")
 @click.option("--metadata", "metadata_pairs", multiple=True, metavar="KEY=VALUE", help="Job metadata (repeatable).")
-@click.option("--openai-wandb-project", help="Also turn on OpenAI's own W&B integration, logging to this project.")
+@click.option(
+    "--job-wandb",
+    is_flag=True,
+    help="The job logs its metrics to W&B too, in --project/--entity (OpenAI's integration, Together's wandb_* "
+    "parameters, Fireworks' wandb_config; the key from WANDB_API_KEY where the job needs it).",
+)
+@click.option("--openai-wandb-project", help="As --job-wandb, in this project (OpenAI: keep it apart from --project).")
 @click.option("--project", default="OpenAI-Fine-Tune", show_default=True, help="W&B project of the artifacts.")
 @click.option("--entity", help="W&B entity (default: your default entity).")
 @click.option("--no-wandb", is_flag=True, help="Do not log to W&B.")
-@click.option("--base-url", help="OpenAI-compatible API base URL (or OPENAI_BASE_URL).")
-@click.option("--azure-endpoint", help="Azure OpenAI endpoint (or AZURE_OPENAI_ENDPOINT); key in AZURE_OPENAI_API_KEY.")
-@click.option("--api-version", help=f"Azure OpenAI API version (or OPENAI_API_VERSION; {AZURE_API_VERSION}).")
+@click.option(
+    "--target",
+    help="Where to publish: openai, azure, together, fireworks, bedrock, or a .toml profile with a [publish] table "
+    "(default: the file's target in the project's configuration, else openai). prep targets NAME shows its key.",
+)
+@click.option("--base-url", help="The target's API base URL (or the variable its profile names, e.g. OPENAI_BASE_URL).")
+@click.option("--azure-endpoint", help="Same as --target azure --base-url URL (or AZURE_OPENAI_ENDPOINT).")
+@click.option("--api-version", help="Azure OpenAI API version (or OPENAI_API_VERSION; default: the profile's).")
 @click.option("--wait", is_flag=True, help="Follow the job to its end, then sync it to W&B (WandbLogger.sync).")
 @click.option("--dry-run", is_flag=True, help="Check; print what would be uploaded, logged and created; touch nothing.")
 @click.option("--force", is_flag=True, help="Publish even when the check finds errors.")
@@ -270,10 +302,12 @@ def publish_command(
     valid: str | None,
     metadata_pairs: tuple[str, ...],
     grader: str | None,
+    job_wandb: bool,
     openai_wandb_project: str | None,
     project: str,
     entity: str | None,
     no_wandb: bool,
+    target: str | None,
     base_url: str | None,
     azure_endpoint: str | None,
     api_version: str | None,
@@ -293,42 +327,46 @@ def publish_command(
     isolated: bool,
     **params: Any,
 ) -> None:
-    """Check, upload, log as W&B Artifacts, and create the fine-tuning job.
+    """Check, upload, log as W&B Artifacts, and create the fine-tuning job, on any target.
 
-    The check reads the project's configuration and baseline as `prep check`
-    does. Idempotent: a ledger (.prep/ledger.json beside TRAIN) records each step, so
-    running it again uploads and logs nothing twice, and an interrupted publish
-    continues where it stopped; uploads and the job are never sent twice blindly
-    (what an unanswered request made is looked up first), and one publish at a
-    time uses a ledger. Keys come from OPENAI_API_KEY (or AZURE_OPENAI_API_KEY)
-    only.
+    The same steps for every target (--target): check the files as `prep check`
+    does (the project's configuration and baseline), upload them through the
+    target's SDK, report the provider's own verdict on them as issues (P411),
+    log them as W&B Artifacts, create the job. Idempotent: a ledger
+    (.prep/ledger.json beside TRAIN) records each step by target, endpoint and
+    file hash, so running it again uploads and logs nothing twice, and an
+    interrupted publish continues where it stopped; uploads and the job are never
+    sent twice blindly (what an unanswered request made is looked up first), and
+    one publish at a time uses a ledger. Keys come from the environment only
+    (the variable the target's profile names: prep targets NAME).
     """
     from ..publishing.jobs import JobSpec, WandbIntegration
-    from ..publishing.publisher import DEFAULT_BASE_URL, publish
+    from ..publishing.publisher import publish, publish_target
+    from ..publishing.steps import ProviderRejectedError
+    from ..reports.reporters import format_issue
     from ..validation.options import CheckOptions
 
     env = os.environ
-    integration = WandbIntegration(openai_wandb_project, entity) if openai_wandb_project else None
-    if openai_wandb_project and openai_wandb_project == project and not no_wandb:
-        click.echo(
-            f"note: OpenAI's W&B integration and WandbLogger.sync both log to {project!r}; "
-            "keep them in different projects (see README).",
-            err=True,
-        )
+    if azure_endpoint or (target is None and env.get("AZURE_OPENAI_ENDPOINT") and not base_url):
+        target, base_url = target or "azure", base_url or azure_endpoint
+    profile = publish_target(train, target, config_file, isolated)
+    wandb_project = openai_wandb_project or (project if job_wandb else None)
+    integration = WandbIntegration(wandb_project, entity) if wandb_project else None
+    _same_project_note(profile, wandb_project, project, no_wandb)
     spec = JobSpec(grader=_grader(grader), metadata=_metadata(metadata_pairs), integration=integration, **params)
     tracker, notice = _tracker(no_wandb, project, entity, env)
     if notice:
         click.echo(f"note: {notice}", err=True)
-    url, azure = _endpoint(base_url, azure_endpoint, env)
-    client = None if dry_run else _client(url, azure, api_version, env, timeout)
-    dry_base = f"{azure.rstrip('/')}/openai" if azure else url or DEFAULT_BASE_URL
+    settings = {"base_url": base_url, "api_version": api_version, "timeout": timeout}
+    settings.update(dry_run=dry_run, job_metadata=not no_job_metadata)
+    provider = _provider(profile, settings, env, integration)
     options = CheckOptions(tokens=not no_tokens, tiktoken_dir=tiktoken_dir)
     try:
         result = publish(
             train,
             valid=valid,
             job=spec,
-            client=client,
+            provider=provider,
             tracker=tracker,
             dry_run=dry_run,
             force=force,
@@ -340,12 +378,15 @@ def publish_command(
             config=config_file,
             isolated=isolated,
             use_baseline=not no_baseline,
-            base_url=dry_base if dry_run else None,
             on_event=_print_event,
             poll_interval=poll_interval,
-            secrets=configured_secrets(env),
+            secrets=configured_secrets(env, *([profile.publish.key_env] if profile.publish else [])),
             lock_wait=lock_wait,
         )
+    except ProviderRejectedError as exc:
+        for issue in exc.issues:
+            click.echo(format_issue(issue))
+        raise
     except KeyboardInterrupt:
         if wait:
             click.echo(

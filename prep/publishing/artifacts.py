@@ -39,10 +39,13 @@ class ArtifactStep:
 
     def key(self, f: PublishedFile) -> str:
         assert f.file_id is not None
-        return Ledger.artifact_key(f.file_id, self.s.base, self.tracker.entity, self.tracker.project)
+        return Ledger.artifact_key(f.file_id, self.s.base, self.tracker.entity, self.tracker.project, self.s.target)
 
     def entry(self, f: PublishedFile) -> dict[str, Any] | None:
-        return self.s.ledger.get("artifacts", self.key(f)) if f.file_id else None
+        if not f.file_id:
+            return None
+        legacy = Ledger.artifact_key(f.file_id, self.s.base, self.tracker.entity, self.tracker.project)
+        return self.s.ledger.find("artifacts", self.key(f), legacy)
 
     def done(self, f: PublishedFile) -> bool:
         """Whether the artifact is known to exist (a pending one is looked for in its run file)."""
@@ -120,6 +123,8 @@ class ArtifactStep:
             "source": f.path.name,
             "role": f.role,
             "prep_version": version(),
+            "target": self.s.target,
+            "file_id": f.file_id,
             "base_url": self.s.base,
             "method": self.method,
         }

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from ..errors import PrepError, UsageError
-from ..targets.loader import load_target
-from ..targets.profile import Method
+from ..targets.loader import JOB_OPTIONS, load_target
+from ..targets.profile import Method, Target
 
 __all__ = ["JobSpec", "WandbIntegration", "job_key", "job_request", "validate_job"]
 
@@ -73,6 +73,7 @@ class JobSpec:
     n_epochs: int | str | None = None
     batch_size: int | str | None = None
     learning_rate_multiplier: float | str | None = None
+    learning_rate: float | str | None = None  # an absolute rate, for targets that take one (Together, Fireworks)
     beta: float | str | None = None
     reasoning_effort: str | None = None
     compute_multiplier: float | str | None = None
@@ -121,6 +122,7 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "n_epochs": _number(int, 1, 50),
     "batch_size": _number(int, 1, 256),
     "learning_rate_multiplier": _number(float, 0, None, low_open=True),
+    "learning_rate": _number(float, 0, None, low_open=True),
     "beta": _number(float, 0, 2, low_open=True),
     "reasoning_effort": _effort,
     "compute_multiplier": _number(float, 0.00001, 10, low_open=True),
@@ -149,9 +151,11 @@ def validate_job(spec: JobSpec, *, has_validation_file: bool, target: str = "ope
         except ValueError as exc:
             problems.append(f"{name} {exc} (got {value!r})")
     values["seed"] = _seed(spec.seed, problems)
-    _check_suffix(spec.suffix, problems)
+    profile = load_target(target)
+    _check_suffix(spec.suffix, profile.publish.suffix_max if profile.publish else 64, problems)
     _check_metadata(spec.metadata, problems)
     _check_method(spec, method, has_validation_file, target, problems)
+    _check_target_takes(spec, method, profile, problems)
     if problems:
         raise UsageError("Invalid job parameters: " + "; ".join(problems) + ".")
     return replace(spec, **values)
@@ -170,9 +174,28 @@ def _seed(seed: Any, problems: list[str]) -> int | None:
     return value
 
 
-def _check_suffix(suffix: str | None, problems: list[str]) -> None:
-    if suffix is not None and not 1 <= len(suffix) <= 64:
-        problems.append(f"suffix must be 1 to 64 characters (got {len(suffix)})")
+def _check_suffix(suffix: str | None, most: int, problems: list[str]) -> None:
+    if suffix is not None and not 1 <= len(suffix) <= most:
+        problems.append(f"suffix must be 1 to {most} characters (got {len(suffix)})")
+
+
+def _check_target_takes(spec: JobSpec, method: Method, target: Target, problems: list[str]) -> None:
+    """Options and a method that the target's job request has no place for (its ``[publish]`` table)."""
+    if target.publish is None:
+        return
+    takes = target.publish.parameters
+    given = [f.name for f in fields(spec) if f.name in JOB_OPTIONS and getattr(spec, f.name) not in (None, {})]
+    for name in given:
+        if name not in takes:
+            problems.append(f"{target.name} jobs take no {name} (they take: {', '.join(sorted(takes)) or 'none'})")
+    if spec.integration is not None and target.publish.wandb == "artifacts":
+        problems.append(
+            f"{target.name} jobs take no W&B options (prep still logs the files as W&B Artifacts); "
+            "leave out --job-wandb"
+        )
+    if method not in target.publish.methods or method not in target.methods:
+        known = ", ".join(m.value for m in target.publish.methods if m in target.methods)
+        problems.append(f"prep publishes {known} jobs to {target.name}, not {method.value}")
 
 
 def _check_metadata(metadata: Mapping[str, Any], problems: list[str]) -> None:
@@ -236,13 +259,22 @@ def job_request(
     return body
 
 
-def job_key(spec: JobSpec, *, base_url: str, train_sha256: str, valid_sha256: str | None) -> str:
-    """A stable key for "this job on these files at this endpoint" (the ledger's job key)."""
+def job_key(
+    spec: JobSpec, *, base_url: str, train_sha256: str, valid_sha256: str | None, target: str | None = None
+) -> str:
+    """A stable key for "this job on these files at this endpoint for this target" (the ledger's job key).
+
+    ``target`` None gives the key of ledgers written before jobs were keyed by target.
+    """
     data = {f.name: getattr(spec, f.name) for f in fields(spec) if f.name != "integration"}
     data["method"] = Method(spec.method).value
     data["metadata"] = dict(spec.metadata)
     data["grader"] = dict(spec.grader) if spec.grader is not None else None
     data["integration"] = asdict(spec.integration) if spec.integration else None
     data.update(base_url=base_url, train=train_sha256, valid=valid_sha256)
+    if target is not None:
+        data["target"] = target
+    if spec.learning_rate is None:
+        del data["learning_rate"]  # as before the option existed: the keys of older ledgers stay valid
     canonical = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]

@@ -1,15 +1,17 @@
 """The job step: create the fine-tuning job exactly once, follow it, sync it to W&B.
 
 Before the create request goes out, the ledger's ``jobs`` entry is set to
-``creating`` with a fresh idempotency key, sent as the job's ``prep_key``
-metadata. The request is sent once (no automatic retry). If no answer comes,
-or a run was stopped meanwhile, the job is looked up before anything is sent
-again (`find_job`): by its ``prep_key``, or, when the service keeps no
-metadata (or ``--no-job-metadata``), by what identifies it without one: the
-training and validation files prep uploaded for it, the model and the suffix,
-among the jobs created since the request, leaving out the jobs the ledger
-already knows. When the lookup itself fails, nothing is sent: one sentence
-says so (``--new-job`` creates a job anyway, at the risk of a second, paid one).
+``creating`` with a fresh attempt key, which the provider's adapter puts in
+the request where the provider keeps it: OpenAI's ``prep_key`` metadata,
+Fireworks' client-chosen job id; Together keeps neither. The request is sent
+once (no automatic retry). If no answer comes, or a run was stopped
+meanwhile, the job is looked up before anything is sent again
+(`Provider.find_job`): by that key, or, where the provider keeps none (or
+``--no-job-metadata``), by what identifies it without one: the training and
+validation files prep uploaded for it, the model and the suffix, among the
+jobs created since the request, leaving out the jobs the ledger already
+knows. When the lookup itself fails, nothing is sent: one sentence says so
+(``--new-job`` creates a job anyway, at the risk of a second, paid one).
 """
 
 from __future__ import annotations
@@ -20,39 +22,15 @@ from typing import Any
 
 from ..errors import PublishError
 from . import service
-from .jobs import JobSpec, job_request
+from .jobs import JobSpec
 from .ledger import now
-from .service import expect, redact
+from .providers import RemoteJob
+from .service import redact
 from .session import Session
 from .types import ArtifactTracker, PublishedFile, PublishResult, TrackerRun
 from .wandb_log import sync_call
 
-__all__ = ["JobStep", "find_job"]
-
-KEY = "prep_key"
-
-
-def _matches(job: Any, key: str | None, request: Mapping[str, Any]) -> bool:
-    metadata = getattr(job, "metadata", None)
-    if key is not None and isinstance(metadata, Mapping) and KEY in metadata:
-        return bool(metadata[KEY] == key)
-    model = str(getattr(job, "model", ""))
-    return (
-        getattr(job, "training_file", None) == request["training_file"]
-        and getattr(job, "validation_file", None) == request.get("validation_file")
-        and (model == request["model"] or model.startswith(request["model"] + "-"))
-        and getattr(job, "user_provided_suffix", None) == request.get("suffix")
-    )
-
-
-def find_job(client: service.OpenAIClient, request: Mapping[str, Any], *, since: float, known: set[str]) -> Any:
-    """The job ``request`` made (see the module doc), or None; the service's errors are raised."""
-    key = (request.get("metadata") or {}).get(KEY)
-    page = client.fine_tuning.jobs.list(limit=100, **({"metadata": {KEY: key}} if key else {}))
-    for job in service.listed(page, since=since - service.CLOCK_SLACK):
-        if isinstance(getattr(job, "id", None), str) and job.id not in known and _matches(job, key, request):
-            return job
-    return None
+__all__ = ["JobStep"]
 
 
 class JobStep:
@@ -74,11 +52,11 @@ class JobStep:
                 ids.add(entry["job_id"])
         return ids
 
-    def metadata(self, run: TrackerRun | None, attempt: str | None) -> dict[str, str]:
+    def metadata(self, run: TrackerRun | None) -> dict[str, str]:
+        """prep's metadata pairs (the adapter adds the attempt key, and sends them where the provider keeps any)."""
         if not self.job_metadata:
             return {}
-        pairs = {KEY: attempt} if attempt else {}
-        pairs["prep_job_key"] = self.key
+        pairs = {"prep_job_key": self.key}
         for f in self.files:
             pairs[f"prep_{f.role}_sha256"] = f.sha256
         for f in self.files:
@@ -88,11 +66,16 @@ class JobStep:
             pairs["wandb_publish_run"] = f"{run.entity + '/' if run.entity else ''}{run.project}/{run.run_id}"
         return pairs
 
-    def request(self, run: TrackerRun | None, attempt: str | None) -> dict[str, Any]:
-        valid = self.files[1].file_id if len(self.files) > 1 else None
-        assert self.files[0].file_id is not None
-        train = self.files[0].file_id
-        return job_request(self.spec, training_file=train, validation_file=valid, metadata=self.metadata(run, attempt))
+    def request(
+        self, run: TrackerRun | None, attempt: str, ids: tuple[str, str | None] | None = None
+    ) -> dict[str, Any]:
+        """The job request, with the uploaded files' ids (or ``ids``: placeholders, before the upload)."""
+        if ids is None:
+            assert self.files[0].file_id is not None
+            ids = (self.files[0].file_id, self.files[1].file_id if len(self.files) > 1 else None)
+        return self.s.api.job_request(
+            self.spec, training_file=ids[0], validation_file=ids[1], metadata=self.metadata(run), attempt=attempt
+        )
 
     def create(self, run: TrackerRun | None, result: PublishResult, *, new_job: bool) -> None:
         entry = self.entry()
@@ -105,6 +88,7 @@ class JobStep:
             "jobs",
             self.key,
             state="creating",
+            target=self.s.target,
             base_url=self.s.base,
             model=self.spec.model,
             train_sha256=self.files[0].sha256,
@@ -120,7 +104,7 @@ class JobStep:
         known = self.known_ids()
         job, found = self.s.send_once(
             step,
-            lambda: expect(service.no_retry(self.s.api).fine_tuning.jobs.create(**request), step, "job", "id"),
+            lambda: self.s.api.create_job(request),
             lambda: self.lookup(request, since, known, step),
             lambda message: self.s.ledger.update("jobs", self.key, state="refused", error=message),
         )
@@ -131,7 +115,7 @@ class JobStep:
         listing = "listing jobs"
         try:
             with self.s.waiting(listing), service.service_call(listing, secrets=self.s.secrets):
-                return find_job(self.s.api, request, since=since, known=known)
+                return self.s.api.find_job(request, since=since, known=known)
         except PublishError as exc:
             raise PublishError(
                 f"{step} got no answer, and prep cannot tell whether the service made the job ({exc}). Run "
@@ -141,7 +125,7 @@ class JobStep:
 
     def resume(self, entry: Mapping[str, Any], result: PublishResult) -> bool:
         """A job the interrupted publish may have made: found, it is recorded; True if so."""
-        request = entry.get("request") or self.request(None, None)
+        request = entry.get("request") or self.request(None, "")
         known = self.known_ids()
         since = float(entry.get("started_ts") or 0)
         job = self.lookup(request, since, known, "The job creation of the interrupted publish")
@@ -152,10 +136,10 @@ class JobStep:
         return True
 
     def record(
-        self, job: Any, result: PublishResult, request: Mapping[str, Any], run: TrackerRun | None, how: str
+        self, job: RemoteJob, result: PublishResult, request: Mapping[str, Any], run: TrackerRun | None, how: str
     ) -> None:
         """Record the job: ``how`` it came, "created", "found" (the answer was lost) or "resumed" (an earlier run)."""
-        job_id, status = str(job.id), getattr(job, "status", None)
+        job_id, status = job.id, job.status
         wandb_run = run.run_id if run else None
         self.s.ledger.update(
             "jobs", self.key, state="created", job_id=job_id, status=status, wandb_run=wandb_run, synced=False
@@ -182,37 +166,44 @@ class JobStep:
             job_id=entry["job_id"],
         )
 
-    def follow(self, result: PublishResult) -> Any:
+    def follow(self, result: PublishResult) -> RemoteJob:
         """Poll the job and print its new events until it ends; the job as last seen."""
         assert result.job_id is not None
         seen: set[str] = set()
-        last = None
+        last, errors = None, []
         step = f"Following job {result.job_id}"
         while True:
             with self.s.call(step):
-                job = expect(self.s.api.fine_tuning.jobs.retrieve(result.job_id), step, "job", "id", "status")
-                events = service.new_events(self.s.api, result.job_id, seen)
-            for event in events:
-                self.s.emit("event", service.event_text(event))
+                job = self.s.api.get_job(result.job_id)
+                events = self.s.api.job_events(result.job_id, seen)
+            for text in events:
+                self.s.emit("event", text)
+                errors += [text[len("error: ") :]] if text.startswith("error: ") else []
             if job.status != last:
                 self.s.emit("status", f"job {job.id}: {job.status}", status=job.status)
                 last = job.status
-            model = getattr(job, "fine_tuned_model", None)
-            self.s.ledger.update("jobs", self.key, status=job.status, fine_tuned_model=model)
-            if job.status in service.TERMINAL_JOB_STATUSES:
+            self.s.ledger.update("jobs", self.key, status=job.status, fine_tuned_model=job.model)
+            if job.done:
                 break
             self.s.sleep(self.s.poll_interval)
-        result.job_status, result.fine_tuned_model = job.status, getattr(job, "fine_tuned_model", None)
-        if job.status != "succeeded":
-            error = getattr(job, "error", None)
-            message = getattr(error, "message", None)
-            words = f": {message} (code {getattr(error, 'code', None)})" if message else ""
-            raise PublishError(redact(f"Fine-tuning job {job.id} {job.status}{words}", self.s.secrets))
-        self.s.emit("job", f"fine-tuned model: {job.fine_tuned_model}", model=job.fine_tuned_model)
+        result.job_status, result.fine_tuned_model = job.status, job.model
+        if not job.succeeded:
+            words = job.error or (errors[-1] if errors else None)
+            raise PublishError(
+                redact(f"Fine-tuning job {job.id} {job.status}{': ' + words if words else ''}", self.s.secrets)
+            )
+        self.s.emit("job", f"fine-tuned model: {job.model}", model=job.model)
         return job
 
     def sync(self, tracker: ArtifactTracker, result: PublishResult, entity: str | None, run_dirs: set[str]) -> None:
         if result.job_id is None:
+            return
+        if not self.s.api.syncs:
+            self.s.emit(
+                "note",
+                f"W&B: WandbLogger.sync reads OpenAI jobs only, so it was not run for this {self.s.target} job; the "
+                "artifacts are logged, and --job-wandb sends the job's own metrics to W&B",
+            )
             return
         if self.entry().get("synced"):
             result.synced = True
@@ -229,7 +220,7 @@ class JobStep:
             )
             return
         with self.s.tracker_call(f"WandbLogger.sync for {result.job_id}"):
-            message = tracker.sync(job_id=result.job_id, client=self.s.client, entity=entity)
+            message = tracker.sync(job_id=result.job_id, client=self.s.api.sync_client, entity=entity)
         self.s.ledger.update("jobs", self.key, synced=True, synced_at=now())
         result.synced = True
         self.s.emit("sync", f"W&B: {message}")

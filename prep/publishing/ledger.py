@@ -4,13 +4,16 @@ One JSON file per data folder, ``<folder of the training file>/.prep/ledger.json
 (``.prep/`` is meant to stay out of version control). Three tables, each entry
 keyed by what makes it unique:
 
-* ``uploads``: ``"<sha256 of the file>@<API base URL>"`` -> the file id, its
-  processing state (``started``, ``uploaded``, ``processed``, ``error``) and
-  the service's details;
-* ``artifacts``: ``"<file id>@<base URL>@<entity or ->/<project>"`` -> the W&B
-  artifact (name, type, aliases, digest) and the run that logged it;
-* ``jobs``: `.jobs.job_key` (job parameters + file hashes + base URL) ->
-  the job id, its last status, and whether `WandbLogger.sync` ran.
+* ``uploads``: ``"<target>:<sha256 of the file>@<API base URL>"`` -> the file
+  id, its processing state (``started``, ``uploaded``, ``processed``,
+  ``invalid``, ``error``) and the service's details;
+* ``artifacts``: ``"<target>:<file id>@<base URL>@<entity or ->/<project>"`` ->
+  the W&B artifact (name, type, aliases, digest) and the run that logged it;
+* ``jobs``: `.jobs.job_key` (job parameters + file hashes + base URL +
+  target) -> the job id, its last status, and whether `WandbLogger.sync` ran.
+
+Entries written before keys named the target (``"<sha256>@<base URL>"``...)
+are found too, and moved under the new key (`find`).
 
 Every change is written at once, atomically (a temporary file, then a rename),
 so a publish stopped at any point resumes from the last step that finished.
@@ -92,6 +95,13 @@ class Ledger:
         self.save()
         return dict(entry)
 
+    def find(self, table: str, key: str, legacy: str) -> dict[str, Any] | None:
+        """The entry under ``key``, else the one under its older form ``legacy``, moved to ``key``."""
+        if key not in self.data[table] and legacy in self.data[table]:
+            self.data[table][key] = self.data[table].pop(legacy)
+            self.save()
+        return self.get(table, key)
+
     def remove(self, table: str, key: str) -> None:
         if self.data[table].pop(key, None) is not None:
             self.save()
@@ -103,9 +113,10 @@ class Ledger:
         atomic_write_text(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n")
 
     @staticmethod
-    def upload_key(sha256: str, base_url: str) -> str:
-        return f"{sha256}@{canonical_base_url(base_url)}"
+    def upload_key(sha256: str, base_url: str, target: str | None = None) -> str:
+        """``target`` None: the older key, without it."""
+        return f"{target + ':' if target else ''}{sha256}@{canonical_base_url(base_url)}"
 
     @staticmethod
-    def artifact_key(file_id: str, base_url: str, entity: str | None, project: str) -> str:
-        return f"{file_id}@{canonical_base_url(base_url)}@{entity or '-'}/{project}"
+    def artifact_key(file_id: str, base_url: str, entity: str | None, project: str, target: str | None = None) -> str:
+        return f"{target + ':' if target else ''}{file_id}@{canonical_base_url(base_url)}@{entity or '-'}/{project}"

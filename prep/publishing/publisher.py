@@ -1,30 +1,37 @@
-"""Publish checked data: upload, W&B Artifacts, the fine-tuning job, and following it.
+"""Publish checked data to a target: upload, the provider's verdict, W&B Artifacts, the job, and following it.
 
-    >>> import openai, prep
+    >>> import openai, together, prep
     >>> result = prep.publish("train.jsonl", valid="valid.jsonl", model="gpt-4o-mini-2024-07-18",
     ...                       client=openai.OpenAI(), tracker=prep.WandbTracker())  # doctest: +SKIP
+    >>> result = prep.publish("train.jsonl", target="together", model="Qwen/Qwen3-8B",
+    ...                       client=together.Together(), tracker=prep.WandbTracker())  # doctest: +SKIP
 
-Steps, each recorded in the ledger (`.ledger`) as soon as it is done, so a
-second call does nothing that was done and a stopped call resumes:
+The same steps for every target, each recorded in the ledger (`.ledger`,
+keyed by target, endpoint and file hash) as soon as it is done, so a second
+call does nothing that was done and a stopped call resumes:
 
 1. check both files as ``prep check`` does (`prep.check_project`: the project's
-   configuration and baseline); refuse on errors unless ``force``;
-2. upload each file (``files.create``, purpose ``fine-tune``) and wait until
-   the service has processed it;
+   configuration and baseline), against the target; refuse on errors unless
+   ``force``. A target past its last day for new jobs refuses at once, naming
+   the targets that take the same file;
+2. upload each file through the target's SDK and wait for the provider's
+   verdict; a refusal becomes P411 issues in the report, and stops here
+   (`.steps.ProviderRejectedError`);
 3. log each file as a W&B Artifact *before* the job exists (`.wandb_log`),
-   in a run of its own job type;
-4. create the job, record its id in the W&B run;
-5. with ``wait``: follow the job's events to the end, then run W&B's own
-   ``WandbLogger.sync`` so metrics and the model join the same lineage.
+   in a run of its own job type, with the target and the file id;
+4. create the job exactly once, record its id in the W&B run;
+5. with ``wait``: follow the job to its end, then (OpenAI SDK targets) run
+   W&B's own ``WandbLogger.sync`` so metrics and the model join the same lineage.
 
-The client and the tracker are injected (`OpenAIClient`, `ArtifactTracker`);
-nothing here reads the environment, prints or exits: progress goes to
-``on_event``.
+The client (or its adapter, `.providers.Provider`) and the tracker are
+injected; nothing here reads the environment, prints or exits: progress goes
+to ``on_event``.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import os
 import time
@@ -35,21 +42,24 @@ from typing import Any
 from ..errors import PrepError, UnknownModelError, UsageError
 from ..issues import Severity
 from ..project.arguments import changed_settings
-from ..project.runner import check_named
+from ..project.runner import check_named, plan_files
 from ..reports.report import Report
-from ..targets.profile import Method
+from ..targets.loader import available_targets, load_target
+from ..targets.profile import Method, Target
+from ..validation.checker import today
 from ..validation.options import CheckOptions
 from ..validation.rules.secrets import SECRET_CODES
 from .jobs import JobSpec, validate_job
-from .ledger import Ledger, canonical_base_url, default_ledger_path
+from .ledger import Ledger, default_ledger_path
 from .lock import ledger_lock
-from .service import OpenAIClient
+from .providers import Provider, open_provider, publish_settings
 from .session import Session
 from .types import ArtifactTracker, CheckFailedError, PublishedFile, PublishEvent, PublishResult
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "publish",
+    "publish_target",
 ]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -69,7 +79,9 @@ def digests_of(path: Path) -> tuple[str, str, int]:
 def publish(
     path: str | os.PathLike[str],
     *,
-    client: OpenAIClient | None = None,
+    client: Any = None,
+    target: str | None = None,
+    provider: Provider | None = None,
     model: str | None = None,
     job: JobSpec | None = None,
     valid: str | os.PathLike[str] | None = None,
@@ -97,9 +109,15 @@ def publish(
 ) -> PublishResult:
     """Check, upload, log to W&B, create the job and (``wait``) follow it. See the module doc.
 
-    Give ``model`` or a full ``job`` spec. ``dry_run`` checks the files and
-    reports what would be done, touching neither the service, W&B nor the
-    ledger (``client`` may then be None). A secret in the data (P501-P503)
+    ``target``: a profile with a ``[publish]`` table (default: the one the
+    project's configuration gives the file, else ``openai``); ``client``: a
+    client of the SDK its profile names (``openai.OpenAI``,
+    ``together.Together``, ``fireworks.Fireworks``), or ``provider``: one
+    already wrapped (`.providers.open_provider`, which also takes the W&B key
+    for targets whose jobs carry it). Give ``model`` or a full ``job`` spec.
+    ``dry_run`` checks the files and reports the exact calls it would make,
+    touching neither the service, W&B nor the ledger (``client`` may then be
+    None). A secret in the data (P501-P503)
     stops the publish like an error, unless ``allow_secrets``; what the secret
     scan flags never goes into a W&B Table. ``new_job`` creates a job even when
     the ledger holds one for the same files and parameters. ``secrets`` (e.g.
@@ -113,15 +131,22 @@ def publish(
     ``use_baseline=False`` counts known issues too); ``check_options`` and the
     job's model and method win over the configuration.
     """
-    spec = _spec(model, job, valid)
-    if client is None and not dry_run:
-        raise UsageError("publish needs an OpenAI client (only a dry run goes without one).")
-    base = canonical_base_url(base_url or (str(client.base_url) if client is not None else DEFAULT_BASE_URL))
+    project = {"config": config, "isolated": isolated, "use_baseline": use_baseline}
+    profile = provider.target if provider is not None else publish_target(path, target, config, isolated)
+    spec = _spec(model, job, valid, profile.source or profile.name)  # a custom profile is found by its path
+    emit = on_event or (lambda event: None)
+    _calendar(profile, spec, (check_options.today if check_options else None) or today())
+    if client is not None and timeout is not None and hasattr(client, "with_options"):
+        client = client.with_options(timeout=timeout)
+    if provider is None:
+        if client is None and not dry_run:
+            raise UsageError(f"publish needs a {profile.provider} client (only a dry run goes without one).")
+        provider = open_provider(profile, client, base_url=base_url, job_metadata=job_metadata)
+    base = provider.base_url
     files = [_local("train", path)] + ([_local("valid", valid)] if valid is not None else [])
     from .steps import Publisher
 
-    emit = on_event or (lambda event: None)
-    report = _check(files, spec, check_options, {"config": config, "isolated": isolated, "use_baseline": use_baseline})
+    report = _check(files, spec, check_options, profile.source or profile.name, project)
     emit(PublishEvent("report", "checked", {"report": report}))
     if not report.ok and not force:
         raise CheckFailedError(
@@ -136,19 +161,18 @@ def publish(
             "above); remove them, or publish anyway with --allow-secrets (allow_secrets=True). Nothing was uploaded.",
             report,
         )
-    if client is not None and timeout is not None:
-        client = client.with_options(timeout=timeout) if hasattr(client, "with_options") else client
     ledger_file = Path(ledger_path) if ledger_path else default_ledger_path(files[0].path)
-    result = PublishResult(report, files, ledger_file, base, dry_run=dry_run)
+    result = PublishResult(report, files, ledger_file, base, target=profile.name, dry_run=dry_run)
     if dry_run:
-        session = Session(client, Ledger.load(ledger_file, readonly=True), base, emit, secrets)
+        session = Session(provider, Ledger.load(ledger_file, readonly=True), base, profile.name, emit, secrets)
         Publisher(session, tracker, spec, files, new_job=new_job, job_metadata=job_metadata).plan(result, wait=wait)
         return result
     with ledger_lock(ledger_file, wait=lock_wait, on_wait=lambda message: emit(PublishEvent("wait", message))):
         session = Session(
-            client,
+            provider,
             Ledger.load(ledger_file),
             base,
+            profile.name,
             emit,
             secrets,
             poll_interval=poll_interval,
@@ -163,10 +187,65 @@ def publish(
     return result
 
 
-def _spec(model: str | None, job: JobSpec | None, valid: Any) -> JobSpec:
+def publish_target(
+    path: str | os.PathLike[str],
+    target: str | None = None,
+    config: str | os.PathLike[str] | None = None,
+    isolated: bool = False,
+) -> Target:
+    """The target to publish ``path`` to: ``target``, else the one its project's configuration names, else openai."""
+    if target is None:
+        target = plan_files([path], config=config, isolated=isolated)[0].options.target
+    if "," in target or target == "all":
+        raise UsageError(
+            f"prep publish sends a file to one target, and {os.fspath(path)}'s configuration names {target!r}: "
+            "name one with --target."
+        )
+    profile = load_target(target)
+    publish_settings(profile)
+    return profile
+
+
+def _calendar(target: Target, spec: JobSpec, day: dt.date) -> None:
+    """Past the target's last day for new jobs: one sentence naming the targets that take the same file.
+
+    (Before it, the check's report says when new jobs stop and when the model shuts down: `Target.calendar`.)
+    """
+    if target.new_jobs_until is not None and day > target.new_jobs_until:
+        raise UsageError(
+            f"{target.provider} takes no new fine-tuning jobs after {target.new_jobs_until}; "
+            f"publish the same file to {successors(target, spec, day)}."
+        )
+
+
+def successors(target: Target, spec: JobSpec, day: dt.date) -> str:
+    """The targets that take ``spec``'s method on ``day``, those with the same model first, in words."""
+    method, same, other = Method(spec.method), list[str](), list[str]()
+    for name in available_targets():
+        if name == target.name:
+            continue
+        profile = load_target(name)
+        if profile.publish is None or method not in profile.publish.methods or method not in profile.methods:
+            continue
+        if profile.new_jobs_until is not None and day > profile.new_jobs_until:
+            continue
+        try:
+            info = profile.resolve_model(spec.model)
+        except PrepError:
+            other.append(name)
+            continue
+        (same if info.takes_jobs(day) else other).append(name)
+    words = [f"--target {name}" for name in same]
+    words[len(same) - 1 :] = [f"{words[-1]} (the same model, {spec.model})"] if same else []
+    if other:
+        words.append(f"--target {', '.join(other)} (their own models)")
+    return " or ".join(words) if words else "another target (prep targets lists them)"
+
+
+def _spec(model: str | None, job: JobSpec | None, valid: Any, target: str) -> JobSpec:
     if job is None and model is None:
         raise UsageError("publish needs a model (or a JobSpec).")
-    return validate_job(job or JobSpec(model=str(model)), has_validation_file=valid is not None)
+    return validate_job(job or JobSpec(model=str(model)), has_validation_file=valid is not None, target=target)
 
 
 def _local(role: str, path: str | os.PathLike[str]) -> PublishedFile:
@@ -177,9 +256,11 @@ def _local(role: str, path: str | os.PathLike[str]) -> PublishedFile:
     return PublishedFile(role, p, sha, size, md5)
 
 
-def _check(files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None, project: dict[str, Any]) -> Report:
-    """Check the files with their project configuration; the job's method and model win."""
-    settings = {**changed_settings(options), "method": Method(spec.method), "secrets": True}
+def _check(
+    files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None, target: str, project: dict[str, Any]
+) -> Report:
+    """Check the files with their project configuration, against the target; the job's method and model win."""
+    settings = {**changed_settings(options), "target": target, "method": Method(spec.method), "secrets": True}
     valid = files[1].path if len(files) > 1 else None
     try:
         report = check_named(files[0].path, {"model": spec.model, **settings}, valid=valid, **project).report

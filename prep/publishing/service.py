@@ -1,14 +1,16 @@
-"""Talking to an OpenAI-compatible service: the client Protocols, errors, uploads, polling.
+"""Talking to a provider through its SDK: errors as sentences, replies checked, requests sent once.
 
-The client is injected: the official ``openai.OpenAI`` / ``openai.AzureOpenAI``
-satisfy `OpenAIClient`, and so does any object with the same methods. Every
-call goes through `service_call`, which turns the SDK's errors (raised after
-its own retries) and replies it cannot parse into one `PublishError` holding
-the service's own words, with every secret removed; `expect` refuses a parsed
-reply without the fields prep uses (an HTML page, ``{}``, ``null``). Requests
-that create something (an upload, a job) are sent once, without the SDK's
-automatic retries (`no_retry`): what an unanswered one made is looked up
-(`find_orphan`, `listed`) before anything is sent again.
+The SDKs prep drives (``openai``, ``together``, ``fireworks-ai``) share one
+generated core (Stainless): the same error classes (``status_code``, ``body``,
+``APITimeoutError``, ``APIConnectionError``) and the same ``with_options``.
+Every call goes through `service_call`, which turns the SDK's errors (raised
+after its own retries) and replies it cannot parse into one `PublishError`
+holding the service's own words, with every secret removed; `expect` refuses a
+parsed reply without the fields prep uses (an HTML page, ``{}``, ``null``).
+Requests that create something (an upload, a job) are sent once, without the
+SDK's automatic retries (`no_retry`): what an unanswered one made is looked up
+before anything is sent again (each adapter of `.providers` knows how).
+`OpenAIClient` is what the OpenAI adapter uses of ``openai.OpenAI``.
 """
 
 from __future__ import annotations
@@ -17,31 +19,29 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, TypeVar, cast
 
 from ..errors import PublishError
 
 __all__ = [
-    "TERMINAL_JOB_STATUSES",
+    "SDK_MODULES",
     "FilesAPI",
     "FineTuningAPI",
     "JobsAPI",
     "OpenAIClient",
-    "event_text",
     "redact",
     "service_call",
 ]
 
-TERMINAL_JOB_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
-FILE_DONE = frozenset({"processed", "error", "deleted"})
-#: Pages of a listing read when looking for what an interrupted publish made.
-MAX_PAGES = 20
 #: Seconds of clock difference allowed between this machine and the service.
 CLOCK_SLACK = 120
-_KEYISH = re.compile(r"\b(sk|sess|org|proj)-[A-Za-z0-9_*\-]{8,}")
+#: The packages whose errors are a provider's answer (or its absence): the SDKs, and httpx under them
+#: (the SDKs' own uploads to signed URLs raise httpx's errors).
+SDK_MODULES = ("openai", "together", "fireworks", "httpx")
+_Client = TypeVar("_Client")
+_KEYISH = re.compile(r"\b(sk|sess|org|proj)-[A-Za-z0-9_*\-]{8,}|\b(tgp_v1|fw)_[A-Za-z0-9_*\-]{8,}")
 
 
 class FilesAPI(Protocol):
@@ -78,7 +78,7 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     """``text`` without any of the given secrets (whatever their length) and without anything shaped like a key."""
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, "***")
-    return _KEYISH.sub(lambda m: f"{m.group(1)}-***", text)
+    return _KEYISH.sub(lambda m: f"{m.group(1)}-***" if m.group(1) else f"{m.group(2)}_***", text)
 
 
 def snippet(value: Any, limit: int = 80) -> str:
@@ -90,9 +90,24 @@ def snippet(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def from_sdk(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from an SDK prep drives (`SDK_MODULES`)."""
+    return type(exc).__module__.partition(".")[0] in SDK_MODULES
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status of an SDK error (httpx's own errors carry it on their response)."""
+    status = getattr(exc, "status_code", None)
+    if status is None and type(exc).__name__ == "HTTPStatusError":
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
+
+
 def _service_words(exc: Exception) -> str:
     """The service's own message from an SDK error, else the error's text."""
     body = getattr(exc, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):  # {"error": {"message": ...}}
+        body = body["error"]
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         words = body["message"]
         code = body.get("code")
@@ -101,7 +116,7 @@ def _service_words(exc: Exception) -> str:
 
 
 def describe(exc: Exception) -> str:
-    status = getattr(exc, "status_code", None)
+    status = status_of(exc)
     if status is not None:
         return f"HTTP {status}: {_service_words(exc)}"
     name = type(exc).__name__
@@ -109,7 +124,9 @@ def describe(exc: Exception) -> str:
         return "the service did not answer in time (--timeout)"
     if name == "APIConnectionError":
         return f"{exc} (the service could not be reached)"
-    if not type(exc).__module__.startswith("openai"):
+    if type(exc).__module__.startswith("httpx"):
+        return f"{name}: {exc} (the connection failed)"
+    if not from_sdk(exc):
         return f"the service's reply could not be read ({name}: {snippet(str(exc))})"
     return _service_words(exc)
 
@@ -122,15 +139,17 @@ def failure_kind(exc: BaseException) -> str:
     out), ``unknown`` (no answer, or a 5xx: it may have been carried out).
     Anything else is not the SDK's and is raised again.
     """
+    if isinstance(exc, Refused):
+        return "refused"
     if isinstance(exc, MalformedReply):
         return "unknown"
-    status = getattr(exc, "status_code", None)
-    if isinstance(status, int):
+    status = status_of(exc)
+    if status is not None:
         return "busy" if status in (408, 429) else "refused" if status < 500 else "unknown"
     name = type(exc).__name__
-    if name == "APITimeoutError":
+    if name in ("APITimeoutError", "ReadTimeout", "WriteTimeout"):
         return "timeout"
-    if type(exc).__module__.startswith("openai") or isinstance(exc, REPLY_ERRORS):
+    if from_sdk(exc) or isinstance(exc, REPLY_ERRORS):
         return "unknown"
     raise exc
 
@@ -164,12 +183,16 @@ def service_call(step: str, *, secrets: tuple[str, ...] = (), hint: str = "") ->
     except PublishError:
         raise
     except Exception as exc:
-        if not (type(exc).__module__.startswith("openai") or isinstance(exc, REPLY_ERRORS)):
+        if not (from_sdk(exc) or isinstance(exc, REPLY_ERRORS)):
             raise
         message = f"{step} failed: {describe(exc)}"
         if hint:
             message += ("" if message.endswith(".") else ".") + " " + hint
         raise PublishError(redact(message, secrets)) from None
+
+
+class Refused(PublishError):
+    """A request the SDK or the service refused before doing anything (its own checks): not sent again."""
 
 
 class MalformedReply(PublishError):
@@ -188,14 +211,14 @@ def expect(reply: Any, step: str, kind: str, *fields: str) -> Any:
     return reply
 
 
-def no_retry(client: OpenAIClient) -> OpenAIClient:
+def no_retry(client: _Client) -> _Client:
     """The client with the SDK's automatic retries off (for requests that must not run twice)."""
     with_options = getattr(client, "with_options", None)
-    return with_options(max_retries=0) if callable(with_options) else client
+    return cast("_Client", with_options(max_retries=0)) if callable(with_options) else client
 
 
 def is_not_found(exc: BaseException) -> bool:
-    return getattr(exc, "status_code", None) == 404
+    return status_of(exc) == 404
 
 
 class HashingReader:
@@ -227,75 +250,6 @@ class HashingReader:
     @property
     def sha256(self) -> str:
         return self._hash.hexdigest()
-
-
-def upload(client: OpenAIClient, path: Path) -> tuple[Any, HashingReader]:
-    """Upload ``path`` once (no automatic retry); the reply, and what was sent (its sha256 and size)."""
-    with path.open("rb") as fp:
-        reader = HashingReader(fp)
-        return no_retry(client).files.create(file=(path.name, reader), purpose="fine-tune"), reader
-
-
-def wait_processed(
-    client: OpenAIClient, file: Any, *, poll_interval: float, timeout: float, sleep: Callable[[float], None]
-) -> Any:
-    """Poll the file until the service has processed it (or marked it failed).
-
-    The first poll is immediate; then every ``poll_interval`` seconds, at most 5.
-    """
-    interval, waited = min(poll_interval, 5.0), 0.0
-    while getattr(file, "status", None) not in FILE_DONE:
-        if waited:
-            sleep(interval)
-        if waited >= timeout:
-            raise PublishError(
-                f"File {file.id} is still {file.status!r} after {timeout:.0f} s; run again to keep waiting."
-            )
-        waited += interval or 1e-9
-        file = expect(client.files.retrieve(file.id), f"Checking {file.id}", "file", "id", "status")
-    return file
-
-
-def listed(first: Any, *, since: float) -> Iterator[Any]:
-    """The items of a newest-first listing, page after page, until one is older than ``since``."""
-    page = first
-    for _ in range(MAX_PAGES):
-        for item in list(getattr(page, "data", None) or []):
-            created = getattr(item, "created_at", None)
-            if isinstance(created, (int, float)) and created < since:
-                return
-            yield item
-        has_next = getattr(page, "has_next_page", None)
-        if not callable(has_next) or not has_next():
-            return
-        page = page.get_next_page()
-
-
-def find_orphan(client: OpenAIClient, *, filename: str, size: int, since: float) -> str | None:
-    """A file uploaded by an interrupted publish: same name and size, created since ``since`` (a minute's slack)."""
-    page = client.files.list(purpose="fine-tune", order="desc", limit=100)
-    for f in listed(page, since=since - CLOCK_SLACK):
-        same = getattr(f, "filename", None) == filename and getattr(f, "bytes", None) == size
-        if same and getattr(f, "status", None) != "error" and isinstance(getattr(f, "id", None), str):
-            return str(f.id)
-    return None
-
-
-def new_events(client: OpenAIClient, job_id: str, seen: set[str]) -> list[Any]:
-    """The job's events not seen yet, oldest first."""
-    page = client.fine_tuning.jobs.list_events(job_id, limit=100)
-    fresh = [e for e in reversed(list(getattr(page, "data", None) or [])) if getattr(e, "id", None) not in seen]
-    seen.update(e.id for e in fresh)
-    return fresh
-
-
-def event_text(event: Any) -> str:
-    data = getattr(event, "data", None) or {}
-    text = str(getattr(event, "message", ""))
-    if getattr(event, "type", None) == "metrics" and isinstance(data, dict) and "step" in data:
-        extra = ", ".join(f"{k}={v}" for k, v in data.items() if k not in ("step", "total_steps"))
-        text = f"step {data['step']}/{data.get('total_steps', '?')}" + (f": {extra}" if extra else "")
-    return f"error: {text}" if getattr(event, "level", "info") == "error" else text
 
 
 def now() -> float:

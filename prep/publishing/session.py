@@ -1,4 +1,4 @@
-"""What every publish step shares: the client, the ledger, progress, and turning errors into sentences.
+"""What every publish step shares: the provider, the ledger, progress, and turning errors into sentences.
 
 Used by the step modules (`.uploads`, `.artifacts`, `.jobstep`) and `.steps`;
 not public API.
@@ -11,13 +11,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PublishError
 from . import service
 from .ledger import Ledger
-from .service import OpenAIClient, redact
+from .service import redact
 from .types import PublishEvent
+
+if TYPE_CHECKING:
+    from .providers import Provider
 
 __all__ = ["Session"]
 
@@ -26,9 +29,10 @@ __all__ = ["Session"]
 class Session:
     """One publish's plumbing. ``progress_every``: seconds between "still waiting" notes."""
 
-    client: OpenAIClient | None
+    provider: Provider | None
     ledger: Ledger
     base: str
+    target: str
     on_event: Callable[[PublishEvent], None]
     secrets: tuple[str, ...] = ()
     poll_interval: float = 10.0
@@ -40,9 +44,9 @@ class Session:
         self.on_event(PublishEvent(kind, redact(message, self.secrets), data))
 
     @property
-    def api(self) -> OpenAIClient:
-        assert self.client is not None
-        return self.client
+    def api(self) -> Provider:
+        assert self.provider is not None
+        return self.provider
 
     @contextmanager
     def call(self, step: str) -> Iterator[None]:
@@ -85,7 +89,7 @@ class Session:
         the service timed out (it may still be working on it): then one
         sentence says to run again, which looks again first.
         """
-        retries = int(getattr(self.client, "max_retries", 2))
+        retries = self.provider.max_retries if self.provider is not None else 2
         for attempt in range(retries + 1):
             try:
                 with self.waiting(step):

@@ -1,25 +1,50 @@
-"""The publish step machine: upload -> log artifacts -> create job -> (follow -> sync); and the dry-run plan.
+"""The publish step machine: upload -> verdicts -> log artifacts -> create job -> (follow -> sync); and the dry run.
 
 Each step first asks the ledger whether it was done, and records itself as
-soon as it is (`.uploads`, `.artifacts`, `.jobstep`). Used by
+soon as it is (`.uploads`, `.artifacts`, `.jobstep`). Every file is uploaded
+before anything else happens, so that the provider's verdicts on all of them
+come together (`ProviderRejectedError`), before any artifact or job. Used by
 `.publisher.publish`, which holds the ledger's lock around it; not public API.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from .._version import version
 from ..errors import PublishError
+from ..issues import Issue, Severity
+from ..reports.report import Report
 from .artifacts import ArtifactStep
-from .jobs import JobSpec, job_key, job_request
+from .jobs import JobSpec, job_key
 from .ledger import Ledger
 from .session import Session
-from .types import ArtifactTracker, PublishedFile, PublishResult, TrackerRun
-from .uploads import upload_file
+from .types import ArtifactTracker, CheckFailedError, PublishedFile, PublishResult, TrackerRun
+from .uploads import FileRejected, upload_file
 from .wandb_log import KIND, artifact_name
 
-__all__ = ["Publisher"]
+__all__ = ["ProviderRejectedError", "Publisher"]
+
+#: The issue code of a provider's verdict on uploaded data.
+VERDICT_CODE = "P411"
+_LINE = re.compile(r"\bline (\d+)\b", re.IGNORECASE)
+
+
+class ProviderRejectedError(CheckFailedError):
+    """The provider refused uploaded data: ``issues`` (P411, also in ``report``) hold its words; no job was made."""
+
+    def __init__(self, message: str, report: Report, issues: list[Issue]) -> None:
+        super().__init__(message, report)
+        self.issues = issues
+
+
+def verdict_issue(f: PublishedFile, provider: str, words: str) -> Issue:
+    """The provider's verdict on ``f`` as a P411 issue, on the line its words name (``Line 7: ...``)."""
+    found = _LINE.search(words)
+    message = f"{provider} refused the file after upload: {words}"
+    path = f.report.path if f.report is not None else str(f.path)
+    return Issue(VERDICT_CODE, Severity.ERROR, message, int(found.group(1)) if found else None, path=path)
 
 
 class Publisher:
@@ -41,15 +66,18 @@ class Publisher:
         self.files = files
         self.new_job = new_job
         valid_sha = files[1].sha256 if len(files) > 1 else None
-        self.key = job_key(spec, base_url=s.base, train_sha256=files[0].sha256, valid_sha256=valid_sha)
+        train = files[0].sha256
+        self.key = job_key(spec, base_url=s.base, train_sha256=train, valid_sha256=valid_sha, target=s.target)
+        s.ledger.find("jobs", self.key, job_key(spec, base_url=s.base, train_sha256=train, valid_sha256=valid_sha))
         self.jobs = JobStep(s, spec, files, self.key, job_metadata=job_metadata)
         self.artifacts = ArtifactStep(s, tracker, files, str(spec.method)) if tracker is not None else None
 
     def run(self, result: PublishResult) -> None:
         entry = {} if self.new_job else self.jobs.entry()
         need_job = not entry.get("job_id")
-        for f in self.files:
-            upload_file(self.s, f, verify=need_job)
+        if need_job:  # the request can be built (a parameter the target refuses is said now, before any upload)
+            self.jobs.request(None, "", ("<train>", "<valid>" if len(self.files) > 1 else None))
+        self.upload(result, verify=need_job)
         pending = [f for f in self.files if self.artifacts is not None and not self.artifacts.done(f)]
         run = self.start_run(result) if self.tracker is not None and (pending or need_job) else None
         try:
@@ -71,6 +99,28 @@ class Publisher:
             run.finish()
             self.confirm(run)
 
+    def upload(self, result: PublishResult, *, verify: bool) -> None:
+        """Upload every file; the provider's refusals become P411 issues in the report, and stop the publish."""
+        refused = []
+        for f in self.files:
+            try:
+                upload_file(self.s, f, verify=verify)
+            except FileRejected as exc:
+                issue = verdict_issue(f, self.s.api.target.provider, exc.words)
+                refused.append(issue)
+                if f.report is not None:
+                    f.report.issues.append(issue)
+                    f.report.codes[issue.code] += 1
+                    f.report.severities[issue.severity] += 1
+        if not refused:
+            return
+        raise ProviderRejectedError(
+            f"{self.s.api.target.provider} refused {len(refused)} file(s) after upload ({VERDICT_CODE}, with its "
+            "words above); fix the data and publish again. No artifact and no job were made.",
+            result.report,
+            refused,
+        )
+
     def confirm(self, run: TrackerRun) -> None:
         if self.artifacts is not None:
             self.artifacts.confirm(run)
@@ -79,6 +129,7 @@ class Publisher:
         assert self.tracker is not None
         config = {
             "prep_version": version(),
+            "target": self.s.target,
             "base_url": self.s.base,
             "model": self.spec.model,
             "method": str(self.spec.method),
@@ -110,7 +161,8 @@ class Publisher:
 
     def plan(self, result: PublishResult, *, wait: bool) -> None:
         for f in self.files:
-            entry = self.s.ledger.get("uploads", Ledger.upload_key(f.sha256, self.s.base)) or {}
+            key = Ledger.upload_key(f.sha256, self.s.base, self.s.target)
+            entry = self.s.ledger.find("uploads", key, Ledger.upload_key(f.sha256, self.s.base)) or {}
             if entry.get("state") == "processed":
                 f.file_id = entry["file_id"]
                 self.s.emit("plan", f"upload: {f.path} is already uploaded as {f.file_id} (ledger); nothing to upload")
@@ -118,18 +170,16 @@ class Publisher:
                 n = f.report.examples if f.report else "?"
                 self.s.emit(
                     "plan",
-                    f"upload: would upload {f.path} ({f.size:,} bytes, {n} examples, sha256 "
-                    f"{f.sha256}) to {self.s.base} with purpose fine-tune, and wait until it is processed",
+                    f"upload: would upload {f.path} ({f.size:,} bytes, {n} examples, sha256 {f.sha256}) to "
+                    f"{self.s.base} ({self.s.target}): {self.s.api.upload_call(f)}; then "
+                    f"{self.s.api.wait_call(f'<file id of {f.path.name}>')}",
                 )
         if self.tracker is not None:
             self.plan_artifacts()
         self.plan_job(result)
         if wait:
-            self.s.emit(
-                "plan",
-                "wait: would follow the job's events until it ends"
-                + (", then run WandbLogger.sync for it" if self.tracker is not None else ""),
-            )
+            sync = ", then run WandbLogger.sync for it" if self.tracker is not None and self.s.api.syncs else ""
+            self.s.emit("plan", f"wait: would follow the job's events until it ends{sync}")
         self.s.emit("plan", f"ledger: {self.s.ledger.path} (a dry run writes nothing)")
 
     def plan_artifacts(self) -> None:
@@ -146,7 +196,8 @@ class Publisher:
             self.s.emit(
                 "plan",
                 f"wandb: would log artifact {name} (type {KIND[f.role]}, aliases {file_id} and latest, "
-                f"metadata items/sha256/format/stats/check) and a {f.role}_examples Table to {where} ({mode})",
+                f"metadata items/sha256/target/file_id/format/stats/check) and a {f.role}_examples Table to {where} "
+                f"({mode})",
             )
 
     def plan_job(self, result: PublishResult) -> None:
@@ -156,11 +207,10 @@ class Publisher:
             result.job_id = entry["job_id"]
             return
         train, valid = self.files[0], self.files[1] if len(self.files) > 1 else None
-        request = job_request(
-            self.spec,
-            training_file=train.file_id or f"<file id of {train.path.name}>",
-            validation_file=(valid.file_id or f"<file id of {valid.path.name}>") if valid else None,
-            metadata=self.jobs.metadata(None, "<a fresh key>"),
+        ids = (
+            train.file_id or f"<file id of {train.path.name}>",
+            (valid.file_id or f"<file id of {valid.path.name}>") if valid else None,
         )
+        request = self.jobs.request(None, "<a fresh key>", ids)
         result.request = request
-        self.s.emit("plan", "job: would create " + json.dumps(request, sort_keys=True), request=request)
+        self.s.emit("plan", f"job: would call {self.s.api.job_call(request)}", request=json.loads(json.dumps(request)))

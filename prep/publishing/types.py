@@ -89,6 +89,7 @@ class PublishResult:
     files: list[PublishedFile]
     ledger_path: Path
     base_url: str
+    target: str = "openai"
     job_id: str | None = None
     job_status: str | None = None
     job_created: bool = False

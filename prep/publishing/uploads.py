@@ -1,11 +1,17 @@
-"""The upload step: each file uploaded once, exactly as checked, and processed by the service.
+"""The upload step: each file uploaded once, exactly as checked, and accepted by the provider.
 
-The ledger's ``uploads`` entry moves ``started`` -> ``uploaded`` -> ``processed``
-(or ``error``). The upload is sent once (no automatic retry); when its reply is
-lost, the file is looked up by name, size and time (`service.find_orphan`)
-before anything is sent again, now or by the next run. The bytes sent are
-hashed as they go out: a file that changed since it was checked is deleted
-from the service and refused.
+The ledger's ``uploads`` entry (keyed by target, endpoint and file hash) moves
+``started`` -> ``uploaded`` -> ``processed``, or ``invalid`` (the provider's
+verdict on the data: Together's ``validation_report``, Fireworks' refused
+upload or dataset ``status``, an OpenAI or Azure file in ``error``) or
+``error`` (processing failed otherwise). The upload is sent once (no automatic
+retry); when its reply is lost, the provider is asked for it
+(`Provider.find_upload`) before anything is sent again, now or by the next
+run. The bytes sent are hashed (as they go out, or again once the SDK has sent
+them): a file that changed since it was checked is deleted from the provider
+and refused. A file the provider refuses is deleted from it and `FileRejected`
+says why; the same bytes published again meet the recorded verdict, and are
+not uploaded again.
 """
 
 from __future__ import annotations
@@ -17,17 +23,31 @@ from typing import Any
 from ..errors import PublishError
 from . import service
 from .ledger import Ledger
-from .service import expect, redact
+from .providers import RemoteFile, Upload
+from .service import redact
 from .session import Session
 from .types import PublishedFile
 
-__all__ = ["upload_file"]
+__all__ = ["FileRejected", "upload_file"]
+
+
+class FileRejected(PublishError):
+    """The provider's verdict: ``file`` cannot be trained on, in the provider's own ``words``."""
+
+    def __init__(self, file: PublishedFile, words: str, *, known: bool = False) -> None:
+        super().__init__(f"{file.path}: refused by the provider: {words}")
+        self.file = file
+        self.words = words
+        self.known = known  # from the ledger: the same bytes were refused before
 
 
 def upload_file(s: Session, f: PublishedFile, *, verify: bool) -> None:
-    """Make sure ``f`` is uploaded and processed; ``verify``: check that a recorded upload still exists."""
-    key = Ledger.upload_key(f.sha256, s.base)
-    entry = s.ledger.get("uploads", key) or {}
+    """Make sure ``f`` is uploaded and accepted; ``verify``: check that a recorded upload still exists."""
+    key = Ledger.upload_key(f.sha256, s.base, s.target)
+    entry = s.ledger.find("uploads", key, Ledger.upload_key(f.sha256, s.base)) or {}
+    if entry.get("state") == "invalid":
+        s.emit("upload", f"{f.path}: refused before with the same bytes (ledger); not uploaded again")
+        raise FileRejected(f, str(entry.get("status_details")), known=True)
     if entry.get("state") == "processed" and (not verify or _still_there(s, entry["file_id"])):
         f.file_id, f.status = entry["file_id"], "processed"
         s.emit("upload", f"{f.path}: already uploaded as {f.file_id} (ledger)", file_id=f.file_id)
@@ -38,14 +58,14 @@ def upload_file(s: Session, f: PublishedFile, *, verify: bool) -> None:
     if file_id is None:
         _send(s, f, key)
     else:
-        _wait_processed(s, f, key, file_id)
+        _wait_accepted(s, f, key, RemoteFile(file_id, "pending"))
 
 
 def _still_there(s: Session, file_id: str) -> bool:
     """Whether an uploaded file still exists (a job is about to use it)."""
     try:
         with s.waiting(f"Checking {file_id}"):
-            s.api.files.retrieve(file_id)
+            s.api.get_file(file_id)
     except Exception as exc:
         if service.is_not_found(exc):
             s.emit("upload", f"{file_id} no longer exists on the service; uploading again")
@@ -59,7 +79,7 @@ def _adopt(s: Session, f: PublishedFile, entry: Mapping[str, Any]) -> str | None
     """The upload of an interrupted publish (its reply was never recorded), if the service has it."""
     try:
         with s.call(f"Looking for the upload of {f.path}"):
-            found = service.find_orphan(s.api, filename=f.path.name, size=f.size, since=entry.get("started_ts", 0))
+            found = s.api.find_upload(f, since=entry.get("started_ts", 0))
     except PublishError as exc:
         s.emit("upload", f"{f.path}: cannot look for an earlier upload ({exc}); uploading again")
         return None
@@ -74,6 +94,7 @@ def _send(s: Session, f: PublishedFile, key: str) -> None:
         "uploads",
         key,
         state="started",
+        target=s.target,
         sha256=f.sha256,
         base_url=s.base,
         file=f.path.name,
@@ -84,23 +105,22 @@ def _send(s: Session, f: PublishedFile, key: str) -> None:
     )
     step = f"Uploading {f.path}"
     s.emit("upload", f"{f.path}: uploading {f.size:,} bytes")
-
-    def send() -> tuple[Any, service.HashingReader]:
-        obj, sent = service.upload(s.api, f.path)
-        return expect(obj, step, "file", "id"), sent
-
-    reply, found = s.send_once(step, send, lambda: _adopt(s, f, {"started_ts": started}), _forget(s, key))
+    reply, found = s.send_once(
+        step, lambda: s.api.upload(f), lambda: _adopt(s, f, {"started_ts": started}), _forget(s, key)
+    )
     if found:
-        _wait_processed(s, f, key, reply)
+        _wait_accepted(s, f, key, RemoteFile(reply, "pending"))
         return
-    obj, sent = reply
-    file_id = str(obj.id)
+    upload: Upload = reply
+    remote = upload.file
+    if not remote.id:  # refused by the SDK's own check: nothing was sent
+        _reject(s, f, key, remote)
     f.uploaded = True
-    if sent.sha256 != f.sha256:
-        _refuse_changed(s, f, key, file_id)
-    s.ledger.update("uploads", key, state="uploaded", file_id=file_id, status=getattr(obj, "status", None))
-    s.emit("upload", f"{f.path}: uploaded as {file_id}", file_id=file_id)
-    _wait_processed(s, f, key, file_id, obj)
+    if upload.sent_sha256 is not None and upload.sent_sha256 != f.sha256:
+        _refuse_changed(s, f, key, remote.id)
+    s.ledger.update("uploads", key, state="uploaded", file_id=remote.id, status=remote.state)
+    s.emit("upload", f"{f.path}: uploaded as {remote.id}", file_id=remote.id)
+    _wait_accepted(s, f, key, remote)
 
 
 def _forget(s: Session, key: str) -> Callable[[str], None]:
@@ -110,7 +130,7 @@ def _forget(s: Session, key: str) -> Callable[[str], None]:
 
 def _refuse_changed(s: Session, f: PublishedFile, key: str, file_id: str) -> None:
     with contextlib.suppress(Exception):
-        s.api.files.delete(file_id)
+        s.api.delete_file(file_id)
     s.ledger.remove("uploads", key)
     raise PublishError(
         f"{f.path} changed after it was checked (the bytes sent are not the ones checked); "
@@ -118,15 +138,39 @@ def _refuse_changed(s: Session, f: PublishedFile, key: str, file_id: str) -> Non
     )
 
 
-def _wait_processed(s: Session, f: PublishedFile, key: str, file_id: str, obj: Any = None) -> None:
-    step = f"Waiting for {file_id} ({f.path}) to be processed"
+def _wait_accepted(s: Session, f: PublishedFile, key: str, remote: RemoteFile) -> None:
+    """Poll the file until the provider has a verdict: first at once, then every ``poll_interval`` s (at most 5)."""
+    step = f"Waiting for {remote.id} ({f.path}) to be processed"
+    interval, waited = min(s.poll_interval, 5.0), 0.0
     with s.call(step):
-        obj = obj if getattr(obj, "status", None) else expect(s.api.files.retrieve(file_id), step, "file", "id")
-        obj = service.wait_processed(s.api, obj, poll_interval=s.poll_interval, timeout=s.file_timeout, sleep=s.sleep)
-    if obj.status != "processed":
-        details = getattr(obj, "status_details", None) or f"status {obj.status!r}"
-        s.ledger.update("uploads", key, state="error", file_id=file_id, status=obj.status, status_details=details)
-        raise PublishError(redact(f"The service could not process {f.path} ({file_id}): {details}", s.secrets))
-    s.ledger.update("uploads", key, state="processed", file_id=file_id, status="processed")
-    f.file_id, f.status = file_id, "processed"
-    s.emit("upload", f"{f.path}: {file_id} processed", file_id=file_id)
+        while remote.state == "pending":
+            if waited:
+                s.sleep(interval)
+            if waited >= s.file_timeout:
+                still = repr(remote.status) if remote.status else "being processed"
+                raise PublishError(
+                    f"File {remote.id} is still {still} after {s.file_timeout:.0f} s; run again to keep waiting."
+                )
+            waited += interval or 1e-9
+            remote = s.api.get_file(remote.id)
+    if remote.state == "invalid":
+        _reject(s, f, key, remote)
+    if remote.state != "ready":
+        details = remote.words or f"state {remote.state!r}"
+        s.ledger.update("uploads", key, state="error", file_id=remote.id, status=remote.state, status_details=details)
+        raise PublishError(redact(f"The service could not process {f.path} ({remote.id}): {details}", s.secrets))
+    s.ledger.update("uploads", key, state="processed", file_id=remote.id, status="processed")
+    f.file_id, f.status = remote.id, "processed"
+    s.emit("upload", f"{f.path}: {remote.id} processed", file_id=remote.id)
+
+
+def _reject(s: Session, f: PublishedFile, key: str, remote: RemoteFile) -> None:
+    """The provider refused the data: record its words, delete what it holds, raise `FileRejected`."""
+    words = redact(remote.words or "refused without a reason", s.secrets)
+    s.ledger.update("uploads", key, state="invalid", file_id=remote.id or None, status="invalid", status_details=words)
+    if remote.id:
+        with contextlib.suppress(Exception):
+            s.api.delete_file(remote.id)
+    f.status = "invalid"
+    s.emit("upload", f"{f.path}: refused by {s.api.target.provider}: {words}")
+    raise FileRejected(f, words)

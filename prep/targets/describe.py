@@ -30,7 +30,34 @@ def describe_target(target: Target, today: dt.date | None = None) -> str:
     lines += [f"  {line}" for line in _image_rules(target)]
     lines.append("Models:")
     lines += [f"  {line}" for line in _model_lines(target, today)] or ["  none listed: pass --token-limit"]
+    lines.append("Publishing (prep publish --target):")
+    lines += [f"  {line}" for line in _publish_lines(target)]
     return "\n".join(lines) + "\n"
+
+
+#: What a job's own W&B option is, by ``[publish] wandb`` (`.profile.WANDB_MODES`).
+_JOB_WANDB = {
+    "native": "the job logs to W&B through the provider's integration (--job-wandb; the W&B key stays with it)",
+    "params": "the job logs to W&B itself (--job-wandb sends WANDB_API_KEY with the job request)",
+    "artifacts": "the job has no W&B option; prep logs the files as W&B Artifacts",
+}
+
+
+def _publish_lines(t: Target) -> list[str]:
+    """The ``[publish]`` table in words: SDK, endpoint, key variable, methods and job options."""
+    p = t.publish
+    if p is None:
+        return ["not by prep: convert the data (prep convert --to), then upload it with the provider's own tools"]
+    env = f" (or {p.base_url_env})" if p.base_url_env else ""
+    where = f"{p.base_url}{env}" if p.base_url else f"the endpoint given with --base-url{env}"
+    key = p.key_env + (f", account {p.account_env}" if p.account_env else "")
+    methods = ", ".join(m.value for m in p.methods if m in t.methods)
+    options = ", ".join(f"--{o.replace('_', '-')}" for o in sorted(p.parameters)) or "none"
+    return [
+        f"the {p.sdk} SDK at {where}; key from {key} (keys come from the environment only)",
+        f"methods: {methods}; job options: {options}",
+        _JOB_WANDB[p.wandb],
+    ]
 
 
 def _data_rules(t: Target) -> list[str]:

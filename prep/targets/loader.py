@@ -4,13 +4,15 @@ Built-in profiles live in ``prep/targets/profiles/<name>.toml``; a path to a
 TOML file of the same shape loads a custom one. A profile may start from
 another (``extends = "openai"``) and state only what differs: tables merge key
 by key, other values replace the parent's, a child's ``models`` table replaces
-the parent's whole model list, and ``false`` in place of a parent's value
+the parent's whole model list (as ``[publish.parameters]`` and ``[publish.methods]``
+replace the parent's), and ``false`` in place of a parent's value
 that is not a boolean removes it (``[roles] function = false``). Every key is known: a typo is a
 `ConfigError` naming the key.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import sys
@@ -27,8 +29,10 @@ from .profile import (
     CONTENT_KINDS,
     IMAGE_SOURCES,
     PRICE_UNITS,
+    PUBLISH_SDKS,
     SYSTEM_POSITIONS,
     TOOL_ARGUMENTS,
+    WANDB_MODES,
     ConversationRules,
     DataFormat,
     FormatRules,
@@ -36,6 +40,7 @@ from .profile import (
     Method,
     ModelInfo,
     Price,
+    PublishSettings,
     ReservedWords,
     RoleRules,
     Target,
@@ -76,7 +81,7 @@ def load_target(name_or_path: str = "openai") -> Target:
     """Load a built-in target by name, or a custom profile from a TOML path."""
     data = _read(name_or_path, ())
     try:
-        return _build_target(data)
+        return dataclasses.replace(_build_target(data), source=name_or_path)
     except (KeyError, TypeError, ValueError, UsageError) as exc:  # UsageError: an unknown method, format, severity
         raise ConfigError(f"Target profile {name_or_path!r} is invalid: {str(exc).rstrip('.')}.") from exc
 
@@ -103,13 +108,17 @@ def _read(name_or_path: str, seen: tuple[str, ...]) -> dict[str, Any]:
     return _merge(_read(parent, (*seen, name_or_path)), data) if parent else data
 
 
-def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+#: Tables a child replaces whole instead of merging key by key.
+WHOLE = frozenset({("models",), ("publish", "parameters"), ("publish", "methods")})
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
     out = dict(base)
     for key, value in child.items():
         if value is False and key in base and not isinstance(base[key], bool):
             del out[key]
-        elif isinstance(value, dict) and isinstance(base.get(key), dict) and key != "models":
-            out[key] = _merge(base[key], value)
+        elif isinstance(value, dict) and isinstance(base.get(key), dict) and (*path, key) not in WHOLE:
+            out[key] = _merge(base[key], value, (*path, key))
         else:
             out[key] = value
     return out
@@ -119,7 +128,7 @@ _TOP_KEYS = {
     "name", "title", "provider", "status", "researched", "min_examples", "recommended_examples", "bom",
     "max_file_bytes", "new_jobs_until", "name_pattern", "special_tokens", "default_encoding", "default_token_limit",
     "exact_tokens", "notes", "images", "conversation", "methods", "formats", "roles", "severity", "models",
-    "reserved", "hub_models", "estimate_note",
+    "reserved", "publish", "hub_models", "estimate_note",
 }  # fmt: skip
 
 
@@ -173,6 +182,7 @@ def _build_target(data: dict[str, Any]) -> Target:
         models=models,
         aliases={alias: m.name for m in models.values() for alias in m.aliases},
         reserved=_build_reserved(data.get("reserved", {})),
+        publish=_build_publish(data["publish"]) if data.get("publish") else None,
         hub_models=bool(data.get("hub_models", False)),
         estimate_note=data.get("estimate_note"),
     )
@@ -338,3 +348,36 @@ def _build_price(where: str, spec: dict[str, Any]) -> Price:
     if day is None or not str(spec["source"]).strip():
         raise ValueError(f"{where} needs a source and its date")
     return Price(float(spec["usd"]), _choice(spec["per"], PRICE_UNITS, f"{where} per"), str(spec["source"]), day)
+
+
+_PUBLISH_KEYS = {
+    "sdk", "key_env", "base_url", "base_url_env", "account_env", "api_version", "api_version_env", "wandb",
+    "suffix_max", "parameters", "methods",
+}  # fmt: skip
+#: prep's job options a ``[publish.parameters]`` table may name (`prep.publishing.jobs.JobSpec`).
+JOB_OPTIONS = frozenset({
+    "n_epochs", "batch_size", "learning_rate_multiplier", "learning_rate", "beta", "reasoning_effort",
+    "compute_multiplier", "eval_interval", "eval_samples", "grader", "suffix", "seed", "metadata",
+})  # fmt: skip
+
+
+def _build_publish(spec: dict[str, Any]) -> PublishSettings:
+    _closed(spec, _PUBLISH_KEYS, "[publish]")
+    parameters = {str(k): str(v) for k, v in spec.get("parameters", {}).items()}
+    unknown = set(parameters) - JOB_OPTIONS
+    if unknown:
+        raise ValueError(f"unknown job option(s) {sorted(unknown)} in [publish.parameters]")
+    text = {k: (str(spec[k]) if spec.get(k) not in (None, False) else None) for k in _PUBLISH_KEYS}
+    return PublishSettings(
+        sdk=_choice(spec["sdk"], PUBLISH_SDKS, "[publish] sdk"),
+        key_env=str(spec["key_env"]),
+        base_url=text["base_url"],
+        base_url_env=text["base_url_env"],
+        account_env=text["account_env"],
+        api_version=text["api_version"],
+        api_version_env=text["api_version_env"],
+        wandb=_choice(spec.get("wandb", "artifacts"), WANDB_MODES, "[publish] wandb"),
+        suffix_max=int(spec.get("suffix_max", 64)),
+        parameters=parameters,
+        methods={Method(m): str(name) for m, name in spec.get("methods", {}).items()},
+    )

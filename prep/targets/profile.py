@@ -26,6 +26,7 @@ __all__ = [
     "Method",
     "ModelInfo",
     "Price",
+    "PublishSettings",
     "ReservedWords",
     "RoleRules",
     "Target",
@@ -153,6 +154,37 @@ class ReservedWords:
         return None
 
 
+#: The SDK each kind of publishing goes through (the provider adapter of `prep.publishing.providers`).
+PUBLISH_SDKS = frozenset({"openai", "azure-openai", "together", "fireworks-ai"})
+#: How a job logs to W&B itself: "native" (the provider's integration holds the W&B key: OpenAI's
+#: ``integrations``), "params" (the job request carries the key: Together's ``wandb_*``, Fireworks'
+#: ``wandb_config``), "artifacts" (the job has no W&B option: prep's artifacts only).
+WANDB_MODES = frozenset({"native", "params", "artifacts"})
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """How `prep publish` reaches a target: which SDK, where, with which key, and the job's parameter names.
+
+    ``base_url`` is the endpoint when neither ``--base-url`` nor ``base_url_env`` gives one (None: the user
+    must give it, as for an Azure resource). ``parameters`` maps prep's job options (``n_epochs``,
+    ``learning_rate``...) to the SDK's keyword names; an option missing from it is not sent to this target.
+    ``methods`` maps prep's methods to the SDK's name for them.
+    """
+
+    sdk: str
+    key_env: str
+    base_url: str | None = None
+    base_url_env: str | None = None
+    account_env: str | None = None  # an account the SDK needs besides the key (Fireworks)
+    api_version: str | None = None  # an API version the SDK needs (Azure)
+    api_version_env: str | None = None
+    wandb: str = "artifacts"
+    suffix_max: int = 64
+    parameters: dict[str, str] = field(default_factory=dict)
+    methods: dict[Method, str] = field(default_factory=dict)
+
+
 #: The kinds of tokenizer a profile or ``--tokenizer`` can name (besides a tiktoken encoding).
 TOKENIZER_KINDS = ("hf", "mistral", "harmony")
 
@@ -253,6 +285,8 @@ class Target:
     hub_models: bool = False  # trains any Hugging Face model: --model ORG/NAME counts with its own tokenizer
     estimate_note: str | None = None  # how counts relate to the provider's when they are estimates, in words
     reserved: ReservedWords = field(default_factory=ReservedWords)
+    publish: PublishSettings | None = None  # None: prep cannot publish to this target (convert for it)
+    source: str = ""  # what it was loaded from (`load_target`): a built-in name or a .toml path
 
     def for_model(self, info: ModelInfo) -> Target:
         """This target for ``info`` alone: its only model, with what differs for it applied (example

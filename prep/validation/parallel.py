@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
@@ -30,6 +31,8 @@ __all__ = ["MIN_PARALLEL_BYTES", "default_jobs", "line_ranges", "scan_file", "sc
 
 #: Files smaller than this are scanned in one process: starting workers costs more.
 MIN_PARALLEL_BYTES = 8 * 2**20
+#: Seconds between a worker's looks at whether its parent is still there.
+PARENT_CHECK = 1.0
 #: Ranges per worker, so that a range of long examples does not keep one core busy alone.
 RANGES_PER_JOB = 16
 
@@ -104,6 +107,19 @@ _done: Any = None
 def _share(done: Any) -> None:
     global _done
     _done = done
+    _end_with(os.getppid())
+
+
+def _end_with(parent: int) -> None:
+    """End this worker once ``parent`` is gone: a parent killed outright (SIGTERM, SIGKILL, the OOM killer)
+    never shuts its pool down, and its workers would wait for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="prep-parent-watch", daemon=True).start()
 
 
 #: A worker's token counters, kept across the ranges it scans so that strings repeated

@@ -267,7 +267,8 @@ def test_dry_run_needs_no_key_and_writes_nothing(run_prep, data, fake_openai: Fa
     assert code == 0
     assert f"dry run: upload: would upload {data[0]} (" in out
     assert "dry run: wandb: would log artifact train-<file id> (type training_files" in out
-    assert 'dry run: job: would create {"metadata": {"prep_job_key": ' in out
+    assert "dry run: job: would call client.fine_tuning.jobs.create(model='gpt-4o-mini-2024-07-18', " in out
+    assert "metadata={'prep_key': '<a fresh key>', 'prep_job_key': " in out
     assert "dry run: wait: would follow the job's events until it ends, then run WandbLogger.sync for it" in out
     assert not fake_openai.requests
     assert not (data[0].parent / ".prep").exists() and not (offline_wandb / "wandb").exists()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +64,53 @@ def test_no_tokenizer_in_parallel_reports_structure_and_the_error(data, tmp_path
     assert result.returncode == 2
     assert ": P106 Invalid JSON" in result.stdout  # the structural checks ran in the workers
     assert result.stderr.count("Cannot load the o200k_base tokenizer") == 1
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_workers_end_when_the_check_is_killed_without_shutting_them_down(data):
+    # While the parent waits for ranges, it is killed with SIGTERM: no handler runs, the pool is not shut down.
+    code = (
+        "import sys, time, prep.validation.parallel as p, prep.validation.group as g; p.MIN_PARALLEL_BYTES = 0; "
+        "g.ScanGroup.merge = lambda *a, **k: time.sleep(3600); "
+        "from prep.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code, "check", "--jobs", "2", str(data)], stdout=subprocess.PIPE)
+    try:
+        workers: set[int] = set()
+        for _ in range(600):  # until both workers have started (at most a minute)
+            workers = _children(parent.pid)
+            if len(workers) >= 2:
+                break
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the check started no workers"
+        parent.send_signal(signal.SIGTERM)
+        parent.wait(timeout=60)
+        for _ in range(600):  # each worker looks for its parent every second
+            if not any(_alive(w) for w in workers):
+                break
+            time.sleep(0.1)
+        assert not any(_alive(w) for w in workers)
+    finally:
+        parent.kill()
+        for w in filter(_alive, workers):
+            os.kill(w, signal.SIGKILL)
