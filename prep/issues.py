@@ -62,6 +62,7 @@ CODES: dict[str, Code] = {
     "P118": Code(W, "Target asks for a UTF-8 byte-order mark, and the file has none."),
     "P119": Code(E, "Value has no JSON form (a set, bytes or other object in a record or a DataFrame cell)."),
     "P120": Code(E, "JSON nests deeper than prep can read (about 1,000 levels)."),
+    "P121": Code(N, "Data looks like another training method's (DPO, reinforcement): pass --method to say so."),
     # P15x-P16x: reading tables (CSV, TSV, XLSX, JSON) and mapping their columns
     "P150": Code(E, "Row has more cells than the header has columns."),
     "P151": Code(E, "Cell holds a spreadsheet error value (#N/A, #DIV/0!, ...)."),
@@ -131,6 +132,7 @@ CODES: dict[str, Code] = {
     "P246": Code(W, "Tool use in data for a model that may not train on it (Nova 2 SFT rejects tools)."),
     "P247": Code(W, "Reasoning content for a model that may not train on it (Nova 1 models reject it)."),
     "P248": Code(E, "Text holds a word the target reserves (Nova: User:, Bot:, [EOS], <image>, ...)."),
+    "P249": Code(E, "Example lacks a field the grader reads ({{ item.X }}; prep publish --grader)."),
     # P3xx: tokens and length
     "P301": Code(W, "Example is over the model's training token limit and will be truncated."),
     "P302": Code(E, "Target or model takes no new fine-tuning jobs (shut down or past its date)."),

@@ -11,7 +11,8 @@ SAMPLES = REPO / "sample_data"
 
 GOOD = sorted(p.name for p in SAMPLES.glob("*_good.jsonl"))
 
-# line -> code, for every line-level issue in each bad file (file-level issues separately)
+# line -> code, for every line-level issue in each bad file (file-level issues separately; P121 names the method of
+# preference and reinforcement data checked without --method)
 BAD = {
     "chat_bad.jsonl": (
         {
@@ -40,17 +41,21 @@ BAD = {
         },
         {"P402"},
     ),
-    "completion_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P111", 6: "P239"}, set()),
-    "preference_bad.jsonl": ({2: "P228", 3: "P227", 4: "P227", 5: "P229", 6: "P230", 7: "P203", 8: "P112"}, {"P401"}),
-    "reinforcement_bad.jsonl": ({2: "P203", 3: "P231", 4: "P206", 5: "P113"}, {"P401", "P118"}),
+    # and prepare_data's recommendations, as prep convert gives them (a long separator, no stop sequence, no space)
+    "completion_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P111", 6: "P239"}, {"P451", "P452", "P453"}),
+    "preference_bad.jsonl": (
+        {2: "P228", 3: "P227", 4: "P227", 5: "P229", 6: "P230", 7: "P203", 8: "P112"},
+        {"P401", "P121"},
+    ),
+    "reinforcement_bad.jsonl": ({2: "P203", 3: "P231", 4: "P206", 5: "P113"}, {"P401", "P118", "P121"}),
     "text_bad.jsonl": ({2: "P112", 3: "P206", 4: "P110", 5: "P109"}, set()),
     # the other targets' formats (tests/make_native_samples.py writes them; sample_data/prep.toml names the target)
     "vertex_bad.jsonl": (
         {2: "P241", 3: "P239", 4: "P243", 5: "P245", 6: "P231", 7: "P217", 8: "P110", 9: "P207", 10: "P206"},
         {"P402"},
     ),
-    "vertex-preference_bad.jsonl": ({2: "P227", 3: "P242", 4: "P231", 5: "P207", 6: "P230"}, {"P402"}),
-    "vertex-reinforcement_bad.jsonl": ({2: "P112", 3: "P231", 4: "P111"}, {"P402"}),
+    "vertex-preference_bad.jsonl": ({2: "P227", 3: "P242", 4: "P231", 5: "P207", 6: "P230"}, {"P402", "P121"}),
+    "vertex-reinforcement_bad.jsonl": ({2: "P112", 3: "P231", 4: "P111"}, {"P402", "P121"}),
     "nova_bad.jsonl": (
         {
             2: "P248",
@@ -68,8 +73,11 @@ BAD = {
         },
         set(),
     ),
-    "nova-preference_bad.jsonl": ({2: "P227", 3: "P242", 4: "P217", 5: "P109", 6: "P230", 7: "P244", 8: "P248"}, set()),
-    "trl-preference_bad.jsonl": ({2: "P112", 3: "P230", 4: "P231", 5: "P229", 6: "P241", 7: "P110"}, set()),
+    "nova-preference_bad.jsonl": (
+        {2: "P227", 3: "P242", 4: "P217", 5: "P109", 6: "P230", 7: "P244", 8: "P248"},
+        {"P121"},
+    ),
+    "trl-preference_bad.jsonl": ({2: "P112", 3: "P230", 4: "P231", 5: "P229", 6: "P241", 7: "P110"}, {"P121"}),
 }
 
 

@@ -219,7 +219,7 @@ def _print_event(event: Any) -> None:
 @click.command("publish")
 @click.argument("train", type=click.Path(dir_okay=False))
 @click.option("--valid", type=click.Path(dir_okay=False), help="Validation file (required for reinforcement).")
-@click.option("--model", required=True, help="Base model to fine-tune, e.g. gpt-4o-mini-2024-07-18.")
+@click.option("--model", required=True, help="Base model to fine-tune (prep targets NAME lists the current ones).")
 @click.option(
     "--method",
     type=click.Choice([m.value for m in Method], case_sensitive=False),

@@ -29,6 +29,7 @@ __all__ = [
     "common_prefix",
     "common_suffix",
     "recommend",
+    "recommendations",
     "task_type",
 ]
 
@@ -285,24 +286,34 @@ def leading_space(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
         )
 
 
-def classification(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
-    if task != CLASSIFICATION:
-        return
-    counts = Counter(p.completion for p in pairs)
-    top = counts.most_common(1)[0][0]
-    yield Finding(
-        "P459",
-        f"Completions take only {len(counts)} distinct values over {len(pairs)} examples, so this "
-        "looks like classification: keep a validation set to measure accuracy, make each class one "
-        "short completion, and try the faster and cheaper babbage-002 first "
-        f"(most frequent class: {show(top)}).",
-        "completion",
-    )
+def classification(models: str) -> Recommendation:
+    """Classification data; ``models`` says which models take such data today (the tool named ada and babbage,
+    long shut down: the advice comes from the target's dates, `Target.current_for`)."""
+
+    def check(pairs: Sequence[Pair], task: str) -> Iterator[Finding]:
+        if task != CLASSIFICATION:
+            return
+        counts = Counter(p.completion for p in pairs)
+        top = counts.most_common(1)[0][0]
+        where = f"; {models}" if models else ""
+        yield Finding(
+            "P459",
+            f"Completions take only {len(counts)} distinct values over {len(pairs)} examples, so this "
+            "looks like classification: keep a validation set to measure accuracy and make each class one "
+            f"short completion (most frequent class: {show(top)}){where}.",
+            "completion",
+        )
+
+    return check
 
 
-#: The recommendations in the tool's order (after empty completions, which are removed first).
+def recommendations(models: str = "") -> tuple[Recommendation, ...]:
+    """The recommendations in the tool's order (after empty completions, which are removed first)."""
+    return (classification(models), *RECOMMENDATIONS)
+
+
+#: The recommendations that need nothing beyond the data, in the tool's order.
 RECOMMENDATIONS: tuple[Recommendation, ...] = (
-    classification,
     duplicates,
     long_examples,
     uppercase("prompt"),
@@ -315,8 +326,10 @@ RECOMMENDATIONS: tuple[Recommendation, ...] = (
 )
 
 
-def recommend(pairs: Sequence[Pair]) -> list[Finding]:
-    """Every recommendation for a dataset, in the tool's order; rows are indices into ``pairs``."""
+def recommend(pairs: Sequence[Pair], models: str = "") -> list[Finding]:
+    """Every recommendation for a dataset, in the tool's order; rows are indices into ``pairs``.
+
+    ``models`` is the target's word on which models take prompt/completion data today."""
     empty = [i for i, p in enumerate(pairs) if not p.completion.strip()]
     findings = []
     if empty:
@@ -333,7 +346,7 @@ def recommend(pairs: Sequence[Pair]) -> list[Finding]:
     kept = [i for i in range(len(pairs)) if i not in dropped]
     rest = [pairs[i] for i in kept]
     task = task_type(rest)
-    for rec in RECOMMENDATIONS:
+    for rec in recommendations(models):
         findings.extend(_renumber(f, kept) for f in rec(rest, task))
     return findings
 

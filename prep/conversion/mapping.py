@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import MappingError, UsageError
-from ..reading.detect import RECORD_KEYS
+from ..reading.detect import COMMON_NAMES, RECORD_KEYS, common_field, normalize
 
 __all__ = ["COMMON_NAMES", "FIELDS", "ColumnMap", "Kind", "common_field", "normalize", "plan_mapping"]
 
@@ -41,32 +41,6 @@ FIELDS: dict[str, str] = {
     "ignore": "nothing: the column is left out",
 }
 _FIELD_ALIASES = {"instruction": "user", "output": "assistant", "-": "ignore"}
-
-#: Column names recognised without --map (lower case; spaces and dashes read as underscores). Plurals are
-#: recognised too, as spreadsheets title their columns (Questions, Answers, User messages, Replies): see `common_field`.
-COMMON_NAMES: dict[str, str] = {
-    "prompt": "prompt",
-    "completion": "completion",
-    "system": "system",
-    "system_prompt": "system",
-    "system_message": "system",
-    "user": "user",
-    "user_message": "user",
-    "question": "user",
-    "query": "user",
-    "instruction": "user",
-    "human": "user",
-    "input": "input",
-    "context": "input",
-    "assistant": "assistant",
-    "assistant_message": "assistant",
-    "answer": "assistant",
-    "response": "assistant",
-    "reply": "assistant",
-    "output": "assistant",
-    "messages": "messages",
-    "tools": "tools",
-}
 
 
 class Kind:
@@ -85,20 +59,6 @@ class ColumnMap:
     kind: str
     fields: dict[str, str] = field(default_factory=dict)
     unused: tuple[str, ...] = ()
-
-
-def normalize(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
-
-
-def common_field(column: str) -> str | None:
-    """The field a column's name is a common name of, singular or plural (``Questions`` -> user); None if none."""
-    name = normalize(column)
-    if name in COMMON_NAMES:
-        return COMMON_NAMES[name]
-    head, _, last = name.rpartition("_")
-    singular = last[:-3] + "y" if last.endswith("ies") else last[:-1] if re.search(r"[^su]s$", last) else None
-    return COMMON_NAMES.get(f"{head}_{singular}" if head else singular) if singular else None
 
 
 def _columns_found(columns: Sequence[str]) -> str:

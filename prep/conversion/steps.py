@@ -20,8 +20,9 @@ from ..validation.checker import prepare, report_of
 from ..validation.dataset import finish
 from ..validation.options import CheckOptions
 from ..validation.scan import Origin
+from .advice import CHECKED_ANYWAY, Extra, completion_models, finding_issues, pair_of
 from .examples import Example, RowProblem
-from .legacy import Finding, Pair, apply_fixes, recommend
+from .legacy import apply_fixes, recommend
 from .tables import Examples, add_problem, open_examples, scan_examples
 from .upgrade import chat_examples
 
@@ -41,7 +42,7 @@ def convert_examples(
     run = prepare(check)
     with open_examples(source, options.table, chat_output=options.to == "chat") as examples:
         items = list(examples.items)
-    items, extra = _transform(examples, items, options)
+    items, extra = _transform(examples, items, options, completion_models(run.targets[0], run.today))
     group, failed = scan_examples(examples, items, run)
     for line, problem, origin in extra:
         add_problem(group, line, problem, origin)
@@ -51,10 +52,9 @@ def convert_examples(
     return kept, report, skipped, run.targets[0].bom
 
 
-Extra = tuple[int | None, RowProblem, Origin]
-
-
-def _transform(examples: Examples, items: list[Example], options: ConvertOptions) -> tuple[list[Example], list[Extra]]:
+def _transform(
+    examples: Examples, items: list[Example], options: ConvertOptions, models: str
+) -> tuple[list[Example], list[Extra]]:
     """To chat, or the legacy recommendations (applied with --apply): the examples to check, and what to add."""
     if options.to == "chat":
         items, note = chat_examples(items, system=options.system, keep_separators=options.keep_separators)
@@ -62,16 +62,16 @@ def _transform(examples: Examples, items: list[Example], options: ConvertOptions
     records = [e.record for e in items[:SAMPLE_LINES] if e.record is not None]
     if decide_format((vote(r) for r in records), tuple(DataFormat)) is not DataFormat.COMPLETION:
         return items, []
-    return _legacy(items, options.apply)
+    return _legacy(items, options.apply, models)
 
 
-def _legacy(items: list[Example], apply: bool) -> tuple[list[Example], list[Extra]]:
-    usable = [i for i, e in enumerate(items) if _pair(e) is not None]
-    pairs = [_pair(items[i]) for i in usable]
-    findings = recommend(pairs)  # type: ignore[arg-type]
+def _legacy(items: list[Example], apply: bool, models: str) -> tuple[list[Example], list[Extra]]:
+    usable = [i for i, e in enumerate(items) if pair_of(e) is not None]
+    pairs = [pair for pair in map(pair_of, (items[i] for i in usable)) if pair is not None]
+    findings = recommend(pairs, models)
     if not apply:
-        return items, list(_finding_issues(findings, [items[i] for i in usable], skip=("P206", "P403")))
-    applied = apply_fixes(pairs, findings)  # type: ignore[arg-type]
+        return items, list(finding_issues(findings, [items[i] for i in usable], skip=CHECKED_ANYWAY))
+    applied = apply_fixes(pairs, findings)
     new = {usable[i]: pair for i, pair in applied.rows}
     usable_set = set(usable)
     out = []
@@ -97,29 +97,8 @@ def _legacy(items: list[Example], apply: bool) -> tuple[list[Example], list[Extr
             )
         )
     unfixed = [f for f in findings if f.fix is None]
-    extras.extend(_finding_issues(unfixed, [items[i] for i in usable], skip=()))
+    extras.extend(finding_issues(unfixed, [items[i] for i in usable], skip=()))
     return out, extras
-
-
-def _pair(example: Example) -> Pair | None:
-    r = example.record
-    if r is None or example.problems or set(r) != {"prompt", "completion"}:
-        return None
-    if not isinstance(r["prompt"], str) or not isinstance(r["completion"], str):
-        return None
-    return Pair(r["prompt"], r["completion"])
-
-
-def _finding_issues(findings: list[Finding], examples: list[Example], skip: tuple[str, ...]) -> Iterator[Extra]:
-    for f in findings:
-        if f.code in skip:
-            continue
-        pointer = f"/{f.field}" if f.field else ""
-        if f.rows:
-            for i in f.rows:
-                yield examples[i].line, RowProblem(f.code, pointer, f.message), examples[i].origin
-        elif examples:
-            yield None, RowProblem(f.code, pointer, f.message), examples[0].origin
 
 
 def _model(fmt: DataFormat) -> type[BaseModel]:

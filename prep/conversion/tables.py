@@ -4,7 +4,8 @@ This joins the readers (`prep.reading`) to the column mapping (`.mapping`),
 and checks the result with the same `FileScan` as JSONL files, so ``prep check
 data.xlsx`` reports every problem on its sheet row and column. ``prep convert``
 uses the same path and writes the records. `check_file` checks any data file:
-JSONL line by line, every other type as a table.
+JSONL line by line, every other type as a table; prompt/completion data gets the
+legacy recommendations `prep convert` gives (`.advice`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from ..reading.detect import SAMPLE_LINES
 from ..reading.files import detect_file_type, open_table
 from ..reading.sources import stat_source
 from ..reading.table import CellError, FileType, Note, Row, Table, TableOptions
-from ..validation.checker import CheckRun, check_jsonl, plan_file
+from ..validation.checker import CheckRun, plan_file, scan_jsonl
 from ..validation.dataset import finish
 from ..validation.group import ScanGroup
 from ..validation.scan import FileScan, Origin
+from .advice import Pairs, add_legacy_issues, is_completion
 from .examples import Example, RowProblem, to_example
 from .mapping import ColumnMap, plan_mapping
 
@@ -290,7 +292,8 @@ def check_table(source: Path | Any, run: CheckRun) -> list[FileReport]:
     if not isinstance(table_options, TableOptions):
         raise InputError("CheckOptions.table must be a prep.TableOptions.")
     with open_examples(source, table_options) as examples:
-        group, _ = scan_examples(examples, examples.items, run)
+        group, _ = scan_examples(examples, examples.items, run, after=(pairs := Pairs()))
+    add_legacy_issues(group, pairs, run.today)
     return [finish(scan, today=run.today) for scan in group.scans]
 
 
@@ -304,6 +307,10 @@ def check_file(path: str | os.PathLike[str], run: CheckRun) -> list[FileReport]:
         except OSError as exc:  # permissions: one sentence, not a traceback
             raise InputError(f"Cannot read {location!r}: {exc.strerror or exc}.") from None
     table = run.options.table
-    if detect_file_type(location, table.file_type if table else None) is FileType.JSONL:
-        return check_jsonl(stat_source(location), run)
-    return check_table(location, run)
+    if detect_file_type(location, table.file_type if table else None) is not FileType.JSONL:
+        return check_table(location, run)
+    group, size = scan_jsonl(stat_source(location), run)
+    if is_completion(group.scans):  # the legacy recommendations, as prep convert gives them
+        with open_examples(location, table or TableOptions()) as examples:
+            add_legacy_issues(group, Pairs().extend(examples.items), run.today)
+    return [finish(scan, size=size, today=run.today) for scan in group.scans]

@@ -49,6 +49,7 @@ from ..targets.profile import Method, Target
 from ..validation.checker import today
 from ..validation.options import CheckOptions
 from ..validation.rules.secrets import SECRET_CODES
+from .grader import add_grader_issues
 from .jobs import JobSpec, validate_job
 from .ledger import Ledger, default_ledger_path
 from .lock import ledger_lock
@@ -146,7 +147,9 @@ def publish(
     files = [_local("train", path)] + ([_local("valid", valid)] if valid is not None else [])
     from .steps import Publisher
 
-    report = _check(files, spec, check_options, profile.source or profile.name, project)
+    report, options = _check(files, spec, check_options, profile.source or profile.name, project)
+    if spec.grader is not None:
+        add_grader_issues(files, spec.grader, options)  # every {{ item.X }} it reads is in every example (P249)
     emit(PublishEvent("report", "checked", {"report": report}))
     if not report.ok and not force:
         raise CheckFailedError(
@@ -258,14 +261,16 @@ def _local(role: str, path: str | os.PathLike[str]) -> PublishedFile:
 
 def _check(
     files: list[PublishedFile], spec: JobSpec, options: CheckOptions | None, target: str, project: dict[str, Any]
-) -> Report:
-    """Check the files with their project configuration, against the target; the job's method and model win."""
+) -> tuple[Report, CheckOptions]:
+    """Check the files with their project configuration, against the target; the job's method and model win.
+    Returns the report and the options the training file was checked with (its configuration's, and the ones
+    given)."""
     settings = {**changed_settings(options), "target": target, "method": Method(spec.method), "secrets": True}
     valid = files[1].path if len(files) > 1 else None
     try:
-        report = check_named(files[0].path, {"model": spec.model, **settings}, valid=valid, **project).report
+        run = check_named(files[0].path, {"model": spec.model, **settings}, valid=valid, **project)
     except UnknownModelError:  # a model prep has no limits for: count against the safe default
-        report = check_named(files[0].path, settings, valid=valid, **project).report
-    for f, r in zip(files, report.files, strict=True):
+        run = check_named(files[0].path, settings, valid=valid, **project)
+    for f, r in zip(files, run.report.files, strict=True):
         f.report = r
-    return report
+    return run.report, run.plans[0].options

@@ -12,7 +12,13 @@ Each line votes for a format by its keys:
   a sign of RFT: a `developer` message, or grader data beside messages and
   tools with a conversation that ends on a user turn); the same line is TRL
   conversational data when the target is TRL: the target decides, not the line;
-- the OpenAI preference keys, then ``prompt``/``completion``, then ``text``.
+- the OpenAI preference keys (``input`` only when it holds an object: alpaca's
+  ``instruction``/``input``/``output`` rows have a string there), then
+  ``prompt``/``completion``, then ``text``.
+
+A line of no format whose keys are the columns of a chat table by their common
+names (``question``/``answer``, alpaca's ``instruction``/``output``) is what
+`prep convert` makes records of: `table_fields` names them, so the report can say so.
 
 Formats come in families, kept apart in one file: chat and reinforcement are
 one (both hold ``messages``), and so are Vertex tuning and reinforcement data.
@@ -23,13 +29,24 @@ error (P109).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from ..targets.profile import DataFormat
 
-__all__ = ["RECORD_KEYS", "SAMPLE_LINES", "decide_format", "family", "vote"]
+__all__ = [
+    "COMMON_NAMES",
+    "RECORD_KEYS",
+    "SAMPLE_LINES",
+    "common_field",
+    "decide_format",
+    "family",
+    "normalize",
+    "table_fields",
+    "vote",
+]
 
 #: How many parsed lines decide the file's format.
 SAMPLE_LINES = 1000
@@ -67,7 +84,7 @@ def vote(example: dict[str, Any]) -> DataFormat | None:
         return _vertex(example)
     if "schemaVersion" in example:
         return DataFormat.NOVA
-    if any(k in example for k in _PREFERENCE_KEYS):
+    if any(k in example for k in _PREFERENCE_KEYS[1:]) or isinstance(example.get("input"), dict):
         return DataFormat.PREFERENCE
     if "chosen" in example or "rejected" in example:
         return DataFormat.TRL_PREFERENCE
@@ -136,3 +153,57 @@ def decide_format(votes: Iterable[DataFormat | None], allowed: tuple[DataFormat,
         if kin:
             return kin[0]
     return allowed[0]
+
+
+# -- columns of a table, by their common names (`prep.conversion.mapping` maps them) -----------------------
+
+#: Column names recognised without --map (lower case; spaces and dashes read as underscores). Plurals are
+#: recognised too, as spreadsheets title their columns (Questions, Answers, User messages, Replies): see `common_field`.
+COMMON_NAMES: dict[str, str] = {
+    "prompt": "prompt",
+    "completion": "completion",
+    "system": "system",
+    "system_prompt": "system",
+    "system_message": "system",
+    "user": "user",
+    "user_message": "user",
+    "question": "user",
+    "query": "user",
+    "instruction": "user",
+    "human": "user",
+    "input": "input",
+    "context": "input",
+    "assistant": "assistant",
+    "assistant_message": "assistant",
+    "answer": "assistant",
+    "response": "assistant",
+    "reply": "assistant",
+    "output": "assistant",
+    "messages": "messages",
+    "tools": "tools",
+}
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def common_field(column: str) -> str | None:
+    """The field a column's name is a common name of, singular or plural (``Questions`` -> user); None if none."""
+    name = normalize(column)
+    if name in COMMON_NAMES:
+        return COMMON_NAMES[name]
+    head, _, last = name.rpartition("_")
+    singular = last[:-3] + "y" if last.endswith("ies") else last[:-1] if re.search(r"[^su]s$", last) else None
+    return COMMON_NAMES.get(f"{head}_{singular}" if head else singular) if singular else None
+
+
+def table_fields(example: dict[str, Any]) -> dict[str, str]:
+    """{key: field} when an object's keys are the columns of a one-turn chat table by their common names (a user
+    and an assistant column, such as ``question`` and ``answer``): what `prep convert` makes a chat record of; else
+    an empty dict."""
+    fields = {k: f for k in example if isinstance(k, str) and (f := common_field(k)) in _TURN_FIELDS}
+    return fields if {"user", "assistant"} <= set(fields.values()) else {}
+
+
+_TURN_FIELDS = ("system", "user", "input", "assistant")

@@ -16,6 +16,8 @@ from typing import Any, TextIO
 import orjson
 
 from ..issues import Issue, Severity
+from ..targets.budget import Budget
+from ..targets.profile import DataFormat
 from .codes import code_counts
 from .escape import json_safe, visible
 from .html import report_html
@@ -195,23 +197,8 @@ def _stats_table(f: FileReport) -> str:
         lines.append(f"  {label:18}" + "".join(f"{c:>{w}}" for c, w in zip(cells, _WIDTHS, strict=True)))
     budget = f.budget
     assert budget is not None
-    counted = f"{'counted' if s['exact'] else 'estimated'} with {budget.counted_with}"
-    if budget.is_default and budget.covers:
-        n = len(budget.covers)
-        who = (
-            f"no --model: {counted} against {budget.token_limit:,} tokens, "
-            f"safe for the {n} current model{'s' if n > 1 else ''} that take {f.format} data"
-        )
-    elif budget.is_default:
-        who = (
-            f"no --model: {counted} against {budget.token_limit:,} tokens, "
-            f"the profile's default (no current model takes {f.format} data)"
-        )
-    else:
-        limit = "--max-seq-length" if budget.trainer_limit else "limit"
-        who = f"{budget.model or 'custom'}: {counted}, {budget.token_limit:,}-token {limit}"
     e = s["estimate"]
-    lines.append(f"  {who}")
+    lines.append(f"  {budget_line(budget, f.format, exact=s['exact'])}")
     if budget.estimate:
         lines.append(f"  an estimate: {budget.estimate}")
     if s["truncation"] is not None:
@@ -226,6 +213,29 @@ def _stats_table(f: FileReport) -> str:
     )
     lines.append(f"  price: {price_words(e)}")
     return "\n".join(lines) + "\n"
+
+
+def budget_line(budget: Budget, fmt: DataFormat | None, *, exact: bool | None = None) -> str:
+    """What was counted with which tokenizer, against which limit, and for which models that limit is safe
+    (``exact``: whether the counts were exact, when the statistics know better than the budget)."""
+    counted = f"{'counted' if (budget.exact if exact is None else exact) else 'estimated'} with {budget.counted_with}"
+    if not budget.is_default:
+        if budget.trainer_limit:
+            return f"{budget.model or 'custom'}: {counted}, {budget.token_limit:,}-token --max-seq-length"
+        if budget.limit_set:
+            return f"{budget.model or 'no --model'}: {counted} against {budget.limit_phrase()}"
+        return f"{budget.model}: {counted}, {budget.token_limit:,}-token limit"
+    head = f"no --model: {counted} against {budget.token_limit:,} tokens"
+    if budget.covers:
+        n, others = len(budget.covers), len(budget.others)
+        more = f"; {others} more count{'s' if others == 1 else ''} with another tokenizer" if others else ""
+        models = f"model{'s' if n > 1 else ''} that take{'s' if n == 1 else ''}"
+        return f"{head}, safe for the {n} current {budget.provider} {models} {fmt} data{more}"
+    if budget.former:
+        return f"{head}, the limit of {', '.join(budget.former)} (no current {budget.provider} model takes {fmt} data)"
+    if fmt is None:
+        return f"{head}, the profile's default (the data's format was not recognised)"
+    return f"{head}, the profile's default (no {budget.provider} model takes {fmt} data)"
 
 
 def _truncation_line(t: dict[str, Any], limit: int) -> str:

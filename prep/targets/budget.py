@@ -2,11 +2,15 @@
 
 With ``--model`` the model's own tokenizer and limit apply (a model that names
 a tokenizer of its own, such as ``hf:Qwen/Qwen3-8B``, is counted with it when
-its files are at hand: `prep.validation.rendering.source`). Without it, the
-limit follows the data: the smallest limit of the target's current models
-that take data of the file's format, so a file within it fits every one of
-them; when no current model takes that format, the profile's default.
-``--max-seq-length`` is a trainer's own limit: it replaces the model's.
+its files are at hand: `prep.validation.rendering.source`). ``--token-limit``
+replaces the limit, and the report says it is the user's; ``--max-seq-length``
+is a trainer's own limit: it replaces the model's. Without a model the limit
+follows the data: the smallest limit of the target's current models that take
+data of the file's format, so a file within it fits every one of them that
+counts with the same tokenizer. When no current model takes that format, the
+smallest limit of the models that took it (a reinforcement file is never
+measured against a chat model's limit); when none ever did, or the format is
+not known, the profile's default.
 """
 
 from __future__ import annotations
@@ -33,8 +37,11 @@ class ModelPrice:
 class Budget:
     """Which tokenizer counts, against which per-example limit, and why.
 
-    ``covers`` names the models a default limit is safe for (empty with a
-    model, a forced limit, or the profile's fallback); ``exact`` is False when
+    ``covers`` names the current models a limit that follows the data is safe
+    for (those counting with ``encoding``; ``others`` take the format but count
+    with another tokenizer); ``former`` names the models whose limit applies when
+    no current model takes the format. ``limit_set`` is True when the user gave
+    the limit (``--token-limit`` or ``--max-seq-length``). ``exact`` is False when
     the count only estimates the provider's own tokenizer. ``tokenizer`` names
     the model's own tokenizer when it counts (``hf:...``, ``mistral:...``,
     ``harmony``; None: the tiktoken ``encoding`` counts), ``source`` where its
@@ -53,7 +60,26 @@ class Budget:
     source: str | None = None
     estimate: str | None = None
     trainer_limit: bool = False
+    provider: str = ""
+    others: tuple[str, ...] = ()
+    former: tuple[str, ...] = ()
+    limit_set: bool = False
     prices: tuple[ModelPrice, ...] = ()  # the model's, or each covered model's, for the data's method
+
+    def limit_phrase(self) -> str:
+        """Which limit this is, in words: "the 65,536-token limit of gpt-4.1-2025-04-14", "... you set"..."""
+        limit = f"the {self.token_limit:,}-token limit"
+        if self.trainer_limit:
+            return f"--max-seq-length {self.token_limit:,}"
+        if self.limit_set:
+            return f"{limit} you set"
+        if self.model:
+            return f"{limit} of {self.model}"
+        if self.covers:
+            return f"{limit} of the current {self.provider} models"
+        if self.former:
+            return f"{limit} of {', '.join(self.former)}"
+        return f"{limit} (the {self.provider} profile's default)"
 
     @property
     def counted_with(self) -> str:
@@ -87,7 +113,7 @@ def resolve_budget(
     if tokenizer is not None and encoding is not None:
         raise UsageError("Give --tokenizer or --encoding, not both.")
     limit = max_seq_length or token_limit
-    trainer = max_seq_length is not None
+    trainer, limit_set, provider = max_seq_length is not None, limit is not None, target.provider
     method = target.method_of(fmt) if fmt else None
     if model is not None:
         info = target.resolve_model(model)
@@ -101,21 +127,40 @@ def resolve_budget(
             tokenizer=named,
             estimate=(info.estimate_note or target.estimate_note) if not exact and named is None else None,
             trainer_limit=trainer,
+            provider=provider,
+            limit_set=limit_set,
             prices=_prices([info], method),
         )
+    enc = encoding or target.default_encoding
+    estimate = target.estimate_note if not target.exact_tokens and tokenizer is None else None
+    if limit is not None or fmt is None:
+        return Budget(
+            enc,
+            limit or target.default_token_limit,
+            is_default=not limit_set,
+            exact=target.exact_tokens,
+            tokenizer=tokenizer,
+            estimate=estimate,
+            trainer_limit=trainer,
+            provider=provider,
+            limit_set=limit_set,
+        )
     current = target.current_models(fmt, today or dt.date.today())
-    smallest = min((m.limit_for(fmt) for m in current), default=target.default_token_limit)
-    covered = sorted((m for m in current if m.limit_for(fmt) >= smallest), key=lambda m: m.name) if not limit else []
+    takers = current or [m for m in target.models.values() if fmt in m.formats]
+    smallest = min((m.limit_for(fmt) for m in takers), default=target.default_token_limit)
+    covered = sorted((m for m in current if m.limit_for(fmt) >= smallest and m.encoding == enc), key=lambda m: m.name)
     return Budget(
-        encoding or target.default_encoding,
-        limit or smallest,
-        None,
-        is_default=limit is None,
+        enc,
+        smallest,
+        is_default=True,
         covers=tuple(m.name for m in covered),
+        others=tuple(sorted(m.name for m in current if m.encoding != enc)),
+        former=() if current else tuple(sorted(m.name for m in takers if m.limit_for(fmt) == smallest)),
         exact=target.exact_tokens,
         tokenizer=tokenizer,
-        estimate=target.estimate_note if not target.exact_tokens and tokenizer is None else None,
+        estimate=estimate,
         trainer_limit=trainer,
+        provider=provider,
         prices=_prices(covered, method),
     )
 

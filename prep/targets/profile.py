@@ -285,6 +285,8 @@ class Target:
     hub_models: bool = False  # trains any Hugging Face model: --model ORG/NAME counts with its own tokenizer
     estimate_note: str | None = None  # how counts relate to the provider's when they are estimates, in words
     reserved: ReservedWords = field(default_factory=ReservedWords)
+    #: Every model of the profile when `for_model` narrowed ``models`` to one (what `current_for` suggests from).
+    all_models: dict[str, ModelInfo] = field(default_factory=dict)
     publish: PublishSettings | None = None  # None: prep cannot publish to this target (convert for it)
     source: str = ""  # what it was loaded from (`load_target`): a built-in name or a .toml path
 
@@ -306,7 +308,16 @@ class Target:
         severities = {**self.severities, **info.severities}
         models = {info.name: info}
         aliases = {alias: info.name for alias in info.aliases}
-        return replace(self, formats=formats, images=images, severities=severities, models=models, aliases=aliases)
+        every = self.all_models or self.models
+        return replace(
+            self,
+            formats=formats,
+            images=images,
+            severities=severities,
+            models=models,
+            aliases=aliases,
+            all_models=every,
+        )
 
     def severity(self, code: str) -> Severity:
         return self.severities[code]
@@ -369,6 +380,19 @@ class Target:
         if info and info.shutdown and today < info.shutdown:
             parts.append(f"{info.name} and its fine-tunes shut down on {info.shutdown}")
         return "; ".join(parts) + "." if parts else None
+
+    def current_for(self, fmt: DataFormat | None, today: dt.date) -> str:
+        """Which models to use for ``fmt`` data on ``today``, in words (from the models' dates, never a fixed name)."""
+        everyone = replace(self, models=self.all_models) if self.all_models else self
+        names = sorted(m.name for m in everyone.current_models(fmt, today))
+        what = f"{fmt} data" if fmt else "new jobs"
+        if not names:
+            return f"no current {self.provider} model takes {what}"
+        if len(names) == 1:
+            return f"the current {self.provider} model for {what} is {names[0]}"
+        if len(names) > 4:
+            names = [*names[:3], f"{len(names) - 3} more (prep targets {self.name})"]
+        return f"the current {self.provider} models for {what} are {', '.join(names[:-1])} and {names[-1]}"
 
     def current_models(self, fmt: DataFormat | None, today: dt.date) -> list[ModelInfo]:
         """The models that take new jobs on ``today`` for data of ``fmt`` (every format when None)."""

@@ -26,7 +26,7 @@ from ..records.values import as_dict
 from ..reports.report import FileReport, Report, TargetVerdict, union
 from ..targets.budget import Budget, resolve_budget
 from ..targets.loader import load_target, resolve_targets
-from ..targets.profile import DataFormat, Target
+from ..targets.profile import DataFormat, Method, Target
 from .counters import Tokenizers
 from .dataset import finish, leaks
 from .encoders import check_encoding_name
@@ -128,11 +128,34 @@ def _plan(path: str, votes: list[DataFormat | None], target: Target, run: CheckR
         return Plan(path, target, options, None, None, notes=(note,), skip=True)
     fmt = decide_format(votes, allowed)
     ctx = CheckContext(target, fmt) if fmt is not None else None
+    notes += _method_hint(target, fmt, options)
     budget = None
     if options.tokens:
         budget, problem = _budget(target, fmt, run)
         notes += [("P304", problem)] if problem else []
     return Plan(path, target, options, ctx, budget, notes=tuple(notes))
+
+
+def _method_hint(target: Target, fmt: DataFormat | None, options: CheckOptions) -> list[tuple[str, str]]:
+    """P121, once per file: data that a method other than supervised trains, checked without --method (or
+    --data-format), is named with that method, so that the job is created with it."""
+    method = target.method_of(fmt) if fmt is not None else None
+    if options.method is not None or options.data_format is not None or method in (None, Method.SUPERVISED):
+        return []
+    why = _LOOKS.get(fmt, "") if fmt is not None else ""
+    return [
+        (
+            "P121",
+            f"The file looks like {fmt} data{why}, which {target.provider} trains with --method {method}; it was "
+            f"checked as such (pass --method {method} to say so, and create the job with it).",
+        )
+    ]
+
+
+#: Why a file looks like the data of a method, beyond its keys.
+_LOOKS = {
+    DataFormat.REINFORCEMENT: " (its conversations end on a user turn, for the model to answer and a grader to score)",
+}
 
 
 def _for_model(target: Target, model: str | None) -> Target:
@@ -190,8 +213,13 @@ def sample(source: Source, options: CheckOptions) -> Iterator[dict[str, Any]]:
 
 def check_jsonl(source: Source, run: CheckRun) -> list[FileReport]:
     """Check a JSONL source line by line (on several cores when it is a large local file); one report per target."""
-    group, size = scan_file(plan_file(source.name, sample(source, run.options), run), source, run.tokenizers)
+    group, size = scan_jsonl(source, run)
     return [finish(scan, size=size, today=run.today) for scan in group.scans]
+
+
+def scan_jsonl(source: Source, run: CheckRun) -> tuple[ScanGroup, int]:
+    """The scans of a JSONL source, not yet finished (more issues may be added), and the bytes read."""
+    return scan_file(plan_file(source.name, sample(source, run.options), run), source, run.tokenizers)
 
 
 def check_records(records: Iterable[Any], run: CheckRun, name: str = "<records>") -> list[FileReport]:

@@ -71,6 +71,7 @@ def finish(scan: FileScan, *, size: int | None = None, role: str = "train", toda
     for code, message in plan.notes:
         scan.add(code, None, "", message)
     _bom_issues(scan)
+    _prompts_only(scan)
     _repeated_issues(scan)
     for line, first, digest in duplicates(scan.hashes, scan.hash_lines):
         scan.add("P403", line, "", f"Exact duplicate of the example on line {first}.", fingerprint=f"{digest:016x}")
@@ -107,22 +108,55 @@ def _bom_issues(scan: FileScan) -> None:
     scan.add(code, None, "", f"{message}; add one with: prep convert FILE -o OUT.jsonl --bom.")
 
 
-#: What a property many lines share is (after "end"/"ends"), and how to fix it: one issue per file.
-_REPEATED = {"P104": ("with CRLF (Windows line endings)", "save the file with LF line endings")}
+#: What many lines share, said of one line and of several ("{detail}": what the first holds), and how to fix it
+#: ("{path}": the file): one issue per file.
+_REPEATED = {
+    "P104": (
+        "ends with CRLF (Windows line endings)",
+        "end with CRLF (Windows line endings)",
+        "save the file with LF line endings",
+    ),
+    "P108": (
+        "holds the columns of a table ({detail}), not an example",
+        "hold the columns of a table ({detail}), not examples",
+        "prep convert {path} -o OUT.jsonl makes chat records of them (see prep convert --help)",
+    ),
+}
+
+
+def _prompts_only(scan: FileScan) -> None:
+    """A chat file (checked without --method) whose every example is a prompt with no reply looks like reinforcement
+    data: one P204 that names the method replaces the P204 of each line. Otherwise (or with one example: nothing
+    to tell a file's kind by) each line keeps its own."""
+    seen = scan.repeated.pop("P204", None)
+    plan, target = scan.plan, scan.plan.target
+    method = target.method_of(DataFormat.REINFORCEMENT)
+    if seen is None or seen.count < 2 or seen.count != scan.examples or plan.options.method is not None or not method:
+        return
+    scan.issues[:] = [i for i in scan.issues if i.code != "P204"]
+    del scan.codes["P204"]
+    scan.add(
+        "P204",
+        None,
+        "",
+        "No example has an assistant message, and each ends on a user turn: this looks like reinforcement data "
+        f"(prompts for the model to answer and a grader to score), which {target.provider} trains with --method "
+        f"{method}; for supervised training, give every example its assistant reply.",
+    )
 
 
 def _repeated_issues(scan: FileScan) -> None:
     """One issue per property of many lines, e.g. "3,340 of 3,400 lines end with CRLF (...), first: 1, 2, 3, …"."""
     for code, seen in sorted(scan.repeated.items()):
-        what, fix = _REPEATED[code]
+        one, many, fix = (text.format(detail=seen.detail, path=scan.plan.path) for text in _REPEATED[code])
         if seen.count == 1:
-            said = f"Line {seen.first[0]} ends {what}"
+            said = f"Line {seen.first[0]} {one}"
         elif seen.count == scan.lines:
-            said = f"All {seen.count:,} lines end {what}"
+            said = f"All {seen.count:,} lines {many}"
         else:
             more = ", …" if seen.count > len(seen.first) else ""
             first = ", ".join(str(n) for n in seen.first) + more
-            said = f"{seen.count:,} of {scan.lines:,} lines end {what}, first: {first}"
+            said = f"{seen.count:,} of {scan.lines:,} lines {many}, first: {first}"
         scan.add(code, None, "", f"{said}; {fix}.")
 
 
@@ -199,10 +233,11 @@ def _model_issues(scan: FileScan, today: dt.date) -> None:
         if fmt and target.models and not target.current_models(fmt, today):
             scan.add("P304", None, "", _no_current_model(target, fmt))
         return
+    instead = target.current_for(fmt, today)
     if info.shutdown and today >= info.shutdown:
-        scan.add("P302", None, "", f"{info.name} was shut down on {info.shutdown}; it takes no new fine-tuning jobs.")
+        scan.add("P302", None, "", f"{info.name} was shut down on {info.shutdown} and takes no new jobs; {instead}.")
     elif info.new_jobs_until and today > info.new_jobs_until:
-        scan.add("P302", None, "", f"{info.name} takes no new fine-tuning jobs after {info.new_jobs_until}.")
+        scan.add("P302", None, "", f"{info.name} takes no new fine-tuning jobs after {info.new_jobs_until}; {instead}.")
     method = plan.options.method or (target.method_of(fmt) if fmt else None)
     if fmt and fmt not in info.formats:
         takes = ", ".join(sorted(f.value for f in info.formats))

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from ..issues import Issue
-from ..reading.detect import family, vote
+from ..reading.detect import family, table_fields, vote
 from ..reading.jsonl import Line, parse_line
 from ..records.values import canonical_json, non_json
 from ..reports.stats import FileStats
@@ -46,6 +46,7 @@ class Repeated:
 
     count: int = 0
     first: list[int] = field(default_factory=list)
+    detail: str = ""  # what the first of them holds, when the message names it
 
     def add(self, line: int) -> None:
         self.count += 1
@@ -56,6 +57,7 @@ class Repeated:
         room = FIRST_LINES - len(self.first)
         self.first.extend(n + line_offset for n in other.first[:room])
         self.count += other.count
+        self.detail = self.detail or other.detail
 
 
 @dataclass(frozen=True)
@@ -145,10 +147,11 @@ class FileScan:
                 Issue(code, severity, message, line, pointer, self.plan.path, column, sheet, fingerprint, index=index)
             )
 
-    def repeat(self, code: str, line: int) -> None:
-        """Note that ``line`` has the property of ``code``; `prep.validation.dataset.finish` reports it once."""
+    def repeat(self, code: str, line: int, *, detail: str = "") -> None:
+        """Note that ``line`` has the property of ``code`` (``detail``: what the first such line holds);
+        `prep.validation.dataset.finish` reports it once."""
         if code not in self.plan.options.ignore:
-            self.repeated.setdefault(code, Repeated()).add(line)
+            self.repeated.setdefault(code, Repeated(detail=detail)).add(line)
 
     def _fingerprint(self, line: int | None) -> str | None:
         """The content hash of ``line`` when it is the line being scanned."""
@@ -203,16 +206,7 @@ class FileScan:
         roles = plain_roles(value)  # the commonest example, walked once: its vote, shape, media and tokens follow
         fmt = vote(value) if roles is None else DataFormat.REINFORCEMENT if "developer" in roles else DataFormat.CHAT
         if fmt is None or ctx is None:
-            keys = ", ".join(sorted(value)) or "none"
-            self.add(
-                "P108",
-                number,
-                "",
-                f"Line matches no example format (its keys: {keys}); "
-                "expected messages, prompt/completion, input/preferred_output/non_preferred_output, "
-                "contents (Vertex), or prompt/chosen/rejected (TRL).",
-                origin,
-            )
+            self._no_format(number, value, origin)
             return
         if family(fmt) is not family(ctx.format):
             self.add(
@@ -228,7 +222,29 @@ class FileScan:
         secrets = self.plan.options.secrets and (raw is None or might_hold(raw))
         for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets, roles=roles):
             self.add(p.code, number, p.pointer, p.message, origin)
+            if p.code == "P204" and prompt_only(value):
+                self.repeat("P204", number)  # `dataset.finish` says once when the whole file is prompts
         self._measure(number, value, ctx.format, raw, roles if ctx.format is DataFormat.CHAT else None)
+
+    def _no_format(self, number: int, value: dict[str, Any], origin: Origin | None) -> None:
+        """P108: a line of no known format. Lines holding a chat table's columns (`table_fields`: question, answer)
+        point to ``prep convert``: in one issue for the file when it holds nothing else (`dataset.finish`)."""
+        fields = table_fields(value)
+        columns = ", ".join(f"{k} → {f}" for k, f in fields.items())
+        if fields and self.plan.ctx is None:
+            self.repeat("P108", number, detail=columns)
+            return
+        keys = ", ".join(sorted(value)) or "none"
+        hint = f"; its keys are a table's columns ({columns}): prep convert makes a chat record of it" if fields else ""
+        self.add(
+            "P108",
+            number,
+            "",
+            f"Line matches no example format (its keys: {keys}); "
+            "expected messages, prompt/completion, input/preferred_output/non_preferred_output, "
+            f"contents (Vertex), or prompt/chosen/rejected (TRL){hint}.",
+            origin,
+        )
 
     def _remember(self, number: int, digest: int) -> None:
         self.hashes.append(digest)
@@ -280,14 +296,12 @@ class FileScan:
             self.stats.add_tokens(tokens.total, tokens.trained)
             total = tokens.total
         if total is not None and total > budget.token_limit:
-            whose = f" of {budget.model}" if budget.model else " of the current models" if budget.is_default else ""
-            who = f"the {budget.token_limit:,}-token limit{whose}"
             estimated = "" if budget.exact else " (an estimate)"
             self.add(
                 "P301",
                 number,
                 "",
-                f"Example has {total:,} tokens{estimated}, over {who}; "
+                f"Example has {total:,} tokens{estimated}, over {budget.limit_phrase()}; "
                 f"{self.plan.target.provider} truncates it from the end.",
             )
 
@@ -340,6 +354,13 @@ class FileScan:
         self.tokenizers.error = self.tokenizers.error or other.tokenizers.error
         if self.stats is not None and other.stats is not None:
             self.stats.merge(other.stats)
+
+
+def prompt_only(value: dict[str, Any]) -> bool:
+    """A conversation with no assistant message that ends on a user turn: what reinforcement data holds."""
+    messages = value.get("messages")
+    roles = [m.get("role") for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+    return bool(roles) and roles[-1] == "user" and "assistant" not in roles
 
 
 def example_hash(value: dict[str, Any]) -> int:

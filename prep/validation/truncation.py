@@ -24,19 +24,12 @@ def truncation_issue(rendered: Rendered, budget: Budget, provider: str) -> tuple
     cut = rendered.cut(limit)
     estimated = "" if rendered.exact else " (an estimate)"
     who = "the trainer" if budget.trainer_limit else provider
-    head = f"Example has {total:,} tokens{estimated} with {budget.counted_with}, over {_limit(budget)}"
+    head = f"Example has {total:,} tokens{estimated} with {budget.counted_with}, over {budget.limit_phrase()}"
     if cut.keeps_none:
         return "P306", f"{head}: all {cut.trained:,} of its trained tokens are past it, so it trains on nothing."
     if cut.trained_lost:
         return "P307", f"{head}; {who} cuts the last {cut.tokens:,}, {_lost(cut)}."
     return "P301", f"{head}; {who} cuts the last {cut.tokens:,}, none of them trained."
-
-
-def _limit(budget: Budget) -> str:
-    if budget.trainer_limit:
-        return f"--max-seq-length {budget.token_limit:,}"
-    whose = f" of {budget.model}" if budget.model else " of the current models" if budget.is_default else ""
-    return f"the {budget.token_limit:,}-token limit{whose}"
 
 
 def _lost(cut: Cut) -> str:

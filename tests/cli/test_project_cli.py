@@ -14,7 +14,7 @@ from tests.helpers import REPO, chat
 LONG = chat("Summarize: " + "hello " * 6000)  # about 6,000 tokens: over 4,096, under 65,536
 BAD = REPO / "sample_data" / "chat_bad.jsonl"
 NO_ROLE = {"messages": [{"content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
-P301 = re.compile(r"toy\.jsonl:5: P301 Example has [\d,]+ tokens, over the 4,096-token limit;")
+P301 = re.compile(r"toy\.jsonl:5: P301 Example has [\d,]+ tokens, over the 4,096-token limit you set;")
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ PREF = {"input": {"messages": []}, "preferred_output": [], "non_preferred_output
         (CHAT, F.CHAT),
         (RFT, F.REINFORCEMENT),
         ({"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"}, F.REINFORCEMENT),
-        (
-            {"messages": [{"role": "user", "content": "2+2?"}]},
-            F.CHAT,
-        ),  # no grader data: a chat example missing its answer
+        # no grader data: a chat example missing its answer (a file of nothing else is one P204 naming --method
+        # reinforcement: tests/test_verdicts.py)
+        ({"messages": [{"role": "user", "content": "2+2?"}]}, F.CHAT),
+        ({"input": "Some context.", "instruction": "Q?", "output": "A."}, None),  # alpaca: columns, not preference
         ({"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "x"}], "weight": 1}, F.CHAT),
         (PREF, F.PREFERENCE),
         ({"input": {}, "preferred_completion": []}, F.PREFERENCE),

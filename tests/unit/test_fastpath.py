@@ -2,9 +2,11 @@
 
 `check_example` proves most examples clean with `is_clean` and runs the detailed
 checks only when it cannot; `check_example(..., fast=False)` always runs them.
-The property test feeds both every example of the test corpus (sample data,
-test data, the rule cases, generated chat data) and mutations of them, for every
-built-in target profile, and requires the same list of problems.
+The property tests feed both every example of the test corpus (sample data,
+every example of tests/data, the rule cases, generated chat data), mutations of
+them, and the examples of the mutation fuzzer (`tests.support.fuzz`: its random
+examples and its mutations of the corpus), for every built-in target profile, and
+require the same list of problems (issue 11, "one rule, one verdict").
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from prep.targets.profile import DataFormat
 from prep.validation.rules import CHECKS, CheckContext, check_example
 from prep.validation.rules.fastpath import is_clean
 from tests.helpers import DATA, REPO, generated
+from tests.support import fuzz
 from tests.unit import test_checks
 
 TARGET = load_target("openai")
@@ -34,6 +37,13 @@ def detailed(example, fmt, target=TARGET):
 def corpus_files():
     """Every JSONL file of the repository's sample and test data."""
     return sorted(REPO.glob("sample_data/*.jsonl")) + sorted(DATA.rglob("*.jsonl"))
+
+
+def battery_examples():
+    """The lines of every case of the JSON files of tests/data (Together's check_file battery)."""
+    for path in sorted(DATA.rglob("*.json")):
+        for case in json.loads(path.read_text("utf-8")).get("cases", []):
+            yield from (line for line in case.get("lines", []) if isinstance(line, dict))
 
 
 def objects(path):
@@ -77,6 +87,7 @@ def corpus(tmp_path_factory):
 def build_corpus(tmp_path_factory):
     out = generated(tmp_path_factory.mktemp("gen") / "gen.jsonl", "300KB", 4)
     examples = [ex for path in [*corpus_files(), out] for ex in objects(path)]
+    examples += list(battery_examples())
     examples += [ex for _, ex in test_checks.VALID] + TARGET_SHAPES
     examples += [r for r in map(as_reinforcement, examples) if r is not None]
     for cases in (test_checks.CASES, test_checks.RFT_CASES, test_checks.PREF_CASES, test_checks.COMP_CASES):
@@ -176,24 +187,73 @@ def same_problems(example, ctx):
     return check_example(example, ctx), check_example(example, ctx, fast=False)
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in available_targets() if any(f in load_target(n).formats for f in CONVERSATIONS)]
-)
+#: The targets whose data may be conversations (the formats the fast path proves clean).
+CONVERSATION_TARGETS = [n for n in available_targets() if any(f in load_target(n).formats for f in CONVERSATIONS)]
+
+
+def compare_paths(target, candidates):
+    """Feed ``candidates()`` (called once per format) to both paths, as chat and as reinforcement data, requiring the
+    same problems; return how many were tried, flagged by the detailed checks, and proven clean by the fast path."""
+    tried = flagged = proven = 0
+    for fmt in (f for f in CONVERSATIONS if f in target.formats):
+        ctx = CheckContext(target, fmt)
+        for candidate in candidates():
+            fast, slow = same_problems(candidate, ctx)
+            assert fast == slow, (fmt, candidate)
+            tried += 1
+            flagged += bool(slow)
+            proven += is_clean(candidate, ctx)
+    return tried, flagged, proven
+
+
+@pytest.mark.parametrize("name", CONVERSATION_TARGETS)
 def test_fast_and_detailed_paths_give_the_same_problems(corpus, name):
     """For every target profile: each corpus example, and 8 seeded mutations of each, checked as
     chat and as reinforcement data, gets the same problems from both paths."""
     target, rng = load_target(name), random.Random(f"same-verdict {name}")
-    tried = flagged = proven = 0
-    for fmt in (f for f in CONVERSATIONS if f in target.formats):
-        ctx = CheckContext(target, fmt)
-        for example in corpus:
-            for candidate in (example, *(mutate(example, rng) for _ in range(8))):
-                fast, slow = same_problems(candidate, ctx)
-                assert fast == slow, (fmt, candidate)
-                tried += 1
-                flagged += bool(slow)
-                proven += is_clean(candidate, ctx)
+
+    def mutated():
+        return (c for ex in corpus for c in (ex, *(mutate(ex, rng) for _ in range(8))))
+
+    tried, flagged, proven = compare_paths(target, mutated)
     assert tried > 3_000 and flagged > tried // 5 and proven > 100, (tried, flagged, proven)
+
+
+def test_the_corpus_holds_every_example_of_tests_data(corpus):
+    """The property tests are fed all of tests/data: each JSONL line that is a JSON object, and each line of
+    the JSON case files."""
+    for path in sorted(DATA.rglob("*.jsonl")):
+        assert all(ex in corpus for ex in objects(path)), path
+    assert all(ex in corpus for ex in battery_examples())
+
+
+#: Most nesting of a fuzzer example fed to the checks directly: deeper values never reach them (a line nests at most
+#: about 1,000 levels: P120), and the checks' own recursion is the scan's business, not the two paths'.
+FUZZ_DEPTH = 150
+
+
+def depth(value, limit=FUZZ_DEPTH):
+    """How deep ``value`` nests, counted up to ``limit`` + 1."""
+    level, frontier = 0, [value]
+    while frontier and level <= limit:
+        children = [c for item in frontier for c in (item.values() if isinstance(item, dict) else item)]
+        frontier = [c for c in children if isinstance(c, (dict, list))]
+        level += 1
+    return level
+
+
+@pytest.mark.parametrize("name", CONVERSATION_TARGETS)
+def test_the_fuzzers_examples_get_the_same_problems_from_both_paths(corpus, name):
+    """For every target profile: the mutation fuzzer's random examples (`fuzz.example`) and its mutations of each
+    corpus example (`fuzz.mutate`), checked as chat and as reinforcement data, get the same problems from both
+    paths. The fuzzer's strings (special tokens, lone surrogates, secrets, ANSI escapes) and values (integers past
+    64 bits, odd keys, wrong types anywhere) reach every rule."""
+    target, rng = load_target(name), random.Random(f"fuzz same-verdict {name}")
+    candidates = [fuzz.example(rng) for _ in range(1500)]
+    candidates += [fuzz.mutate(rng, ex) for ex in corpus for _ in range(2)]
+    candidates = [c for c in candidates if isinstance(c, dict) and depth(c) <= FUZZ_DEPTH]
+    tried, flagged, proven = compare_paths(target, lambda: candidates)
+    assert tried > 2_000 and flagged > tried // 2 and proven > 50, (tried, flagged, proven)
 
 
 def test_tool_calls_null_is_one_verdict():

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import orjson
-
 from ...issues import Problem
 from ...reading.jsonl import type_name
 from ...records.values import brief
@@ -52,7 +50,7 @@ def check_conversation(example: dict[str, Any], ctx: CheckContext) -> Iterator[P
 def _check_sample_weight(weight: Any) -> Iterator[Problem]:
     """A whole example's weight (a loss multiplier): a non-negative number."""
     if type(weight) not in (int, float) or not weight >= 0 or weight == float("inf"):
-        shown = orjson.dumps(weight).decode() if type(weight) is not float else repr(weight)
+        shown = repr(weight) if type(weight) is float else brief(weight)
         yield Problem("P237", "/weight", f"The example's weight must be a non-negative number, found {shown}.")
 
 
