@@ -40,6 +40,7 @@ class Measurement:
     peaks: dict[int, int] = field(default_factory=dict)  # pid -> VmHWM seen by polling
     stdout: str = ""
     stderr: str = ""
+    cpu_s: float = 0.0  # user + system CPU seconds of the command and the processes it waited for (its workers)
 
 
 def _read_status(pid: int) -> tuple[int, int]:
@@ -133,6 +134,7 @@ def measure(
             dict(sampler.peaks),
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
+            usage.ru_utime + usage.ru_stime,
         )
 
 
@@ -187,6 +189,7 @@ class Throughput:
     strings: int
     tokens: int
     seconds: float
+    cpu_seconds: float = 0.0
 
     @property
     def text_mb_s(self) -> float:
@@ -202,17 +205,18 @@ def measure_tiktoken(path: Path, encoding_name: str = "o200k_base", *, distinct:
     encode = get_encoding(encoding_name).encode_ordinary
     seen: set[str] = set()
     text_bytes = strings = tokens = 0
-    seconds = 0.0
+    seconds = cpu = 0.0
     for batch in iter_batches(path):
         if distinct:
             batch = [s for s in batch if not (s in seen or seen.add(s))]
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         counts = [len(encode(s)) for s in batch]
         seconds += time.perf_counter() - start
+        cpu += time.process_time() - start_cpu
         tokens += sum(counts)
         strings += len(batch)
         text_bytes += sum(len(s.encode("utf-8")) for s in batch)
-    return Throughput(encoding_name, distinct, path.stat().st_size, text_bytes, strings, tokens, seconds)
+    return Throughput(encoding_name, distinct, path.stat().st_size, text_bytes, strings, tokens, seconds, cpu)
 
 
 def measure_baseline(path: Path, encoding_name: str = "cl100k_base") -> Measurement:

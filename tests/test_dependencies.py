@@ -31,11 +31,11 @@ else:  # pragma: no cover
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
 FEATURES = (
     "xlsx", "publish", "together", "fireworks", "wandb", "pandas", "remote", "gcs", "hf", "zstd", "parquet", "dask",
-    "secrets", "mistral", "gpt-oss",
+    "secrets", "mistral", "gpt-oss", "fast",
 )  # fmt: skip
 #: Extras that prep never imports (the pandas extra is imported by Report.to_pandas; a DataFrame given to prep is
-#: read without importing pandas).
-INSTALL_ONLY: set[str] = set()
+#: read without importing pandas). ``fast``: bpe-openai's compiled module is loaded from its file, when present.
+INSTALL_ONLY: set[str] = {"fast"}
 
 
 def names(requirements: list[str]) -> set[str]:

@@ -12,6 +12,8 @@ from tests.helpers import REPO
 
 #: Never imported by `prep check` on JSONL (they are for other formats, publishing, or not needed at all).
 HEAVY = ("pandas", "openpyxl", "openai", "wandb", "pydantic", "numpy")
+#: The tokenizers prep counts with: bpe-openai's compiled module where installed (the fast extra), else tiktoken.
+TOKENIZERS = {"tiktoken", "bpe_openai"}
 #: Never imported when an OpenAI model counts: the open models' tokenizers are extras, loaded only for them.
 OPEN_MODEL_TOKENIZERS = ("tokenizers", "transformers", "jinja2", "mistral_common", "openai_harmony", "huggingface_hub")
 
@@ -45,26 +47,26 @@ def imported(*args, cwd):
 
 def test_check_on_jsonl_imports_no_heavy_dependency(small):
     modules = imported(small, cwd=small.parent)
-    assert "tiktoken" in modules  # tokens were counted, so the tokenizer was loaded
+    assert modules & TOKENIZERS  # tokens were counted, so the tokenizer was loaded
     assert not modules & {*HEAVY, *OPEN_MODEL_TOKENIZERS}, sorted(modules & {*HEAVY, *OPEN_MODEL_TOKENIZERS})
 
 
 def test_the_hook_command_does_not_load_the_tokenizer_for_small_examples(small):
     modules = imported("--no-stats", small, cwd=small.parent)  # the hook's entry: limits checked, no statistics
-    assert "tiktoken" not in modules
+    assert not modules & TOKENIZERS
     assert not modules & set(HEAVY)
 
 
 def test_no_tokens_does_not_load_the_tokenizer(small):
     modules = imported("--no-tokens", small, cwd=small.parent)
-    assert "tiktoken" not in modules
+    assert not modules & TOKENIZERS
     assert not modules & set(HEAVY)
 
 
 @pytest.mark.parametrize("fmt", ["json", "github", "sarif"])
 def test_other_report_formats_stay_light(small, fmt):
     modules = imported("--no-tokens", "--format", fmt, small, cwd=small.parent)
-    assert not modules & {*HEAVY, "tiktoken"}
+    assert not modules & {*HEAVY, *TOKENIZERS}
 
 
 @pytest.mark.parametrize(
@@ -99,7 +101,7 @@ def test_the_version_comes_from_the_metadata():
 @pytest.mark.parametrize("target", ["openai", "openai,azure"])
 def test_an_openai_model_never_loads_an_open_models_tokenizer(small, target):
     modules = imported("--target", target, "--stats", small, cwd=small.parent)
-    assert "tiktoken" in modules
+    assert modules & TOKENIZERS
     assert not modules & set(OPEN_MODEL_TOKENIZERS), sorted(modules & set(OPEN_MODEL_TOKENIZERS))
 
 

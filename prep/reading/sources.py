@@ -34,6 +34,8 @@ __all__ = ["COMPRESSIONS", "Source", "data_name", "expand_url", "is_url", "open_
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
 #: Bytes fetched per request from remote storage (fsspec's read-ahead block).
 REMOTE_BLOCK_BYTES = 4 * 2**20
+#: The read buffer of a local file: lines of tens of kilobytes are read in one call, not several.
+READ_BUFFER = 2**20
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
 
 
@@ -146,7 +148,7 @@ def open_source(source: Source | str) -> Iterator[IO[bytes]]:
 
 def _open_raw(location: str) -> IO[bytes]:
     if not is_url(location):
-        return open(location, "rb")
+        return open(location, "rb", buffering=READ_BUFFER)
     fs, path = _filesystem(location)
     remote = fs.open(path, "rb", block_size=REMOTE_BLOCK_BYTES, cache_type="readahead")
     return io.BufferedReader(remote, buffer_size=2**20)  # fsspec files cannot readline(limit)

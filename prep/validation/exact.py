@@ -48,7 +48,9 @@ class ExactScan(FileScan):
         if line is not None and self.plan.target.severity(code) is Severity.ERROR:
             self._refused = line
 
-    def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None) -> None:
+    def _measure(
+        self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None, roles: list[str] | None = None
+    ) -> None:
         self._note_media(number, value, fmt)
         budget = self.plan.budget
         assert budget is not None

@@ -9,7 +9,8 @@ crashes counts its UTF-8 bytes (no token is shorter than a byte, so the count
 never falls short). A text longer than `LONG_TEXT` characters is counted in
 pieces from the start: byte-pair encoding of one huge word (a million times
 the same letter) takes time and memory that grow faster than its length.
-`approximate` counts such texts, so the scan reports their example (P305).
+A tokenizer that is linear in every text (bpe-openai) counts long texts whole.
+`approximate` counts texts counted in pieces, so the scan reports their example (P305).
 `contained` turns such a crash anywhere else into a `DependencyError`.
 """
 
@@ -53,12 +54,14 @@ def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
 class GuardedCount:
     """``count(text) -> tokens`` that survives a crash of the tokenizer (see the module doc)."""
 
-    def __init__(self, count: Callable[[str], int]) -> None:
+    def __init__(self, count: Callable[[str], int], *, long_text: int | None = LONG_TEXT) -> None:
+        """``long_text``: the length from which texts are counted in pieces (None: never, for a linear tokenizer)."""
         self._count = count
+        self._long_text = long_text if long_text is not None else 1 << 62
         self.approximate = 0  # texts counted in pieces
 
     def __call__(self, text: str) -> int:
-        if len(text) > LONG_TEXT:
+        if len(text) > self._long_text:
             return self._in_pieces(text)
         try:
             return self._count(text)

@@ -28,7 +28,7 @@ from .options import CheckOptions
 from .rules import CheckContext, check_example
 from .rules.media import bucket_of
 from .rules.secrets import might_hold
-from .shapes import Media, media_of, shape_of
+from .shapes import Media, media_of, plain_roles, shape_of
 from .tokens import TokenCounter, fits_by_size
 
 #: P119 issues reported for one record at most.
@@ -203,7 +203,8 @@ class FileScan:
         if self.plan.skip:
             return
         ctx = self.plan.ctx
-        fmt = vote(value)
+        roles = plain_roles(value)  # the commonest example, walked once: its vote, shape, media and tokens follow
+        fmt = vote(value) if roles is None else DataFormat.REINFORCEMENT if "developer" in roles else DataFormat.CHAT
         if fmt is None or ctx is None:
             self._no_format(number, value, origin)
             return
@@ -219,11 +220,11 @@ class FileScan:
         # a special token holds "|", which JSON writes as "|" or "\\u007c": without either, skip the scan
         scan = raw is None or b"|" in raw or b"\\u007" in raw
         secrets = self.plan.options.secrets and (raw is None or might_hold(raw))
-        for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets):
+        for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets, roles=roles):
             self.add(p.code, number, p.pointer, p.message, origin)
             if p.code == "P204" and prompt_only(value):
                 self.repeat("P204", number)  # `dataset.finish` says once when the whole file is prompts
-        self._measure(number, value, ctx.format, raw)
+        self._measure(number, value, ctx.format, raw, roles if ctx.format is DataFormat.CHAT else None)
 
     def _no_format(self, number: int, value: dict[str, Any], origin: Origin | None) -> None:
         """P108: a line of no known format. Lines holding a chat table's columns (`table_fields`: question, answer)
@@ -250,8 +251,12 @@ class FileScan:
         self.hash_lines.append(number)
         self._content = (number, digest)
 
-    def _measure(self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None) -> None:
-        self._note_media(number, value, fmt)
+    def _measure(
+        self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None, roles: list[str] | None = None
+    ) -> None:
+        """Media, statistics and the token limit; ``roles`` are those of a plain chat example (`plain_roles`)."""
+        if roles is None:
+            self._note_media(number, value, fmt)
         budget = self.plan.budget
         if budget is None or (raw is not None and self.stats is None and fits_by_size(raw, budget.token_limit)):
             return
@@ -259,7 +264,7 @@ class FileScan:
         if counter is None:
             return
         pieces = counter.guard.approximate
-        self._count(number, value, fmt, counter, budget)
+        self._count(number, value, fmt, counter, budget, roles)
         if counter.guard.approximate > pieces:
             self.add(
                 "P305",
@@ -276,9 +281,15 @@ class FileScan:
         fmt: DataFormat,
         counter: TokenCounter,
         budget: Budget,
+        roles: list[str] | None = None,
     ) -> None:
         if self.stats is None:
             total = counter.over_limit(value, fmt, budget.token_limit)
+        elif roles is not None:
+            self.stats.add_roles(len(roles), "system" in roles or "developer" in roles, "user" in roles)
+            tokens = counter.plain_chat(value["messages"])
+            self.stats.add_tokens(tokens.total, tokens.trained)
+            total = tokens.total
         else:
             self._add_shape(value, fmt)
             tokens = counter.example(value, fmt)

@@ -59,6 +59,28 @@ def _role(turn: Any) -> str | None:
     return role if isinstance(role, str) else None
 
 
+def plain_roles(value: dict[str, Any]) -> list[str] | None:
+    """The roles of a plain chat example, else None: one walk over the messages of the commonest example.
+
+    Plain: ``messages`` is its only key, a non-empty list of messages that each hold
+    only a string ``role`` and a string ``content``. Such an example votes chat
+    (or reinforcement, with a developer message), holds no media and no tools, and
+    counts as `TokenCounter.plain_chat` counts it.
+    """
+    messages = value.get("messages")
+    if len(value) != 1 or type(messages) is not list or not messages:
+        return None
+    roles = []
+    for msg in messages:
+        if type(msg) is not dict or len(msg) != 2:
+            return None
+        role = msg.get("role")
+        if type(role) is not str or type(msg.get("content")) is not str:
+            return None
+        roles.append(role)
+    return roles
+
+
 def media_of(value: dict[str, Any], fmt: DataFormat) -> list[Media]:
     """Every image, video or file an example refers to, in order."""
     if fmt in _VERTEX:

@@ -21,9 +21,9 @@ from ..errors import warn_renamed
 from ..records.values import dumps_any
 from ..targets.profile import DataFormat
 from .block_tokens import BLOCK_FORMATS, block_tallies
-from .encoders import Encoder, load_encoder
+from .encoders import Encoder, is_linear, load_encoder
 from .images import image_tokens
-from .panics import GuardedCount, contained
+from .panics import LONG_TEXT, GuardedCount, contained
 from .tally import Tally
 
 __all__ = ["ExampleTokens", "TokenCounter", "count_tokens", "fits_by_size"]
@@ -65,22 +65,36 @@ class TokenCounter:
 
     def __init__(self, encoder: Encoder, *, cache_chars: int = 8_000_000) -> None:
         self.encoder = encoder
-        self.guard = GuardedCount(encoder.count)
+        self.guard = GuardedCount(encoder.count, long_text=None if is_linear(encoder) else LONG_TEXT)
         self._cache: dict[str, int] = {}
         self._cached_chars = 0
         self._cache_chars = cache_chars
         self._func_init = FUNC_INIT.get(encoder.name, FUNC_INIT["o200k_base"])
 
     def text(self, s: str) -> int:
+        """Tokens of one string; a string longer than an eighth of the cache is counted, not kept."""
         n = self._cache.get(s)
         if n is None:
             n = self.guard(s)
+            if len(s) > self._cache_chars >> 3:
+                return n
             if self._cached_chars > self._cache_chars:
                 self._cache.clear()
                 self._cached_chars = 0
             self._cache[s] = n
             self._cached_chars += len(s)
         return n
+
+    def plain_chat(self, messages: list[dict[str, str]]) -> ExampleTokens:
+        """Tokens of a plain chat example's messages (`shapes.plain_roles`): what `example` counts, in one walk."""
+        text = self.text
+        total, trained = REPLY_PRIMING + TOKENS_PER_MESSAGE * len(messages), 0
+        for msg in messages:
+            n = text(msg["content"])
+            total += n + text(msg["role"])
+            if msg["role"] == "assistant":
+                trained += n
+        return ExampleTokens(total, trained)
 
     def exact(self, tally: Tally) -> int:
         return tally.constant + sum(map(self.text, tally.texts))
@@ -108,24 +122,21 @@ class TokenCounter:
         return worst
 
     def _tighten(self, tally: Tally, limit: int) -> int | None:
-        known, unknown = tally.constant, []
-        for s in tally.texts:
-            n = self._cache.get(s)
-            if n is None:
-                unknown.append((len(s.encode("utf-8", "surrogatepass")), s))
-            else:
-                known += n
-        bound = known + sum(b for b, _ in unknown)
-        unknown.sort(key=lambda item: item[0], reverse=True)
-        for size, s in unknown:
+        """The exact count of ``tally`` if it is over ``limit``, else None; a text is never counted twice."""
+        texts = tally.texts
+        counts = [self._cache.get(s) for s in texts]
+        known = tally.constant + sum(n for n in counts if n is not None)
+        sizes = {i: len(s.encode("utf-8", "surrogatepass")) for i, s in enumerate(texts) if counts[i] is None}
+        bound = known + sum(sizes.values())
+        for i in sorted(sizes, key=sizes.__getitem__, reverse=True):
             if bound <= limit or known > limit:
                 break
-            n = self.text(s)
+            n = counts[i] = self.text(texts[i])
             known += n
-            bound += n - size
+            bound += n - sizes[i]
         if bound <= limit:
             return None
-        return self.exact(tally)
+        return tally.constant + sum(self.text(s) if n is None else n for n, s in zip(counts, texts, strict=True))
 
     def tallies(self, example: dict[str, Any], fmt: DataFormat) -> tuple[list[Tally], Tally]:
         """The token sequences of an example (two for a preference pair), and its trained part."""

@@ -1,4 +1,4 @@
-"""prep's encoders count exactly what tiktoken counts, with no download, on every string.
+"""prep's encoders, both backends (bpe-openai, tiktoken), count exactly what tiktoken counts, with no download.
 
 The reference is tiktoken itself (`tiktoken.get_encoding`, loading the shipped rank files through its own
 cache). Where tiktoken panics (a run of a million blanks), the reference is tiktoken's own Python-regex
@@ -8,16 +8,30 @@ fallback, ``Encoding._encode_only_native_bpe``, which splits with the `regex` mo
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 
 import pytest
 
-from prep.validation.encoders import BLANKS, FINAL_RUN_IS_SAFE, TiktokenEncoder, load_encoder
+from prep.errors import TokenizerUnavailableError, UsageError
+from prep.validation.encoders import (
+    BLANKS,
+    FINAL_RUN_IS_SAFE,
+    BpeEncoder,
+    TiktokenEncoder,
+    _bindings_path,
+    load_encoder,
+)
 from tests.helpers import COOKBOOK_TOY, DATA, REPO, tiktoken_reference
 
 ENCODINGS = sorted(FINAL_RUN_IS_SAFE)
+#: bpe-openai is in the test extra; on a platform it has no wheel for, its tests are skipped.
+needs_bpe = pytest.mark.skipif(_bindings_path() is None, reason="bpe-openai has no wheel for this platform")
+BACKENDS = [pytest.param("bpe", marks=needs_bpe), "tiktoken"]
 
 # --- the adversarial set ------------------------------------------------------------------------------------------
 
@@ -134,14 +148,28 @@ def test_the_sets_are_big_and_hard_enough():
     assert any(len(s) > 3000 for s in ADVERSARIAL)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", ENCODINGS)
-def test_adversarial_strings_count_as_tiktoken_counts(name):
-    assert mismatches(load_encoder(name).count, name, ADVERSARIAL) == []
+def test_adversarial_strings_count_as_tiktoken_counts(name, backend):
+    assert mismatches(load_encoder(name, backend=backend).count, name, ADVERSARIAL) == []
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", ENCODINGS)
-def test_every_string_of_the_sample_data_counts_as_tiktoken_counts(name):
-    assert mismatches(load_encoder(name).count, name, sample_strings()) == []
+def test_every_string_of_the_sample_data_counts_as_tiktoken_counts(name, backend):
+    assert mismatches(load_encoder(name, backend=backend).count, name, sample_strings()) == []
+
+
+@needs_bpe
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_bpe_counts_the_blank_fuzz_and_the_generated_data_as_tiktoken_counts(name, tmp_path):
+    from tests.helpers import generated
+
+    texts = list(blank_fuzz())
+    for raw in generated(tmp_path / "chat.jsonl", "1MB", 3).read_bytes().splitlines():
+        texts.extend(m["content"] for m in json.loads(raw)["messages"] if isinstance(m.get("content"), str))
+    assert len(texts) > 3600  # 3,000 fuzzed, the rest generated
+    assert mismatches(load_encoder(name, backend="bpe").count, name, texts) == []
 
 
 @pytest.mark.parametrize("name", ENCODINGS)
@@ -153,8 +181,9 @@ def test_blank_runs_counted_apart_count_as_tiktoken_counts(name):
     assert mismatches(split_all.count, name, texts) == []
 
 
-def test_long_texts_with_surrogates_count_as_short_ones_do():
-    encoder, filler = load_encoder("o200k_base"), "word " * 20_000
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_long_texts_with_surrogates_count_as_short_ones_do(backend):
+    encoder, filler = load_encoder("o200k_base", backend=backend), "word " * 20_000
     assert encoder.count(filler + "a\ud800b") == encoder.count(filler + "a\ufffdb")
     assert encoder.count(filler + "\ud83d\ude00") == encoder.count(filler + "😀")
 
@@ -169,10 +198,53 @@ MILLION_BLANKS = [
 ]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(("name", "text"), MILLION_BLANKS, ids=[f"{n}-{t[:4]!r}x{len(t)}" for n, t in MILLION_BLANKS])
-def test_a_million_blanks_are_counted(name, text):
+def test_a_million_blanks_are_counted(name, text, backend):
     want = len(tiktoken_reference(name)._encode_only_native_bpe(text))
-    assert load_encoder(name).count(text) == want
+    assert load_encoder(name, backend=backend).count(text) == want
+
+
+@needs_bpe
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_bpe_counts_a_long_run_of_one_letter_as_tiktoken_does(name):
+    """The run on which tiktoken's time grows fastest (bpe is linear: a benchmark times 60 MB of it)."""
+    text = "a" * 1_500_000
+    assert load_encoder(name, backend="bpe").count(text) == len(tiktoken_reference(name).encode_ordinary(text))
+
+
+# --- choosing the backend -----------------------------------------------------------------------------------------
+
+
+@needs_bpe
+def test_bpe_is_the_default_where_it_is_installed_and_knows_the_encoding(monkeypatch):
+    monkeypatch.delenv("PREP_TOKENIZER", raising=False)
+    assert isinstance(load_encoder("o200k_base"), BpeEncoder)
+    assert isinstance(load_encoder("cl100k_base"), BpeEncoder)
+    monkeypatch.setenv("PREP_TOKENIZER", "tiktoken")
+    assert isinstance(load_encoder("o200k_base"), TiktokenEncoder)
+    with pytest.raises(TokenizerUnavailableError, match="not r50k_base; use tiktoken"):
+        load_encoder("r50k_base", backend="bpe")
+
+
+def test_an_unknown_backend_is_one_sentence(monkeypatch):
+    monkeypatch.setenv("PREP_TOKENIZER", "sentencepiece")
+    with pytest.raises(UsageError, match=r"Unknown tokenizer backend 'sentencepiece' \(PREP_TOKENIZER\); choose bpe"):
+        load_encoder("o200k_base")
+
+
+@needs_bpe
+def test_bpe_loads_its_compiled_module_only_and_warns_nothing():
+    """The package __init__ re-reads rank files in Python (+0.5 s) and calls a deprecated importlib function."""
+    code = (
+        "import sys; from prep.validation.encoders import load_encoder; e = load_encoder('o200k_base'); "
+        "print(type(e).__name__, e.count('Hello world'), 'bpe_openai' in sys.modules, 'tiktoken' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PREP_TOKENIZER"}
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.split() == ["BpeEncoder", "2", "False", "False"]
 
 
 def test_tiktoken_itself_panics_on_a_million_blanks():
@@ -203,7 +275,7 @@ PATTERNS = {
 
 @pytest.mark.parametrize("name", ENCODINGS)
 def test_patterns_are_the_proven_ones(name):
-    encoding = load_encoder(name).encoding
+    encoding = load_encoder(name, backend="tiktoken").encoding
     assert encoding._pat_str == PATTERNS[name]
     assert FINAL_RUN_IS_SAFE[name] == (r"\s++$" in encoding._pat_str)
 

@@ -81,6 +81,10 @@ def as_reinforcement(example):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """Every example of the test corpus, as it is (any format: each is fed as chat and as reinforcement)."""
+    return build_corpus(tmp_path_factory)
+
+
+def build_corpus(tmp_path_factory):
     out = generated(tmp_path_factory.mktemp("gen") / "gen.jsonl", "300KB", 4)
     examples = [ex for path in [*corpus_files(), out] for ex in objects(path)]
     examples += list(battery_examples())
@@ -284,3 +288,13 @@ def test_no_mutation_crashes_the_whole_check(seeds):
         for ex in batch
     ]
     assert prep.check(wrapped).files[0].examples == len(batch)
+
+
+def test_blank_is_what_strip_says_on_every_code_point():
+    """The fast path's blank test (no copy of the text) agrees with ``not text.strip()``, the detailed checks' test."""
+    from prep.validation.rules.fastpath import _blank
+
+    for text in (chr(c) for c in range(0x110000)):
+        for candidate in (text, text * 3, " " + text, text + "x", "\n" + text + "\n"):
+            assert _blank(candidate) == (not candidate.strip()), repr(candidate)
+    assert _blank("") and _blank(" \n\u3000") and not _blank(" x ")

@@ -57,6 +57,7 @@ def test_no_tokenizer_in_parallel_reports_structure_and_the_error(data, tmp_path
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PREP_TIKTOKEN_DIR", "TIKTOKEN_CACHE_DIR")}
     env["TIKTOKEN_CACHE_DIR"] = str(tmp_path)  # empty: no rank files, and downloads go to a closed port
+    env["PREP_TOKENIZER"] = "tiktoken"  # bpe-openai needs no rank file
     result = subprocess.run(
         [sys.executable, "-c", code, str(data), str(tmp_path)], capture_output=True, text=True, env=env
     )

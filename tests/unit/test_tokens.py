@@ -255,11 +255,11 @@ def test_local_dir_is_verified_by_sha256(tmp_path):
     data[100] ^= 1
     bad.write_bytes(bytes(data))
     with pytest.raises(TokenizerUnavailableError, match=r"SHA-256 .* but tiktoken expects 223921b76ee99bde"):
-        load_encoder("cl100k_base", tmp_path)
+        load_encoder("cl100k_base", tmp_path, backend="tiktoken")
 
 
 def test_a_local_dir_without_the_file_falls_back_to_the_shipped_one(tmp_path):
-    assert load_encoder("o200k_base", tmp_path).count("Hello world") == 2
+    assert load_encoder("o200k_base", tmp_path, backend="tiktoken").count("Hello world") == 2
 
 
 def test_tiktoken_dir_and_its_variable_come_first(tmp_path):
@@ -281,8 +281,10 @@ STRIPPED = (
 
 
 def _run(args, env_updates, cwd, *, stripped=False):
+    """The CLI counting with tiktoken (the backend that reads rank files), the network closed."""
     env = {k: v for k, v in os.environ.items() if k not in ("PREP_TIKTOKEN_DIR", "TIKTOKEN_CACHE_DIR")}
-    env.update({"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", **env_updates})
+    env.update({"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "PREP_TOKENIZER": "tiktoken"})
+    env.update(env_updates)
     command = ["-c", STRIPPED, str(cwd / "no-rank-files")] if stripped else ["-m", "prep"]
     return subprocess.run([sys.executable, *command, *args], capture_output=True, text=True, env=env, cwd=cwd)
 

@@ -176,15 +176,17 @@ def check_example(
     scan_special_tokens: bool = True,
     fast: bool = True,
     scan_secrets: bool = True,
+    roles: list[str] | None = None,
 ) -> list[Problem]:
     """All problems of one example. ``scan_special_tokens=False`` when the raw
     line is known to hold no ``<|`` (a cheap byte test done by the caller);
     ``scan_secrets=False`` when it cannot hold a secret (`secrets.might_hold`);
     ``fast=False`` runs the detailed checks even when the fast path (`is_clean`)
     would prove the example clean: both give the same problems (a property test
-    holds them to it)."""
+    holds them to it). ``roles``: those of a plain chat example, when the caller
+    walked it (`prep.validation.shapes.plain_roles`)."""
     problems: list[Problem] = []
-    if not (fast and ctx.format in _CONVERSATIONS and is_clean(example, ctx)):
+    if not (fast and ctx.format in _CONVERSATIONS and is_clean(example, ctx, roles)):
         for check in CHECKS[ctx.format]:
             problems.extend(check(example, ctx))
     if scan_special_tokens and ctx.target.special_tokens:

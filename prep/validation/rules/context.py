@@ -24,6 +24,18 @@ class CheckContext:
     def special_tokens(self) -> re.Pattern[str]:
         return re.compile("|".join(re.escape(t) for t in self.target.special_tokens))
 
+    @cached_property
+    def plain_roles(self) -> frozenset[str]:
+        """Roles whose message of only ``role`` and a string ``content`` is clean when the content is not blank."""
+        roles = self.target.roles
+        plain = (r for r in self.rules.roles if r not in ("function", "tool") and {"role", "content"} <= roles[r].keys)
+        return frozenset(plain)
+
+    @cached_property
+    def plain_verdicts(self) -> dict[tuple[str, ...], bool]:
+        """`fastpath.is_clean`'s verdicts on plain examples, by their roles."""
+        return {}
+
     def name_ok(self, name: str) -> bool:
         return self.target.name_pattern.fullmatch(name) is not None
 

@@ -25,8 +25,19 @@ _TOOL_KEYS = frozenset({"type", "function"})
 _LEADING_ROLES = ("system", "developer")
 
 
-def is_clean(example: dict[str, Any], ctx: CheckContext) -> bool:
-    """True only when `check_conversation` would find nothing in ``example``."""
+#: Role sequences whose verdict is remembered, per context (enough for any real file; the rest are walked).
+MAX_PLAIN_VERDICTS = 4096
+
+
+def is_clean(example: dict[str, Any], ctx: CheckContext, roles: list[str] | None = None) -> bool:
+    """True only when `check_conversation` would find nothing in ``example``.
+
+    ``roles``: those of a plain example (only ``messages``, each only a string role and a string content:
+    `prep.validation.shapes.plain_roles`). Its verdict then depends only on its roles and on whether a content
+    is blank, so it is the remembered verdict of its roles, when no content is blank.
+    """
+    if roles is not None:
+        return not any(_blank(msg["content"]) for msg in example["messages"]) and _plain_verdict(tuple(roles), ctx)
     rules = ctx.rules
     keys = example.keys()
     if not rules.required <= keys or (not rules.open and not keys <= rules.keys):
@@ -42,6 +53,17 @@ def is_clean(example: dict[str, Any], ctx: CheckContext) -> bool:
         return False
     messages = example["messages"]
     return type(messages) is list and bool(messages) and _clean_messages(messages, ctx, defined)
+
+
+def _plain_verdict(roles: tuple[str, ...], ctx: CheckContext) -> bool:
+    """Whether a plain example with these roles and no blank content is clean (remembered per context)."""
+    verdicts = ctx.plain_verdicts
+    verdict = verdicts.get(roles)
+    if verdict is None:
+        verdict = is_clean({"messages": [{"role": role, "content": "x"} for role in roles]}, ctx)
+        if len(verdicts) < MAX_PLAIN_VERDICTS:
+            verdicts[roles] = verdict
+    return verdict
 
 
 def _clean_sample_weight(weight: Any) -> bool:
@@ -91,6 +113,8 @@ def _clean_message(msg: Any, ctx: CheckContext, ids: set[str], defined: set[str]
     if type(msg) is not dict:
         return None
     role = msg.get("role")
+    if len(msg) == 2 and type(role) is str and role in ctx.plain_roles and type(msg.get("content")) is str:
+        return None if _blank(msg["content"]) else role  # the common message: what the rest would decide
     if type(role) is not str or role not in ctx.rules.roles or not msg.keys() <= ctx.target.roles[role].keys:
         return None
     if "name" in msg and not (type(msg["name"]) is str and ctx.name_ok(msg["name"])):
@@ -117,7 +141,12 @@ def _clean_weight(weight: Any, role: str, ctx: CheckContext) -> bool:
 
 
 def _clean_text(content: Any) -> bool:
-    return type(content) is str and bool(content.strip())
+    return type(content) is str and not _blank(content)
+
+
+def _blank(text: str) -> bool:
+    """``not text.strip()``, without copying a long text that ends with a line break."""
+    return not text or text.isspace()
 
 
 def _clean_assistant(msg: dict[str, Any], ctx: CheckContext, ids: set[str], defined: set[str]) -> bool:
