@@ -12,70 +12,33 @@ import pytest
 
 from prep.errors import PublishError, UsageError
 from prep.publishing.jobs import JobSpec
-from prep.publishing.ledger import Ledger
 from prep.publishing.publisher import publish
 from prep.publishing.steps import ProviderRejectedError
-from prep.publishing.types import CheckFailedError, PublishEvent, PublishResult
+from prep.publishing.types import CheckFailedError, PublishResult
 from prep.publishing.wandb_log import TABLE_COLUMNS, WandbTracker, build_artifact
 from tests.support.fake_openai import FakeOpenAI
+from tests.support.publish_data import PublishRun, example, train_and_valid, write
 from tests.support.wandb_records import logged_artifacts, logged_runs
 
 MODEL = "gpt-4o-mini-2024-07-18"
 PROJECT = "OpenAI-Fine-Tune"
 
 
-def example(i: int, prefix: str = "q") -> dict[str, Any]:
-    return {
-        "messages": [
-            {"role": "system", "content": "You are terse."},
-            {"role": "user", "content": f"{prefix}{i}: capital of country {i}?"},
-            {"role": "assistant", "content": f"City {i}."},
-        ]
-    }
-
-
-def write(path: Path, rows: list[dict[str, Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def data(tmp_path: Path) -> tuple[Path, Path]:
-    folder = tmp_path / "data"
-    return write(folder / "train.jsonl", [example(i) for i in range(12)]), write(
-        folder / "valid.jsonl", [example(i, "v") for i in range(3)]
-    )
+    return train_and_valid(tmp_path / "data")
 
 
-class Run:
-    """Calls publish() with the fake server and offline W&B, collecting events."""
+class Run(PublishRun):
+    """Calls publish() with the fake OpenAI server and offline W&B, collecting events."""
 
     def __init__(self, server: FakeOpenAI, data: tuple[Path, Path]) -> None:
+        super().__init__(data)
         self.server = server
-        self.train, self.valid = data
-        self.events: list[PublishEvent] = []
 
-    def __call__(self, *, client: Any = None, tracker: Any = "offline", **kwargs: Any) -> PublishResult:
-        self.events.clear()
-        kwargs.setdefault("valid", self.valid)
+    def __call__(self, *, client: Any = None, **kwargs: Any) -> PublishResult:
         kwargs.setdefault("model", MODEL)
-        return publish(
-            self.train,
-            client=client or self.server.client(max_retries=0),
-            tracker=WandbTracker(mode="offline") if tracker == "offline" else tracker,
-            on_event=self.events.append,
-            poll_interval=0,
-            sleep=lambda s: None,
-            **kwargs,
-        )
-
-    def messages(self, kind: str | None = None) -> list[str]:
-        return [e.message for e in self.events if kind in (None, e.kind)]
-
-    @property
-    def ledger(self) -> Ledger:
-        return Ledger.load(self.train.parent / ".prep" / "ledger.json")
+        return self.publish(client=client or self.server.client(max_retries=0), **kwargs)
 
 
 @pytest.fixture
@@ -413,11 +376,12 @@ class FakeTracker(WandbTracker):
 def test_wait_runs_the_sync_once_when_online(run: Run) -> None:
     tracker = FakeTracker()
     result = run(tracker=tracker, wait=True)
+    first = run.messages()
     again = run(tracker=tracker, wait=True)
 
     assert tracker.synced == [(result.job_id, None)]
     assert result.synced and again.synced
-    assert "W&B: 🎉 wandb sync completed successfully" in run.messages() or True
+    assert "W&B: 🎉 wandb sync completed successfully" in first
     assert any("already synced" in m for m in run.messages("sync"))
 
 

@@ -13,16 +13,13 @@ import pytest
 
 from prep.errors import PublishError
 from prep.publishing.jobs import JobSpec, WandbIntegration
-from prep.publishing.ledger import Ledger
 from prep.publishing.providers import open_provider
-from prep.publishing.publisher import publish
 from prep.publishing.steps import ProviderRejectedError
-from prep.publishing.types import PublishEvent, PublishResult
-from prep.publishing.wandb_log import WandbTracker
+from prep.publishing.types import PublishResult
 from prep.targets.loader import load_target
 from tests.support.fake_fireworks import FakeFireworks
 from tests.support.fake_together import FakeTogether
-from tests.support.publish_data import dpo_example, example, fast_sdk_retries, write
+from tests.support.publish_data import PublishRun, dpo_example, fast_sdk_retries, train_and_valid, write
 from tests.support.wandb_records import logged_artifacts, logged_runs
 
 together = pytest.importorskip("together", minversion="3.1")
@@ -43,45 +40,24 @@ def _fast_sdk_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def data(tmp_path: Path) -> tuple[Path, Path]:
-    folder = tmp_path / "data"
-    return write(folder / "train.jsonl", [example(i) for i in range(12)]), write(
-        folder / "valid.jsonl", [example(i, "v") for i in range(3)]
-    )
+    return train_and_valid(tmp_path / "data")
 
 
-class Run:
+class Run(PublishRun):
     """Calls publish() on one target's fake server with offline W&B, collecting events."""
 
     def __init__(self, target: str, server: Any, data: tuple[Path, Path]) -> None:
+        super().__init__(data)
         self.target, self.server = target, server
-        self.train, self.valid = data
-        self.events: list[PublishEvent] = []
 
     def provider(self, *, wandb_key: str | None = None, **client: Any) -> Any:
         """The target's adapter over a real SDK client of the fake (the SDK's default retries, as the CLI has)."""
         return open_provider(load_target(self.target), self.server.client(**client), wandb_key=wandb_key)
 
-    def __call__(self, *, provider: Any = None, tracker: Any = "offline", **kwargs: Any) -> PublishResult:
-        self.events.clear()
-        kwargs.setdefault("valid", self.valid)
+    def __call__(self, *, provider: Any = None, **kwargs: Any) -> PublishResult:
         if "job" not in kwargs:
             kwargs.setdefault("model", MODELS[self.target])
-        return publish(
-            self.train,
-            provider=provider or self.provider(),
-            tracker=WandbTracker(mode="offline") if tracker == "offline" else tracker,
-            on_event=self.events.append,
-            poll_interval=0,
-            sleep=lambda s: None,
-            **kwargs,
-        )
-
-    def messages(self, kind: str | None = None) -> list[str]:
-        return [e.message for e in self.events if kind in (None, e.kind)]
-
-    @property
-    def ledger(self) -> Ledger:
-        return Ledger.load(self.train.parent / ".prep" / "ledger.json")
+        return self.publish(provider=provider or self.provider(), **kwargs)
 
 
 @pytest.fixture

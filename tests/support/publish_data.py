@@ -9,7 +9,12 @@ from typing import Any
 
 import pytest
 
-__all__ = ["dpo_example", "example", "fast_sdk_retries", "rft_example", "write"]
+from prep.publishing.ledger import Ledger
+from prep.publishing.publisher import publish
+from prep.publishing.types import PublishEvent, PublishResult
+from prep.publishing.wandb_log import WandbTracker
+
+__all__ = ["PublishRun", "dpo_example", "example", "fast_sdk_retries", "rft_example", "train_and_valid", "write"]
 
 
 def example(i: int, prefix: str = "q") -> dict[str, Any]:
@@ -51,3 +56,37 @@ def fast_sdk_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(together._base_client, "INITIAL_RETRY_DELAY", 0.001)
     monkeypatch.setattr(fireworks._base_client, "INITIAL_RETRY_DELAY", 0.001)
+
+
+def train_and_valid(folder: Path) -> tuple[Path, Path]:
+    """A training file of 12 examples and a validation file of 3, in ``folder``."""
+    return write(folder / "train.jsonl", [example(i) for i in range(12)]), write(
+        folder / "valid.jsonl", [example(i, "v") for i in range(3)]
+    )
+
+
+class PublishRun:
+    """Calls publish() on a training and validation file with offline W&B and no waits, collecting its events."""
+
+    def __init__(self, data: tuple[Path, Path]) -> None:
+        self.train, self.valid = data
+        self.events: list[PublishEvent] = []
+
+    def publish(self, *, tracker: Any = "offline", **kwargs: Any) -> PublishResult:
+        self.events.clear()
+        kwargs.setdefault("valid", self.valid)
+        return publish(
+            self.train,
+            tracker=WandbTracker(mode="offline") if tracker == "offline" else tracker,
+            on_event=self.events.append,
+            poll_interval=0,
+            sleep=lambda s: None,
+            **kwargs,
+        )
+
+    def messages(self, kind: str | None = None) -> list[str]:
+        return [e.message for e in self.events if kind in (None, e.kind)]
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger.load(self.train.parent / ".prep" / "ledger.json")
