@@ -49,7 +49,12 @@ class ExactScan(FileScan):
             self._refused = line
 
     def _measure(
-        self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None, roles: list[str] | None = None
+        self,
+        number: int,
+        value: dict[str, Any],
+        fmt: DataFormat,
+        raw: bytes | None,
+        roles: tuple[str, ...] | None = None,
     ) -> None:
         self._note_media(number, value, fmt)
         budget = self.plan.budget

@@ -87,6 +87,8 @@ def scan_file(plans: list[Plan], source: Source, tokenizers: Tokenizers) -> tupl
         progress.flush()
         return scanned
     context = _context()
+    if context.get_start_method() == "fork":
+        _load_before_fork(plans)
     done = context.Array("q", 2) if progress.enabled else None  # [bytes, examples] read by every worker
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_share, initargs=(done,)) as pool:
         futures = [pool.submit(scan_range, plans, source.location, r) for r in ranges]
@@ -98,6 +100,16 @@ def scan_file(plans: list[Plan], source: Source, tokenizers: Tokenizers) -> tupl
                 progress.update(done[0], done[1])
     progress.flush()
     return scan, size
+
+
+def _load_before_fork(plans: list[Plan]) -> None:
+    """Load the encodings that count every example (statistics on) before the workers fork: they start with
+    them loaded, and share one copy of their tables in memory and in the processor's cache."""
+    tokenizers = worker_tokenizers(plans[0].options)
+    for plan in plans:
+        budget = plan.budget
+        if budget is not None and budget.source is None and plan.options.stats:
+            tokenizers.get(budget.encoding)
 
 
 #: In a worker: the counters [bytes, examples] it adds to while progress is shown (see `scan_file`).

@@ -116,10 +116,14 @@ class FileScan:
     # The line being scanned and what identifies its content (raw bytes, or the
     # example's hash once parsed), for the fingerprint of the issues found on it.
     _content: tuple[int, bytes | int] | None = field(default=None, init=False, repr=False)
+    _takes_plain: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.plan.budget is not None and self.plan.options.stats:
             self.stats = FileStats(token_limit=self.plan.budget.token_limit)
+        ctx = self.plan.ctx
+        # a plain chat example (`plain_roles`) is of this file's format family: it goes straight to the rules
+        self._takes_plain = ctx is not None and family(ctx.format) is family(DataFormat.CHAT)
 
     def __getstate__(self) -> dict[str, Any]:
         """Workers send back what they found, not the last line they read."""
@@ -204,6 +208,9 @@ class FileScan:
             return
         ctx = self.plan.ctx
         roles = plain_roles(value)  # the commonest example, walked once: its vote, shape, media and tokens follow
+        if roles is not None and ctx is not None and self._takes_plain:
+            self._check(number, value, raw, origin, ctx, roles)
+            return
         fmt = vote(value) if roles is None else DataFormat.REINFORCEMENT if "developer" in roles else DataFormat.CHAT
         if fmt is None or ctx is None:
             self._no_format(number, value, origin)
@@ -217,6 +224,18 @@ class FileScan:
                 origin,
             )
             return
+        self._check(number, value, raw, origin, ctx, roles)
+
+    def _check(
+        self,
+        number: int,
+        value: dict[str, Any],
+        raw: bytes | None,
+        origin: Origin | None,
+        ctx: CheckContext,
+        roles: tuple[str, ...] | None,
+    ) -> None:
+        """The rules and the measurements of an example of the file's format family."""
         # a special token holds "|", which JSON writes as "|" or "\\u007c": without either, skip the scan
         scan = raw is None or b"|" in raw or b"\\u007" in raw
         secrets = self.plan.options.secrets and (raw is None or might_hold(raw))
@@ -252,7 +271,12 @@ class FileScan:
         self._content = (number, digest)
 
     def _measure(
-        self, number: int, value: dict[str, Any], fmt: DataFormat, raw: bytes | None, roles: list[str] | None = None
+        self,
+        number: int,
+        value: dict[str, Any],
+        fmt: DataFormat,
+        raw: bytes | None,
+        roles: tuple[str, ...] | None = None,
     ) -> None:
         """Media, statistics and the token limit; ``roles`` are those of a plain chat example (`plain_roles`)."""
         if roles is None:
@@ -281,7 +305,7 @@ class FileScan:
         fmt: DataFormat,
         counter: TokenCounter,
         budget: Budget,
-        roles: list[str] | None = None,
+        roles: tuple[str, ...] | None = None,
     ) -> None:
         if self.stats is None:
             total = counter.over_limit(value, fmt, budget.token_limit)

@@ -59,12 +59,13 @@ def _role(turn: Any) -> str | None:
     return role if isinstance(role, str) else None
 
 
-def plain_roles(value: dict[str, Any]) -> list[str] | None:
+def plain_roles(value: dict[str, Any]) -> tuple[str, ...] | None:
     """The roles of a plain chat example, else None: one walk over the messages of the commonest example.
 
     Plain: ``messages`` is its only key, a non-empty list of messages that each hold
-    only a string ``role`` and a string ``content``. Such an example votes chat
-    (or reinforcement, with a developer message), holds no media and no tools, and
+    only a string ``role`` and a string ``content`` that is not blank. Such an example
+    votes chat (or reinforcement, with a developer message), holds no media and no
+    tools, is clean when examples of its roles are (`rules.fastpath.is_clean`), and
     counts as `TokenCounter.plain_chat` counts it.
     """
     messages = value.get("messages")
@@ -74,11 +75,11 @@ def plain_roles(value: dict[str, Any]) -> list[str] | None:
     for msg in messages:
         if type(msg) is not dict or len(msg) != 2:
             return None
-        role = msg.get("role")
-        if type(role) is not str or type(msg.get("content")) is not str:
+        role, content = msg.get("role"), msg.get("content")
+        if type(role) is not str or type(content) is not str or not content or content.isspace():
             return None
         roles.append(role)
-    return roles
+    return tuple(roles)
 
 
 def media_of(value: dict[str, Any], fmt: DataFormat) -> list[Media]:

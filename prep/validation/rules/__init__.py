@@ -176,7 +176,7 @@ def check_example(
     scan_special_tokens: bool = True,
     fast: bool = True,
     scan_secrets: bool = True,
-    roles: list[str] | None = None,
+    roles: tuple[str, ...] | None = None,
 ) -> list[Problem]:
     """All problems of one example. ``scan_special_tokens=False`` when the raw
     line is known to hold no ``<|`` (a cheap byte test done by the caller);

@@ -29,15 +29,15 @@ _LEADING_ROLES = ("system", "developer")
 MAX_PLAIN_VERDICTS = 4096
 
 
-def is_clean(example: dict[str, Any], ctx: CheckContext, roles: list[str] | None = None) -> bool:
+def is_clean(example: dict[str, Any], ctx: CheckContext, roles: tuple[str, ...] | None = None) -> bool:
     """True only when `check_conversation` would find nothing in ``example``.
 
-    ``roles``: those of a plain example (only ``messages``, each only a string role and a string content:
-    `prep.validation.shapes.plain_roles`). Its verdict then depends only on its roles and on whether a content
-    is blank, so it is the remembered verdict of its roles, when no content is blank.
+    ``roles``: those of a plain example (only ``messages``, each only a string role and a string content that
+    is not blank: `prep.validation.shapes.plain_roles`). Its verdict depends only on its roles: it is the
+    remembered verdict of examples with those roles.
     """
     if roles is not None:
-        return not any(_blank(msg["content"]) for msg in example["messages"]) and _plain_verdict(tuple(roles), ctx)
+        return _plain_verdict(roles, ctx)
     rules = ctx.rules
     keys = example.keys()
     if not rules.required <= keys or (not rules.open and not keys <= rules.keys):
