@@ -53,7 +53,7 @@ class ExactScan(FileScan):
         number: int,
         value: dict[str, Any],
         fmt: DataFormat,
-        raw: bytes | None,
+        canonical: bytes,
         roles: tuple[str, ...] | None = None,
     ) -> None:
         self._note_media(number, value, fmt)

@@ -7,7 +7,7 @@ from typing import Any
 from ..reading.jsonl import Line
 from .counters import Tokenizers
 from .exact import ExactScan
-from .scan import FileScan, Origin, Plan, example_hash, parse
+from .scan import FileScan, Origin, Parsed, Plan, hash_of, parse
 
 __all__ = ["ScanGroup", "scan_for"]
 
@@ -29,14 +29,14 @@ class ScanGroup:
         if len(self.scans) == 1:
             self.scans[0].feed(line)
             return
-        parsed = parse(line) if not line.length else (None, None, None)
+        parsed = parse(line) if not line.length else Parsed(None, None)
         for scan in self.scans:
             scan.feed(line, parsed)
 
     def feed_value(self, number: int, value: dict[str, Any], origin: Origin | None = None) -> None:
-        digest = example_hash(value)
+        hashed = hash_of(value)
         for scan in self.scans:
-            scan.feed_value(number, value, origin=origin, digest=digest)
+            scan.feed_value(number, value, origin=origin, hashed=hashed)
 
     def add(self, code: str, line: int | None, pointer: str, message: str, origin: Origin | None = None) -> None:
         for scan in self.scans:

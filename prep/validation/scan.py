@@ -12,11 +12,11 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
-from ..issues import Issue
+from ..issues import Issue, Problem
 from ..reading.detect import family, table_fields, vote
 from ..reading.jsonl import Line, parse_line
 from ..records.values import canonical_json, non_json
@@ -34,7 +34,7 @@ from .tokens import TokenCounter, fits_by_size
 #: P119 issues reported for one record at most.
 MAX_NON_JSON = 5
 
-__all__ = ["FileScan", "Origin", "Parsed", "Plan", "Repeated", "example_hash", "parse"]
+__all__ = ["FileScan", "Origin", "Parsed", "Plan", "Repeated", "example_hash", "hash_of", "parse"]
 
 #: Line numbers kept of a property many lines share (the rest are counted).
 FIRST_LINES = 5
@@ -182,11 +182,11 @@ class FileScan:
             return
         if line.crlf:
             self.repeat("P104", line.number)
-        value, problem, digest = parsed or parse(line)
+        value, problem, canonical, digest = parsed or parse(line)
         if problem is not None:
             self.add(problem.code, line.number, problem.pointer, problem.message)
             return
-        self.feed_value(line.number, value, line.data, digest=digest)
+        self.feed_value(line.number, value, line.data, hashed=(canonical, digest))
 
     def feed_value(
         self,
@@ -195,11 +195,13 @@ class FileScan:
         raw: bytes | None = None,
         origin: Origin | None = None,
         *,
-        digest: int | None = None,
+        hashed: tuple[bytes, int] | None = None,
     ) -> None:
-        """Check one parsed example; ``raw`` is its line's bytes, ``origin`` its table position."""
+        """Check one parsed example; ``raw`` is its line's bytes, ``origin`` its table position, ``hashed`` its
+        canonical JSON and hash when the caller has them (`hashed`)."""
         self.examples += 1
-        self._remember(number, example_hash(value) if digest is None else digest)
+        canonical, digest = hashed or hash_of(value)
+        self._remember(number, digest)
         if raw is None:  # a record handed over in memory may hold what JSON cannot
             for pointer, item in islice(non_json(value), MAX_NON_JSON):
                 what = type(item).__name__
@@ -209,7 +211,7 @@ class FileScan:
         ctx = self.plan.ctx
         roles = plain_roles(value)  # the commonest example, walked once: its vote, shape, media and tokens follow
         if roles is not None and ctx is not None and self._takes_plain:
-            self._check(number, value, raw, origin, ctx, roles)
+            self._check(number, value, raw, canonical, origin, ctx, roles)
             return
         fmt = vote(value) if roles is None else DataFormat.REINFORCEMENT if "developer" in roles else DataFormat.CHAT
         if fmt is None or ctx is None:
@@ -224,26 +226,28 @@ class FileScan:
                 origin,
             )
             return
-        self._check(number, value, raw, origin, ctx, roles)
+        self._check(number, value, raw, canonical, origin, ctx, roles)
 
     def _check(
         self,
         number: int,
         value: dict[str, Any],
         raw: bytes | None,
+        canonical: bytes,
         origin: Origin | None,
         ctx: CheckContext,
         roles: tuple[str, ...] | None,
     ) -> None:
         """The rules and the measurements of an example of the file's format family."""
-        # a special token holds "|", which JSON writes as "|" or "\\u007c": without either, skip the scan
-        scan = raw is None or b"|" in raw or b"\\u007" in raw
+        # canonical JSON writes a special token's marker as itself: without it, no string holds a special token
+        marker = ctx.special_marker
+        scan = marker is None or marker in canonical
         secrets = self.plan.options.secrets and (raw is None or might_hold(raw))
         for p in check_example(value, ctx, scan_special_tokens=scan, scan_secrets=secrets, roles=roles):
             self.add(p.code, number, p.pointer, p.message, origin)
             if p.code == "P204" and prompt_only(value):
                 self.repeat("P204", number)  # `dataset.finish` says once when the whole file is prompts
-        self._measure(number, value, ctx.format, raw, roles if ctx.format is DataFormat.CHAT else None)
+        self._measure(number, value, ctx.format, canonical, roles if ctx.format is DataFormat.CHAT else None)
 
     def _no_format(self, number: int, value: dict[str, Any], origin: Origin | None) -> None:
         """P108: a line of no known format. Lines holding a chat table's columns (`table_fields`: question, answer)
@@ -275,14 +279,15 @@ class FileScan:
         number: int,
         value: dict[str, Any],
         fmt: DataFormat,
-        raw: bytes | None,
+        canonical: bytes,
         roles: tuple[str, ...] | None = None,
     ) -> None:
-        """Media, statistics and the token limit; ``roles`` are those of a plain chat example (`plain_roles`)."""
+        """Media, statistics and the token limit; ``canonical`` is the example's canonical JSON, ``roles`` the
+        roles of a plain chat example (`plain_roles`), which holds no media."""
         if roles is None:
             self._note_media(number, value, fmt)
         budget = self.plan.budget
-        if budget is None or (raw is not None and self.stats is None and fits_by_size(raw, budget.token_limit)):
+        if budget is None or (self.stats is None and fits_by_size(canonical, budget.token_limit, media=roles is None)):
             return
         counter = self.tokenizers.get(budget.encoding)
         if counter is None:
@@ -390,17 +395,29 @@ def prompt_only(value: dict[str, Any]) -> bool:
 def example_hash(value: dict[str, Any]) -> int:
     """A 64-bit hash of an example's canonical JSON: equal examples hash alike whatever
     their key order or spacing (duplicates, train/validation leakage, `prep.split`)."""
+    return hash_of(value)[1]
+
+
+def hash_of(value: dict[str, Any]) -> tuple[bytes, int]:
+    """An example's canonical JSON (keys sorted, no spaces, each character as itself but for what JSON must
+    escape) and its `example_hash`."""
     try:
         canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except (TypeError, orjson.JSONEncodeError):  # a lone surrogate, deep nesting, a big integer, a Python object
         canonical = canonical_json(value)
-    return int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
+    return canonical, int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
 
 
-Parsed = tuple[Any, Any, "int | None"]
+class Parsed(NamedTuple):
+    """A line's value (a dict, or None with its problem), and its canonical JSON and hash (`hash_of`)."""
+
+    value: Any
+    problem: Problem | None
+    canonical: bytes = b""
+    digest: int = 0
 
 
 def parse(line: Line) -> Parsed:
-    """A line's value (a dict or None), its problem (or None) and its example hash (None when not a dict)."""
+    """A line's value, its problem, its canonical JSON and its example hash."""
     value, problem = parse_line(line.data)
-    return value, problem, example_hash(value) if problem is None else None
+    return Parsed(value, problem) if problem is not None else Parsed(value, None, *hash_of(value))

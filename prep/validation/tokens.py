@@ -50,9 +50,10 @@ class ExampleTokens(NamedTuple):
 BYTES_BOUND_SLACK = 16
 
 
-def fits_by_size(raw: bytes, limit: int) -> bool:
-    """True when a JSON line this size cannot hold more than ``limit`` tokens."""
-    return len(raw) + BYTES_BOUND_SLACK <= limit and b"image_url" not in raw
+def fits_by_size(canonical: bytes, limit: int, *, media: bool = True) -> bool:
+    """True when an example of this canonical JSON (`prep.validation.scan.hash_of`: keys as themselves) cannot
+    hold more than ``limit`` tokens; ``media=False`` when it is known to hold no image."""
+    return len(canonical) + BYTES_BOUND_SLACK <= limit and not (media and b"image_url" in canonical)
 
 
 class TokenCounter:
@@ -107,7 +108,7 @@ class TokenCounter:
     def over_limit(self, example: dict[str, Any], fmt: DataFormat, limit: int, raw: bytes | None = None) -> int | None:
         """The example's exact token count if it is over ``limit``, else None, tokenizing as little as possible.
 
-        ``raw`` is the example's JSON line, for `fits_by_size`. Otherwise each
+        ``raw`` is the example's canonical JSON, for `fits_by_size`. Otherwise each
         sequence is bounded by its strings' UTF-8 bytes, and the largest strings
         are tokenized first until the bound fits or the count is over.
         """

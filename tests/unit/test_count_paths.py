@@ -100,7 +100,7 @@ def test_the_plain_walk_gives_what_the_general_path_gives(corpus):
             taken += 1
             assert vote(candidate) is (DataFormat.REINFORCEMENT if "developer" in roles else DataFormat.CHAT)
             assert all(media_of(candidate, fmt) == [] for fmt in DataFormat)
-            assert shape_of(candidate, DataFormat.CHAT).roles == roles
+            assert tuple(shape_of(candidate, DataFormat.CHAT).roles) == roles
             assert counter.plain_chat(candidate["messages"]) == counter.example(candidate, DataFormat.CHAT)
             for ctx in contexts:  # twice: the second verdict is the remembered one
                 assert is_clean(candidate, ctx, roles) == is_clean(candidate, ctx) == is_clean(candidate, ctx, roles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -25,6 +26,48 @@ def test_special_tokens_hidden_behind_json_escapes_are_found(write_jsonl):
         '{"messages": [{"role": "user", "content": "<\\u007cfim_suffix\\u007C>"}, {"role": "assistant", "content": "x"}]}'
     )
     assert issues(write_jsonl(rows)) == [(3, "P221"), (5, "P221")]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_special_tokens_without_a_bar_are_found_escaped_or_not(write_jsonl, tmp_path, jobs, monkeypatch):
+    """A profile's own tokens need not hold "|": the scan is skipped only on examples without their shared mark."""
+    monkeypatch.setattr(prep.validation.parallel, "MIN_PARALLEL_BYTES", 0)
+    custom = tmp_path / "gemma-like.toml"
+    custom.write_text('extends = "openai"\nname = "gemma-like"\nspecial_tokens = ["<start_of_turn>", "<eos>"]\n')
+    rows = [chat(f"q{i}") for i in range(40)]
+    rows[3] = chat("say <start_of_turn> now")
+    rows[20] = '{"messages": [{"role": "user", "content": "\\u003ceos>"}, {"role": "assistant", "content": "x"}]}'
+    rows[30] = chat("a | bar and <|endoftext|>, which this target does not mind")
+    assert issues(write_jsonl(rows), target=str(custom), jobs=jobs) == [(4, "P221"), (21, "P221")]
+
+
+def test_the_special_token_mark_is_one_character_every_token_holds():
+    from prep.targets.loader import load_target
+    from prep.targets.profile import DataFormat
+    from prep.validation.rules import CheckContext
+
+    def mark(tokens):
+        target = load_target("openai")
+        return CheckContext(dataclasses.replace(target, special_tokens=tokens), DataFormat.CHAT).special_marker
+
+    assert mark(("<|endoftext|>", "<|im_start|>")) == b"|"
+    assert mark(("<start_of_turn>", "<eos>")) == b"<"  # the first of the characters they share
+    assert mark(("[INST]", "<s>")) is None  # nothing shared: every example is scanned
+    assert mark(('"a"', '"b"')) is None  # JSON escapes a quote, so it cannot mark
+    assert mark(()) is None
+
+
+def test_an_image_written_with_json_escapes_is_counted_in_the_limit_only_check(write_jsonl):
+    """The size bound (a token is at least a byte) does not hold for images (85 tokens for a short URL): it looks
+    for them in the example's canonical JSON, which writes "image_url" as itself whatever escapes the line used."""
+    images = [{"type": "image_url", "image_url": {"url": f"http://x/{i}.png"}} for i in range(11)]
+    example = {"messages": [{"role": "user", "content": images}, {"role": "assistant", "content": "x"}]}
+    line = json.dumps(example, separators=(",", ":"))
+    escaped = line.replace('"image_url"', '"\\u0069mage_url"')
+    assert b"image_url" not in escaped.encode() and len(escaped) + 16 < 900 < 11 * 85
+    for row in (line, escaped):
+        (f,) = prep.check(write_jsonl([row]), token_limit=900, stats=False).files
+        assert [i.code for i in f.issues if i.code == "P301"] == ["P301"], row
 
 
 def test_bom_and_long_lines_are_issues_on_their_lines_crlf_one_on_the_file(tmp_path):

@@ -25,6 +25,16 @@ class CheckContext:
         return re.compile("|".join(re.escape(t) for t in self.target.special_tokens))
 
     @cached_property
+    def special_marker(self) -> bytes | None:
+        """A character every special token holds and canonical JSON writes as itself (printable ASCII but ``"``
+        and ``\\``; ``|`` when it can be): an example whose canonical JSON lacks it holds no special token.
+        None when the tokens share no such character (or there are none)."""
+        tokens = self.target.special_tokens
+        common = set(tokens[0]).intersection(*tokens[1:]) if tokens else set()
+        usable = sorted(c for c in common if " " < c < "\x7f" and c not in '"\\')
+        return ("|" if "|" in usable else usable[0]).encode() if usable else None
+
+    @cached_property
     def plain_roles(self) -> frozenset[str]:
         """Roles whose message of only ``role`` and a string ``content`` is clean when the content is not blank."""
         roles = self.target.roles
