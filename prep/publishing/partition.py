@@ -34,7 +34,7 @@ import orjson
 from ..errors import UsageError
 from ..io import atomic_writer
 from ..records.values import canonical_json
-from ..validation.scan import example_hash
+from ..validation.canonical import example_hash
 
 __all__ = ["Items", "Partition", "partition", "write_sides"]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..reading.jsonl import Line
+from .canonical import Parsed, hash_of, parse
 from .counters import Tokenizers
 from .exact import ExactScan
-from .scan import FileScan, Origin, Parsed, Plan, hash_of, parse
+from .scan import FileScan, Origin, Plan
 
 __all__ = ["ScanGroup", "scan_for"]
 

@@ -12,17 +12,16 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any
 
-import orjson
-
-from ..issues import Issue, Problem
+from ..issues import Issue
 from ..reading.detect import family, table_fields, vote
-from ..reading.jsonl import Line, parse_line
-from ..records.values import canonical_json, non_json
+from ..reading.jsonl import Line
+from ..records.values import non_json
 from ..reports.stats import FileStats
 from ..targets.budget import Budget
 from ..targets.profile import DataFormat, Target
+from .canonical import Parsed, hash_of, parse
 from .counters import Tokenizers
 from .options import CheckOptions
 from .rules import CheckContext, check_example
@@ -34,7 +33,7 @@ from .tokens import TokenCounter, fits_by_size
 #: P119 issues reported for one record at most.
 MAX_NON_JSON = 5
 
-__all__ = ["FileScan", "Origin", "Parsed", "Plan", "Repeated", "example_hash", "hash_of", "parse"]
+__all__ = ["FileScan", "Origin", "Plan", "Repeated"]
 
 #: Line numbers kept of a property many lines share (the rest are counted).
 FIRST_LINES = 5
@@ -198,7 +197,7 @@ class FileScan:
         hashed: tuple[bytes, int] | None = None,
     ) -> None:
         """Check one parsed example; ``raw`` is its line's bytes, ``origin`` its table position, ``hashed`` its
-        canonical JSON and hash when the caller has them (`hashed`)."""
+        canonical JSON and hash when the caller has them (`hash_of`)."""
         self.examples += 1
         canonical, digest = hashed or hash_of(value)
         self._remember(number, digest)
@@ -390,34 +389,3 @@ def prompt_only(value: dict[str, Any]) -> bool:
     messages = value.get("messages")
     roles = [m.get("role") for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
     return bool(roles) and roles[-1] == "user" and "assistant" not in roles
-
-
-def example_hash(value: dict[str, Any]) -> int:
-    """A 64-bit hash of an example's canonical JSON: equal examples hash alike whatever
-    their key order or spacing (duplicates, train/validation leakage, `prep.split`)."""
-    return hash_of(value)[1]
-
-
-def hash_of(value: dict[str, Any]) -> tuple[bytes, int]:
-    """An example's canonical JSON (keys sorted, no spaces, each character as itself but for what JSON must
-    escape) and its `example_hash`."""
-    try:
-        canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):  # a lone surrogate, deep nesting, a big integer, a Python object
-        canonical = canonical_json(value)
-    return canonical, int.from_bytes(hashlib.blake2b(canonical, digest_size=8).digest(), "little")
-
-
-class Parsed(NamedTuple):
-    """A line's value (a dict, or None with its problem), and its canonical JSON and hash (`hash_of`)."""
-
-    value: Any
-    problem: Problem | None
-    canonical: bytes = b""
-    digest: int = 0
-
-
-def parse(line: Line) -> Parsed:
-    """A line's value, its problem, its canonical JSON and its example hash."""
-    value, problem = parse_line(line.data)
-    return Parsed(value, problem) if problem is not None else Parsed(value, None, *hash_of(value))

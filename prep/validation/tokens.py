@@ -51,7 +51,7 @@ BYTES_BOUND_SLACK = 16
 
 
 def fits_by_size(canonical: bytes, limit: int, *, media: bool = True) -> bool:
-    """True when an example of this canonical JSON (`prep.validation.scan.hash_of`: keys as themselves) cannot
+    """True when an example of this canonical JSON (`prep.validation.canonical.hash_of`) cannot
     hold more than ``limit`` tokens; ``media=False`` when it is known to hold no image."""
     return len(canonical) + BYTES_BOUND_SLACK <= limit and not (media and b"image_url" in canonical)
 

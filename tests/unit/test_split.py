@@ -12,9 +12,10 @@ import prep
 from prep.errors import InputError, MappingError, UsageError
 from prep.publishing.splitter import split
 from prep.reading.jsonl import iter_lines
+from prep.validation.canonical import example_hash
 from prep.validation.checker import plan_file, prepare
 from prep.validation.options import CheckOptions
-from prep.validation.scan import FileScan, example_hash
+from prep.validation.scan import FileScan
 from tests.helpers import chat
 
 

@@ -178,8 +178,8 @@ def check_example(
     scan_secrets: bool = True,
     roles: tuple[str, ...] | None = None,
 ) -> list[Problem]:
-    """All problems of one example. ``scan_special_tokens=False`` when the raw
-    line is known to hold no ``<|`` (a cheap byte test done by the caller);
+    """All problems of one example. ``scan_special_tokens=False`` when the
+    example's canonical JSON lacks the tokens' mark (`CheckContext.special_marker`);
     ``scan_secrets=False`` when it cannot hold a secret (`secrets.might_hold`);
     ``fast=False`` runs the detailed checks even when the fast path (`is_clean`)
     would prove the example clean: both give the same problems (a property test
