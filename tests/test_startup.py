@@ -88,6 +88,19 @@ def test_the_version_is_not_read_on_the_check_path(small):
     assert result.stdout.splitlines()[-1] == "False", result.stderr
 
 
+def test_a_chat_file_is_checked_without_the_table_and_publishing_modules(small, tmp_path):
+    """`prep.conversion` (tables, column mappings, the legacy advice) is imported for tables and for
+    prompt/completion data only; `prep.publishing` never by `prep check`."""
+    code = "import sys; from prep.cli import main; main(sys.argv[1:]); print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('prep.')}))"
+    result = subprocess.run([sys.executable, "-c", code, "check", str(small)], capture_output=True, text=True)
+    stages = result.stdout.splitlines()[-1]
+    assert "'validation'" in stages and "'conversion'" not in stages and "'publishing'" not in stages, stages
+    completion = tmp_path / "completion.jsonl"
+    completion.write_text('{"prompt": "Q ->", "completion": " A\\n"}\n' * 3)
+    result = subprocess.run([sys.executable, "-c", code, "check", str(completion)], capture_output=True, text=True)
+    assert "'conversion'" in result.stdout.splitlines()[-1]  # the legacy recommendations come from there
+
+
 def test_the_version_comes_from_the_metadata():
     import importlib.metadata
 

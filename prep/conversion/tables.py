@@ -3,9 +3,9 @@
 This joins the readers (`prep.reading`) to the column mapping (`.mapping`),
 and checks the result with the same `FileScan` as JSONL files, so ``prep check
 data.xlsx`` reports every problem on its sheet row and column. ``prep convert``
-uses the same path and writes the records. `check_file` checks any data file:
-JSONL line by line, every other type as a table; prompt/completion data gets the
-legacy recommendations `prep convert` gives (`.advice`).
+uses the same path and writes the records. Prompt/completion data gets the legacy
+recommendations `prep convert` gives (`.advice`), in a table or in a JSONL file
+(`advise_completions`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..reading.arrow import dataset_table, is_dataset
 from ..reading.detect import SAMPLE_LINES
-from ..reading.files import detect_file_type, open_table
-from ..reading.sources import stat_source
+from ..reading.files import open_table
 from ..reading.table import CellError, FileType, Note, Row, Table, TableOptions
-from ..validation.checker import CheckRun, plan_file, scan_jsonl
+from ..validation.checker import CheckRun, plan_file
 from ..validation.dataset import finish
 from ..validation.group import ScanGroup
 from ..validation.scan import FileScan, Origin
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NOT_CELL_PROBLEMS",
     "Examples",
-    "check_file",
+    "advise_completions",
     "check_table",
     "feed_examples",
     "is_frame",
@@ -297,20 +296,8 @@ def check_table(source: Path | Any, run: CheckRun) -> list[FileReport]:
     return [finish(scan, today=run.today) for scan in group.scans]
 
 
-def check_file(path: str | os.PathLike[str], run: CheckRun) -> list[FileReport]:
-    """Check any data file: JSONL line by line (a local path or a URL, compressed or not), other types as
-    tables; a report per target."""
-    location = os.fspath(path)
-    if os.path.isfile(location):
-        try:
-            open(location, "rb").close()
-        except OSError as exc:  # permissions: one sentence, not a traceback
-            raise InputError(f"Cannot read {location!r}: {exc.strerror or exc}.") from None
-    table = run.options.table
-    if detect_file_type(location, table.file_type if table else None) is not FileType.JSONL:
-        return check_table(location, run)
-    group, size = scan_jsonl(stat_source(location), run)
-    if is_completion(group.scans):  # the legacy recommendations, as prep convert gives them
-        with open_examples(location, table or TableOptions()) as examples:
+def advise_completions(group: ScanGroup, location: str, run: CheckRun) -> None:
+    """Add to a JSONL file checked as prompt/completion data the legacy recommendations `prep convert` gives."""
+    if is_completion(group.scans):
+        with open_examples(location, run.options.table or TableOptions()) as examples:
             add_legacy_issues(group, Pairs().extend(examples.items), run.today)
-    return [finish(scan, size=size, today=run.today) for scan in group.scans]

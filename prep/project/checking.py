@@ -17,18 +17,22 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from ..conversion.tables import check_file, check_table, is_frame
-from ..errors import MappingError, UnreadableFileError
+from ..errors import InputError, MappingError, UnreadableFileError
 from ..issues import Issue
 from ..reading.arrow import is_dataset
+from ..reading.files import detect_file_type
+from ..reading.sources import stat_source
+from ..reading.table import FileType
 from ..reports.report import FileReport, Report
-from ..validation.checker import CheckRun, check_records, check_training, prepare, report_of
+from ..targets.profile import DataFormat
+from ..validation.checker import CheckRun, check_records, check_training, prepare, report_of, scan_jsonl
+from ..validation.dataset import finish
 from ..validation.options import CheckOptions
 from ..validation.progress import file_done
 from .cluster import check_files_on_cluster, check_training_on_cluster
 from .walk import DataFile
 
-__all__ = ["check_files", "check_valid", "check_values", "file_problem"]
+__all__ = ["check_file", "check_files", "check_valid", "check_values", "file_problem"]
 
 
 def check_files(files: Sequence[DataFile], options: CheckOptions) -> tuple[list[FileReport | None], Report]:
@@ -55,6 +59,29 @@ def _check_one(file: DataFile, run: CheckRun) -> list[FileReport] | None:
         return file_problem(file.path, "P117" if not_data else "P160", str(exc), run)
     except UnreadableFileError as exc:
         return file_problem(file.path, "P116", str(exc), run)
+
+
+def check_file(path: str | os.PathLike[str], run: CheckRun) -> list[FileReport]:
+    """Check any data file: JSONL line by line (a local path or a URL, compressed or not), other types as
+    tables; a report per target. The tables' modules (`prep.conversion.tables`) are imported for tables and
+    prompt/completion data only, so that a hook checking chat files starts without them."""
+    location = os.fspath(path)
+    if os.path.isfile(location):
+        try:
+            open(location, "rb").close()
+        except OSError as exc:  # permissions: one sentence, not a traceback
+            raise InputError(f"Cannot read {location!r}: {exc.strerror or exc}.") from None
+    table = run.options.table
+    if detect_file_type(location, table.file_type if table else None) is not FileType.JSONL:
+        from ..conversion.tables import check_table
+
+        return check_table(location, run)
+    group, size = scan_jsonl(stat_source(location), run)
+    if any(s.plan.ctx is not None and s.plan.ctx.format is DataFormat.COMPLETION for s in group.scans):
+        from ..conversion.tables import advise_completions
+
+        advise_completions(group, location, run)
+    return [finish(scan, size=size, today=run.today) for scan in group.scans]
 
 
 def file_problem(path: str, code: str, message: str, run: CheckRun) -> list[FileReport] | None:
@@ -85,6 +112,8 @@ def check_valid(train: str | os.PathLike[str], valid: str | os.PathLike[str], op
 def check_values(source: Any, options: CheckOptions) -> Report:
     """A pandas DataFrame or a Hugging Face `datasets.Dataset` (read as a table, see `prep.convert`; row N is
     line N), or an iterable of records (dicts or models)."""
+    from ..conversion.tables import check_table, is_frame
+
     run = prepare(options)
     table = is_frame(source) or is_dataset(source)
     return report_of([check_table(source, run) if table else check_records(source, run)], run)
