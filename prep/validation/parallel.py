@@ -9,6 +9,7 @@ process (`prep.validation.distributed` spreads those over a cluster).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -19,9 +20,11 @@ from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import TokenizerUnavailableError
 from ..reading.jsonl import Line, iter_lines
 from ..reading.sources import Source, is_url, open_source
 from .counters import Tokenizers
+from .encoders import load_encoder
 from .group import ScanGroup
 from .options import CheckOptions
 from .progress import EVERY_BYTES, EVERY_LINES, INTERVAL, FileProgress
@@ -103,13 +106,14 @@ def scan_file(plans: list[Plan], source: Source, tokenizers: Tokenizers) -> tupl
 
 
 def _load_before_fork(plans: list[Plan]) -> None:
-    """Load the encodings that count every example (statistics on) before the workers fork: they start with
-    them loaded, and share one copy of their tables in memory and in the processor's cache."""
-    tokenizers = worker_tokenizers(plans[0].options)
+    """Load the encoders that count every example (statistics on) before the workers fork: they find them
+    loaded (`load_encoder` keeps one per process), and share one copy of their tables in memory and in the
+    processor's cache. One that cannot be loaded is left to the workers, whose reports say why."""
     for plan in plans:
         budget = plan.budget
         if budget is not None and budget.source is None and plan.options.stats:
-            tokenizers.get(budget.encoding)
+            with contextlib.suppress(TokenizerUnavailableError):
+                load_encoder(budget.encoding, plan.options.tiktoken_dir)
 
 
 #: In a worker: the counters [bytes, examples] it adds to while progress is shown (see `scan_file`).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -14,8 +15,9 @@ import pytest
 
 import prep
 import prep.validation.parallel
+from prep.validation.encoders import _bindings_path
 from prep.validation.parallel import line_ranges
-from tests.helpers import generated
+from tests.helpers import chat, generated
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +46,23 @@ def test_every_number_of_jobs_gives_the_same_report(data, options, monkeypatch):
         many = prep.check(data, jobs=jobs, **options)
         assert many == one
     assert any(i.code == "P403" for i in one.issues) and one.count(prep.Severity.ERROR) > 10
+
+
+@pytest.mark.skipif(_bindings_path() is None, reason="bpe-openai has no wheel for this platform")
+def test_each_parallel_check_counts_with_the_encoder_it_asks_for(tmp_path, monkeypatch):
+    """The encoder loaded before the workers fork is the one asked for, every time: tiktoken counts a text over a
+    million characters in pieces (P305), bpe-openai whole, and the process keeps no counter between checks."""
+    monkeypatch.setattr(prep.validation.parallel, "MIN_PARALLEL_BYTES", 0)
+    long = {"messages": [{"role": "user", "content": "word " * 220_000}, {"role": "assistant", "content": "ok"}]}
+    path = tmp_path / "long.jsonl"
+    path.write_text("\n".join(json.dumps(long if i == 5 else chat(f"q{i}")) for i in range(40)) + "\n")
+    pieces = []
+    for backend in ("bpe", "tiktoken", "bpe"):
+        monkeypatch.setenv("PREP_TOKENIZER", backend)
+        report = prep.check(path, jobs=2, isolated=True)
+        assert "P301" in report.files[0].codes, backend
+        pieces.append("P305" in report.files[0].codes)
+    assert pieces == [False, True, False]
 
 
 def test_no_tokenizer_in_parallel_reports_structure_and_the_error(data, tmp_path):
