@@ -105,15 +105,13 @@ class TokenCounter:
         sequences, trained = self.tallies(example, fmt)
         return ExampleTokens(max(map(self.exact, sequences)), self.exact(trained))
 
-    def over_limit(self, example: dict[str, Any], fmt: DataFormat, limit: int, raw: bytes | None = None) -> int | None:
+    def over_limit(self, example: dict[str, Any], fmt: DataFormat, limit: int) -> int | None:
         """The example's exact token count if it is over ``limit``, else None, tokenizing as little as possible.
 
-        ``raw`` is the example's canonical JSON, for `fits_by_size`. Otherwise each
-        sequence is bounded by its strings' UTF-8 bytes, and the largest strings
-        are tokenized first until the bound fits or the count is over.
+        Each sequence is bounded by its strings' UTF-8 bytes, and the largest strings
+        are tokenized first until the bound fits or the count is over (the caller tests
+        the whole example's size first: `fits_by_size`).
         """
-        if raw is not None and fits_by_size(raw, limit):
-            return None
         sequences, _ = self.tallies(example, fmt)
         worst = None
         for tally in sequences:
