@@ -9,12 +9,12 @@ None is about the whole file). Only the prompt/completion pairs are kept in memo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..targets.profile import DataFormat, Target
 from ..validation.group import ScanGroup
-from ..validation.scan import FileScan, Origin
+from ..validation.scan import Origin
 from .examples import Example, RowProblem
 from .legacy import Finding, Pair, recommend
 
@@ -25,7 +25,6 @@ __all__ = [
     "add_legacy_issues",
     "completion_models",
     "finding_issues",
-    "is_completion",
     "pair_of",
 ]
 
@@ -94,8 +93,3 @@ def add_legacy_issues(group: ScanGroup, pairs: Pairs, today: dt.date) -> None:
         findings = recommend(pairs.pairs, completion_models(scan.plan.target, today))
         for line, problem, origin in finding_issues(findings, pairs.examples, skip=CHECKED_ANYWAY):
             scan.add(problem.code, line, problem.pointer, problem.message, origin)
-
-
-def is_completion(scans: Sequence[FileScan]) -> bool:
-    """Whether any scan checks its source as prompt/completion data."""
-    return any(s.plan.ctx is not None and s.plan.ctx.format is DataFormat.COMPLETION for s in scans)

@@ -29,7 +29,7 @@ from ..validation.checker import CheckRun, plan_file
 from ..validation.dataset import finish
 from ..validation.group import ScanGroup
 from ..validation.scan import FileScan, Origin
-from .advice import Pairs, add_legacy_issues, is_completion
+from .advice import Pairs, add_legacy_issues
 from .examples import Example, RowProblem, to_example
 from .mapping import ColumnMap, plan_mapping
 
@@ -298,6 +298,5 @@ def check_table(source: Path | Any, run: CheckRun) -> list[FileReport]:
 
 def advise_completions(group: ScanGroup, location: str, run: CheckRun) -> None:
     """Add to a JSONL file checked as prompt/completion data the legacy recommendations `prep convert` gives."""
-    if is_completion(group.scans):
-        with open_examples(location, run.options.table or TableOptions()) as examples:
-            add_legacy_issues(group, Pairs().extend(examples.items), run.today)
+    with open_examples(location, run.options.table or TableOptions()) as examples:
+        add_legacy_issues(group, Pairs().extend(examples.items), run.today)
